@@ -1,0 +1,51 @@
+from django.db.models import Count
+from django.views.generic import DetailView, TemplateView
+from django_filters.views import FilterView
+
+from core.views import ManagerRequiredMixin, PartnerMemberRequiredMixin, VisibleQuerysetMixin
+
+from .filtersets import PartnerFilterSet
+from .models import Partner
+
+
+class ManageHomeView(ManagerRequiredMixin, TemplateView):
+    template_name = "partners/manage_home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        partners = Partner.objects.visible_to(self.request.user)
+        counts = dict(partners.values_list("status").annotate(n=Count("pk")).order_by())
+        context["status_rows"] = [(value, label, counts.get(value, 0)) for value, label in Partner.Status.choices]
+        context["partner_count"] = sum(counts.values())
+        return context
+
+
+class PortalHomeView(PartnerMemberRequiredMixin, TemplateView):
+    template_name = "partners/portal_home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["partner"] = (
+            Partner.objects.visible_to(self.request.user)
+            .select_related("tier", "region", "parent")
+            .get(pk=self.request.user.partner_id)
+        )
+        return context
+
+
+class PartnerListView(ManagerRequiredMixin, VisibleQuerysetMixin, FilterView):
+    model = Partner
+    filterset_class = PartnerFilterSet
+    paginate_by = 50
+    template_name = "partners/partner_list.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("tier", "region", "parent")
+
+
+class PartnerDetailView(ManagerRequiredMixin, VisibleQuerysetMixin, DetailView):
+    model = Partner
+    template_name = "partners/partner_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("tier", "region", "parent", "account_manager", "program")

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from partners.views import ManageHomeView, PortalHomeView
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("manage/", ManageHomeView.as_view(), name="manage_home"),
+    path("portal/", PortalHomeView.as_view(), name="portal_home"),
+    path("", include("partners.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("prm.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+]
