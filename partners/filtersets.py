@@ -10,6 +10,9 @@ class PartnerFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     tier = django_filters.ModelChoiceFilter(queryset=Tier.objects.all())
     region = django_filters.ModelChoiceFilter(queryset=Region.objects.all())
+    parent = django_filters.ModelChoiceFilter(
+        queryset=Partner.objects.filter(partner_type=Partner.Type.DISTRIBUTOR), label="Distributor"
+    )
 
     class Meta:
         model = Partner

@@ -1,5 +1,6 @@
-"""Version 1 of the REST API: each app contributes its viewsets to one router."""
+"""Version 1 of the REST API: each app's `api/urls.py` contributes its routes."""
 
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from partners.api.views import PartnerViewSet
@@ -7,4 +8,12 @@ from partners.api.views import PartnerViewSet
 router = DefaultRouter()
 router.register("partners", PartnerViewSet, basename="partner")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("", include("deals.api.urls")),
+    path("", include("inventory.api.urls")),
+    path("", include("warranty.api.urls")),
+    path("", include("notifications.api.urls")),
+    path("", include("analytics.api.urls")),
+    path("", include("integrations.api.urls")),
+    *router.urls,
+]

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "warranty",
     "notifications",
     "analytics",
+    "integrations",
 ]
 
 MIDDLEWARE = [

@@ -4,11 +4,18 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from partners.views import ManageHomeView, PortalHomeView
 
+# Each app's urls.py carries its own `portal/…` and `manage/…` paths.
 urlpatterns = [
     path("", include("core.urls")),
     path("manage/", ManageHomeView.as_view(), name="manage_home"),
     path("portal/", PortalHomeView.as_view(), name="portal_home"),
     path("", include("partners.urls")),
+    path("", include("deals.urls")),
+    path("", include("inventory.urls")),
+    path("", include("warranty.urls")),
+    path("", include("notifications.urls")),
+    path("", include("analytics.urls")),
+    path("", include("integrations.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("prm.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
