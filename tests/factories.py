@@ -125,6 +125,7 @@ class DealFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = DealRegistration
+        skip_postgeneration_save = True
 
     reference = factory.Sequence(lambda n: f"DR-2026-{n:06d}")
     partner = factory.SubFactory(PartnerFactory)
