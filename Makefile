@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SEED ?= 42
 
-.PHONY: run test install migrate demo serve worker beat bench lint check clean
+.PHONY: run test install migrate demo logins worker beat bench lint check clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,9 @@ migrate: install
 
 demo: migrate
 	$(PY) manage.py seed_demo --size small --seed $(SEED) --if-empty
+
+logins: install
+	$(PY) manage.py demo_logins
 
 run: demo
 	$(PY) manage.py demo_logins
