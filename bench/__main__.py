@@ -7,7 +7,7 @@ land in bench/results/*.json. The database is DATABASE_URL (default: the prm_ben
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 import os
 import subprocess
 import sys
