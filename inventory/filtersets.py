@@ -1,0 +1,49 @@
+"""One filter set for the inventory list pages, their export and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+
+from catalog.models import Product, ProductLine
+from partners.models import Partner, Region
+
+from .models import InventoryReport
+
+
+def _visible_partners(request):
+    """Partner choices limited to what the user may see (the API may call without a request)."""
+    if request is None:
+        return Partner.objects.all()
+    return Partner.objects.visible_to(request.user).only("pk", "name")
+
+
+class InventoryFilterSet(django_filters.FilterSet):
+    product = django_filters.ModelChoiceFilter(queryset=Product.objects.only("pk", "sku", "name"))
+    sku = django_filters.CharFilter(field_name="product__sku", lookup_expr="iexact", label="SKU")
+    product_line = django_filters.ModelChoiceFilter(
+        field_name="product__product_line", queryset=ProductLine.objects.all()
+    )
+    date_from = django_filters.DateFilter(
+        field_name="date", lookup_expr="gte", label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = django_filters.DateFilter(
+        field_name="date", lookup_expr="lte", label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    partner = django_filters.ModelChoiceFilter(queryset=_visible_partners)
+    region = django_filters.ModelChoiceFilter(field_name="partner__region", queryset=Region.objects.all())
+    source = django_filters.ChoiceFilter(choices=InventoryReport.Source.choices)
+
+    class Meta:
+        model = InventoryReport
+        fields = ["product", "sku", "product_line", "date_from", "date_to", "partner", "region", "source"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            css = (
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm"
+            )
+            field.widget.attrs.setdefault("class", css)

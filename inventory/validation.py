@@ -1,0 +1,238 @@
+"""Row-level checks for inventory reports, shared by the CSV import, the report form and the API.
+
+A row is a mapping with the template's columns: `sku`, `date`, `on_hand`,
+`units_sold`, `on_order` (optional, blank means 0). Values may be text (CSV)
+or already typed (int, date; a `product` object may stand in for `sku`).
+Every problem is reported as (row, column, reason) and a row with any problem
+is left out; nothing here writes.
+
+Rules:
+- `sku` must name a product of the catalog (exact, or ignoring case);
+- `date` must be YYYY-MM-DD and not after today (UTC);
+- counts must be whole numbers, not negative, at most 2,147,483,647;
+- the same product and date twice in one batch is ambiguous: every occurrence
+  is reported and none is imported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.utils import timezone
+
+from catalog.models import Product
+
+COLUMNS = ("sku", "date", "on_hand", "units_sold", "on_order")
+REQUIRED_COLUMNS = ("sku", "date", "on_hand", "units_sold")
+COUNT_COLUMNS = ("on_hand", "units_sold", "on_order")
+MAX_COUNT = 2_147_483_647
+_INT = re.compile(r"^[+-]?\d+$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem: `row` is the row number as the user sees it (None for the whole file)."""
+
+    row: int | None
+    column: str
+    reason: str
+    value: str = ""
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "value": self.value, "reason": self.reason}
+
+    def __str__(self) -> str:
+        where = f"Row {self.row}" if self.row is not None else "File"
+        return f"{where}, {self.column or 'all columns'}: {self.reason}"
+
+
+@dataclass
+class RowValidation:
+    """The outcome of checking a batch: clean rows ready for `inventory_upsert`, and the problems."""
+
+    valid: list[dict] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    total: int = 0
+    file_error: bool = False
+
+    @property
+    def invalid_rows(self) -> int:
+        return self.total - len(self.valid)
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_error and self.error_count == 0
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+class InventoryRowValidator:
+    """Checks rows one at a time; call `finish()` once to settle repeated rows.
+
+    The catalog is read once (one query), so checking 100,000 rows costs no
+    further queries.
+    """
+
+    def __init__(self, *, today: date | None = None, max_errors: int | None = None):
+        self.today = today or timezone.now().date()
+        self.max_errors = max_errors
+        self._products: dict[str, Product] | None = None
+        self._products_ci: dict[str, Product] = {}
+        self._rows: dict[tuple[int, date], list[int]] = {}
+        self._labels: dict[tuple[int, date], str] = {}
+        self._clean: list[dict] = []
+        self._bad_rows: set[int] = set()
+        self.result = RowValidation()
+
+    # --- lookups -----------------------------------------------------------
+    def _product_for(self, sku: str) -> Product | None:
+        if self._products is None:
+            products = Product.objects.only("pk", "sku", "name")
+            self._products = {p.sku: p for p in products}
+            self._products_ci = {sku.lower(): p for sku, p in self._products.items()}
+        return self._products.get(sku) or self._products_ci.get(sku.lower())
+
+    def _add_error(self, error: RowError) -> None:
+        self.result.error_count += 1
+        if error.row is not None:
+            self._bad_rows.add(error.row)
+        if self.max_errors is None or len(self.result.errors) < self.max_errors:
+            self.result.errors.append(error)
+
+    def record_error(self, row: int, column: str, reason: str, value: str = "") -> None:
+        """A problem found outside the column checks (e.g. a CSV row with too many values)."""
+        self._add_error(RowError(row, column, reason, value))
+
+    def file_error(self, column: str, reason: str) -> None:
+        """The file as a whole cannot be used (not CSV, not UTF-8, a missing column)."""
+        self.result.file_error = True
+        self._add_error(RowError(None, column, reason))
+
+    # --- per value ---------------------------------------------------------
+    def _count(self, row: int, column: str, raw: Any, *, blank_default: int | None = None) -> int | None:
+        if isinstance(raw, bool):
+            self._add_error(RowError(row, column, "not a whole number", _text(raw)))
+            return None
+        if isinstance(raw, int):
+            number = raw
+        else:
+            text = _text(raw)
+            if not text:
+                if blank_default is not None:
+                    return blank_default
+                self._add_error(RowError(row, column, "missing value"))
+                return None
+            if not _INT.match(text):
+                self._add_error(RowError(row, column, "not a whole number", text))
+                return None
+            number = int(text)
+        if number < 0:
+            self._add_error(RowError(row, column, "negative number; counts must be 0 or more", str(number)))
+            return None
+        if number > MAX_COUNT:
+            self._add_error(RowError(row, column, f"too large (at most {MAX_COUNT:,})", str(number)))
+            return None
+        return number
+
+    def _date(self, row: int, raw: Any) -> date | None:
+        if isinstance(raw, date) and not hasattr(raw, "hour"):
+            day = raw
+        else:
+            text = _text(raw)
+            if not text:
+                self._add_error(RowError(row, "date", "missing value"))
+                return None
+            try:
+                if not _ISO_DATE.match(text):
+                    raise ValueError
+                day = date.fromisoformat(text)
+            except ValueError:
+                self._add_error(RowError(row, "date", "not a date in the form YYYY-MM-DD", text))
+                return None
+        if day > self.today:
+            self._add_error(
+                RowError(row, "date", f"in the future (today is {self.today.isoformat()})", day.isoformat())
+            )
+            return None
+        return day
+
+    def _product(self, row: int, values: Mapping[str, Any]) -> Product | None:
+        given = values.get("product")
+        if isinstance(given, Product):
+            return given
+        sku = _text(values.get("sku", given))
+        if not sku:
+            self._add_error(RowError(row, "sku", "missing value"))
+            return None
+        product = self._product_for(sku)
+        if product is None:
+            self._add_error(RowError(row, "sku", "unknown SKU: no product in the catalog has it", sku))
+        return product
+
+    # --- per row -----------------------------------------------------------
+    def check(self, row: int, values: Mapping[str, Any]) -> None:
+        """Check one row; `row` is the number reported back to the user."""
+        self.result.total += 1
+        product = self._product(row, values)
+        day = self._date(row, values.get("date"))
+        counts = {column: self._count(row, column, values.get(column)) for column in ("on_hand", "units_sold")}
+        counts["on_order"] = self._count(row, "on_order", values.get("on_order"), blank_default=0)
+        if product is not None and day is not None:
+            key = (product.pk, day)
+            self._rows.setdefault(key, []).append(row)
+            self._labels.setdefault(key, f"{product.sku} {day.isoformat()}")
+        if product is None or day is None or any(v is None for v in counts.values()) or row in self._bad_rows:
+            return
+        self._clean.append({"row": row, "product": product, "date": day, **counts})
+
+    def finish(self) -> RowValidation:
+        """Report repeated (product, date) pairs and return the result; rows come back in file order."""
+        repeated: set[int] = set()
+        for key, rows in self._rows.items():
+            if len(rows) < 2:
+                continue
+            for number in rows:
+                others = ", ".join(str(r) for r in rows if r != number)
+                repeated.add(number)
+                self._add_error(
+                    RowError(
+                        number, "sku", f"repeated in the file: same SKU and date as row {others}", self._labels[key]
+                    )
+                )
+        if self.result.file_error:
+            self.result.valid = []
+        else:
+            self.result.valid = [r for r in self._clean if r["row"] not in repeated]
+        order = {name: i for i, name in enumerate(COLUMNS)}
+        self.result.errors.sort(key=lambda e: (e.row or 0, order.get(e.column, len(order))))
+        return self.result
+
+
+def inventory_validate_rows(
+    *,
+    rows: Iterable[Mapping[str, Any]],
+    first_row_number: int = 1,
+    today: date | None = None,
+    max_errors: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    progress_every: int = 1000,
+) -> RowValidation:
+    """Check a batch of rows (API, form); numbering starts at `first_row_number`.
+
+    Returns a `RowValidation` whose `valid` rows (dicts with product, date,
+    on_hand, units_sold, on_order, row) can go straight to `inventory_upsert`.
+    """
+    validator = InventoryRowValidator(today=today, max_errors=max_errors)
+    for index, values in enumerate(rows):
+        validator.check(first_row_number + index, values)
+        if progress and (index + 1) % progress_every == 0:
+            progress(index + 1)
+    return validator.finish()

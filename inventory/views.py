@@ -1,0 +1,189 @@
+"""Inventory pages: partners report and upload in the portal; managers browse in /manage/."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView
+from django.views.generic.detail import SingleObjectMixin
+from django_filters.views import FilterView
+
+from core.exceptions import ServiceError
+from core.views import ManagerRequiredMixin, PartnerMemberRequiredMixin, VisibleQuerysetMixin
+from partners.models import Partner
+
+from .csv_import import TEMPLATE_HEADER, errors_as_csv
+from .filtersets import InventoryFilterSet
+from .forms import InventoryRowFormSet, InventoryUploadForm
+from .imports import import_job_create, import_job_request_import
+from .models import ImportJob, InventoryReport
+from .services import inventory_upsert
+
+ERRORS_SHOWN = 200
+
+
+class _InventoryListBase(VisibleQuerysetMixin, FilterView):
+    model = InventoryReport
+    filterset_class = InventoryFilterSet
+    paginate_by = 50
+    template_name = "inventory/inventory_list.html"
+    area = "portal"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("partner", "product")
+            .order_by("-date", "partner__name", "product__sku")
+        )
+
+    def several_partners(self) -> bool:
+        return True
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        if not self.several_partners():
+            for name in ("partner", "region"):
+                filterset.form.fields.pop(name, None)
+        elif self.area == "portal":
+            filterset.form.fields.pop("region", None)
+        return filterset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["area"] = self.area
+        context["show_partner"] = self.several_partners()
+        return context
+
+
+class InventoryListView(PartnerMemberRequiredMixin, _InventoryListBase):
+    """The partner's stock reports (a distributor also reads its resellers')."""
+
+    def several_partners(self) -> bool:
+        if not hasattr(self, "_several"):
+            self._several = Partner.objects.visible_to(self.request.user).count() > 1
+        return self._several
+
+
+class ManageInventoryListView(ManagerRequiredMixin, _InventoryListBase):
+    area = "manage"
+
+
+class InventoryReportView(PartnerMemberRequiredMixin, FormView):
+    """Report a few products at once; each row replaces any earlier report for that product and date."""
+
+    template_name = "inventory/inventory_report_form.html"
+    form_class = InventoryRowFormSet
+
+    def form_valid(self, form):
+        try:
+            counts = inventory_upsert(
+                partner=self.request.user.partner, user=self.request.user, rows=form.rows(), source="portal"
+            )
+        except ServiceError as exc:
+            messages.error(self.request, exc.message)
+            return self.form_invalid(form)
+        except ValidationError as exc:
+            form._non_form_errors = form.error_class(exc.messages)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"Inventory saved: {counts['created']} new row(s), {counts['updated']} replaced.",
+        )
+        return redirect("inventory:inventory_list")
+
+
+class InventoryTemplateView(PartnerMemberRequiredMixin, View):
+    """The standard upload template: the header row only, so an untouched file imports nothing."""
+
+    def get(self, request):
+        response = HttpResponse(TEMPLATE_HEADER + "\r\n", content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="inventory-template.csv"'
+        return response
+
+
+class InventoryUploadView(PartnerMemberRequiredMixin, FormView):
+    template_name = "inventory/inventory_upload.html"
+    form_class = InventoryUploadForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["recent_jobs"] = (
+            ImportJob.objects.visible_to(self.request.user).defer("content", "errors").select_related("user")[:5]
+        )
+        return context
+
+    def form_valid(self, form):
+        try:
+            job = import_job_create(
+                partner=self.request.user.partner,
+                user=self.request.user,
+                filename=form.cleaned_data["file"].name,
+                content=form.content(),
+            )
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        return redirect("inventory:import_detail", pk=job.pk)
+
+
+class _ImportJobMixin(PartnerMemberRequiredMixin, VisibleQuerysetMixin):
+    model = ImportJob
+
+
+class ImportJobListView(_ImportJobMixin, ListView):
+    template_name = "inventory/import_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return super().get_queryset().defer("content", "errors").select_related("user")
+
+
+class ImportJobDetailView(_ImportJobMixin, DetailView):
+    """The report of one upload: progress while it runs, then the errors and the import choice."""
+
+    template_name = "inventory/import_detail.html"
+    context_object_name = "job"
+
+    def get_queryset(self):
+        return super().get_queryset().defer("content").select_related("user")
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return ["inventory/_import_status.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["errors_shown"] = self.object.errors[:ERRORS_SHOWN]
+        context["errors_hidden"] = max(self.object.error_count - ERRORS_SHOWN, 0)
+        return context
+
+
+class ImportJobImportView(_ImportJobMixin, SingleObjectMixin, View):
+    """The user's choice: import only the valid rows of a checked file."""
+
+    def post(self, request, pk):
+        job = self.get_object(self.get_queryset().defer("content"))
+        try:
+            job = import_job_request_import(job=job, user=request.user)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            if job.status == ImportJob.Status.DONE:
+                messages.success(request, f"Imported: {job.created_count} new row(s), {job.updated_count} replaced.")
+        return redirect(reverse("inventory:import_detail", args=[job.pk]))
+
+
+class ImportJobErrorsView(_ImportJobMixin, SingleObjectMixin, View):
+    """The error report as CSV (row, column, value, reason)."""
+
+    def get(self, request, pk):
+        job = self.get_object(self.get_queryset().defer("content"))
+        response = HttpResponse(errors_as_csv(job.errors), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="inventory-import-{job.pk}-errors.csv"'
+        return response

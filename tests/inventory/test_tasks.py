@@ -1,0 +1,139 @@
+"""The worker path for large files: tasks called directly, idempotent, nothing half-imported."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from inventory import services, tasks
+from inventory.imports import import_job_create, import_job_request_import
+from inventory.models import ImportJob, InventoryReport
+from prm.celery import app
+from tests.inventory.conftest import csv_bytes
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "sku,date,on_hand,units_sold,on_order"
+
+
+@pytest.fixture
+def big_file(products):
+    """One bad row among many good ones."""
+    lines = [HEADER] + [f"{p.sku},{date.today() - timedelta(days=d)},{d},1,0" for p in products for d in range(1, 201)]
+    lines.append(f"NOPE-1,{date.today()},1,1,0")
+    return csv_bytes(*lines)
+
+
+@pytest.fixture
+def queued_job(world, big_file, settings, django_capture_on_commit_callbacks) -> ImportJob:
+    settings.PRM_INVENTORY_SYNC_ROWS = 100
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        job = import_job_create(partner=world.partner_a, user=world.user_a, filename="big.csv", content=big_file)
+    assert job.status == ImportJob.Status.PENDING and len(queued) == 1
+    return job
+
+
+def test_tasks_run_on_the_ingest_queue_and_survive_a_dead_worker():
+    for name in ("inventory.tasks.validate_import", "inventory.tasks.import_valid_rows"):
+        task = app.tasks[name]
+        assert task.acks_late and task.reject_on_worker_lost
+        assert app.amqp.router.route({}, name)["queue"].name == "ingest"
+
+
+def test_validate_task_checks_every_row_and_writes_nothing(queued_job):
+    assert tasks.validate_import.delay(queued_job.pk).get() == "validated"
+    queued_job.refresh_from_db()
+    assert (queued_job.total_rows, queued_job.valid_rows, queued_job.error_count) == (601, 600, 1)
+    assert queued_job.errors[0]["row"] == 602 and queued_job.errors[0]["column"] == "sku"
+    assert queued_job.validated_at is not None
+    assert not InventoryReport.objects.exists()
+    # Redelivered after it finished: nothing changes.
+    assert tasks.validate_import(queued_job.pk) == "validated"
+
+
+def test_import_task_writes_the_valid_rows_once(queued_job, world, settings, django_capture_on_commit_callbacks):
+    tasks.validate_import(queued_job.pk)
+    queued_job.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        import_job_request_import(job=queued_job, user=world.user_a)
+    queued_job.refresh_from_db()
+    assert queued_job.status == ImportJob.Status.IMPORTING and len(queued) == 1
+
+    assert tasks.import_valid_rows(queued_job.pk) == "done"
+    queued_job.refresh_from_db()
+    assert (queued_job.created_count, queued_job.updated_count) == (600, 0)
+    assert InventoryReport.objects.filter(partner=world.partner_a, source="csv").count() == 600
+    # The message delivered again after the job finished: nothing is written twice.
+    assert tasks.import_valid_rows(queued_job.pk) == "done"
+    assert InventoryReport.objects.count() == 600
+
+
+def test_a_worker_dying_mid_import_leaves_nothing_and_the_retry_completes(queued_job, world, monkeypatch):
+    tasks.validate_import(queued_job.pk)
+    ImportJob.objects.filter(pk=queued_job.pk).update(status=ImportJob.Status.IMPORTING)
+    monkeypatch.setattr(services, "UPSERT_CHUNK", 100)
+    real_bulk_create = InventoryReport.objects.bulk_create
+    calls = {"n": 0}
+
+    def dies_on_the_third_chunk(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise SystemExit("worker killed")  # not an Exception: nothing in the task catches it
+        return real_bulk_create(*args, **kwargs)
+
+    monkeypatch.setattr(InventoryReport.objects, "bulk_create", dies_on_the_third_chunk)
+    with pytest.raises(SystemExit):
+        tasks.import_valid_rows(queued_job.pk)
+    assert not InventoryReport.objects.exists()  # the first two chunks were rolled back with the rest
+    queued_job.refresh_from_db()
+    assert queued_job.status == ImportJob.Status.IMPORTING  # so the redelivered message does the job again
+
+    monkeypatch.setattr(InventoryReport.objects, "bulk_create", real_bulk_create)
+    assert tasks.import_valid_rows(queued_job.pk) == "done"
+    assert InventoryReport.objects.count() == 600
+
+
+def test_an_unexpected_error_marks_the_job_failed_with_a_message(queued_job, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("inventory.imports.validate_csv", broken)
+    assert tasks.validate_import(queued_job.pk) == "failed"
+    queued_job.refresh_from_db()
+    assert queued_job.status == ImportJob.Status.FAILED
+    assert "nothing was imported" in queued_job.message and "disk" not in queued_job.message
+
+
+def test_a_user_who_lost_access_fails_the_import_cleanly(queued_job, world):
+    tasks.validate_import(queued_job.pk)
+    ImportJob.objects.filter(pk=queued_job.pk).update(status=ImportJob.Status.IMPORTING)
+    world.user_a.is_active = False
+    world.user_a.save()
+    assert tasks.import_valid_rows(queued_job.pk) == "failed"
+    queued_job.refresh_from_db()
+    assert "may not report inventory" in queued_job.message
+    assert not InventoryReport.objects.exists()
+
+
+def test_a_hundred_thousand_rows_go_through_the_worker(world, settings, django_capture_on_commit_callbacks):
+    """The reference size of the issue: checked and imported by the worker path, in one transaction."""
+    from tests import factories as f
+
+    settings.PRM_INVENTORY_SYNC_ROWS = 2000
+    products = f.ProductFactory.create_batch(100)
+    start = date.today() - timedelta(days=1000)
+    lines = [HEADER] + [
+        f"{p.sku},{start + timedelta(days=d)},{d % 50},{d % 7},0" for p in products for d in range(1000)
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        job = import_job_create(
+            partner=world.partner_a, user=world.user_a, filename="big.csv", content=csv_bytes(*lines)
+        )
+    job.refresh_from_db()
+    assert (job.status, job.valid_rows, job.error_count) == ("validated", 100_000, 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        import_job_request_import(job=job, user=world.user_a)
+    job.refresh_from_db()
+    assert (job.status, job.created_count) == ("done", 100_000)
+    assert InventoryReport.objects.count() == 100_000
