@@ -1,0 +1,84 @@
+"""One filter set for the warranty lists (portal and review queue), their export and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from catalog.models import Product
+from partners.models import Partner, Region
+
+from .models import ClaimStatus, FailureCode, WarrantyClaim
+
+OPEN = "open"
+OPEN_STATUSES = (ClaimStatus.SUBMITTED, ClaimStatus.UNDER_REVIEW)
+YES_NO = [("", "Either"), ("true", "Yes"), ("false", "No")]
+
+
+def _visible_partners(request):
+    """Partner choices limited to what the user may see (the API may call without a request)."""
+    if request is None:
+        return Partner.objects.all()
+    return Partner.objects.visible_to(request.user).only("pk", "name")
+
+
+class WarrantyClaimFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Reference or serial")
+    status = django_filters.ChoiceFilter(
+        method="filter_status",
+        choices=[(OPEN, "Open (submitted or under review)"), *ClaimStatus.choices],
+        empty_label="Any status",
+    )
+    partner = django_filters.ModelChoiceFilter(queryset=_visible_partners)
+    region = django_filters.ModelChoiceFilter(field_name="partner__region", queryset=Region.objects.all())
+    product = django_filters.ModelChoiceFilter(queryset=Product.objects.only("pk", "sku", "name"))
+    failure_code = django_filters.ModelChoiceFilter(queryset=FailureCode.objects.all())
+    out_of_warranty = django_filters.BooleanFilter(label="Out of warranty", widget=forms.Select(choices=YES_NO))
+    is_duplicate = django_filters.BooleanFilter(label="Possible duplicate", widget=forms.Select(choices=YES_NO))
+    submitted_from = django_filters.DateFilter(
+        field_name="submitted_at",
+        lookup_expr="date__gte",
+        label="Submitted from",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    submitted_to = django_filters.DateFilter(
+        field_name="submitted_at",
+        lookup_expr="date__lte",
+        label="Submitted to",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = WarrantyClaim
+        fields = [
+            "q",
+            "status",
+            "partner",
+            "region",
+            "product",
+            "failure_code",
+            "out_of_warranty",
+            "is_duplicate",
+            "submitted_from",
+            "submitted_to",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs.setdefault(
+                "class", "form-select form-select-sm" if is_select else "form-control form-control-sm"
+            )
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(reference__iexact=value) | Q(serial_number__icontains=value))
+
+    def filter_status(self, queryset, name, value):
+        if value == OPEN:
+            return queryset.filter(status__in=OPEN_STATUSES)
+        return queryset.filter(status=value) if value else queryset
