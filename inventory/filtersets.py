@@ -19,10 +19,15 @@ def _visible_partners(request):
 
 
 class InventoryFilterSet(django_filters.FilterSet):
-    product = django_filters.ModelChoiceFilter(queryset=Product.objects.only("pk", "sku", "name"))
+    product = django_filters.ModelChoiceFilter(
+        queryset=Product.objects.only("pk", "sku", "name"), empty_label="Any product"
+    )
     sku = django_filters.CharFilter(field_name="product__sku", lookup_expr="iexact", label="SKU")
     product_line = django_filters.ModelChoiceFilter(
-        field_name="product__product_line", queryset=ProductLine.objects.all()
+        field_name="product__product_line",
+        queryset=ProductLine.objects.all(),
+        label="Product line",
+        empty_label="Any line",
     )
     date_from = django_filters.DateFilter(
         field_name="date", lookup_expr="gte", label="From", widget=forms.DateInput(attrs={"type": "date"})
@@ -30,9 +35,11 @@ class InventoryFilterSet(django_filters.FilterSet):
     date_to = django_filters.DateFilter(
         field_name="date", lookup_expr="lte", label="To", widget=forms.DateInput(attrs={"type": "date"})
     )
-    partner = django_filters.ModelChoiceFilter(queryset=_visible_partners)
-    region = django_filters.ModelChoiceFilter(field_name="partner__region", queryset=Region.objects.all())
-    source = django_filters.ChoiceFilter(choices=InventoryReport.Source.choices)
+    partner = django_filters.ModelChoiceFilter(queryset=_visible_partners, empty_label="Any partner")
+    region = django_filters.ModelChoiceFilter(
+        field_name="partner__region", queryset=Region.objects.all(), empty_label="Any region"
+    )
+    source = django_filters.ChoiceFilter(choices=InventoryReport.Source.choices, empty_label="Any source")
 
     class Meta:
         model = InventoryReport

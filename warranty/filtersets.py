@@ -30,10 +30,14 @@ class WarrantyClaimFilterSet(django_filters.FilterSet):
         choices=[(OPEN, "Open (submitted or under review)"), *ClaimStatus.choices],
         empty_label="Any status",
     )
-    partner = django_filters.ModelChoiceFilter(queryset=_visible_partners)
-    region = django_filters.ModelChoiceFilter(field_name="partner__region", queryset=Region.objects.all())
-    product = django_filters.ModelChoiceFilter(queryset=Product.objects.only("pk", "sku", "name"))
-    failure_code = django_filters.ModelChoiceFilter(queryset=FailureCode.objects.all())
+    partner = django_filters.ModelChoiceFilter(queryset=_visible_partners, empty_label="Any partner")
+    region = django_filters.ModelChoiceFilter(
+        field_name="partner__region", queryset=Region.objects.all(), empty_label="Any region"
+    )
+    product = django_filters.ModelChoiceFilter(
+        queryset=Product.objects.only("pk", "sku", "name"), empty_label="Any product"
+    )
+    failure_code = django_filters.ModelChoiceFilter(queryset=FailureCode.objects.all(), empty_label="Any failure")
     out_of_warranty = django_filters.BooleanFilter(label="Out of warranty", widget=forms.Select(choices=YES_NO))
     is_duplicate = django_filters.BooleanFilter(label="Possible duplicate", widget=forms.Select(choices=YES_NO))
     submitted_from = django_filters.DateFilter(
