@@ -16,7 +16,8 @@ from customers.models import Customer
 
 from .filtersets import OPEN, WarrantyClaimFilterSet
 from .forms import ApproveForm, ClaimForm, RejectForm
-from .models import ClaimEvent, ClaimStatus, WarrantyClaim
+from .models import ClaimStatus, WarrantyClaim
+from .selectors import claim_history
 from .services import claim_approve, claim_create, claim_pay, claim_reject, claim_start_review, warranty_end
 
 
@@ -142,7 +143,7 @@ class _ClaimDetailBase(VisibleQuerysetMixin, DetailView):
         context = super().get_context_data(**kwargs)
         claim = self.object
         context["area"] = self.area
-        context["events"] = ClaimEvent.objects.visible_to(self.request.user).filter(claim=claim).select_related("actor")
+        context["events"] = claim_history(user=self.request.user, claim=claim)
         context["warranty_end"] = warranty_end(product=claim.product, purchase_date=claim.purchase_date)
         context["duplicate_visible"] = (
             claim.duplicate_of_id

@@ -137,3 +137,41 @@ def test_a_hundred_thousand_rows_go_through_the_worker(world, settings, django_c
     job.refresh_from_db()
     assert (job.status, job.created_count) == ("done", 100_000)
     assert InventoryReport.objects.count() == 100_000
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_on_redis_checks_and_imports_a_large_file(settings):
+    """End to end: the request queues the task, a worker on the broker runs it, the page's job moves on."""
+    import time
+
+    from celery.contrib.testing.worker import start_worker
+
+    from tests import factories as f
+
+    settings.PRM_INVENTORY_SYNC_ROWS = 10
+    partner = f.PartnerFactory()
+    user = f.PartnerUserFactory(partner=partner)
+    product = f.ProductFactory(sku="NET-100")
+    lines = [HEADER] + [f"{product.sku},{date.today() - timedelta(days=d)},{d},1,0" for d in range(1, 51)]
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, queues=["ingest"]):
+
+            def wait_for(status):
+                for _ in range(200):
+                    job = ImportJob.objects.get(pk=job_id)
+                    if job.status == status:
+                        return job
+                    time.sleep(0.05)
+                raise AssertionError(f"job stayed {job.status}")
+
+            job_id = import_job_create(partner=partner, user=user, filename="w.csv", content=csv_bytes(*lines)).pk
+            job = wait_for(ImportJob.Status.VALIDATED)
+            assert job.valid_rows == 50
+            import_job_request_import(job=job, user=user)
+            job = wait_for(ImportJob.Status.DONE)
+    finally:
+        app.conf.task_always_eager = eager
+    assert job.created_count == 50 and InventoryReport.objects.filter(partner=partner).count() == 50
