@@ -36,6 +36,18 @@ OPEN_STATUSES = (DealStatus.SUBMITTED, DealStatus.APPROVED)
 CLOSED_STATUSES = (DealStatus.WON, DealStatus.LOST)
 
 
+class LossReason(models.TextChoices):
+    """The standard reasons offered when a partner reports a lost deal (stored as the label, free text allowed)."""
+
+    PRICE = "Price", "Price"
+    COMPETITOR = "Lost to a competitor", "Lost to a competitor"
+    NO_DECISION = "No decision / project cancelled", "No decision / project cancelled"
+    BUDGET = "No budget", "No budget"
+    TIMING = "Timing / postponed", "Timing / postponed"
+    REQUIREMENTS = "Product did not fit the requirements", "Product did not fit the requirements"
+    OTHER = "Other", "Other"
+
+
 class DealQuerySet(PartnerScopedQuerySet):
     distributor_reads_supplied = True
 
@@ -173,3 +185,17 @@ class DealEvent(models.Model):
     class Meta:
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["deal", "at"])]
+
+
+class DealReferenceSequence(models.Model):
+    """The last reference number handed out per year (DR-YYYY-NNNNNN).
+
+    The row is locked (`select_for_update`) while a number is taken, so
+    concurrent registrations never share a reference.
+    """
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"DR-{self.year}: {self.last_number}"

@@ -2,7 +2,8 @@ from django.db.models import Count
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from core.views import ManagerRequiredMixin, PartnerMemberRequiredMixin, VisibleQuerysetMixin
+from core.views import ManagerRequiredMixin, VisibleQuerysetMixin
+from deals.home import PortalHomeView  # noqa: F401  (the portal home lives with the deals it lists)
 
 from .filtersets import PartnerFilterSet
 from .models import Partner
@@ -17,19 +18,6 @@ class ManageHomeView(ManagerRequiredMixin, TemplateView):
         counts = dict(partners.values_list("status").annotate(n=Count("pk")).order_by())
         context["status_rows"] = [(value, label, counts.get(value, 0)) for value, label in Partner.Status.choices]
         context["partner_count"] = sum(counts.values())
-        return context
-
-
-class PortalHomeView(PartnerMemberRequiredMixin, TemplateView):
-    template_name = "partners/portal_home.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["partner"] = (
-            Partner.objects.visible_to(self.request.user)
-            .select_related("tier", "region", "parent")
-            .get(pk=self.request.user.partner_id)
-        )
         return context
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("manage/", ManageHomeView.as_view(), name="manage_home"),
     path("portal/", PortalHomeView.as_view(), name="portal_home"),
     path("", include("partners.urls")),
+    path("", include("accounts.urls")),
     path("", include("deals.urls")),
     path("", include("inventory.urls")),
     path("", include("warranty.urls")),

@@ -1,0 +1,60 @@
+"""Writing end customers: one row per real company, found again by its normalised domain or name."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django_countries import countries
+
+from core.normalise import normalise_company_name, normalise_domain
+
+from .models import Customer
+
+# A host name: labels of letters, digits and hyphens, at least one dot, a letter-only top-level label.
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def customer_validate(*, name: str, domain: str = "", country: str = "", industry: str = "") -> dict:
+    """Check and normalise the fields of a customer; raises ValidationError naming each bad field."""
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = ["Enter the customer's company name."]
+    elif len(name) > 200:
+        errors["name"] = ["The name is too long (200 characters at most)."]
+    elif not normalise_company_name(name):
+        errors["name"] = ["The name needs at least one letter or digit."]
+    clean_domain = normalise_domain(domain)
+    if domain and domain.strip() and not _DOMAIN.match(clean_domain):
+        errors["domain"] = [f"“{domain.strip()}” is not a web domain; enter it like example.com."]
+    country = (country or "").strip().upper()
+    if country and country not in countries:
+        errors["country"] = [f"“{country}” is not an ISO 3166 country code."]
+    industry = (industry or "").strip()
+    if industry and industry not in Customer.Industry.values:
+        errors["industry"] = [f"“{industry}” is not a known industry."]
+    if errors:
+        raise ValidationError(errors)
+    return {"name": name, "domain": clean_domain, "country": country, "industry": industry}
+
+
+@transaction.atomic
+def customer_get_or_create(*, name: str, domain: str = "", country: str = "", industry: str = "") -> Customer:
+    """Return the existing customer for this company or create it.
+
+    Rule: a customer with the same normalised domain is the same company; if
+    no domain was given (or none matches), one with the same normalised name
+    is. An existing customer is returned unchanged: details typed by one
+    partner never overwrite what another entered.
+    """
+    fields = customer_validate(name=name, domain=domain, country=country, industry=industry)
+    if fields["domain"]:
+        match = Customer.objects.filter(domain=fields["domain"]).order_by("pk").first()
+        if match is not None:
+            return match
+    match = Customer.objects.filter(normalised_name=normalise_company_name(fields["name"])).order_by("pk").first()
+    if match is not None:
+        return match
+    return Customer.objects.create(**fields)

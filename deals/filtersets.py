@@ -1,0 +1,133 @@
+"""One filter set for every deal list: portal, manager list and queue, API and exports."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from catalog.models import ProductLine
+from partners.models import Partner, Region, Tier
+
+from .models import DealLine, DealRegistration, DealStatus
+
+WAITING_CHOICES = [
+    ("1", "More than 1 day"),
+    ("3", "More than 3 days"),
+    ("7", "More than 7 days"),
+    ("14", "More than 14 days"),
+]
+DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"})}
+
+
+def _visible_partners(request):
+    """Partner choices limited to what the user may see (the API may build the filter set without a request)."""
+    if request is None:
+        return Partner.objects.none()
+    return Partner.objects.visible_to(request.user).only("pk", "name")
+
+
+class DealFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    status = django_filters.ChoiceFilter(choices=DealStatus.choices)
+    deal_type = django_filters.ChoiceFilter(choices=DealRegistration.DealType.choices, label="Deal type")
+    has_conflict = django_filters.BooleanFilter(
+        label="Conflict",
+        widget=forms.Select(choices=[("", "Any"), ("true", "Conflicting"), ("false", "No conflict")]),
+    )
+    partner = django_filters.ModelChoiceFilter(queryset=_visible_partners)
+    region = django_filters.ModelChoiceFilter(field_name="partner__region", queryset=Region.objects.all())
+    tier = django_filters.ModelChoiceFilter(field_name="partner__tier", queryset=Tier.objects.all())
+    product_line = django_filters.ModelChoiceFilter(
+        method="filter_product_line", queryset=ProductLine.objects.all(), label="Product line"
+    )
+    waiting = django_filters.ChoiceFilter(method="filter_waiting", choices=WAITING_CHOICES, label="Waiting")
+    submitted_after = django_filters.DateFilter(
+        field_name="submitted_at", lookup_expr="date__gte", label="Submitted from", **DATE_WIDGET
+    )
+    submitted_before = django_filters.DateFilter(
+        field_name="submitted_at", lookup_expr="date__lte", label="Submitted to", **DATE_WIDGET
+    )
+    close_after = django_filters.DateFilter(
+        field_name="expected_close_date", lookup_expr="gte", label="Closing from", **DATE_WIDGET
+    )
+    close_before = django_filters.DateFilter(
+        field_name="expected_close_date", lookup_expr="lte", label="Closing to", **DATE_WIDGET
+    )
+    source = django_filters.ChoiceFilter(choices=DealRegistration.Source.choices)
+    # Named `sort`, not `ordering`, so it never collides with the API's own ordering parameter.
+    sort = django_filters.OrderingFilter(
+        fields=(
+            ("submitted_at", "submitted"),
+            ("amount", "amount"),
+            ("expected_close_date", "close"),
+            ("reference", "reference"),
+        ),
+        field_labels={
+            "submitted": "Submitted (oldest first)",
+            "-submitted": "Submitted (newest first)",
+            "amount": "Amount (smallest first)",
+            "-amount": "Amount (largest first)",
+            "close": "Expected close (soonest first)",
+            "-close": "Expected close (latest first)",
+            "reference": "Reference",
+            "-reference": "Reference (descending)",
+        },
+        label="Sort",
+    )
+
+    class Meta:
+        model = DealRegistration
+        fields = [
+            "q",
+            "status",
+            "deal_type",
+            "has_conflict",
+            "partner",
+            "region",
+            "tier",
+            "product_line",
+            "waiting",
+            "submitted_after",
+            "submitted_before",
+            "close_after",
+            "close_before",
+            "source",
+            "sort",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            css = (
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm"
+            )
+            field.widget.attrs.setdefault("class", css)
+
+    def search(self, queryset, name, value):
+        """Reference, customer name or domain, partner name (a partner only ever matches its own rows)."""
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(reference__icontains=value)
+            | Q(customer__name__icontains=value)
+            | Q(customer__domain__icontains=value)
+            | Q(partner__name__icontains=value)
+        )
+
+    def filter_product_line(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Exists(DealLine.objects.filter(deal=OuterRef("pk"), product__product_line=value)))
+
+    def filter_waiting(self, queryset, name, value):
+        """Submitted more than N days ago (the age of a registration in the queue)."""
+        if not value:
+            return queryset
+        return queryset.filter(submitted_at__lte=timezone.now() - timedelta(days=int(value)))

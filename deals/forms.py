@@ -1,0 +1,195 @@
+"""Forms for registering a deal and for the partner's and manager's actions on it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from catalog.models import Product
+from customers.forms import CustomerChoiceMixin
+
+from .models import DealRegistration, LossReason
+from .validation import MAX_LINES, MAX_QUANTITY, MAX_UNIT_PRICE
+
+CURRENCIES = ["USD", "EUR", "GBP", "CHF", "CAD", "AUD", "JPY", "SEK", "NOK", "DKK", "PLN", "INR", "SGD", "BRL", "MXN"]
+
+
+def _style(form: forms.BaseForm) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
+            continue
+        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+        widget.attrs.setdefault("class", css)
+
+
+class DealForm(CustomerChoiceMixin):
+    """The registration itself; the product lines come from DealLineFormSet."""
+
+    deal_type = forms.ChoiceField(label="Deal type", choices=DealRegistration.DealType.choices)
+    currency = forms.ChoiceField(choices=[(c, c) for c in CURRENCIES], initial="USD")
+    expected_close_date = forms.DateField(label="Expected close date", widget=forms.DateInput(attrs={"type": "date"}))
+    notes = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Anything the channel team should know: project, decision makers, competition.",
+    )
+
+    def __init__(self, *args, user: Any, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_customers(user)
+        _style(self)
+
+    def clean_expected_close_date(self):
+        day = self.cleaned_data["expected_close_date"]
+        if day < timezone.localdate():
+            raise ValidationError("The expected close date cannot be in the past.")
+        return day
+
+
+class DealLineForm(forms.Form):
+    product = forms.ModelChoiceField(queryset=Product.objects.filter(is_active=True))
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+    unit_price = forms.DecimalField(
+        label="Unit price",
+        required=False,
+        min_value=Decimal("0"),
+        max_value=MAX_UNIT_PRICE,
+        max_digits=12,
+        decimal_places=2,
+        help_text="Leave empty for the list price.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class BaseDealLineFormSet(forms.BaseFormSet):
+    """Blank rows are ignored; the product list is read once for every row."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        products = Product.objects.filter(is_active=True).only("pk", "sku", "name", "list_price")
+        self.product_choices = [("", "---------")] + [(str(p.pk), f"{p.sku} — {p.name}") for p in products]
+        self.list_prices = {str(p.pk): str(p.list_price) for p in products}
+        for form in self.forms:
+            form.fields["product"].choices = self.product_choices
+
+    @property
+    def empty_form(self):
+        form = super().empty_form
+        if hasattr(self, "product_choices"):
+            form.fields["product"].choices = self.product_choices
+        return form
+
+    def clean(self):
+        if any(self.errors):
+            return
+        if not any(form.cleaned_data for form in self.forms):
+            raise ValidationError("Add at least one product line.")
+
+    def lines(self) -> list[dict]:
+        return [
+            {
+                "product": form.cleaned_data["product"],
+                "quantity": form.cleaned_data["quantity"],
+                "unit_price": form.cleaned_data.get("unit_price"),
+            }
+            for form in self.forms
+            if form.cleaned_data
+        ]
+
+
+DealLineFormSet = forms.formset_factory(
+    DealLineForm, formset=BaseDealLineFormSet, extra=1, max_num=MAX_LINES, validate_max=True
+)
+
+
+class NoteForm(forms.Form):
+    """An optional note (approve, extend, withdraw)."""
+
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required; the partner sees it.",
+        error_messages={"required": "Give the reason for the rejection; the partner will see it."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class CloseForm(forms.Form):
+    """Report the outcome of an approved deal: won, or lost with a reason."""
+
+    outcome = forms.ChoiceField(choices=[("won", "Won"), ("lost", "Lost")], widget=forms.RadioSelect)
+    loss_reason = forms.ChoiceField(label="Loss reason", choices=[("", "—")] + list(LossReason.choices), required=False)
+    loss_detail = forms.CharField(
+        label="Details", required=False, max_length=500, help_text="Optional for a listed reason, required for “Other”."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") == "lost":
+            reason = cleaned.get("loss_reason")
+            if not reason:
+                self.add_error("loss_reason", "Say why the deal was lost.")
+            elif reason == LossReason.OTHER and not cleaned.get("loss_detail", "").strip():
+                self.add_error("loss_detail", "Describe the reason.")
+        return cleaned
+
+    def won(self) -> bool:
+        return self.cleaned_data["outcome"] == "won"
+
+    def loss_reason_text(self) -> str:
+        if self.won():
+            return ""
+        reason, detail = self.cleaned_data["loss_reason"], self.cleaned_data.get("loss_detail", "").strip()
+        if reason == LossReason.OTHER:
+            return detail
+        return f"{reason}: {detail}" if detail else reason
+
+
+class BulkDecisionForm(forms.Form):
+    """Approve or reject the registrations ticked in the queue (ids unknown to the user are reported, not used)."""
+
+    action = forms.ChoiceField(choices=[("approve", "Approve selected"), ("reject", "Reject selected")])
+    reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required to reject (the partners see it); an optional note for approvals.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        raw = self.data.getlist("deals") if hasattr(self.data, "getlist") else self.data.get("deals", [])
+        ids = [int(value) for value in raw if str(value).isdigit()]
+        if not ids:
+            raise ValidationError("Tick at least one registration.")
+        cleaned["deals"] = list(dict.fromkeys(ids))
+        if cleaned.get("action") == "reject" and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Give the reason for the rejection; the partners will see it.")
+        return cleaned

@@ -1,0 +1,380 @@
+"""Every change to a deal registration goes through these functions (DESIGN §2).
+
+Each one checks that the actor may act (partner members of the deal's own
+partner for create/submit/withdraw/extension request/close; channel managers
+who can see the partner for approve/reject/extend) and that DEAL_TRANSITIONS
+allows the change, then writes a DealEvent in the same transaction, notifies
+people and emits a domain event (delivered after commit).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from core.events import emit
+from core.exceptions import ActionNotPermittedError, TransitionNotAllowedError
+from partners.models import Partner
+
+from .conflicts import find_conflicting_deals, flag_conflicts, lock_customer_keys
+from .models import DealRegistration, DealStatus
+from .validation import clean_deal_fields, next_reference, replace_lines
+from .workflow import (
+    event,
+    extension_days,
+    is_partner_member_of,
+    lock,
+    notify_managers,
+    notify_partner,
+    payload,
+    protection_days,
+    require_manager,
+    require_partner_member,
+    require_transition,
+)
+
+# What the submitting partner is told about a conflict: never who, never what.
+CONFLICT_NOTICE = (
+    "An overlapping registration for this customer already exists. "
+    "The channel team will review both and let you know their decision."
+)
+
+
+# --- partner actions ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def deal_create(
+    *,
+    partner: Partner,
+    user: Any,
+    customer,
+    lines: list[dict],
+    expected_close_date,
+    deal_type: str = "new",
+    currency: str = "USD",
+    notes: str = "",
+    source: str = "portal",
+    submit: bool = True,
+) -> DealRegistration:
+    """Register a deal for `partner`: a draft, or submitted at once (conflict check included).
+
+    The amount is the sum of quantity × unit price over the lines.
+    """
+    if not is_partner_member_of(user, partner.pk):
+        raise ActionNotPermittedError("Only users of a partner may register deals for it.")
+    fields, clean_lines = clean_deal_fields(
+        customer=customer,
+        lines=lines,
+        expected_close_date=expected_close_date,
+        deal_type=deal_type,
+        currency=currency,
+        notes=notes,
+        source=source,
+    )
+    now = timezone.now()
+    deal = DealRegistration.objects.create(
+        reference=next_reference(now), partner=partner, status=DealStatus.DRAFT, **fields
+    )
+    replace_lines(deal, clean_lines)
+    if submit:
+        _submit(deal, user=user, now=now, note="Registered and submitted.")
+    else:
+        event(deal, actor=user, at=now, kind="created", to_status=DealStatus.DRAFT, note="Saved as a draft.")
+    return deal
+
+
+@transaction.atomic
+def deal_update_draft(
+    *,
+    deal: DealRegistration,
+    user: Any,
+    customer,
+    lines: list[dict],
+    expected_close_date,
+    deal_type: str = "new",
+    currency: str = "USD",
+    notes: str = "",
+) -> DealRegistration:
+    """Change a draft before it is submitted (customer, lines, dates); submitted deals are fixed."""
+    require_partner_member(deal, user, "edit")
+    lock(deal)
+    if deal.status != DealStatus.DRAFT:
+        raise TransitionNotAllowedError(
+            f"{deal.reference} is {deal.get_status_display().lower()}; only drafts can be edited."
+        )
+    fields, clean_lines = clean_deal_fields(
+        customer=customer,
+        lines=lines,
+        expected_close_date=expected_close_date,
+        deal_type=deal_type,
+        currency=currency,
+        notes=notes,
+        source=deal.source,
+    )
+    for name, value in fields.items():
+        setattr(deal, name, value)
+    deal.save()
+    replace_lines(deal, clean_lines)
+    event(deal, actor=user, at=timezone.now(), kind="edited", note="Draft updated.")
+    return deal
+
+
+def _submit(deal: DealRegistration, *, user: Any, now: datetime, note: str) -> None:
+    """Submit, then look for channel conflicts and tell the channel team."""
+    from_status = deal.status
+    lock_customer_keys(deal.customer)
+    deal.status = DealStatus.SUBMITTED
+    deal.submitted_by = user
+    deal.submitted_at = now
+    deal.save(update_fields=["status", "submitted_by", "submitted_at", "updated_at"])
+    event(deal, actor=user, at=now, from_status=from_status, to_status=DealStatus.SUBMITTED, note=note)
+    emit("deal.submitted", partner_id=deal.partner_id, data=payload(deal))
+    others = find_conflicting_deals(deal=deal, now=now)
+    notify_managers(
+        deal,
+        verb="deal.submitted",
+        title=f"New registration {deal.reference} from {deal.partner.name}",
+        body=f"{deal.partner.name} registered {deal.customer.name} ({deal.amount} {deal.currency})"
+        + (" — it overlaps another partner's registration." if others else "."),
+    )
+    if others:
+        flag_conflicts(deal=deal, others=others, now=now)
+
+
+@transaction.atomic
+def deal_submit(*, deal: DealRegistration, user: Any) -> DealRegistration:
+    """Submit a draft for a decision (draft → submitted)."""
+    require_partner_member(deal, user, "submit")
+    lock(deal)
+    require_transition(deal, DealStatus.SUBMITTED, "submitted")
+    if not deal.lines.exists():
+        raise ValidationError({"lines": ["Add at least one product line before submitting."]})
+    if deal.expected_close_date < timezone.localdate():
+        raise ValidationError({"expected_close_date": ["The expected close date has passed; edit the draft first."]})
+    _submit(deal, user=user, now=timezone.now(), note="Submitted.")
+    return deal
+
+
+@transaction.atomic
+def deal_withdraw(*, deal: DealRegistration, user: Any, note: str = "") -> DealRegistration:
+    """The partner takes a draft, submitted or approved registration back (→ withdrawn)."""
+    require_partner_member(deal, user, "withdraw")
+    lock(deal)
+    require_transition(deal, DealStatus.WITHDRAWN, "withdrawn")
+    from_status = deal.status
+    now = timezone.now()
+    deal.status = DealStatus.WITHDRAWN
+    deal.closed_at = now
+    deal.save(update_fields=["status", "closed_at", "updated_at"])
+    event(
+        deal,
+        actor=user,
+        at=now,
+        from_status=from_status,
+        to_status=DealStatus.WITHDRAWN,
+        note=note.strip() or "Withdrawn by the partner.",
+    )
+    emit("deal.withdrawn", partner_id=deal.partner_id, data=payload(deal, from_status=from_status))
+    if from_status != DealStatus.DRAFT:
+        notify_managers(
+            deal,
+            verb="deal.withdrawn",
+            title=f"{deal.reference} withdrawn by {deal.partner.name}",
+            body=note.strip(),
+            email=False,
+        )
+    return deal
+
+
+@transaction.atomic
+def deal_request_extension(*, deal: DealRegistration, user: Any) -> DealRegistration:
+    """The partner asks once for longer protection on an approved, still protected registration."""
+    require_partner_member(deal, user, "request an extension for")
+    lock(deal)
+    now = timezone.now()
+    if deal.status != DealStatus.APPROVED:
+        raise TransitionNotAllowedError(
+            f"{deal.reference} is {deal.get_status_display().lower()}; only approved registrations can be extended."
+        )
+    if deal.protection_expires_at and deal.protection_expires_at <= now:
+        raise TransitionNotAllowedError(f"The protection of {deal.reference} has already ended.")
+    if deal.extended_at:
+        raise TransitionNotAllowedError(f"The protection of {deal.reference} has already been extended once.")
+    if deal.extension_requested_at:
+        raise TransitionNotAllowedError(
+            f"An extension for {deal.reference} was already requested on {deal.extension_requested_at:%Y-%m-%d}."
+        )
+    deal.extension_requested_at = now
+    deal.save(update_fields=["extension_requested_at", "updated_at"])
+    event(deal, actor=user, at=now, kind="extension_requested", note="Protection extension requested.")
+    notify_managers(
+        deal,
+        verb="deal.extension_requested",
+        title=f"Extension requested for {deal.reference}",
+        body=f"{deal.partner.name} asks to extend the protection of {deal.reference} "
+        f"(ends {deal.protection_expires_at:%Y-%m-%d}).",
+    )
+    return deal
+
+
+@transaction.atomic
+def deal_close(*, deal: DealRegistration, user: Any, won: bool, loss_reason: str = "") -> DealRegistration:
+    """The partner reports the outcome of an approved registration (→ won, or → lost with a reason)."""
+    require_partner_member(deal, user, "close")
+    lock(deal)
+    to_status = DealStatus.WON if won else DealStatus.LOST
+    require_transition(deal, to_status, "closed as " + to_status.label.lower())
+    loss_reason = (loss_reason or "").strip()
+    if not won and not loss_reason:
+        raise ValidationError({"loss_reason": ["Say why the deal was lost."]})
+    now = timezone.now()
+    deal.status = to_status
+    deal.closed_at = now
+    deal.loss_reason = "" if won else loss_reason
+    deal.save(update_fields=["status", "closed_at", "loss_reason", "updated_at"])
+    event(
+        deal,
+        actor=user,
+        at=now,
+        from_status=DealStatus.APPROVED,
+        to_status=to_status,
+        note="" if won else f"Loss reason: {loss_reason}",
+    )
+    emit(f"deal.{to_status}", partner_id=deal.partner_id, data=payload(deal, loss_reason=deal.loss_reason))
+    notify_managers(
+        deal,
+        verb=f"deal.{to_status}",
+        title=f"{deal.reference} {to_status.label.lower()} by {deal.partner.name}",
+        body=deal.loss_reason,
+        email=False,
+    )
+    return deal
+
+
+# --- manager actions ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def deal_approve(*, deal: DealRegistration, user: Any, note: str = "") -> DealRegistration:
+    """Approve a submitted registration; protection runs for the program's period from the decision.
+
+    protection_expires_at = decided_at + deal_protection_days (partner's program,
+    else the default program, else PRM_DEAL_PROTECTION_DAYS). A competing
+    registration is left for the manager to decide.
+    """
+    require_manager(deal, user, "approve")
+    lock(deal)
+    require_transition(deal, DealStatus.APPROVED, "approved")
+    now = timezone.now()
+    deal.status = DealStatus.APPROVED
+    deal.decided_by = user
+    deal.decided_at = now
+    deal.protection_expires_at = now + timedelta(days=protection_days(deal.partner))
+    deal.save(update_fields=["status", "decided_by", "decided_at", "protection_expires_at", "updated_at"])
+    event(deal, actor=user, at=now, from_status=DealStatus.SUBMITTED, to_status=DealStatus.APPROVED, note=note.strip())
+    emit(
+        "deal.approved",
+        partner_id=deal.partner_id,
+        data=payload(deal, protection_expires_at=deal.protection_expires_at.isoformat()),
+    )
+    notify_partner(
+        deal,
+        verb="deal.approved",
+        title=f"Deal registration {deal.reference} approved",
+        body=f"Your registration for {deal.customer.name} is approved and protected until "
+        f"{deal.protection_expires_at:%Y-%m-%d}." + (f"\nNote: {note.strip()}" if note.strip() else ""),
+    )
+    return deal
+
+
+@transaction.atomic
+def deal_reject(*, deal: DealRegistration, user: Any, reason: str) -> DealRegistration:
+    """Reject a submitted registration; the reason is required and shown to the partner."""
+    require_manager(deal, user, "reject")
+    lock(deal)
+    require_transition(deal, DealStatus.REJECTED, "rejected")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Give the reason for the rejection; the partner will see it."]})
+    now = timezone.now()
+    deal.status = DealStatus.REJECTED
+    deal.decided_by = user
+    deal.decided_at = now
+    deal.rejection_reason = reason
+    deal.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason", "updated_at"])
+    event(deal, actor=user, at=now, from_status=DealStatus.SUBMITTED, to_status=DealStatus.REJECTED, note=reason)
+    emit("deal.rejected", partner_id=deal.partner_id, data=payload(deal, reason=reason))
+    notify_partner(
+        deal,
+        verb="deal.rejected",
+        title=f"Deal registration {deal.reference} rejected",
+        body=f"Your registration for {deal.customer.name} was rejected.\nReason: {reason}",
+    )
+    return deal
+
+
+@transaction.atomic
+def deal_extend(*, deal: DealRegistration, user: Any, note: str = "") -> DealRegistration:
+    """Extend an approved registration's protection once by the program's extension period.
+
+    The new end is max(current end, now) + extension_days, so an extension granted
+    late still gives the partner the full period; the expiry warning is re-armed.
+    """
+    require_manager(deal, user, "extend")
+    lock(deal)
+    if deal.status != DealStatus.APPROVED:
+        raise TransitionNotAllowedError(
+            f"{deal.reference} is {deal.get_status_display().lower()}; only approved registrations can be extended."
+        )
+    if deal.extended_at:
+        raise TransitionNotAllowedError(
+            f"The protection of {deal.reference} was already extended on {deal.extended_at:%Y-%m-%d}; "
+            "it can be extended only once."
+        )
+    now = timezone.now()
+    days = extension_days(deal.partner)
+    deal.protection_expires_at = max(deal.protection_expires_at or now, now) + timedelta(days=days)
+    deal.extended_at = now
+    deal.expiry_warning_sent_at = None
+    deal.save(update_fields=["protection_expires_at", "extended_at", "expiry_warning_sent_at", "updated_at"])
+    text = f"Protection extended by {days} days to {deal.protection_expires_at:%Y-%m-%d}."
+    event(deal, actor=user, at=now, kind="extension", note=f"{text} {note.strip()}".strip())
+    emit(
+        "deal.extended",
+        partner_id=deal.partner_id,
+        data=payload(deal, protection_expires_at=deal.protection_expires_at.isoformat()),
+    )
+    notify_partner(
+        deal,
+        verb="deal.extended",
+        title=f"Protection of {deal.reference} extended",
+        body=f"{text}" + (f"\nNote: {note.strip()}" if note.strip() else ""),
+    )
+    return deal
+
+
+# The scheduled jobs and bulk decisions live in jobs.py (they reuse the helpers above); callers import them from here.
+from .jobs import deal_bulk_decide, deals_expire, deals_warn_expiring  # noqa: E402
+
+__all__ = [
+    "CONFLICT_NOTICE",
+    "deal_approve",
+    "deal_bulk_decide",
+    "deal_close",
+    "deal_create",
+    "deal_extend",
+    "deal_reject",
+    "deal_request_extension",
+    "deal_submit",
+    "deal_update_draft",
+    "deal_withdraw",
+    "deals_expire",
+    "deals_warn_expiring",
+    "extension_days",
+    "protection_days",
+]

@@ -1,0 +1,291 @@
+"""Portal pages for deal registrations: list, register, edit a draft, detail with history, partner actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.views import View
+from django.views.generic import DetailView
+from django.views.generic.detail import SingleObjectMixin
+from django_filters.views import FilterView
+
+from core.exceptions import ServiceError
+from core.views import PartnerMemberRequiredMixin, VisibleQuerysetMixin
+from customers.forms import NEW_CUSTOMER_FIELDS
+from customers.services import customer_get_or_create
+from partners.models import Partner
+
+from .filtersets import DealFilterSet
+from .forms import CloseForm, DealForm, DealLineFormSet, NoteForm
+from .models import DealRegistration, DealStatus
+from .selectors import deal_detail_queryset, deal_is_editable_by
+from .services import (
+    CONFLICT_NOTICE,
+    deal_close,
+    deal_create,
+    deal_request_extension,
+    deal_submit,
+    deal_update_draft,
+    deal_withdraw,
+)
+
+PORTAL_HIDDEN_FILTERS = ("region", "tier", "waiting")
+LIST_SELECT = ("partner", "partner__tier", "partner__region", "customer")
+
+
+class PortalDealMixin(PartnerMemberRequiredMixin, VisibleQuerysetMixin):
+    model = DealRegistration
+
+
+class DealListView(PortalDealMixin, FilterView):
+    """The partner's registrations (a distributor also reads its resellers'), filtered and paged."""
+
+    queryset = DealRegistration.objects.select_related(*LIST_SELECT)
+    filterset_class = DealFilterSet
+    paginate_by = 25
+    template_name = "deals/deal_list.html"
+
+    def get_queryset(self):
+        # Drafts (not yet submitted) first, then the newest submissions.
+        return super().get_queryset().order_by(F("submitted_at").desc(nulls_first=True), "-pk")
+
+    def several_partners(self) -> bool:
+        if not hasattr(self, "_several"):
+            self._several = Partner.objects.visible_to(self.request.user).count() > 1
+        return self._several
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        hidden = PORTAL_HIDDEN_FILTERS if self.several_partners() else (*PORTAL_HIDDEN_FILTERS, "partner")
+        for name in hidden:
+            filterset.form.fields.pop(name, None)
+            filterset.filters.pop(name, None)
+        return filterset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["show_partner"] = self.several_partners()
+        return context
+
+
+def apply_service_errors(exc: ValidationError, form, formset) -> None:
+    """Put a service's field errors where the user typed the value; line errors go above the lines."""
+    for key, errors in exc.message_dict.items():
+        if key in NEW_CUSTOMER_FIELDS:
+            form.add_error(NEW_CUSTOMER_FIELDS[key], errors)
+        elif key == "lines":
+            formset._non_form_errors = formset.error_class([*formset.non_form_errors(), *errors])
+        elif key in form.fields:
+            form.add_error(key, errors)
+        else:
+            form.add_error(None, errors)
+
+
+class _DealFormView(PartnerMemberRequiredMixin, View):
+    """Shared by register and edit: the deal form, the product-line formset and the two buttons."""
+
+    template_name = "deals/deal_form.html"
+    deal: DealRegistration | None = None
+
+    def forms(self, data=None):
+        form = DealForm(data, user=self.request.user, initial=self.initial())
+        formset = DealLineFormSet(data, prefix="lines", initial=self.initial_lines())
+        return form, formset
+
+    def initial(self) -> dict:
+        return {}
+
+    def initial_lines(self) -> list[dict]:
+        return []
+
+    def render(self, form, formset):
+        context = {"form": form, "formset": formset, "deal": self.deal, "list_prices": formset.list_prices}
+        return TemplateResponse(self.request, self.template_name, context)
+
+    def get(self, request, *args, **kwargs):
+        return self.render(*self.forms())
+
+    def post(self, request, *args, **kwargs):
+        form, formset = self.forms(request.POST)
+        submit = request.POST.get("action") == "submit"
+        if not (form.is_valid() & formset.is_valid()):
+            return self.render(form, formset)
+        try:
+            with transaction.atomic():
+                customer = form.cleaned_data["customer"] or customer_get_or_create(**form.customer_fields())
+                deal = self.save(form, formset, customer=customer, submit=submit)
+        except ValidationError as exc:
+            apply_service_errors(exc, form, formset)
+            return self.render(form, formset)
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+            return self.render(form, formset)
+        if deal.status == DealStatus.DRAFT:
+            messages.success(request, f"Draft {deal.reference} saved. Submit it when it is complete.")
+        else:
+            messages.success(request, f"{deal.reference} submitted; the channel team will review it.")
+        if deal.has_conflict:
+            messages.warning(request, CONFLICT_NOTICE)
+        return redirect("deals:deal_detail", pk=deal.pk)
+
+    def save(self, form, formset, *, customer, submit: bool) -> DealRegistration:
+        raise NotImplementedError
+
+
+def _deal_fields(form) -> dict:
+    data = form.cleaned_data
+    return {key: data[key] for key in ("expected_close_date", "deal_type", "currency", "notes")}
+
+
+class DealCreateView(_DealFormView):
+    def save(self, form, formset, *, customer, submit):
+        return deal_create(
+            partner=self.request.user.partner,
+            user=self.request.user,
+            customer=customer,
+            lines=formset.lines(),
+            submit=submit,
+            source=DealRegistration.Source.PORTAL,
+            **_deal_fields(form),
+        )
+
+
+class DealEditView(PortalDealMixin, SingleObjectMixin, _DealFormView):
+    """Change a draft; a submitted registration is fixed (its history would not match)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.is_partner_member:
+            self.deal = self.object = self.get_object(
+                DealRegistration.objects.editable_by(request.user).select_related("customer")
+            )
+            if self.deal.status != DealStatus.DRAFT:
+                messages.error(request, f"{self.deal.reference} is no longer a draft and cannot be edited.")
+                return redirect("deals:deal_detail", pk=self.deal.pk)
+        return super().dispatch(request, *args, **kwargs)
+
+    def initial(self):
+        deal = self.deal
+        return {
+            "customer": deal.customer_id,
+            "deal_type": deal.deal_type,
+            "currency": deal.currency,
+            "expected_close_date": deal.expected_close_date,
+            "notes": deal.notes,
+        }
+
+    def initial_lines(self):
+        return [
+            {"product": line.product_id, "quantity": line.quantity, "unit_price": line.unit_price}
+            for line in self.deal.lines.all()
+        ]
+
+    def save(self, form, formset, *, customer, submit):
+        deal = deal_update_draft(
+            deal=self.deal, user=self.request.user, customer=customer, lines=formset.lines(), **_deal_fields(form)
+        )
+        if submit:
+            deal_submit(deal=deal, user=self.request.user)
+        return deal
+
+
+def portal_detail_context(request, deal: DealRegistration, **forms) -> dict:
+    forms.setdefault("withdraw_form", NoteForm(auto_id="withdraw_%s"))
+    forms.setdefault("close_form", CloseForm(auto_id="close_%s"))
+    editable = deal_is_editable_by(deal=deal, user=request.user)
+    return {
+        "deal": deal,
+        "object": deal,
+        "lines": list(deal.lines.all()),
+        "events": list(deal.events.all()),
+        "can_act": editable,
+        "conflict_notice": CONFLICT_NOTICE,
+        "can_request_extension": editable
+        and deal.status == DealStatus.APPROVED
+        and not deal.extension_requested_at
+        and not deal.extended_at,
+        **forms,
+    }
+
+
+class DealDetailView(PortalDealMixin, DetailView):
+    """One registration: lines, status, a neutral conflict notice and the full history."""
+
+    template_name = "deals/deal_detail.html"
+
+    def get_queryset(self):
+        return deal_detail_queryset(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return portal_detail_context(self.request, self.object)
+
+
+class _DealActionView(PortalDealMixin, SingleObjectMixin, View):
+    """POST-only partner action; refused changes come back as a message, bad input as form errors."""
+
+    form_class = None
+    form_context_name = ""
+    auto_id = "id_%s"
+
+    def post(self, request, pk):
+        deal = self.object = self.get_object(deal_detail_queryset(user=request.user))
+        form = self.form_class(request.POST, auto_id=self.auto_id) if self.form_class else None
+        if form is not None and not form.is_valid():
+            return self.invalid(deal, form)
+        try:
+            text = self.act(deal, form)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            if form is None:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                form.add_error(None, exc.messages)
+                return self.invalid(deal, form)
+        else:
+            messages.success(request, text)
+            if deal.has_conflict and deal.status == DealStatus.SUBMITTED:
+                messages.warning(request, CONFLICT_NOTICE)
+        return redirect("deals:deal_detail", pk=deal.pk)
+
+    def invalid(self, deal, form):
+        context = portal_detail_context(self.request, deal, **{self.form_context_name: form})
+        return TemplateResponse(self.request, "deals/deal_detail.html", context)
+
+    def act(self, deal, form) -> str:
+        raise NotImplementedError
+
+
+class DealSubmitView(_DealActionView):
+    def act(self, deal, form):
+        deal_submit(deal=deal, user=self.request.user)
+        return f"{deal.reference} submitted; the channel team will review it."
+
+
+class DealWithdrawView(_DealActionView):
+    form_class = NoteForm
+    form_context_name = "withdraw_form"
+    auto_id = "withdraw_%s"
+
+    def act(self, deal, form):
+        deal_withdraw(deal=deal, user=self.request.user, note=form.cleaned_data["note"])
+        return f"{deal.reference} withdrawn."
+
+
+class DealRequestExtensionView(_DealActionView):
+    def act(self, deal, form):
+        deal_request_extension(deal=deal, user=self.request.user)
+        return f"Extension requested for {deal.reference}; the channel team will decide."
+
+
+class DealCloseView(_DealActionView):
+    form_class = CloseForm
+    form_context_name = "close_form"
+    auto_id = "close_%s"
+
+    def act(self, deal, form):
+        deal_close(deal=deal, user=self.request.user, won=form.won(), loss_reason=form.loss_reason_text())
+        return f"{deal.reference} reported {deal.get_status_display().lower()}."
