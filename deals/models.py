@@ -115,9 +115,10 @@ class DealRegistration(TimeStampedModel):
                 | Q(submitted_at__isnull=True)
                 | Q(decided_at__gte=F("submitted_at")),
             ),
+            # Every status after draft needs a submission time, except a draft discarded before submission.
             models.CheckConstraint(
                 name="deal_submitted_has_time",
-                condition=Q(status__in=["draft"]) | Q(submitted_at__isnull=False),
+                condition=Q(status__in=["draft", "withdrawn"]) | Q(submitted_at__isnull=False),
             ),
         ]
 

@@ -82,7 +82,7 @@ def deal_create(
     )
     replace_lines(deal, clean_lines)
     if submit:
-        _submit(deal, user=user, now=now, note="Registered and submitted.")
+        _submit(deal, user=user, now=now, note="Registered and submitted.", from_status="")
     else:
         event(deal, actor=user, at=now, kind="created", to_status=DealStatus.DRAFT, note="Saved as a draft.")
     return deal
@@ -124,9 +124,9 @@ def deal_update_draft(
     return deal
 
 
-def _submit(deal: DealRegistration, *, user: Any, now: datetime, note: str) -> None:
+def _submit(deal: DealRegistration, *, user: Any, now: datetime, note: str, from_status: str | None = None) -> None:
     """Submit, then look for channel conflicts and tell the channel team."""
-    from_status = deal.status
+    from_status = deal.status if from_status is None else from_status
     lock_customer_keys(deal.customer)
     deal.status = DealStatus.SUBMITTED
     deal.submitted_by = user
