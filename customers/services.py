@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -41,20 +42,27 @@ def customer_validate(*, name: str, domain: str = "", country: str = "", industr
 
 
 @transaction.atomic
-def customer_get_or_create(*, name: str, domain: str = "", country: str = "", industry: str = "") -> Customer:
+def customer_get_or_create(
+    *, name: str, domain: str = "", country: str = "", industry: str = "", visible_to: Any = None
+) -> Customer:
     """Return the existing customer for this company or create it.
 
     Rule: a customer with the same normalised domain is the same company; if
     no domain was given (or none matches), one with the same normalised name
     is. An existing customer is returned unchanged: details typed by one
     partner never overwrite what another entered.
+
+    With `visible_to=user`, only customers that user can already see are
+    matched, so a partner is never handed a record another partner entered
+    (conflict detection compares normalised names and domains, not rows).
     """
     fields = customer_validate(name=name, domain=domain, country=country, industry=industry)
+    candidates = Customer.objects.all() if visible_to is None else Customer.objects.visible_to(visible_to)
     if fields["domain"]:
-        match = Customer.objects.filter(domain=fields["domain"]).order_by("pk").first()
+        match = candidates.filter(domain=fields["domain"]).order_by("pk").first()
         if match is not None:
             return match
-    match = Customer.objects.filter(normalised_name=normalise_company_name(fields["name"])).order_by("pk").first()
+    match = candidates.filter(normalised_name=normalise_company_name(fields["name"])).order_by("pk").first()
     if match is not None:
         return match
     return Customer.objects.create(**fields)

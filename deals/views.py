@@ -116,7 +116,9 @@ class _DealFormView(PartnerMemberRequiredMixin, View):
             return self.render(form, formset)
         try:
             with transaction.atomic():
-                customer = form.cleaned_data["customer"] or customer_get_or_create(**form.customer_fields())
+                customer = form.cleaned_data["customer"] or customer_get_or_create(
+                    **form.customer_fields(), visible_to=self.request.user
+                )
                 deal = self.save(form, formset, customer=customer, submit=submit)
         except ValidationError as exc:
             apply_service_errors(exc, form, formset)

@@ -63,6 +63,17 @@ def test_customer_get_or_create_reuses_normalised_matches(world):
     assert customer_get_or_create(name="Initrode") != first
 
 
+def test_a_partner_never_gets_another_partners_customer_record(world, products):
+    theirs = f.CustomerFactory(name="Initech Inc.", domain="initech.com", country="FR")
+    register(world.user_b, customer=theirs, products=products[:1])
+    mine = customer_get_or_create(name="initech", domain="initech.com", country="US", visible_to=world.user_a)
+    assert mine != theirs and (mine.name, mine.country.code) == ("initech", "US")
+    # Still the same company for conflict detection, and reused for the partner's next deal.
+    assert register(world.user_a, customer=mine, products=products[:1]).has_conflict
+    assert customer_get_or_create(name="INITECH, Inc.", visible_to=world.user_a) == mine
+    assert customer_get_or_create(name="Initech", visible_to=world.manager) == theirs
+
+
 def test_no_conflict_without_a_product_in_common(world, products):
     register(world.user_b, customer=_customer("Umbrella Ltd"), products=products[:2])
     deal = register(world.user_a, customer=_customer("Umbrella"), products=products[2:])
