@@ -75,6 +75,10 @@ class Chart:
     def dom_id(self) -> str:
         return f"chart-{self.key}"
 
+    @property
+    def data_id(self) -> str:
+        return f"chart-{self.key}-data"
+
 
 def plain(value: Any) -> Any:
     """A JSON-friendly number: Decimal → float, None stays None (a gap, never a 0)."""

@@ -1,0 +1,82 @@
+"""The shared shape of a dashboard page: the period and filter bar, charts, and CSV of any chart's data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpResponse
+from django.views.generic import TemplateView
+
+from catalog.models import ProductLine
+from partners.models import Partner, Region, Tier
+
+from ..charts import Chart
+from ..exports import chart_csv_response
+from ..forms import FILTER_NAMES, DashboardFilterForm, Scope
+
+
+class DashboardMixin:
+    """Reads the bar from the query string; `?download=<chart key>` answers that chart's data as CSV.
+
+    Subclasses implement `get_dashboard_context()` returning a dict whose
+    "charts" entry maps keys to `Chart`s (tables to download count as charts).
+    """
+
+    filter_names: tuple[str, ...] = FILTER_NAMES
+    comparisons: bool = True
+    request: Any
+
+    def setup_dashboard(self) -> None:
+        self.form = DashboardFilterForm(self.request.GET, user=self.request.user, fields=self.filter_names)
+        self.form.is_valid()
+        self.period = self.form.chosen_period
+        self.scope: Scope = self.form.scope
+        self.form.initial_for_display()
+
+    def get(self, request, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.setup_dashboard()
+        context = self.get_context_data(**kwargs)
+        download = request.GET.get("download")
+        if download:
+            chart = context.get("charts", {}).get(download)
+            if not isinstance(chart, Chart):
+                raise Http404("No such chart on this page.")
+            return chart_csv_response(chart, self.period.short_label)
+        return self.render_to_response(context)
+
+    def get_dashboard_context(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            form=self.form,
+            filter_names=self.filter_names,
+            period=self.period,
+            previous_period=self.period.previous(),
+            year_ago_period=self.period.year_ago(),
+            comparisons=self.comparisons,
+            scope=self.scope,
+            scope_labels=scope_labels(self.form),
+            query=self.form.query(),
+        )
+        context.setdefault("charts", {})
+        context.update(self.get_dashboard_context())
+        return context
+
+
+def scope_labels(form: DashboardFilterForm) -> list[str]:
+    """The chosen filters in words, from the already-validated form (no extra queries)."""
+    data = form.cleaned_data
+    labels = []
+    for name in ("tier", "region", "product_line"):
+        value = data.get(name)
+        if isinstance(value, Tier | Region | ProductLine):
+            labels.append(f"{form.fields[name].label or name.replace('_', ' ').capitalize()}: {value}")
+    if data.get("partner_type"):
+        labels.append(f"Type: {Partner.Type(data['partner_type']).label}")
+    return labels
+
+
+class DashboardView(DashboardMixin, TemplateView):
+    pass
