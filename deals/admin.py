@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import DealConflict, DealEvent, DealLine, DealRegistration
+from .models import DealConflict, DealEvent, DealLine, DealReferenceSequence, DealRegistration
 
 
 class DealLineInline(admin.TabularInline):
@@ -34,6 +34,27 @@ class DealRegistrationAdmin(admin.ModelAdmin):
     date_hierarchy = "submitted_at"
     inlines = [DealLineInline, DealConflictInline, DealEventInline]
     show_full_result_count = False
+    # Lifecycle fields change only through the services (portal, API, jobs), which also write the history.
+    readonly_fields = (
+        "reference",
+        "status",
+        "submitted_by",
+        "submitted_at",
+        "decided_by",
+        "decided_at",
+        "rejection_reason",
+        "protection_expires_at",
+        "extension_requested_at",
+        "extended_at",
+        "expiry_warning_sent_at",
+        "closed_at",
+        "loss_reason",
+        "has_conflict",
+    )
+
+    def has_add_permission(self, request) -> bool:
+        """Registrations are created through the portal, the API or an import, so they get a reference and history."""
+        return False
 
 
 @admin.register(DealEvent)
@@ -44,3 +65,9 @@ class DealEventAdmin(admin.ModelAdmin):
     list_select_related = ("deal", "actor")
     raw_id_fields = ("deal", "actor")
     show_full_result_count = False
+
+
+@admin.register(DealReferenceSequence)
+class DealReferenceSequenceAdmin(admin.ModelAdmin):
+    list_display = ("year", "last_number")
+    readonly_fields = ("year",)

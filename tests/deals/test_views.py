@@ -321,3 +321,11 @@ def test_queue_filters_by_age_tier_and_sorts_oldest_first(client, world, product
     listed = client.get(reverse("deals:manage_queue"), {"tier": tier.pk, "region": world.amer.pk})
     assert list(listed.context["object_list"]) == [new]
     assert "waiting 9 d" in client.get(reverse("deals:manage_deal_detail", args=[old.pk])).content.decode()
+
+
+def test_admin_shows_deals_but_lifecycle_changes_go_through_the_services(client, world, products):
+    deal = register(world.user_a, products=products[:1])
+    client.force_login(world.superuser)
+    page = client.get(reverse("admin:deals_dealregistration_change", args=[deal.pk]))
+    assert page.status_code == 200 and "status" in page.context["adminform"].readonly_fields
+    assert client.get(reverse("admin:deals_dealregistration_add")).status_code == 403
