@@ -15,7 +15,7 @@ from tests.browser.conftest import login, screenshot
 @pytest.mark.django_db(transaction=True)
 def test_conflicting_registration_is_neutral_for_the_partner_and_compared_by_the_manager(page, world):
     router = f.ProductFactory(sku="NET-100", name="Edge router")
-    switch = f.ProductFactory(sku="NET-200", name="Core switch")
+    f.ProductFactory(sku="NET-200", name="Core switch")  # the partner adds it too; only NET-100 overlaps
     existing = f.DealFactory(
         partner=world.partner_b,
         customer=f.CustomerFactory(name="Northwind Traders, Inc.", domain="northwind.example"),
