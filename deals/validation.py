@@ -130,18 +130,20 @@ def next_reference(now: datetime) -> str:
     """The next free DR-YYYY-NNNNNN reference (call inside a transaction).
 
     The year's counter row is locked until the caller commits, so concurrent
-    registrations take distinct numbers; numbers already used by imported or
-    seeded rows are skipped.
+    registrations take distinct numbers. If rows were written around the
+    counter (seeded or imported with their own references), the number jumps
+    past the highest one used: at most two extra queries, never a scan.
     """
     year = now.year
     DealReferenceSequence.objects.get_or_create(year=year, defaults={"last_number": _highest_used(year)})
     sequence = DealReferenceSequence.objects.select_for_update().get(pk=year)
-    number = sequence.last_number
-    while True:
-        number += 1
-        reference = f"DR-{year}-{number:06d}"
-        if not DealRegistration.objects.filter(reference=reference).exists():
-            break
+    number = sequence.last_number + 1
+    if DealRegistration.objects.filter(reference=_format(year, number)).exists():
+        number = max(number, _highest_used(year)) + 1
     sequence.last_number = number
     sequence.save(update_fields=["last_number"])
-    return reference
+    return _format(year, number)
+
+
+def _format(year: int, number: int) -> str:
+    return f"DR-{year}-{number:06d}"
