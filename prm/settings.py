@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "integrations.middleware.ApiMiddleware",
 ]
 
 ROOT_URLCONF = "prm.urls"
@@ -173,6 +174,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "analytics.tasks.full_recompute",
         "schedule": crontab(minute=0, hour=2),
     },
+    "integrations-purge-idempotency": {
+        "task": "integrations.tasks.purge_idempotency_records",
+        "schedule": crontab(minute=40, hour=3),
+    },
 }
 
 # --- REST framework --------------------------------------------------------
@@ -182,22 +187,72 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
+    # Token first: its WWW-Authenticate header makes unauthenticated requests answer 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "integrations.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "integrations.permissions.TokenScopePermission",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "integrations.pagination.ApiCursorPagination",
     "PAGE_SIZE": 100,
+    "EXCEPTION_HANDLER": "integrations.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "integrations.throttles.TokenRateThrottle",
+        "integrations.throttles.AnonymousRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("API_THROTTLE_USER", default="1000/min"),
+        "anon": env.str("API_THROTTLE_ANON", default="60/min"),
+    },
+    # Proxies in front of the app whose X-Forwarded-For is trusted for the anonymous rate limit.
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "prm API",
-    "DESCRIPTION": "Partner relationship management: partners, deal registrations, inventory, warranty, analytics.",
+    "DESCRIPTION": (
+        "Partner relationship management: partners, deal registrations, inventory, warranty, analytics. "
+        "Authenticate with a personal token (`Authorization: Bearer prm_…`) created on the API page of the "
+        "web app. Errors always read `{\"error\": {\"code\", \"message\", \"fields\"}}`. Lists use cursor "
+        "pagination (follow `next`). POST accepts an `Idempotency-Key` header."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "DealStatusEnum": "deals.models.DealStatus",
+        "ClaimStatusEnum": "warranty.models.ClaimStatus",
+        "PartnerStatusEnum": "partners.models.Partner.Status",
+        "DeliveryStatusEnum": "integrations.models.WebhookDelivery.Status",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "integrations.schema.add_error_responses",
+    ],
 }
+# API limits and webhooks (docs/api.md).
+PRM_API_MAX_BODY_BYTES = env.int("PRM_API_MAX_BODY_BYTES", default=DATA_UPLOAD_MAX_MEMORY_SIZE)
+PRM_API_BULK_MAX_ITEMS = env.int("PRM_API_BULK_MAX_ITEMS", default=10_000)
+PRM_IDEMPOTENCY_TTL_HOURS = env.int("PRM_IDEMPOTENCY_TTL_HOURS", default=24)
+PRM_WEBHOOK_TIMEOUT_SECONDS = env.float("PRM_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+PRM_WEBHOOK_MAX_ATTEMPTS = env.int("PRM_WEBHOOK_MAX_ATTEMPTS", default=8)
+PRM_WEBHOOK_RETRY_BASE_SECONDS = env.float("PRM_WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+PRM_WEBHOOK_RETRY_MAX_SECONDS = env.float("PRM_WEBHOOK_RETRY_MAX_SECONDS", default=6 * 3600.0)
+PRM_WEBHOOK_ALLOW_HTTP = env.bool("PRM_WEBHOOK_ALLOW_HTTP", default=DEBUG)
+# Off in production so that a webhook URL cannot reach services on the internal network.
+PRM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("PRM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
 
 # --- domain configuration --------------------------------------------------
 PRM_DEAL_PROTECTION_DAYS = env.int("PRM_DEAL_PROTECTION_DAYS", default=90)

@@ -1,1 +1,8 @@
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from .views import DealViewSet
+
+router = SimpleRouter()
+router.register("deals", DealViewSet, basename="deal")
+
+urlpatterns = router.urls

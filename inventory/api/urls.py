@@ -1,1 +1,8 @@
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from .views import InventoryViewSet
+
+router = SimpleRouter()
+router.register("inventory", InventoryViewSet, basename="inventory")
+
+urlpatterns = router.urls

@@ -1,12 +1,65 @@
+"""Partners and their reference data over the API (read-only: partners are managed in the web app)."""
+
+import django_filters
+from rest_framework import viewsets
+
 from core.api import VisibleReadOnlyModelViewSet
 from partners.filtersets import PartnerFilterSet
-from partners.models import Partner
+from partners.models import Certification, Partner, Region, Tier
 
-from .serializers import PartnerSerializer
+from .serializers import CertificationSerializer, PartnerSerializer, RegionSerializer, TierSerializer
 
 
 class PartnerViewSet(VisibleReadOnlyModelViewSet):
-    queryset = Partner.objects.select_related("tier", "region").order_by("name", "pk")
+    queryset = Partner.objects.select_related("tier", "region")
     serializer_class = PartnerSerializer
     filterset_class = PartnerFilterSet
-    ordering_fields = ["name", "status", "joined_on"]
+    ordering_fields = ["id", "name", "created_at"]
+    ordering = ("name",)
+    lookup_value_regex = r"\d+"
+
+
+class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Regions are reference data every signed-in user may read."""
+
+    queryset = Region.objects.all()
+    serializer_class = RegionSerializer
+    ordering_fields = ["id", "name", "code"]
+    ordering = ("name",)
+    lookup_value_regex = r"\d+"
+
+
+class TierViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Tier.objects.all()
+    serializer_class = TierSerializer
+    ordering_fields = ["id", "rank", "name"]
+    ordering = ("rank",)
+    lookup_value_regex = r"\d+"
+
+
+def _visible_partners(request):
+    if request is None:
+        return Partner.objects.none()
+    return Partner.objects.visible_to(request.user)
+
+
+class CertificationFilterSet(django_filters.FilterSet):
+    partner = django_filters.ModelChoiceFilter(queryset=_visible_partners)
+    valid_on = django_filters.DateFilter(method="filter_valid_on", label="Valid on")
+    expires_before = django_filters.DateFilter(field_name="expires_on", lookup_expr="lt")
+
+    class Meta:
+        model = Certification
+        fields = ["partner", "product_line", "valid_on", "expires_before"]
+
+    def filter_valid_on(self, queryset, name, value):
+        return queryset.valid_on(value)
+
+
+class CertificationViewSet(VisibleReadOnlyModelViewSet):
+    queryset = Certification.objects.all()
+    serializer_class = CertificationSerializer
+    filterset_class = CertificationFilterSet
+    ordering_fields = ["id", "earned_on", "expires_on"]
+    ordering = ("-id",)
+    lookup_value_regex = r"\d+"

@@ -1,0 +1,9 @@
+from rest_framework.routers import SimpleRouter
+
+from .views import ProductLineViewSet, ProductViewSet
+
+router = SimpleRouter()
+router.register("products", ProductViewSet, basename="product")
+router.register("product-lines", ProductLineViewSet, basename="product-line")
+
+urlpatterns = router.urls

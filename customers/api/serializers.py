@@ -1,0 +1,21 @@
+from rest_framework import serializers
+
+from customers.models import Customer
+from integrations.serializers import StrictSerializer
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    country = serializers.CharField(source="country.code", read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = ["id", "name", "normalised_name", "domain", "country", "industry", "created_at"]
+
+
+class CustomerInputSerializer(StrictSerializer):
+    """An end customer given by its details: matched to an existing one by domain, then name."""
+
+    name = serializers.CharField(max_length=200)
+    domain = serializers.CharField(max_length=253, required=False, allow_blank=True, default="")
+    country = serializers.CharField(max_length=2, required=False, allow_blank=True, default="")
+    industry = serializers.ChoiceField(choices=Customer.Industry.choices, required=False, allow_blank=True, default="")

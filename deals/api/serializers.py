@@ -1,0 +1,162 @@
+"""Deal registration payloads: what the API shows, and what it accepts to register and decide deals.
+
+A partner sees that its registration conflicts (`has_conflict`, `conflict_count`) but never with whom:
+`conflicts` (the other registrations, their partners and the reason) is filled for channel managers only.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from customers.api.serializers import CustomerInputSerializer
+from deals.models import DealEvent, DealLine, DealRegistration
+from integrations.serializers import MAX_INT, ProductReferenceMixin, StrictFieldsMixin, StrictSerializer
+
+
+def is_manager(context: dict) -> bool:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated and (user.is_superuser or user.is_channel_manager))
+
+
+class DealLineSerializer(serializers.ModelSerializer):
+    product = serializers.IntegerField(source="product_id", read_only=True)
+    sku = serializers.CharField(source="product.sku", read_only=True)
+    product_name = serializers.CharField(source="product.name", read_only=True)
+    total = serializers.DecimalField(max_digits=24, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = DealLine
+        fields = ["id", "product", "sku", "product_name", "quantity", "unit_price", "total"]
+
+
+class DealCustomerSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    domain = serializers.CharField(read_only=True)
+    country = serializers.CharField(source="country.code", read_only=True)
+
+
+class DealConflictSerializer(serializers.Serializer):
+    """The other side of a conflict (managers only)."""
+
+    deal = serializers.IntegerField(source="to_deal_id")
+    reference = serializers.CharField(source="to_deal.reference")
+    partner = serializers.IntegerField(source="to_deal.partner_id")
+    partner_name = serializers.CharField(source="to_deal.partner.name")
+    status = serializers.CharField(source="to_deal.status")
+    reason = serializers.CharField()
+    detected_at = serializers.DateTimeField()
+
+
+class DealSerializer(serializers.ModelSerializer):
+    partner = serializers.IntegerField(source="partner_id", read_only=True)
+    partner_name = serializers.CharField(source="partner.name", read_only=True)
+    customer = DealCustomerSerializer(read_only=True)
+    lines = DealLineSerializer(many=True, read_only=True)
+    submitted_by = serializers.CharField(source="submitted_by.username", read_only=True, allow_null=True)
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, allow_null=True)
+    conflict_count = serializers.SerializerMethodField()
+    conflicts = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DealRegistration
+        fields = [
+            "id",
+            "reference",
+            "partner",
+            "partner_name",
+            "customer",
+            "deal_type",
+            "status",
+            "amount",
+            "currency",
+            "expected_close_date",
+            "notes",
+            "source",
+            "lines",
+            "submitted_by",
+            "submitted_at",
+            "decided_by",
+            "decided_at",
+            "rejection_reason",
+            "protection_expires_at",
+            "extension_requested_at",
+            "extended_at",
+            "closed_at",
+            "loss_reason",
+            "has_conflict",
+            "conflict_count",
+            "conflicts",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_conflict_count(self, obj: DealRegistration) -> int:
+        return len(obj.conflict_links.all())
+
+    @extend_schema_field(DealConflictSerializer(many=True, allow_null=True))
+    def get_conflicts(self, obj: DealRegistration):
+        """Who the registration conflicts with; null for partner users, who must not learn it."""
+        if not is_manager(self.context):
+            return None
+        return DealConflictSerializer(obj.conflict_links.all(), many=True).data
+
+
+class DealEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = DealEvent
+        fields = ["id", "at", "kind", "from_status", "to_status", "note", "actor"]
+        read_only_fields = fields
+
+
+class DealLineInputSerializer(StrictFieldsMixin, ProductReferenceMixin):
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_INT)
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+
+
+class DealCreateSerializer(StrictSerializer):
+    """Register a deal for your own partner: the customer by id or by details (matched, else created)."""
+
+    customer = CustomerInputSerializer(required=False, help_text="The end customer's details (or `customer_id`).")
+    customer_id = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    lines = DealLineInputSerializer(many=True, allow_empty=False, max_length=500)
+    expected_close_date = serializers.DateField()
+    deal_type = serializers.ChoiceField(choices=DealRegistration.DealType.choices, default="new")
+    currency = serializers.CharField(max_length=3, min_length=3, default="USD")
+    notes = serializers.CharField(allow_blank=True, default="", max_length=5000)
+    submit = serializers.BooleanField(default=True, help_text="Submit at once (default) or keep as a draft.")
+
+    def validate(self, attrs):
+        if ("customer" in attrs) == ("customer_id" in attrs):
+            raise serializers.ValidationError({"customer": ["Give either `customer` (details) or `customer_id`."]})
+        if "customer_id" in attrs:
+            visible = self.context["visible_customer_ids"]
+            if attrs["customer_id"] not in visible:
+                raise serializers.ValidationError({"customer_id": ["Unknown customer."]})
+        return attrs
+
+
+class DealBulkSerializer(StrictSerializer):
+    items = DealCreateSerializer(many=True, max_length=10_000)
+
+
+class ApproveSerializer(StrictSerializer):
+    note = serializers.CharField(allow_blank=True, default="", max_length=2000)
+
+
+class RejectSerializer(StrictSerializer):
+    reason = serializers.CharField(max_length=2000, help_text="Shown to the partner.")
+
+
+class CloseSerializer(StrictSerializer):
+    won = serializers.BooleanField(help_text="true for won, false for lost.")
+    loss_reason = serializers.CharField(allow_blank=True, default="", max_length=2000)
+
+
+class NoBodySerializer(StrictSerializer):
+    """Actions without input accept an empty object or no body."""

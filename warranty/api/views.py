@@ -1,0 +1,167 @@
+"""Warranty claims over the API: the same services as the pages (warranty/services.py), the same rules and errors."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from core.api import VisibleReadOnlyModelViewSet
+from customers.models import Customer
+from customers.services import customer_get_or_create
+from deals.api.serializers import NoBodySerializer
+from integrations.bulk import BulkResponseSerializer, bulk_answer, bulk_request, run_each
+from integrations.serializers import ProductResolver
+from warranty import services
+from warranty.filtersets import WarrantyClaimFilterSet
+from warranty.models import ClaimEvent, FailureCode, WarrantyClaim
+
+from .serializers import (
+    ClaimApproveSerializer,
+    ClaimBulkSerializer,
+    ClaimCreateSerializer,
+    ClaimEventSerializer,
+    ClaimRejectSerializer,
+    ClaimSerializer,
+    FailureCodeSerializer,
+)
+
+MODE_PARAMETER = OpenApiParameter(
+    "mode", str, enum=["all_or_nothing", "partial"], description="all_or_nothing (default) or partial."
+)
+
+
+def _context(request, items: list) -> dict:
+    wanted = {i.get("customer_id") for i in items if isinstance(i, dict)}
+    wanted = {i for i in wanted if isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**63}
+    visible = (
+        set(Customer.objects.visible_to(request.user).filter(pk__in=wanted).values_list("pk", flat=True))
+        if wanted
+        else set()
+    )
+    return {
+        "request": request,
+        "products": ProductResolver.for_lines(items, key=None),
+        "failure_codes": {code.code.upper(): code for code in FailureCode.objects.all()},
+        "visible_customer_ids": visible,
+    }
+
+
+def _file(user, data: dict) -> WarrantyClaim:
+    customer = None
+    if "customer" in data:
+        try:
+            customer = customer_get_or_create(**data["customer"])
+        except DjangoValidationError as exc:
+            raise DjangoValidationError({"customer": exc.messages}) from exc
+    elif "customer_id" in data:
+        customer = Customer.objects.get(pk=data["customer_id"])
+    return services.claim_create(
+        partner=user.partner,
+        user=user,
+        product=data["product"],
+        serial_number=data["serial_number"],
+        purchase_date=data["purchase_date"],
+        failure_date=data["failure_date"],
+        failure_code=data["failure_code"],
+        parts_amount=data["parts_amount"],
+        labour_amount=data["labour_amount"],
+        customer=customer,
+        description=data["description"],
+    )
+
+
+class FailureCodeViewSet(viewsets.ReadOnlyModelViewSet):
+    """Failure codes a claim may use (reference data)."""
+
+    queryset = FailureCode.objects.all()
+    serializer_class = FailureCodeSerializer
+    filterset_fields = ["is_active"]
+    ordering_fields = ["id", "code"]
+    ordering = ("code",)
+    lookup_value_regex = r"\d+"
+
+
+class ClaimViewSet(VisibleReadOnlyModelViewSet):
+    """Warranty claims you can see: your partner's, or your regions' / all for channel managers."""
+
+    queryset = WarrantyClaim.objects.select_related("product", "failure_code")
+    serializer_class = ClaimSerializer
+    filterset_class = WarrantyClaimFilterSet
+    ordering_fields = ["id", "submitted_at", "claimed_amount"]
+    ordering = ("-id",)
+    lookup_value_regex = r"\d+"
+
+    def _require_partner_member(self) -> None:
+        if not self.request.user.is_partner_member:
+            raise PermissionDenied("Only partner users file warranty claims (channel managers decide them).")
+
+    def _show(self, claim: WarrantyClaim, code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=claim.pk)
+        return Response(self.get_serializer(fresh).data, status=code)
+
+    @extend_schema(request=ClaimCreateSerializer, responses={201: ClaimSerializer})
+    def create(self, request):
+        """File a claim for your partner; out-of-warranty and duplicate flags are set at once."""
+        self._require_partner_member()
+        serializer = ClaimCreateSerializer(data=request.data, context=_context(request, [request.data]))
+        serializer.is_valid(raise_exception=True)
+        return self._show(_file(request.user, serializer.validated_data), status.HTTP_201_CREATED)
+
+    @extend_schema(request=ClaimBulkSerializer, responses={200: BulkResponseSerializer}, parameters=[MODE_PARAMETER])
+    @action(detail=False, methods=["post"])
+    def bulk(self, request):
+        """File up to PRM_API_BULK_MAX_ITEMS claims; results per item."""
+        items, mode = bulk_request(request)
+        self._require_partner_member()
+        context = _context(request, items)
+
+        def validate(item):
+            serializer = ClaimCreateSerializer(data=item, context=context)
+            serializer.is_valid(raise_exception=True)
+            return serializer.validated_data
+
+        results = run_each(items, mode, validate=validate, save=lambda data: _file(request.user, data))
+        return bulk_answer(mode, results)
+
+    @extend_schema(responses={200: ClaimEventSerializer(many=True)}, filters=False)
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def events(self, request, pk=None):
+        """The claim's history, oldest first."""
+        claim = self.get_object()
+        events = ClaimEvent.objects.filter(claim=claim).select_related("actor").order_by("at", "pk")
+        return Response(ClaimEventSerializer(events, many=True).data)
+
+    def _act(self, request, service, body=NoBodySerializer) -> Response:
+        claim = self.get_object()
+        serializer = body(data=request.data if request.data is not None else {})
+        serializer.is_valid(raise_exception=True)
+        service(claim=claim, user=request.user, **serializer.validated_data)
+        return self._show(claim)
+
+    @extend_schema(request=None, responses={200: ClaimSerializer})
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """Take a submitted claim into review (channel manager)."""
+        return self._act(request, services.claim_start_review)
+
+    @extend_schema(request=ClaimApproveSerializer, responses={200: ClaimSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Approve in full, or in part with `amount` (channel manager)."""
+        return self._act(request, services.claim_approve, ClaimApproveSerializer)
+
+    @extend_schema(request=ClaimRejectSerializer, responses={200: ClaimSerializer})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """Reject with a reason the partner reads (channel manager)."""
+        return self._act(request, services.claim_reject, ClaimRejectSerializer)
+
+    @extend_schema(request=None, responses={200: ClaimSerializer})
+    @action(detail=True, methods=["post"])
+    def pay(self, request, pk=None):
+        """Record that the approved amount was paid (channel manager)."""
+        return self._act(request, services.claim_pay)
