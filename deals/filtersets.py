@@ -32,19 +32,25 @@ def _visible_partners(request):
 
 class DealFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
-    status = django_filters.ChoiceFilter(choices=DealStatus.choices)
-    deal_type = django_filters.ChoiceFilter(choices=DealRegistration.DealType.choices, label="Deal type")
+    status = django_filters.ChoiceFilter(choices=DealStatus.choices, empty_label="Any")
+    deal_type = django_filters.ChoiceFilter(
+        choices=DealRegistration.DealType.choices, label="Deal type", empty_label="Any"
+    )
     has_conflict = django_filters.BooleanFilter(
         label="Conflict",
         widget=forms.Select(choices=[("", "Any"), ("true", "Conflicting"), ("false", "No conflict")]),
     )
-    partner = django_filters.ModelChoiceFilter(queryset=_visible_partners)
-    region = django_filters.ModelChoiceFilter(field_name="partner__region", queryset=Region.objects.all())
-    tier = django_filters.ModelChoiceFilter(field_name="partner__tier", queryset=Tier.objects.all())
-    product_line = django_filters.ModelChoiceFilter(
-        method="filter_product_line", queryset=ProductLine.objects.all(), label="Product line"
+    partner = django_filters.ModelChoiceFilter(queryset=_visible_partners, empty_label="Any")
+    region = django_filters.ModelChoiceFilter(
+        field_name="partner__region", queryset=Region.objects.all(), empty_label="Any"
     )
-    waiting = django_filters.ChoiceFilter(method="filter_waiting", choices=WAITING_CHOICES, label="Waiting")
+    tier = django_filters.ModelChoiceFilter(field_name="partner__tier", queryset=Tier.objects.all(), empty_label="Any")
+    product_line = django_filters.ModelChoiceFilter(
+        method="filter_product_line", queryset=ProductLine.objects.all(), label="Product line", empty_label="Any"
+    )
+    waiting = django_filters.ChoiceFilter(
+        method="filter_waiting", choices=WAITING_CHOICES, label="Waiting", empty_label="Any"
+    )
     submitted_after = django_filters.DateFilter(
         field_name="submitted_at", lookup_expr="date__gte", label="Submitted from", **DATE_WIDGET
     )
@@ -57,7 +63,12 @@ class DealFilterSet(django_filters.FilterSet):
     close_before = django_filters.DateFilter(
         field_name="expected_close_date", lookup_expr="lte", label="Closing to", **DATE_WIDGET
     )
-    source = django_filters.ChoiceFilter(choices=DealRegistration.Source.choices)
+    source = django_filters.ChoiceFilter(choices=DealRegistration.Source.choices, empty_label="Any")
+    extension_requested = django_filters.BooleanFilter(
+        method="filter_extension_requested",
+        label="Extension",
+        widget=forms.Select(choices=[("", "Any"), ("true", "Requested, not yet extended"), ("false", "Not requested")]),
+    )
     # Named `sort`, not `ordering`, so it never collides with the API's own ordering parameter.
     sort = django_filters.OrderingFilter(
         fields=(
@@ -77,6 +88,7 @@ class DealFilterSet(django_filters.FilterSet):
             "-reference": "Reference (descending)",
         },
         label="Sort",
+        empty_label="Default order",
     )
 
     class Meta:
@@ -96,6 +108,7 @@ class DealFilterSet(django_filters.FilterSet):
             "close_after",
             "close_before",
             "source",
+            "extension_requested",
             "sort",
         ]
 
@@ -131,3 +144,10 @@ class DealFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(submitted_at__lte=timezone.now() - timedelta(days=int(value)))
+
+    def filter_extension_requested(self, queryset, name, value):
+        """Approved registrations whose partner asked for more time that no manager has granted yet."""
+        if value is None:
+            return queryset
+        pending = Q(status=DealStatus.APPROVED, extension_requested_at__isnull=False, extended_at__isnull=True)
+        return queryset.filter(pending) if value else queryset.exclude(pending)

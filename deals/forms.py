@@ -136,7 +136,9 @@ class RejectForm(forms.Form):
 class CloseForm(forms.Form):
     """Report the outcome of an approved deal: won, or lost with a reason."""
 
-    outcome = forms.ChoiceField(choices=[("won", "Won"), ("lost", "Lost")], widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(
+        choices=[("won", "Won"), ("lost", "Lost")], widget=forms.RadioSelect(attrs={"class": "form-check-input"})
+    )
     loss_reason = forms.ChoiceField(label="Loss reason", choices=[("", "—")] + list(LossReason.choices), required=False)
     loss_detail = forms.CharField(
         label="Details", required=False, max_length=500, help_text="Optional for a listed reason, required for “Other”."

@@ -23,6 +23,15 @@ from .selectors import deal_conflicts_for_manager, deal_detail_queryset
 from .services import deal_approve, deal_bulk_decide, deal_extend, deal_reject
 
 LIST_SELECT = ("partner", "partner__tier", "partner__region", "customer")
+# The queue holds submitted registrations only: status, close dates and extension filters mean nothing there.
+QUEUE_HIDDEN_FILTERS = (
+    "status",
+    "close_after",
+    "close_before",
+    "submitted_after",
+    "submitted_before",
+    "extension_requested",
+)
 
 
 class ManageDealMixin(ManagerRequiredMixin, VisibleQuerysetMixin):
@@ -54,7 +63,7 @@ class ApprovalQueueView(ManageDealMixin, FilterView):
 
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
-        for name in ("status", "close_after", "close_before", "submitted_after", "submitted_before"):
+        for name in QUEUE_HIDDEN_FILTERS:
             filterset.form.fields.pop(name, None)
             filterset.filters.pop(name, None)
         return filterset

@@ -33,7 +33,7 @@ from .services import (
     deal_withdraw,
 )
 
-PORTAL_HIDDEN_FILTERS = ("region", "tier", "waiting")
+PORTAL_HIDDEN_FILTERS = ("region", "tier", "waiting", "extension_requested")
 LIST_SELECT = ("partner", "partner__tier", "partner__region", "customer")
 
 

@@ -329,3 +329,14 @@ def test_admin_shows_deals_but_lifecycle_changes_go_through_the_services(client,
     page = client.get(reverse("admin:deals_dealregistration_change", args=[deal.pk]))
     assert page.status_code == 200 and "status" in page.context["adminform"].readonly_fields
     assert client.get(reverse("admin:deals_dealregistration_add")).status_code == 403
+
+
+def test_manager_finds_pending_extension_requests(client, world, products):
+    from deals.services import deal_request_extension
+
+    asked = approved(world.user_a, world.manager, products=products[:1])
+    approved(world.user_a, world.manager, products=products[:1])
+    deal_request_extension(deal=asked, user=world.user_a)
+    client.force_login(world.manager)
+    listed = client.get(reverse("deals:manage_deal_list"), {"extension_requested": "true"})
+    assert list(listed.context["object_list"]) == [asked]
