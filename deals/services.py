@@ -33,6 +33,7 @@ from .workflow import (
     payload,
     protection_days,
     require_manager,
+    require_partner_may_register,
     require_partner_member,
     require_transition,
 )
@@ -67,6 +68,8 @@ def deal_create(
     """
     if not is_partner_member_of(user, partner.pk):
         raise ActionNotPermittedError("Only users of a partner may register deals for it.")
+    if submit:
+        require_partner_may_register(partner)
     fields, clean_lines = clean_deal_fields(
         customer=customer,
         lines=lines,
@@ -152,6 +155,7 @@ def deal_submit(*, deal: DealRegistration, user: Any) -> DealRegistration:
     require_partner_member(deal, user, "submit")
     lock(deal)
     require_transition(deal, DealStatus.SUBMITTED, "submitted")
+    require_partner_may_register(deal.partner)
     if not deal.lines.exists():
         raise ValidationError({"lines": ["Add at least one product line before submitting."]})
     if deal.expected_close_date < timezone.localdate():

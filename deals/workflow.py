@@ -47,6 +47,15 @@ def require_manager(deal: DealRegistration, user: Any, action: str) -> None:
         raise ActionNotPermittedError(f"{deal.reference} belongs to a partner outside your regions.")
 
 
+def require_partner_may_register(partner: Partner) -> None:
+    """Inactive and terminated partners keep read access but submit no new registrations."""
+    if partner.status in (Partner.Status.INACTIVE, Partner.Status.TERMINATED):
+        raise ActionNotPermittedError(
+            f"Your partner account is {partner.get_status_display().lower()}; new registrations cannot be "
+            "submitted. Contact your channel manager."
+        )
+
+
 def lock(deal: DealRegistration) -> None:
     """Re-read the deal under a row lock so two concurrent decisions cannot both pass the checks."""
     fresh = DealRegistration.objects.select_for_update().get(pk=deal.pk)

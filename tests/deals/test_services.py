@@ -319,6 +319,18 @@ def test_distributor_view_of_a_resellers_deal_is_read_only(world, products):
     deal_withdraw(deal=deal, user=reseller_user)
 
 
+def test_inactive_or_terminated_partners_cannot_submit(world, products):
+    draft = register(world.user_a, products=products[:1], submit=False)
+    world.partner_a.status = "terminated"
+    world.partner_a.save()
+    draft.partner.refresh_from_db()
+    with pytest.raises(ActionNotPermittedError, match="terminated"):
+        register(world.user_a, products=products[:1])
+    with pytest.raises(ActionNotPermittedError, match="terminated"):
+        deal_submit(deal=draft, user=world.user_a)
+    deal_withdraw(deal=draft, user=world.user_a)  # tidying up is still allowed
+
+
 def test_inactive_partner_user_cannot_act(world, products):
     deal = register(world.user_a, products=products[:1])
     world.admin_a.is_active = False
