@@ -26,7 +26,9 @@ def notify(*, recipients: Iterable, verb: str, title: str, body: str = "", url: 
     if email:
         # One message per address: recipients never see each other's addresses.
         addresses = sorted({user.email for user in people if user.email})
-        message = f"{body}\n\n{url}".strip()
+        # An email is read outside the site: a link to a page of the site is made absolute.
+        link = settings.PRM_SITE_URL.rstrip("/") + url if url.startswith("/") else url
+        message = f"{body}\n\n{link}".strip()
 
         def send() -> None:
             for address in addresses:

@@ -93,3 +93,11 @@ def test_notify_emails_each_address_separately(world, mailoutbox, django_capture
         notify(recipients=[world.user_a, world.admin_a], verb="x", title="Hello", body="Body", url="/portal/")
     assert sorted(m.to[0] for m in mailoutbox) == ["admin_a@example.com", "user_a@example.com"]
     assert all(len(m.to) == 1 and m.subject == "[prm] Hello" for m in mailoutbox)
+
+
+def test_email_links_are_absolute(world, mailoutbox, settings, django_capture_on_commit_callbacks):
+    settings.PRM_SITE_URL = "https://prm.example.com/"
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(recipients=[world.user_a], verb="x", title="Approved", body="Body", url="/portal/deals/7/")
+    assert mailoutbox[0].body.endswith("https://prm.example.com/portal/deals/7/")
+    assert Notification.objects.get().url == "/portal/deals/7/"
