@@ -63,3 +63,20 @@ def error_of(response) -> dict:
     assert set(body["error"]) >= {"code", "message", "fields"}, body
     assert isinstance(body["error"]["message"], str) and body["error"]["message"]
     return body["error"]
+
+
+@pytest.fixture
+def objects(world, catalog):
+    """One object of each partner-scoped kind for partner A (emea) and for partner B (amer)."""
+    made = {}
+    for side, partner in (("a", world.partner_a), ("b", world.partner_b)):
+        deal = f.DealFactory(partner=partner, lines=[(catalog["switch"], 2, "100.00")])
+        made[side] = {
+            "partners": partner,
+            "deals": deal,
+            "customers": deal.customer,
+            "inventory": f.InventoryReportFactory(partner=partner, product=catalog["switch"]),
+            "claims": f.WarrantyClaimFactory(partner=partner, product=catalog["router"], failure_code=catalog["psu"]),
+            "certifications": f.CertificationFactory(partner=partner),
+        }
+    return made
