@@ -1,6 +1,8 @@
 """Request handling every /api/ URL shares, before and after DRF.
 
 - bodies above PRM_API_MAX_BODY_BYTES answer 413 before anything reads them;
+- requests without valid credentials are rate-limited per client address here, before DRF checks
+  permissions (which would answer 401 first and never count them);
 - POST with an `Idempotency-Key` goes through `idempotency.idempotent_response`;
 - Django's own 404 pages and unhandled errors under /api/ answer in the JSON error shape.
 """
@@ -15,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from .authentication import authenticate_request
 from .errors import error_json
 from .idempotency import HEADER, idempotent_response
+from .throttles import anonymous_wait
 from .tokens import TokenError
 
 logger = logging.getLogger(__name__)
@@ -51,12 +54,17 @@ class ApiMiddleware:
                 "payload_too_large",
                 f"The request body is {length:,} bytes; the limit is {limit:,}. Send fewer items per request.",
             )
+        user = _request_user(request)
+        if user is None:
+            wait = anonymous_wait(request)
+            if wait is not None:
+                return error_json(
+                    429, "throttled", f"Too many requests; retry in {wait} seconds.", Retry_After=str(wait)
+                )
         key = request.headers.get(HEADER)
-        if request.method == "POST" and key is not None:
-            user = _request_user(request)
-            if user is not None:
-                response = idempotent_response(request, user=user, key=key.strip(), get_response=self.get_response)
-                return self._as_json(response)
+        if request.method == "POST" and key is not None and user is not None:
+            response = idempotent_response(request, user=user, key=key.strip(), get_response=self.get_response)
+            return self._as_json(response)
         return self._as_json(self.get_response(request))
 
     def _as_json(self, response: HttpResponse) -> HttpResponse:

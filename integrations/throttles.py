@@ -7,6 +7,9 @@ at once.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+from django.contrib.auth.models import AnonymousUser
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -31,7 +34,11 @@ class TokenRateThrottle(_LiveRateMixin, SimpleRateThrottle):
 
 
 class AnonymousRateThrottle(_LiveRateMixin, SimpleRateThrottle):
-    """Unauthenticated requests, counted per client address (REMOTE_ADDR, or X-Forwarded-For with NUM_PROXIES)."""
+    """Unauthenticated requests, counted per client address (REMOTE_ADDR, or X-Forwarded-For with NUM_PROXIES).
+
+    Applied by the API middleware to every request without valid credentials, so that guessing tokens
+    or hammering 401s is limited too.
+    """
 
     scope = "anon"
 
@@ -39,3 +46,14 @@ class AnonymousRateThrottle(_LiveRateMixin, SimpleRateThrottle):
         if request.user and request.user.is_authenticated:
             return None
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def anonymous_wait(http_request) -> int | None:
+    """Seconds to wait when this address is over the anonymous rate, else None (and the request is counted)."""
+    throttle = AnonymousRateThrottle()
+    if throttle.rate is None:
+        return None
+    shim = SimpleNamespace(META=http_request.META, headers=http_request.headers, user=AnonymousUser())
+    if throttle.allow_request(shim, None):
+        return None
+    return int(throttle.wait() or 0) + 1

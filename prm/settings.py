@@ -204,10 +204,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "integrations.pagination.ApiCursorPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "integrations.errors.api_exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "integrations.throttles.TokenRateThrottle",
-        "integrations.throttles.AnonymousRateThrottle",
-    ],
+    # Anonymous requests are limited per address by integrations.middleware (before authentication fails).
+    "DEFAULT_THROTTLE_CLASSES": ["integrations.throttles.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "user": env.str("API_THROTTLE_USER", default="1000/min"),
         "anon": env.str("API_THROTTLE_ANON", default="60/min"),

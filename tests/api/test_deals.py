@@ -1,0 +1,126 @@
+"""Deals over the API: registration through deal_create (source api), conflicts kept anonymous, bulk modes."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from deals.models import DealRegistration, DealStatus
+from tests.api.conftest import error_of
+
+CLOSE = (date.today() + timedelta(days=45)).isoformat()
+
+
+def deal_body(customer="Acme GmbH", domain="acme.example", sku="SW-100", **extra) -> dict:
+    return {
+        "customer": {"name": customer, "domain": domain},
+        "lines": [{"sku": sku, "quantity": 2, "unit_price": "150.00"}],
+        "expected_close_date": CLOSE,
+        **extra,
+    }
+
+
+def test_register_and_follow_a_deal_through_its_lifecycle(world, catalog, client_for):
+    partner, manager = client_for("admin_a"), client_for("manager")
+    created = partner.post("/api/v1/deals/", deal_body(), format="json")
+    assert created.status_code == 201, created.content
+    deal = created.json()
+    assert deal["source"] == "api" and deal["status"] == "submitted" and deal["amount"] == "300.00"
+    assert deal["lines"][0]["sku"] == "SW-100"
+    url = f"/api/v1/deals/{deal['id']}/"
+    assert manager.post(url + "approve/", {"note": "go"}, format="json").json()["status"] == "approved"
+    assert partner.post(url + "request-extension/", format="json").status_code == 200
+    assert manager.post(url + "extend/", {}, format="json").json()["extended_at"] is not None
+    lost = partner.post(url + "close/", {"won": False}, format="json")
+    assert lost.status_code == 400 and "loss_reason" in error_of(lost)["fields"]
+    won = partner.post(url + "close/", {"won": True}, format="json")
+    assert won.json()["status"] == "won"
+    again = partner.post(url + "withdraw/", {}, format="json")
+    assert again.status_code == 409 and error_of(again)["code"] == "transition_not_allowed"
+    history = partner.get(url + "events/").json()
+    assert [e["to_status"] for e in history if e["to_status"]] == ["submitted", "approved", "won"]
+
+
+def test_drafts_are_submitted_by_the_submit_action(world, catalog, client_for):
+    partner = client_for("user_a")
+    draft = partner.post("/api/v1/deals/", deal_body(submit=False), format="json").json()
+    assert draft["status"] == "draft"
+    submitted = partner.post(f"/api/v1/deals/{draft['id']}/submit/", format="json")
+    assert submitted.status_code == 200 and submitted.json()["status"] == "submitted"
+
+
+def test_a_conflict_is_flagged_but_never_named_to_partners(world, catalog, client_for):
+    first = client_for("admin_b").post("/api/v1/deals/", deal_body(), format="json").json()
+    second = client_for("admin_a").post("/api/v1/deals/", deal_body(customer="ACME gmbh."), format="json").json()
+    assert second["has_conflict"] is True and second["conflict_count"] == 1 and second["conflicts"] is None
+    seen_by_a = client_for("admin_a").get(f"/api/v1/deals/{second['id']}/").content.decode()
+    assert "Bravo" not in seen_by_a and first["reference"] not in seen_by_a
+    events = client_for("admin_a").get(f"/api/v1/deals/{second['id']}/events/").content.decode()
+    assert "Bravo" not in events and first["reference"] not in events
+    for_manager = client_for("manager").get(f"/api/v1/deals/{second['id']}/").json()
+    assert for_manager["conflicts"][0]["partner_name"] == "Bravo Networks"
+    assert for_manager["conflicts"][0]["reference"] == first["reference"]
+
+
+def test_registration_errors_are_field_errors(world, catalog, client_for):
+    client = client_for("admin_a")
+    response = client.post(
+        "/api/v1/deals/",
+        {
+            "customer": {"name": ""},
+            "lines": [{"sku": "NOPE", "quantity": 0, "unit_price": "-1", "colour": "red"}],
+            "expected_close_date": "soon",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    fields = error_of(response)["fields"]
+    assert set(fields) == {"customer", "lines", "expected_close_date"}
+    assert set(fields["lines"]["0"]) == {"quantity", "unit_price", "colour"}  # items keyed by index
+    past = client.post("/api/v1/deals/", deal_body(expected_close_date="2020-01-01"), format="json")
+    assert past.status_code == 400 and "expected_close_date" in error_of(past)["fields"]
+    hidden = client_for("admin_b").post("/api/v1/deals/", deal_body(), format="json").json()["customer"]["id"]
+    unknown = client.post("/api/v1/deals/", {**deal_body(), "customer": None} | {"customer_id": hidden}, format="json")
+    assert unknown.status_code == 400
+
+
+def test_managers_cannot_register_deals(world, catalog, client_for):
+    response = client_for("manager").post("/api/v1/deals/", deal_body(), format="json")
+    assert response.status_code == 403
+
+
+def test_bulk_all_or_nothing_rolls_everything_back(world, catalog, client_for):
+    items = [deal_body(customer=f"Customer {i}", domain=f"c{i}.example") for i in range(5)]
+    items[3]["lines"][0]["sku"] = "NOPE"
+    response = client_for("admin_a").post("/api/v1/deals/bulk/", {"items": items}, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"]["code"] == "invalid_items" and body["failed"] == 1 and body["succeeded"] == 0
+    assert body["results"][3] == {
+        "index": 3,
+        "status": "invalid",
+        "errors": {"lines": {"0": {"sku": ["Unknown product."]}}},
+    }
+    assert {r["status"] for i, r in enumerate(body["results"]) if i != 3} == {"not_saved"}
+    assert DealRegistration.objects.count() == 0
+
+
+def test_bulk_rolls_back_when_a_service_refuses_an_item_late(world, catalog, client_for):
+    items = [deal_body(customer=f"Customer {i}", domain=f"c{i}.example") for i in range(3)]
+    items[2]["currency"] = "XX1"  # passes the serializer, refused by the service
+    response = client_for("admin_a").post("/api/v1/deals/bulk/", {"items": items}, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["results"][2]["status"] == "invalid"
+    assert DealRegistration.objects.count() == 0
+
+
+def test_bulk_partial_keeps_the_valid_ones(world, catalog, client_for):
+    items = [deal_body(customer=f"Customer {i}", domain=f"c{i}.example") for i in range(4)]
+    items[1]["expected_close_date"] = "not a date"
+    items.append("not an object")
+    response = client_for("admin_a").post("/api/v1/deals/bulk/?mode=partial", {"items": items}, format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["succeeded"], body["failed"]) == (3, 2)
+    assert [r["status"] for r in body["results"]] == ["created", "invalid", "created", "created", "invalid"]
+    saved = DealRegistration.objects.filter(source="api", status=DealStatus.SUBMITTED)
+    assert sorted(saved.values_list("pk", flat=True)) == sorted(r["id"] for r in body["results"] if "id" in r)
