@@ -1,0 +1,234 @@
+"""Running the whole generation: safety checks, stages with timing, one transaction.
+
+The run is a single transaction: a crash (or Ctrl-C) leaves the database as it was, never a
+half-loaded table. Each stage draws from its own random stream (spawned from --seed), so the
+same seed and anchor always give the same rows, and a change in one stage's generator does not
+reshuffle the others.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+from django.apps import apps
+from django.db import connection, transaction
+from django.db.models import Max
+
+from accounts.models import User
+from customers.models import Customer
+from deals.models import DealConflict, DealEvent, DealLine, DealRegistration
+from inventory.models import InventoryReport
+from partners.models import Certification, Partner
+from warranty.models import ClaimEvent, WarrantyClaim
+
+from . import integrity, purge
+from .config import MONTHS, SIZES
+from .deal_stage import run_deal_stage
+from .enablement import certification_columns
+from .inventory import inventory_columns
+from .partners import generate_partners, partner_columns
+from .reference import load_reference
+from .users import contact_user_columns, ensure_manager_logins, ensure_partner_logins
+from .warranty_tables import claim_tables
+from .writer import TableWriter
+
+LOADED_MODELS = (
+    Partner,
+    User,
+    Certification,
+    Customer,
+    DealRegistration,
+    DealLine,
+    DealEvent,
+    DealConflict,
+    InventoryReport,
+    WarrantyClaim,
+    ClaimEvent,
+)
+STAGES = ("partners", "deals", "inventory", "warranty")
+
+
+class DemoDataRefusedError(Exception):
+    """The database holds real data and --force was not given."""
+
+
+@dataclass
+class SeedResult:
+    loaded: bool
+    message: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    anchor: date | None = None
+
+
+class _Clock:
+    def __init__(self, write: Callable[[str], None]) -> None:
+        self.write, self.started, self.timings = write, time.monotonic(), {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[dict[str, int]]:
+        counts: dict[str, int] = {}
+        begun = time.monotonic()
+        yield counts
+        took = time.monotonic() - begun
+        self.timings[name] = took
+        detail = ", ".join(f"{value:,} {key}" for key, value in counts.items())
+        self.write(f"  {name:<10} {took:7.1f}s  (at {time.monotonic() - self.started:6.1f}s)  {detail}")
+
+
+def seed_demo(
+    *,
+    size: str,
+    seed: int,
+    anchor: date,
+    force: bool = False,
+    if_empty: bool = False,
+    write: Callable[[str], None] = print,
+) -> SeedResult:
+    """Load the demo ecosystem (see docs/demo-data.md for what it contains and the rules)."""
+    if if_empty and Partner.objects.exists():
+        kind = "demo data" if purge.has_demo_data() else "data"
+        return SeedResult(loaded=False, message=f"The database already has {kind}; nothing loaded (--if-empty).")
+    reasons = purge.real_data_reasons()
+    if reasons and not force:
+        raise DemoDataRefusedError(
+            "This database already holds data that seed_demo did not create ("
+            + "; ".join(reasons)
+            + "). Loading demo partners next to it would mix invented and real figures. "
+            "Use an empty database, or pass --force to add the demo data anyway "
+            "(earlier demo rows are replaced; real rows are kept; demo login names are reset)."
+        )
+    spec = SIZES[size]
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(len(STAGES))]
+    rng = dict(zip(STAGES, streams, strict=True))
+    clock_ = _Clock(write)
+    writer = TableWriter(progress=write)
+    write(
+        f"seed_demo: size={size} seed={seed} anchor={anchor.isoformat()} "
+        f"database={connection.vendor} loading by {writer.method}"
+    )
+    per_table_checks = integrity.can_skip_row_checks()
+    with transaction.atomic():
+        if per_table_checks:
+            integrity.skip_row_checks()
+        with clock_.stage("clean") as counts:
+            counts |= purge.purge_demo_data() if purge.has_demo_data() else {}
+        with clock_.stage("reference") as counts:
+            ref = load_reference()
+            staff = ensure_manager_logins(ref.regions)
+            counts |= {"products": len(ref.catalog.product_ids), "failure codes": len(ref.failure_code_ids)}
+        with clock_.stage("partners") as counts:
+            ps = _load_partners(rng["partners"], writer, spec, ref, staff, anchor, counts)
+        with clock_.stage("deals") as counts:
+            deals = run_deal_stage(
+                rng["deals"],
+                writer,
+                ps,
+                ref,
+                staff,
+                anchor,
+                total=spec.deals,
+                showcase_users=ps.showcase_logins,
+                reference_offsets=_reference_offsets(DealRegistration, "DR", anchor),
+            )
+            counts |= deals.counts
+        with clock_.stage("inventory") as counts:
+            columns, stats = inventory_columns(
+                rng["inventory"],
+                ps,
+                ref.catalog,
+                anchor,
+                target_rows=spec.inventory_rows,
+                first_id=writer.next_id(InventoryReport),
+            )
+            writer.write(InventoryReport, columns)
+            counts |= stats
+        with clock_.stage("warranty") as counts:
+            claims, events, stats = claim_tables(
+                rng["warranty"],
+                ps,
+                ref,
+                deals.customers,
+                staff,
+                anchor,
+                total=spec.claims,
+                first_claim_id=writer.next_id(WarrantyClaim),
+                first_event_id=writer.next_id(ClaimEvent),
+                reference_offsets=_reference_offsets(WarrantyClaim, "WC", anchor),
+            )
+            writer.write(WarrantyClaim, claims)
+            writer.write(ClaimEvent, events)
+            counts |= stats
+        if per_table_checks:
+            with clock_.stage("verify") as counts:
+                integrity.restore_row_checks()
+                counts["foreign keys verified"] = integrity.check_foreign_keys(list(apps.get_models()))
+        with clock_.stage("finish") as counts:
+            writer.reset_sequences(list(LOADED_MODELS))
+            _advance_reference_counters(deals.years)
+            writer.analyze(list(LOADED_MODELS))
+            counts["tables analysed"] = len(LOADED_MODELS)
+        commit_started = time.monotonic()
+    clock_.timings["commit"] = time.monotonic() - commit_started
+    write(f"  {'commit':<10} {clock_.timings['commit']:7.1f}s")
+    total = time.monotonic() - clock_.started
+    clock_.timings["total"] = total
+    write(f"  {'total':<10} {total:7.1f}s")
+    return SeedResult(loaded=True, counts=dict(writer.rows_written), timings=clock_.timings, anchor=anchor)
+
+
+def _load_partners(rng, writer: TableWriter, spec, ref, staff, anchor: date, counts: dict[str, int]):
+    reserved = set(Partner.objects.values_list("name", flat=True))
+    ps = generate_partners(
+        rng,
+        spec,
+        ref,
+        anchor,
+        first_id=writer.next_id(Partner),
+        managers=staff.by_region,
+        global_manager=staff.global_manager,
+        reserved_names=reserved,
+    )
+    counts["partners"] = writer.write(Partner, partner_columns(ps, ref, anchor))
+    ps.showcase_logins = ensure_partner_logins(ps)
+    taken = set(User.objects.values_list("username", flat=True))
+    since = np.where(np.isnat(ps.onboarded), ps.joined, ps.onboarded)
+    since = np.where(np.isnat(since), np.datetime64(anchor, "D") - 30, since)
+    users, ps.contact_user = contact_user_columns(
+        rng, ps, first_id=writer.next_id(User), taken=taken, date_joined=since.astype("datetime64[s]")
+    )
+    counts["contact users"] = writer.write(User, users)
+    for key, ids in ps.showcase_logins.items():
+        ps.contact_user[ps.index_of(key)] = ids[0]  # the showcase admin reports their inventory
+    certs = certification_columns(rng, ps, ref, anchor, first_id=writer.next_id(Certification))
+    counts["certifications"] = writer.write(Certification, certs)
+    counts["two-tier links"] = int((ps.parent >= 0).sum())
+    return ps
+
+
+def _reference_offsets(model, prefix: str, anchor: date) -> dict[int, int]:
+    """Per year, the highest reference number already used by rows that stay (real data under --force)."""
+    offsets = {}
+    for year in range(anchor.year - MONTHS // 12 - 1, anchor.year + 1):
+        last = model._base_manager.filter(reference__startswith=f"{prefix}-{year}-").aggregate(m=Max("reference"))["m"]
+        if last:
+            offsets[year] = int(last.rsplit("-", 1)[1])
+    return offsets
+
+
+def _advance_reference_counters(highest: dict[int, int]) -> None:
+    """Move the deal services' per-year reference counters past the numbers the demo used."""
+    try:
+        sequence = apps.get_model("deals", "DealReferenceSequence")
+    except LookupError:
+        return
+    for year, number in highest.items():
+        row, _ = sequence.objects.get_or_create(year=year, defaults={"last_number": number})
+        if row.last_number < number:
+            row.last_number = number
+            row.save(update_fields=["last_number"])

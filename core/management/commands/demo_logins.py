@@ -1,0 +1,26 @@
+"""`manage.py demo_logins`: print the demo usernames and passwords (they are published, not secret)."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from core.demo.users import login_table
+
+
+def format_logins(rows: list[tuple[str, str, str, str]]) -> str:
+    """A plain-text table of the demo logins; says how to create them when there are none."""
+    if not rows:
+        return "No demo logins yet: run `manage.py seed_demo --size small` first."
+    header = ("username", "password", "role", "partner")
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(4)]
+    lines = ["Demo logins (http://127.0.0.1:8000/):"]
+    for row in [header, tuple("-" * w for w in widths), *rows]:
+        lines.append("  " + "  ".join(str(value).ljust(width) for value, width in zip(row, widths, strict=True)))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+class Command(BaseCommand):
+    help = "Print the demo logins created by seed_demo (username, password, role, partner)."
+
+    def handle(self, *args, **options) -> None:
+        self.stdout.write(format_logins(login_table()))
