@@ -24,25 +24,39 @@ def retry_delay(attempt: int) -> float:
     return delay + random.uniform(0, delay / 10)
 
 
-@shared_task(bind=True, name="integrations.tasks.deliver_webhook", acks_late=True, max_retries=None)
-def deliver_webhook(self, delivery_id: int) -> str:
-    """Send one delivery; on failure retry until PRM_WEBHOOK_MAX_ATTEMPTS attempts were made, then mark it failed."""
+def _attempt(delivery_id: int) -> tuple[str, float]:
+    """One attempt; returns (outcome, seconds before the next try when the outcome is 'retry')."""
     delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
     if delivery is None or delivery.status == WebhookDelivery.Status.SUCCEEDED:
-        return "skipped"
+        return "skipped", 0
     if not delivery.endpoint.is_active:
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
             status=WebhookDelivery.Status.FAILED, last_error="Endpoint deactivated; not sent."
         )
-        return "endpoint inactive"
+        return "endpoint inactive", 0
     if webhook_attempt(delivery):
-        return "delivered"
+        return "delivered", 0
     if delivery.attempts >= settings.PRM_WEBHOOK_MAX_ATTEMPTS:
         WebhookDelivery.objects.filter(pk=delivery.pk).update(status=WebhookDelivery.Status.FAILED)
-        return "failed"
+        return "failed", 0
     countdown = retry_delay(delivery.attempts)
     WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now() + timedelta(seconds=countdown))
-    raise self.retry(countdown=countdown)
+    return "retry", countdown
+
+
+@shared_task(bind=True, name="integrations.tasks.deliver_webhook", acks_late=True, max_retries=None)
+def deliver_webhook(self, delivery_id: int) -> str:
+    """Send one delivery; on failure retry until PRM_WEBHOOK_MAX_ATTEMPTS attempts were made, then mark it failed.
+
+    On a worker the retry is scheduled (exponential backoff with jitter). Without a broker (the quick
+    start and the tests run tasks eagerly) there is nothing to schedule on, so it tries again at once.
+    """
+    while True:
+        outcome, countdown = _attempt(delivery_id)
+        if outcome != "retry":
+            return outcome
+        if not self.request.is_eager:
+            raise self.retry(countdown=countdown)
 
 
 @shared_task(name="integrations.tasks.purge_idempotency_records")
