@@ -27,7 +27,6 @@ SOURCES = np.array(["portal", "api", "import"])
 class DealStageResult:
     customers: CustomerSet
     counts: dict[str, int]
-    years: dict[int, int]  # highest reference number used per year
 
 
 def run_deal_stage(
@@ -126,13 +125,11 @@ def run_deal_stage(
         DealConflict, tables.conflict_columns(pairs, deal_ids, detected, reasons, writer.next_id(DealConflict))
     )
 
-    years = life["created"][order].astype("datetime64[Y]").astype(np.int64) + 1970
-    highest = {int(y): int(refs[order][np.flatnonzero(years == y)[-1]][-6:]) for y in np.unique(years)}
     statuses, per_status = np.unique(status, return_counts=True)
     counts_out = {"customers": len(cs), "deals": n, "lines": len(line_rows["id"])}
     counts_out |= {f"deals {s}": int(c) for s, c in zip(statuses.tolist(), per_status.tolist(), strict=True)}
     counts_out["conflict pairs"] = len(pairs.first)
-    return DealStageResult(customers=cs, counts=counts_out, years=highest)
+    return DealStageResult(customers=cs, counts=counts_out)
 
 
 def _submitters(rng: np.random.Generator, ps: PartnerSet, partner: np.ndarray, showcase_users) -> np.ndarray:

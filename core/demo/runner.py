@@ -108,11 +108,11 @@ def seed_demo(
     rng = dict(zip(STAGES, streams, strict=True))
     clock_ = _Clock(write)
     writer = TableWriter(progress=write)
-    write(
-        f"seed_demo: size={size} seed={seed} anchor={anchor.isoformat()} "
-        f"database={connection.vendor} loading by {writer.method}"
-    )
     per_table_checks = integrity.can_skip_row_checks()
+    write(
+        f"seed_demo: size={size} seed={seed} anchor={anchor.isoformat()} database={connection.vendor} "
+        f"loading by {writer.method}, foreign keys checked per {'table' if per_table_checks else 'row'}"
+    )
     with transaction.atomic():
         if per_table_checks:
             integrity.skip_row_checks()
@@ -170,9 +170,9 @@ def seed_demo(
                 counts["foreign keys verified"] = integrity.check_foreign_keys(list(apps.get_models()))
         with clock_.stage("finish") as counts:
             writer.reset_sequences(list(LOADED_MODELS))
-            _advance_reference_counters(deals.years)
-            writer.analyze(list(LOADED_MODELS))
-            counts["tables analysed"] = len(LOADED_MODELS)
+            _sync_reference_counters()
+            counts["sequences reset"] = len(LOADED_MODELS) if writer.vendor == "postgresql" else 0
+            counts["tables analysed"] = writer.analyze(list(LOADED_MODELS))
         commit_started = time.monotonic()
     clock_.timings["commit"] = time.monotonic() - commit_started
     write(f"  {'commit':<10} {clock_.timings['commit']:7.1f}s")
@@ -221,14 +221,19 @@ def _reference_offsets(model, prefix: str, anchor: date) -> dict[int, int]:
     return offsets
 
 
-def _advance_reference_counters(highest: dict[int, int]) -> None:
-    """Move the deal services' per-year reference counters past the numbers the demo used."""
+def _sync_reference_counters() -> None:
+    """Set the deal services' per-year reference counters to the highest number now in use.
+
+    Raising them lets new registrations follow the demo ones; lowering them undoes the numbers of
+    an earlier, bigger demo load that was just deleted.
+    """
     try:
         sequence = apps.get_model("deals", "DealReferenceSequence")
     except LookupError:
         return
-    for year, number in highest.items():
-        row, _ = sequence.objects.get_or_create(year=year, defaults={"last_number": number})
-        if row.last_number < number:
-            row.last_number = number
-            row.save(update_fields=["last_number"])
+    years = set(sequence.objects.values_list("year", flat=True))
+    years |= {r.year for r in DealRegistration._base_manager.dates("created_at", "year")}
+    for year in sorted(years):
+        last = DealRegistration._base_manager.filter(reference__startswith=f"DR-{year}-").aggregate(m=Max("reference"))
+        number = int(last["m"].rsplit("-", 1)[1]) if last["m"] else 0
+        sequence.objects.update_or_create(year=year, defaults={"last_number": number})

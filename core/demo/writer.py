@@ -131,13 +131,14 @@ class TableWriter:
                     [quote(table), pk],
                 )
 
-    def analyze(self, model_list: list[type[models.Model]]) -> None:
+    def analyze(self, model_list: list[type[models.Model]]) -> int:
         """Refresh planner statistics so the first queries on the fresh data pick the right plans."""
         if self.vendor != "postgresql":
-            return
+            return 0
         with connection.cursor() as cursor:
             for model in model_list:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        return len(model_list)
 
     # --- SQLite (and any other database) ----------------------------------------------------
 

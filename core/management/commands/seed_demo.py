@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import argparse
+from datetime import UTC, date, datetime
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -15,9 +16,22 @@ from .demo_logins import format_logins
 
 def _anchor(value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"--anchor must be a date like 2026-11-01, not {value!r}.")
+        raise argparse.ArgumentTypeError(f"must be a date like 2026-11-01, not {value!r}")
+    if day > datetime.now(UTC).date():
+        raise argparse.ArgumentTypeError("must not be in the future: the history ends on this date")
+    return day
+
+
+def _seed(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 0 or more, not {value!r}")
+    return number
 
 
 class Command(BaseCommand):
@@ -33,7 +47,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--size", choices=sorted(SIZES), default="small", help="How much data (default small).")
-        parser.add_argument("--seed", type=int, default=42, help="Random seed (default 42).")
+        parser.add_argument("--seed", type=_seed, default=42, help="Random seed (default 42).")
         parser.add_argument(
             "--anchor",
             type=_anchor,
