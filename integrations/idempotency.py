@@ -66,7 +66,11 @@ def _claim(user: Any, key: str, request: HttpRequest, fingerprint: str) -> Idemp
         try:
             with transaction.atomic():
                 return IdempotencyRecord.objects.create(
-                    user=user, key=key, request_hash=fingerprint, method=request.method, path=request.path[:500]
+                    user=user,
+                    key=key,
+                    request_hash=fingerprint,
+                    method=request.method,
+                    path=request.path.replace("\x00", "")[:500],
                 )
         except IntegrityError:
             existing = IdempotencyRecord.objects.filter(user=user, key=key).first()

@@ -36,6 +36,11 @@ class StrictSerializer(StrictFieldsMixin, serializers.Serializer):
     pass
 
 
+def _usable_sku(value: Any) -> bool:
+    """Worth a look-up: a short string without NUL (PostgreSQL refuses NUL in text parameters)."""
+    return isinstance(value, str) and 0 < len(value.strip()) <= 40 and "\x00" not in value
+
+
 class ProductResolver:
     """Products by id or SKU for a whole request, read in one query.
 
@@ -45,7 +50,7 @@ class ProductResolver:
 
     def __init__(self, ids: Iterable[Any] = (), skus: Iterable[Any] = ()):
         clean_ids = {i for i in ids if isinstance(i, int) and not isinstance(i, bool) and 0 < i <= 2**63 - 1}
-        clean_skus = {s.strip() for s in skus if isinstance(s, str) and s.strip()}
+        clean_skus = {s.strip() for s in skus if _usable_sku(s)}
         self.by_id: dict[int, Product] = {}
         self.by_sku: dict[str, Product] = {}
         if clean_ids or clean_skus:
@@ -63,7 +68,7 @@ class ProductResolver:
             return self.by_id.get(pk)
         if sku is not None:
             sku = sku.strip()
-            if sku not in self.by_sku:
+            if sku not in self.by_sku and _usable_sku(sku):
                 self._add(Product.objects.filter(sku=sku))
             return self.by_sku.get(sku)
         return None

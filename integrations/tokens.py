@@ -28,6 +28,7 @@ TOKEN_PREFIX = "prm_"  # noqa: S105 (a public marker, not a secret)
 # last_used_at is written at most this often per token, so a busy integration costs no write per request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 MAX_TOKENS_PER_USER = 50
+PREFIX_LENGTH = 8
 
 
 def token_digest(token: str) -> str:
@@ -70,7 +71,7 @@ def api_token_create(*, user: Any, name: str, read_only: bool = False, expires_a
     if errors:
         raise ValidationError(errors)
     for _ in range(5):
-        prefix = secrets.token_hex(4)
+        prefix = secrets.token_hex(PREFIX_LENGTH // 2)
         plaintext = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
         try:
             with transaction.atomic():
@@ -117,6 +118,8 @@ def api_token_check(token_text: str) -> ApiToken:
     if not token_text.startswith(TOKEN_PREFIX) or token_text.count("_") < 2:
         raise TokenError("Invalid token.")
     prefix = token_text[len(TOKEN_PREFIX) :].split("_", 1)[0]
+    if len(prefix) != PREFIX_LENGTH or any(c not in "0123456789abcdef" for c in prefix):
+        raise TokenError("Invalid token.")
     token = ApiToken.objects.select_related("user", "user__partner").filter(prefix=prefix).first()
     if token is None or not hmac.compare_digest(token.token_hash, token_digest(token_text)):
         raise TokenError("Invalid token.")

@@ -98,6 +98,21 @@ def test_bad_input_never_gets_a_500(world, catalog, client_for, settings):
         (client.get("/api/v1/no-such-thing/"), 404, "not_found"),
         (client.put("/api/v1/deals/1/", {}, format="json"), 405, "method_not_allowed"),
         (client.get("/api/v1/deals/", {"submitted_after": "\x00"}), 400, "invalid"),
+        # NUL characters reach no query (PostgreSQL would refuse them with an error).
+        (
+            client.post(
+                "/api/v1/deals/bulk/",
+                {"items": [{**DEAL, "lines": [{"sku": "\x00", "quantity": 1, "unit_price": "1"}]}]},
+                format="json",
+            ),
+            400,
+            "invalid_items",
+        ),
+        (
+            APIClient().get("/api/v1/deals/", HTTP_AUTHORIZATION="Bearer prm_\x00bad_secret"),
+            401,
+            "authentication_failed",
+        ),
     ]
     for response, status, code in cases:
         assert response.status_code == status, (response.status_code, response.content)
