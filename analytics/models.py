@@ -1,0 +1,442 @@
+"""Analytics tables (DESIGN §2, §3, §4): written only by the analytics workers, read by pages and the API.
+
+Read docs/analytics.md for the layout. In short: `KpiSnapshot` holds one wide row
+per scope (a partner, the ecosystem, or one tier / partner type / region /
+product line) and period (month, quarter, year); `PartnerHealthScore` one row per
+partner and as-of date with every component; `EcosystemHealth` one row per
+as-of date. Empty values are NULL, never 0.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models, transaction
+from django.db.models import Q
+
+from core.models import TimeStampedModel
+from core.visibility import PartnerScopedQuerySet, partner_scope_q
+
+from .definitions import HEALTH_COMPONENTS
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+def _is_manager(user: Any) -> bool:
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.is_active
+        and (user.is_superuser or user.is_channel_manager)
+    )
+
+
+class Dimension(models.TextChoices):
+    PARTNER = "partner", "Partner"
+    ECOSYSTEM = "ecosystem", "Ecosystem"
+    TIER = "tier", "Tier"
+    PARTNER_TYPE = "partner_type", "Partner type"
+    REGION = "region", "Region"
+    PRODUCT_LINE = "product_line", "Product line"
+
+
+class Granularity(models.TextChoices):
+    MONTH = "month", "Month"
+    QUARTER = "quarter", "Quarter"
+    YEAR = "year", "Year"
+
+
+class KpiSnapshotQuerySet(PartnerScopedQuerySet):
+    """Partner rows follow the partner visibility rule (a distributor reads its resellers' rows).
+
+    Ecosystem rows are aggregates and visible to everyone signed in; the breakdowns
+    by tier, type, region and product line are for channel managers only, because
+    a small group could reveal one partner's figures.
+    """
+
+    distributor_reads_supplied = True
+
+    def visible_to(self, user: Any) -> KpiSnapshotQuerySet:
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        partner_rows = Q(dimension=Dimension.PARTNER) & partner_scope_q(user, "partner", include_supplied=True)
+        if _is_manager(user):
+            return self.filter(partner_rows | ~Q(dimension=Dimension.PARTNER))
+        return self.filter(partner_rows | Q(dimension=Dimension.ECOSYSTEM))
+
+    def partners(self) -> KpiSnapshotQuerySet:
+        return self.filter(dimension=Dimension.PARTNER)
+
+    def ecosystem(self) -> KpiSnapshotQuerySet:
+        return self.filter(dimension=Dimension.ECOSYSTEM)
+
+
+class KpiSnapshot(models.Model):
+    """Every KPI of DESIGN §3 for one scope and one period [period_start, period_end) in UTC.
+
+    `dimension` + `key` name the scope: partner (key = partner id, `partner` set),
+    ecosystem (key ""), tier (tier id), partner_type (type value), region (region id),
+    product_line (product line id). Rates are fractions 0–1. Columns ending in
+    `_total` and `deals_conflicting` / `claims_*` counts are the numerators kept so
+    that quarters, years and groups are rebuilt from counts, never by averaging rates.
+    """
+
+    dimension = models.CharField(max_length=12, choices=Dimension.choices)
+    key = models.CharField(max_length=40, blank=True)
+    partner = models.ForeignKey(
+        "partners.Partner", null=True, blank=True, on_delete=models.CASCADE, related_name="kpi_snapshots"
+    )
+    granularity = models.CharField(max_length=8, choices=Granularity.choices)
+    period_start = models.DateField()
+    period_end = models.DateField(help_text="Exclusive.")
+    is_complete = models.BooleanField(help_text="The period had ended when it was computed.")
+    computed_at = models.DateTimeField()
+    member_count = models.PositiveIntegerField(null=True, blank=True, help_text="Partners in the group.")
+
+    deals_registered = models.PositiveIntegerField()
+    deals_conflicting = models.PositiveIntegerField()
+    deals_approved = models.PositiveIntegerField()
+    deals_rejected = models.PositiveIntegerField()
+    approval_rate = models.FloatField(null=True, blank=True)
+    deals_won = models.PositiveIntegerField()
+    deals_lost = models.PositiveIntegerField()
+    win_rate = models.FloatField(null=True, blank=True)
+    won_revenue = models.DecimalField(**MONEY)
+    avg_won_deal = models.DecimalField(null=True, blank=True, **MONEY)
+    pipeline_value = models.DecimalField(**MONEY)
+    median_hours_to_decision = models.FloatField(null=True, blank=True)
+    sales_cycle_days_total = models.FloatField()
+    sales_cycle_days = models.FloatField(null=True, blank=True)
+    conflict_rate = models.FloatField(null=True, blank=True)
+    units_sold = models.BigIntegerField()
+    inventory_reports = models.PositiveIntegerField(help_text="Days with at least one stock report.")
+    on_hand_end = models.BigIntegerField(null=True, blank=True, help_text="Empty when no stock was ever reported.")
+    sell_through = models.FloatField(null=True, blank=True)
+    days_of_cover = models.FloatField(null=True, blank=True)
+    stockouts = models.PositiveIntegerField(null=True, blank=True)
+    claims_submitted = models.PositiveIntegerField()
+    claims_approved = models.PositiveIntegerField()
+    claims_rejected = models.PositiveIntegerField()
+    claim_approval_rate = models.FloatField(null=True, blank=True)
+    claim_resolution_days_total = models.FloatField()
+    claim_resolution_days = models.FloatField(null=True, blank=True)
+    claims_per_1000_units = models.FloatField(null=True, blank=True)
+    active_certifications = models.PositiveIntegerField()
+
+    objects = KpiSnapshotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["dimension", "key", "granularity", "period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dimension", "key", "granularity", "period_start"], name="kpi_snapshot_one_row_per_scope"
+            ),
+            models.CheckConstraint(
+                name="kpi_snapshot_partner_rows_name_partner",
+                condition=Q(dimension="partner", partner__isnull=False) | (~Q(dimension="partner") & Q(partner=None)),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["partner", "granularity", "period_start"]),
+            models.Index(fields=["dimension", "granularity", "period_start"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}:{self.key or '*'} {self.granularity} {self.period_start}"
+
+
+class HealthWeights(TimeStampedModel):
+    """Component weights of the health score (DESIGN §4); one row, edited in the admin.
+
+    Weights are relative: they are renormalised over the components a partner has data for.
+    Saving schedules a rescore of every health score once the change is committed.
+    """
+
+    revenue = models.FloatField(default=0.30, validators=[MinValueValidator(0)])
+    growth = models.FloatField(default=0.15, validators=[MinValueValidator(0)])
+    pipeline = models.FloatField(default=0.15, validators=[MinValueValidator(0)])
+    engagement = models.FloatField(default=0.15, validators=[MinValueValidator(0)])
+    deal_quality = models.FloatField(default=0.10, validators=[MinValueValidator(0)])
+    operations = models.FloatField(default=0.15, validators=[MinValueValidator(0)])
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "health weights"
+        verbose_name_plural = "health weights"
+        constraints = [
+            models.CheckConstraint(
+                name="health_weights_not_negative",
+                condition=Q(revenue__gte=0)
+                & Q(growth__gte=0)
+                & Q(pipeline__gte=0)
+                & Q(engagement__gte=0)
+                & Q(deal_quality__gte=0)
+                & Q(operations__gte=0),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return ", ".join(f"{name} {value:g}" for name, value in self.as_dict().items())
+
+    def as_dict(self) -> dict[str, float]:
+        return {name: float(getattr(self, name)) for name in HEALTH_COMPONENTS}
+
+    def clean(self) -> None:
+        if sum(max(0.0, float(getattr(self, name) or 0)) for name in HEALTH_COMPONENTS) <= 0:
+            raise ValidationError({"revenue": ["At least one weight must be above 0."]})
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        from .tasks import rescore_health
+
+        transaction.on_commit(lambda: rescore_health.delay())
+
+    @classmethod
+    def current(cls) -> dict[str, float]:
+        """The weights in force: the latest saved row, or DESIGN §4's defaults."""
+        row = cls.objects.order_by("-updated_at", "-pk").first()
+        return row.as_dict() if row else {name: weight for name, (_, weight) in HEALTH_COMPONENTS.items()}
+
+
+class HealthBand(models.TextChoices):
+    HEALTHY = "healthy", "Healthy"
+    WATCH = "watch", "Watch"
+    AT_RISK = "at_risk", "At risk"
+
+
+class PartnerHealthScoreQuerySet(PartnerScopedQuerySet):
+    distributor_reads_supplied = True
+
+    def current(self) -> PartnerHealthScoreQuerySet:
+        return self.filter(is_current=True)
+
+    def monthly(self) -> PartnerHealthScoreQuerySet:
+        return self.filter(is_current=False)
+
+
+class PartnerHealthScore(models.Model):
+    """A partner's health (DESIGN §4) as of the start of `as_of` (UTC), with every component stored.
+
+    Monthly history rows have `as_of` = the first day of a month (the end of the month
+    before); the one `is_current` row per partner is as of the moment it was computed.
+    For each component: the raw metric (`*_metric`), the percentile among active partners
+    of the same tier (`*_pct`, 0–100, higher is better), the weight used after
+    renormalisation (`*_weight`, NULL when left out) and, in `reasons`, why a component
+    was left out. `components` rebuilds the one-line explanations from these numbers.
+    """
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="health_scores")
+    as_of = models.DateField()
+    is_current = models.BooleanField(default=False)
+    measured_at = models.DateTimeField(help_text="The instant the trailing windows end.")
+    tier = models.ForeignKey("partners.Tier", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    peer_count = models.PositiveIntegerField(help_text="Active partners of the same tier, this one included.")
+    score = models.FloatField(null=True, blank=True, help_text="0–100; empty when no component has data.")
+    band = models.CharField(max_length=8, choices=HealthBand.choices, blank=True)
+
+    revenue_90d = models.DecimalField(**MONEY)
+    revenue_prior_90d = models.DecimalField(**MONEY)
+    pipeline = models.DecimalField(**MONEY)
+    engagement_90d = models.PositiveIntegerField()
+    won_180d = models.PositiveIntegerField()
+    lost_180d = models.PositiveIntegerField()
+    units_sold_90d = models.BigIntegerField()
+    on_hand = models.BigIntegerField(null=True, blank=True)
+    claims_90d = models.PositiveIntegerField()
+
+    revenue_metric = models.FloatField(null=True, blank=True)
+    growth_metric = models.FloatField(null=True, blank=True)
+    pipeline_metric = models.FloatField(null=True, blank=True)
+    engagement_metric = models.FloatField(null=True, blank=True)
+    deal_quality_metric = models.FloatField(null=True, blank=True)
+    operations_metric = models.FloatField(null=True, blank=True)
+    cover_days = models.FloatField(null=True, blank=True)
+    claims_per_1000_units = models.FloatField(null=True, blank=True)
+
+    revenue_pct = models.FloatField(null=True, blank=True)
+    growth_pct = models.FloatField(null=True, blank=True)
+    pipeline_pct = models.FloatField(null=True, blank=True)
+    engagement_pct = models.FloatField(null=True, blank=True)
+    deal_quality_pct = models.FloatField(null=True, blank=True)
+    operations_pct = models.FloatField(null=True, blank=True)
+
+    revenue_weight = models.FloatField(null=True, blank=True)
+    growth_weight = models.FloatField(null=True, blank=True)
+    pipeline_weight = models.FloatField(null=True, blank=True)
+    engagement_weight = models.FloatField(null=True, blank=True)
+    deal_quality_weight = models.FloatField(null=True, blank=True)
+    operations_weight = models.FloatField(null=True, blank=True)
+
+    reasons = models.JSONField(default=dict, blank=True, help_text="{component: why it was left out}.")
+    computed_at = models.DateTimeField()
+
+    objects = PartnerHealthScoreQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["partner", "-as_of"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "is_current", "as_of"], name="health_one_row_per_date"),
+            models.UniqueConstraint(fields=["partner"], condition=Q(is_current=True), name="health_one_current"),
+            models.CheckConstraint(
+                name="health_score_in_range", condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100)
+            ),
+        ]
+        indexes = [models.Index(fields=["is_current", "as_of", "tier"])]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} @ {self.as_of}: {self.score}"
+
+    @property
+    def components(self) -> list[dict]:
+        """Each component with metric, percentile, weight, used flag, reason and explanation line."""
+        from .health import explain_component
+
+        peers = self.tier.name if self.tier_id and self.tier else "untiered"
+        out = []
+        for name, (label, _) in HEALTH_COMPONENTS.items():
+            weight = getattr(self, f"{name}_weight")
+            pct = getattr(self, f"{name}_pct")
+            metric = getattr(self, f"{name}_metric")
+            reason = self.reasons.get(name, "")
+            out.append(
+                {
+                    "name": name,
+                    "label": label,
+                    "metric": metric,
+                    "percentile": pct,
+                    "weight": weight,
+                    "used": weight is not None,
+                    "reason": reason,
+                    "explanation": explain_component(name, pct, peers, reason if weight is None else ""),
+                }
+            )
+        return out
+
+
+class EcosystemHealth(models.Model):
+    """The whole ecosystem's health as of a date (DESIGN §4).
+
+    `score` is the mean of partner scores weighted by their trailing-90-day won revenue
+    (empty when no scored partner has revenue); shares are of scored partners; revenue
+    concentration is over every partner's trailing-90-day won revenue; the Herfindahl
+    index is the sum of squared revenue shares (0–1).
+    """
+
+    as_of = models.DateField()
+    is_current = models.BooleanField(default=False)
+    measured_at = models.DateTimeField()
+    score = models.FloatField(null=True, blank=True)
+    mean_score = models.FloatField(null=True, blank=True)
+    partners_scored = models.PositiveIntegerField()
+    healthy_share = models.FloatField(null=True, blank=True)
+    watch_share = models.FloatField(null=True, blank=True)
+    at_risk_share = models.FloatField(null=True, blank=True)
+    revenue_90d = models.DecimalField(**MONEY)
+    top10_revenue_share = models.FloatField(null=True, blank=True)
+    herfindahl_index = models.FloatField(null=True, blank=True)
+    regions_covered = models.PositiveIntegerField()
+    regions_total = models.PositiveIntegerField()
+    product_lines_covered = models.PositiveIntegerField()
+    product_lines_total = models.PositiveIntegerField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-as_of"]
+        verbose_name_plural = "ecosystem health"
+        constraints = [
+            models.UniqueConstraint(fields=["is_current", "as_of"], name="ecosystem_health_one_row_per_date"),
+            models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="ecosystem_one_current"),
+        ]
+
+    def __str__(self) -> str:
+        return f"ecosystem @ {self.as_of}: {self.score}"
+
+
+class HealthInput(models.Model):
+    """Working table of a recompute: raw health inputs per partner, written by the chunks of one run.
+
+    The roll-up ranks them within each tier once every chunk is done, writes
+    `PartnerHealthScore`, then deletes the run's inputs. Nothing reads it otherwise.
+    """
+
+    run = models.ForeignKey("JobRun", on_delete=models.CASCADE, related_name="+")
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    as_of = models.DateField()
+    is_current = models.BooleanField()
+    measured_at = models.DateTimeField()
+    revenue_90d = models.FloatField()
+    revenue_prior_90d = models.FloatField()
+    pipeline = models.FloatField()
+    engagement_90d = models.IntegerField()
+    won_180d = models.IntegerField()
+    lost_180d = models.IntegerField()
+    units_sold_90d = models.BigIntegerField()
+    on_hand = models.BigIntegerField(null=True)
+    claims_90d = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "partner", "is_current", "as_of"], name="health_input_unique"),
+        ]
+
+
+class JobRunQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> JobRunQuerySet:
+        """Recompute jobs are the channel team's business: managers see them, partners do not."""
+        return self if _is_manager(user) else self.none()
+
+
+class JobRun(models.Model):
+    """One analytics job (full recompute, hourly refresh, weight rescore) and its progress."""
+
+    class Kind(models.TextChoices):
+        FULL_RECOMPUTE = "full_recompute", "Full recompute"
+        CURRENT_PERIOD = "current_period", "Current period refresh"
+        RESCORE = "rescore", "Health rescore"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    params = models.JSONField(default=dict, blank=True)
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    done_chunks = models.JSONField(default=list, blank=True, help_text="Indexes of finished chunks.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    objects = JobRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["kind", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                name="job_run_done_within_total", condition=Q(chunks_done__lte=models.F("chunks_total"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.status})"
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == self.Status.SUCCEEDED:
+            return 100
+        if not self.chunks_total:
+            return 0
+        return min(100, round(100 * self.chunks_done / self.chunks_total))
