@@ -86,7 +86,9 @@ def _take(rng: np.random.Generator, mask: np.ndarray, k: int) -> np.ndarray:
     return rng.permutation(rows)[:k] if len(rows) else rows
 
 
-def _pair(rng: np.random.Generator, firsts: np.ndarray, pool: np.ndarray, partner: np.ndarray):
+def _pair(
+    rng: np.random.Generator, firsts: np.ndarray, pool: np.ndarray, partner: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Match each earlier registration with a later one from another partner (pool order first)."""
     firsts = firsts[: len(pool)]
     laters = pool[: len(firsts)].copy()

@@ -84,7 +84,10 @@ class EventLog:
         k = len(rows)
         if not k:
             return
-        full = lambda value, dtype: np.broadcast_to(np.asarray(value, dtype=dtype), (k,))  # noqa: E731
+
+        def full(value, dtype) -> np.ndarray:
+            return np.broadcast_to(np.asarray(value, dtype=dtype), (k,))
+
         self.blocks.append(
             {
                 "deal": rows,
@@ -118,7 +121,9 @@ def build_events(life: dict, pairs: Pairs, submitter: np.ndarray, decider: np.nd
     """The history of every deal as of the anchor; `rejection` and `loss` are per-deal reason texts."""
     status, log = life["status"], EventLog()
 
-    def add(mask_or_rows, time_key, actor, kind, from_status, to_status, note, seq):
+    def add(
+        mask_or_rows: np.ndarray, time_key: str, actor, kind: bytes, from_status, to_status, note, seq: int
+    ) -> None:
         rows = np.flatnonzero(mask_or_rows) if mask_or_rows.dtype == bool else mask_or_rows
         who = actor[rows] if isinstance(actor, np.ndarray) else actor
         text = note[rows] if isinstance(note, np.ndarray) and len(note) == len(status) else note
@@ -174,7 +179,9 @@ def line_columns(lines: Lines, deal_ids: np.ndarray, product_ids: np.ndarray, fi
     }
 
 
-def conflict_columns(pairs: Pairs, deal_ids: np.ndarray, detected: np.ndarray, reasons: np.ndarray, first_id: int):
+def conflict_columns(
+    pairs: Pairs, deal_ids: np.ndarray, detected: np.ndarray, reasons: np.ndarray, first_id: int
+) -> dict[str, np.ndarray]:
     """Both directions of every planted conflict, detected when the later one was submitted."""
     first, later = deal_ids[pairs.first], deal_ids[pairs.later]
     n = len(first)

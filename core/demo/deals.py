@@ -81,8 +81,19 @@ def _price(rng: np.random.Generator, catalog: Catalog, product: np.ndarray, tier
     return np.round(catalog.list_cents[product] * (1 - discount)).astype(np.int64)
 
 
-def give_product(rng: np.random.Generator, lines: Lines, catalog: Catalog, ps: PartnerSet, partner, deals, products):
-    """Make sure each of `deals` has `products` (one each) on a line: the first line is swapped if needed."""
+def give_product(
+    rng: np.random.Generator,
+    lines: Lines,
+    catalog: Catalog,
+    ps: PartnerSet,
+    partner: np.ndarray,
+    deals: np.ndarray,
+    products: np.ndarray,
+) -> None:
+    """Make sure each of `deals` has `products` (one each) on a line: the first line is swapped if needed.
+
+    Used for planted conflicts, which need a product in common with the earlier registration.
+    """
     keys = lines.deal * len(catalog.product_ids) + lines.product
     has = np.isin(deals * len(catalog.product_ids) + products, keys)
     first_line = np.searchsorted(lines.deal, deals)

@@ -11,6 +11,8 @@ the privilege the ordinary per-row checks run.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.db import IntegrityError, connection, models
 
 
@@ -34,7 +36,7 @@ def restore_row_checks() -> None:
         cursor.execute("SET LOCAL session_replication_role = DEFAULT")
 
 
-def _keys(model_list: list[type[models.Model]]):
+def _keys(model_list: list[type[models.Model]]) -> Iterator[tuple[type[models.Model], models.Field]]:
     """(table model, foreign key) pairs of the models and their auto-created M2M tables, once each."""
     seen = set()
     for model in model_list:

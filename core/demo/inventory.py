@@ -126,7 +126,16 @@ def _products_per_partner(weight: np.ndarray, periods: np.ndarray, target: int, 
     return rows(high)[0]
 
 
-def _simulate(rng, ps, catalog, partner, product, grid, month_index, shape) -> dict[str, np.ndarray]:
+def _simulate(
+    rng: np.random.Generator,
+    ps: PartnerSet,
+    catalog: Catalog,
+    partner: np.ndarray,
+    product: np.ndarray,
+    grid: np.ndarray,
+    month_index: np.ndarray,
+    shape: np.ndarray,
+) -> dict[str, np.ndarray]:
     """Period-by-period stock simulation of many series at once."""
     s = len(partner)
     per_period = 7 / 30.4 if len(grid) > MONTHS else 1.0

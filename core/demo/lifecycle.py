@@ -51,7 +51,10 @@ def force(
 ) -> None:
     """Override draws (and submission times) of `rows` so that they resolve to `status` at the anchor."""
     k = len(rows)
-    days = lambda lo, hi: (rng.uniform(lo, hi, k) * 86400).astype("timedelta64[s]")  # noqa: E731
+
+    def days(low: float, high: float) -> np.ndarray:
+        return (rng.uniform(low, high, k) * 86400).astype("timedelta64[s]")
+
     draws["draft"][rows] = 1.0 if status != "draft" else 0.0
     draws["pre_withdraw"][rows] = status == "withdrawn"
     draws["approve"][rows] = status in ("approved", "won", "lost", "expired")
@@ -71,7 +74,9 @@ def force(
         draws["outcome"][rows] = 1 if status == "lost" else 0
 
 
-def resolve(draws: dict, submitted: np.ndarray, anchor: np.datetime64, protection_days: int, extension_days: int):
+def resolve(
+    draws: dict, submitted: np.ndarray, anchor: np.datetime64, protection_days: int, extension_days: int
+) -> dict:
     """Timestamps and status of every deal as of `anchor` (datetime64[s] arrays, NaT where not reached)."""
     n = len(submitted)
     recent = submitted > anchor - 45 * DAY

@@ -184,7 +184,9 @@ def generate_partners(
     )
 
 
-def _lifecycle(rng: np.random.Generator, status: np.ndarray, anchor_day: np.datetime64):
+def _lifecycle(
+    rng: np.random.Generator, status: np.ndarray, anchor_day: np.datetime64
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Joined/onboarded dates and the months in which each partner is active (MONTHS = the anchor)."""
     n = len(status)
     first_month = anchor_day.astype("datetime64[M]") - MONTHS
@@ -219,7 +221,9 @@ def _trends(rng: np.random.Generator, status: np.ndarray) -> np.ndarray:
     return np.select([kind == 0, kind == 1], [growth, -growth], rng.normal(0, 0.15, n))
 
 
-def _parents(rng, ids, types, region, status) -> np.ndarray:
+def _parents(
+    rng: np.random.Generator, ids: np.ndarray, types: np.ndarray, region: np.ndarray, status: np.ndarray
+) -> np.ndarray:
     """Two-tier: about half the resellers (and some MSPs) buy through a distributor in their region."""
     parent = np.full(len(ids), -1, dtype=np.int64)
     supplier = (types == "distributor") & (status != "prospect")

@@ -6,8 +6,9 @@ about them), demo users (published logins and contacts, recognised by their `.ex
 and end customers with a `.example` domain that nothing else refers to any more. Shared reference
 data (regions, tiers, program, catalog, failure codes) is kept.
 
-When the database holds demo data only, the big tables are emptied in one statement (TRUNCATE on
-PostgreSQL); otherwise rows are deleted by reference to the demo partners, so real data stays.
+When the database holds demo data only, the big tables (and every table whose rows all belong to a
+partner) are emptied in one statement (TRUNCATE on PostgreSQL); otherwise rows are deleted by
+reference to the demo partners, so real data stays.
 Constraints are deferred to commit on both supported databases, so deletion order within the
 transaction does not matter as long as every reference is gone by then.
 """
@@ -26,7 +27,8 @@ from warranty.models import ClaimEvent, WarrantyClaim
 
 from .config import DEMO_EMAIL_SUFFIX, DEMO_USERNAMES
 
-# Tables that only ever hold partner-owned rows, emptied wholesale when every partner is a demo one.
+# The big tables: emptied wholesale when every partner is a demo one (with every other table whose
+# rows all belong to a partner, and whatever refers to them).
 FACT_MODELS: tuple[type[models.Model], ...] = (
     DealLine,
     DealEvent,
@@ -59,7 +61,7 @@ def purge_demo_data() -> dict[str, int]:
     """Delete every demo row (see module docstring); returns how many tables were emptied and rows deleted."""
     removed: dict[str, int] = {}
     only_demo = not Partner.objects.filter(is_demo=False).exists()
-    wholesale = _with_dependants(FACT_MODELS) if only_demo else None
+    wholesale = _wholesale_tables() if only_demo else None
     if wholesale:
         _empty(wholesale)
     demo_partners = Partner.objects.filter(is_demo=True)
@@ -88,6 +90,24 @@ def _references_to(target: type[models.Model]) -> list[tuple[type[models.Model],
             if field.is_relation and field.related_model is target:
                 found.append((model, field))
     return found
+
+
+def _wholesale_tables() -> list[type[models.Model]] | None:
+    """The tables that may be emptied outright when every partner is a demo one.
+
+    The big fact tables, plus every table whose rows all belong to a partner (a required key to
+    it), each with whatever refers to them; a table that cannot be emptied safely is left to
+    deletion by reference.
+    """
+    tables = _with_dependants(FACT_MODELS)
+    if tables is None:
+        return None
+    for model, field in _references_to(Partner):
+        if field.null or model is Partner or model in tables:
+            continue
+        wider = _with_dependants((*tables, model))
+        tables = wider if wider is not None else tables
+    return tables
 
 
 def _with_dependants(roots: tuple[type[models.Model], ...]) -> list[type[models.Model]] | None:

@@ -17,7 +17,7 @@ from datetime import date
 import numpy as np
 from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Model
 
 from accounts.models import User
 from customers.models import Customer
@@ -27,13 +27,13 @@ from partners.models import Certification, Partner
 from warranty.models import ClaimEvent, WarrantyClaim
 
 from . import integrity, purge
-from .config import MONTHS, SIZES
+from .config import MONTHS, SIZES, Size
 from .deal_stage import run_deal_stage
 from .enablement import certification_columns
 from .inventory import inventory_columns
-from .partners import generate_partners, partner_columns
-from .reference import load_reference
-from .users import contact_user_columns, ensure_manager_logins, ensure_partner_logins
+from .partners import PartnerSet, generate_partners, partner_columns
+from .reference import Reference, load_reference
+from .users import Staff, contact_user_columns, ensure_manager_logins, ensure_partner_logins
 from .warranty_tables import claim_tables
 from .writer import TableWriter
 
@@ -171,8 +171,9 @@ def seed_demo(
         with clock_.stage("finish") as counts:
             writer.reset_sequences(list(LOADED_MODELS))
             _sync_reference_counters()
-            counts["sequences reset"] = len(LOADED_MODELS) if writer.vendor == "postgresql" else 0
-            counts["tables analysed"] = writer.analyze(list(LOADED_MODELS))
+            if writer.vendor == "postgresql":
+                counts["sequences reset"] = len(LOADED_MODELS)
+                counts["tables analysed"] = writer.analyze(list(LOADED_MODELS))
         commit_started = time.monotonic()
     clock_.timings["commit"] = time.monotonic() - commit_started
     write(f"  {'commit':<10} {clock_.timings['commit']:7.1f}s")
@@ -182,7 +183,16 @@ def seed_demo(
     return SeedResult(loaded=True, counts=dict(writer.rows_written), timings=clock_.timings, anchor=anchor)
 
 
-def _load_partners(rng, writer: TableWriter, spec, ref, staff, anchor: date, counts: dict[str, int]):
+def _load_partners(
+    rng: np.random.Generator,
+    writer: TableWriter,
+    spec: Size,
+    ref: Reference,
+    staff: Staff,
+    anchor: date,
+    counts: dict[str, int],
+) -> PartnerSet:
+    """Partners, the showcase logins, one contact user per partner and certifications."""
     reserved = set(Partner.objects.values_list("name", flat=True))
     ps = generate_partners(
         rng,
@@ -211,7 +221,7 @@ def _load_partners(rng, writer: TableWriter, spec, ref, staff, anchor: date, cou
     return ps
 
 
-def _reference_offsets(model, prefix: str, anchor: date) -> dict[int, int]:
+def _reference_offsets(model: type[Model], prefix: str, anchor: date) -> dict[int, int]:
     """Per year, the highest reference number already used by rows that stay (real data under --force)."""
     offsets = {}
     for year in range(anchor.year - MONTHS // 12 - 1, anchor.year + 1):

@@ -9,7 +9,7 @@ import numpy as np
 from .customers import CustomerSet
 from .deal_tables import references
 from .partners import PartnerSet
-from .reference import Reference
+from .reference import FAILURE_CODES, PRODUCT_LINES, Reference
 from .users import Staff
 from .warranty import OUT_OF_WARRANTY_REJECTION, REJECTIONS, cents_text, claim_lifecycle, generate_claims
 
@@ -125,14 +125,10 @@ def claim_tables(
 
 
 def _line_codes(ref: Reference) -> list[str]:
-    from .reference import PRODUCT_LINES
-
     return [code for code, _name, _families in PRODUCT_LINES][: len(ref.catalog.line_ids)]
 
 
 def _code_descriptions(ref: Reference) -> list[str]:
-    from .reference import FAILURE_CODES
-
     described = dict(FAILURE_CODES)
     return [described.get(code, code) for code in ref.failure_code_names]
 
@@ -148,7 +144,18 @@ def _failure_codes(rng: np.random.Generator, ref: Reference, line: np.ndarray) -
     return np.minimum((rng.random(len(line))[:, None] > cumulative[line]).sum(axis=1), len(ref.failure_code_names) - 1)
 
 
-def _events(claims, life, ids, submitter, decider, claimed, approved, rejection, first_id) -> dict[str, np.ndarray]:
+def _events(
+    claims: dict[str, np.ndarray],
+    life: dict[str, np.ndarray],
+    ids: np.ndarray,
+    submitter: np.ndarray,
+    decider: np.ndarray,
+    claimed: np.ndarray,
+    approved: np.ndarray,
+    rejection: np.ndarray,
+    first_id: int,
+) -> dict[str, np.ndarray]:
+    """One ClaimEvent per step: filed (with its flags), review started, decision, payment."""
     status, n = life["status"], len(ids)
     late, dup = claims["out_of_warranty"], claims["duplicate_of"] >= 0
     flags = np.where(late & dup, b"; flagged: out of warranty, possible duplicate", b"")
@@ -173,7 +180,7 @@ def _events(claims, life, ids, submitter, decider, claimed, approved, rejection,
     paid_note = np.char.add(np.char.add(b"Paid: ", cents_text(approved[paid])), b" USD")
     blocks.append((paid, life["paid"][paid], decider[paid], b"approved", b"paid", paid_note, 3))
 
-    def column(position, dtype=None):
+    def column(position: int, dtype: str | type | None = None) -> np.ndarray:
         parts = [np.broadcast_to(np.asarray(b[position], dtype=dtype), (len(b[0]),)) for b in blocks]
         return np.concatenate(parts)
 
