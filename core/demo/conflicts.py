@@ -52,7 +52,8 @@ def plant_conflicts(
     wanted = int(round(CONFLICT_SHARE * n))
     end = open_until(life, anchor)
     can_be_first = (life["status"] != "draft") & ~forced & (end - life["submitted"] >= 2 * HOUR)
-    settled = (ps.status == "active") & (ps.end_month == MONTHS)
+    # The later registrant must have been around for the whole window (it may land anywhere in it).
+    settled = (ps.status == "active") & (ps.start_month == 0) & (ps.end_month == MONTHS)
     can_be_later = (life["status"] != "draft") & ~forced & settled[partner]
 
     showcase = np.array(list(ps.showcase.values()))

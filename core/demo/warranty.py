@@ -54,8 +54,8 @@ def claim_volume(rng: np.random.Generator, ps: PartnerSet, total: int) -> np.nda
     files[list(ps.showcase.values())] = True
     shape = ps.intensity() / np.maximum(ps.weight[:, None], 1e-9)
     weight = CLAIM_RATE_BY_TIER[ps.tier] * np.where(ps.types == "service_partner", 1.0, 0.3) * files
-    for key in ps.showcase:
-        weight[ps.index_of(key)] *= 4
+    for key in ps.showcase:  # they file claims like a Gold reseller that repairs in house
+        weight[ps.index_of(key)] = max(weight[ps.index_of(key)], 0.6)
     intensity = weight[:, None] * shape
     return rng.multinomial(total, (intensity / intensity.sum()).ravel()).reshape(intensity.shape)
 
@@ -123,8 +123,12 @@ def generate_claims(
     }
 
 
-def claim_lifecycle(rng: np.random.Generator, claims: dict, anchor: date) -> dict[str, np.ndarray]:
-    """Review, decision and payment times, and the status as of the anchor."""
+def claim_lifecycle(rng: np.random.Generator, claims: dict, anchor: date, ps: PartnerSet) -> dict[str, np.ndarray]:
+    """Review, decision and payment times, and the status as of the anchor.
+
+    The latest unflagged claims of each showcase partner are held at submitted, under review and
+    approved (not yet paid), so their portal shows claims in every state.
+    """
     submitted = claims["submitted"]
     n = len(submitted)
     anchor_s = np.datetime64(anchor, "s")
@@ -137,6 +141,20 @@ def claim_lifecycle(rng: np.random.Generator, claims: dict, anchor: date) -> dic
     approve_p = np.where(flagged_dup, 0.08, np.where(flagged_late, 0.12, 0.86))
     approve = rng.random(n) < approve_p
     paid = decided + (rng.uniform(4, 25, n) * DAY).astype("timedelta64[s]")
+    clean = ~flagged_late & ~flagged_dup
+    for key in ps.showcase:
+        own = np.flatnonzero((claims["partner"] == ps.index_of(key)) & clean)
+        latest = own[np.argsort(submitted[own])[::-1][:3]]
+        if len(latest) < 3:
+            continue
+        waiting, reviewing_now, approved_now = latest
+        straight[latest] = False
+        review[waiting] = anchor_s + DAY
+        review[[reviewing_now, approved_now]] = submitted[[reviewing_now, approved_now]] + HOUR // 2
+        decided[[waiting, reviewing_now]] = anchor_s + 2 * DAY
+        decided[approved_now] = submitted[approved_now] + HOUR
+        approve[approved_now] = True
+        paid[approved_now] = anchor_s + 5 * DAY
 
     status = np.full(n, "submitted", dtype="U12")
     reviewing = ~straight & (review <= anchor_s)

@@ -47,7 +47,7 @@ def claim_tables(
     reference_offsets: dict[int, int],
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, int]]:
     claims = generate_claims(rng, ps, ref, cs, anchor, total)
-    life = claim_lifecycle(rng, claims, anchor)
+    life = claim_lifecycle(rng, claims, anchor, ps)
     n = len(claims["partner"])
     catalog = ref.catalog
     order = np.argsort(claims["submitted"], kind="stable")
