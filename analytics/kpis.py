@@ -1,0 +1,328 @@
+"""The KPI formulas of DESIGN §3 (pure: pandas in, pandas out; no ORM).
+
+Every function takes row-level frames whose times are epoch seconds (NaN = not
+set) and a `Periods`, and returns one row per (key, period) for every key asked
+for — a key with no rows still gets its zeros and NULLs. The key is whatever the
+caller groups by: a partner id, a product line id. Periods are [start, end);
+positions "at the end of P" are read at E = end of P, or now while P is running.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .definitions import KPI_COLUMNS
+from .periods import DAY, Periods
+
+HOUR = 3600.0
+SUM_COLUMNS = [c for c, kind in KPI_COLUMNS.items() if kind == "sum"]
+STOCK_COLUMNS = [c for c, kind in KPI_COLUMNS.items() if kind == "stock"]
+MEDIAN_COLUMNS = [c for c, kind in KPI_COLUMNS.items() if kind == "median"]
+APPROVED_DECISION_STATUSES = ("approved", "won", "lost", "expired", "withdrawn")
+
+
+# --- small vectorised helpers ------------------------------------------------------------------
+
+
+def key_codes(values: pd.Series | np.ndarray, keys: Sequence) -> np.ndarray:
+    """Position of each row's key in `keys` (-1 when the key is not asked for)."""
+    return pd.Index(list(keys)).get_indexer(pd.Index(np.asarray(values)))
+
+
+def _f(frame: pd.DataFrame, column: str) -> np.ndarray:
+    return frame[column].to_numpy(dtype="float64", na_value=np.nan)
+
+
+def bin_sum(codes: np.ndarray, idx: np.ndarray, weights: np.ndarray | None, shape: tuple[int, int]) -> np.ndarray:
+    """Σ weights (or a count) per (key, period) of rows falling in a period."""
+    ok = (codes >= 0) & (idx >= 0)
+    if weights is not None:
+        ok &= ~np.isnan(weights)
+    flat = codes[ok] * shape[1] + idx[ok]
+    w = None if weights is None else weights[ok]
+    return np.bincount(flat, weights=w, minlength=shape[0] * shape[1]).reshape(shape).astype("float64")
+
+
+def interval_sum(
+    codes: np.ndarray, lo: np.ndarray, hi: np.ndarray, weights: np.ndarray | None, points: np.ndarray, nkeys: int
+) -> np.ndarray:
+    """Σ weights per (key, point) of rows with lo < point ≤ hi (hi NaN = open-ended); points ascending.
+
+    Each row adds its weight at the first point after `lo` and removes it after the
+    last point not beyond `hi`; a running sum per key then gives every point at once.
+    """
+    n = len(points)
+    hi = np.where(np.isnan(hi), np.inf, hi)
+    w = np.ones(len(codes)) if weights is None else np.nan_to_num(weights)
+    i1 = np.searchsorted(points, lo, side="right")
+    i2 = np.searchsorted(points, hi, side="right")
+    keep = (codes >= 0) & ~np.isnan(lo) & (i2 > i1)
+    width = n + 1
+    diff = np.bincount(codes[keep] * width + i1[keep], weights=w[keep], minlength=nkeys * width)
+    diff -= np.bincount(codes[keep] * width + i2[keep], weights=w[keep], minlength=nkeys * width)
+    return np.cumsum(diff.reshape(nkeys, width), axis=1)[:, :n]
+
+
+def bin_median(codes: np.ndarray, idx: np.ndarray, values: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Median of values per (key, period); NaN where a period has none."""
+    out = np.full(shape, np.nan)
+    ok = (codes >= 0) & (idx >= 0) & ~np.isnan(values)
+    if ok.any():
+        medians = pd.Series(values[ok]).groupby([codes[ok], idx[ok]]).median()
+        out[medians.index.get_level_values(0), medians.index.get_level_values(1)] = medians.to_numpy()
+    return out
+
+
+def to_frame(columns: dict[str, np.ndarray], keys: Sequence, periods: int) -> pd.DataFrame:
+    index = pd.MultiIndex.from_product([list(keys), range(periods)], names=["key", "period"])
+    return pd.DataFrame({name: arr.reshape(-1) for name, arr in columns.items()}, index=index)
+
+
+# --- the KPI families --------------------------------------------------------------------------
+
+
+def deal_kpis(deals: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataFrame:
+    """Deal registration KPIs per key and period.
+
+    `deals`: key, submitted, decided, closed, expires (epoch s), status, amount (float), conflict (bool).
+    - deals_registered = registrations with submitted_at in P; deals_conflicting = those flagged as conflicting
+    - deals_approved / deals_rejected = registrations whose approval decision (decided_at) is in P, by decision
+      (status rejected → rejected; any later status of an approved deal → approved)
+    - deals_won / deals_lost = registrations with closed_at in P and status won / lost
+    - won_revenue = Σ amount of deals won in P; sales_cycle_days_total = Σ (closed − submitted) in days, won in P
+    - median_hours_to_decision = median of (decided − submitted) in hours, decisions in P
+    - pipeline_value = Σ amount of deals approved before E, not closed before E (closed_at ≥ E or never) and with
+      protection_expires_at ≥ E — the state at E rebuilt from timestamps, whatever happened after.
+    """
+    shape = (len(keys), len(periods))
+    codes = key_codes(deals["key"], keys)
+    submitted, decided, closed = _f(deals, "submitted"), _f(deals, "decided"), _f(deals, "closed")
+    amount = _f(deals, "amount")
+    status = deals["status"].to_numpy()
+    rejected = status == "rejected"
+    approved = np.isin(status, APPROVED_DECISION_STATUSES) & ~np.isnan(decided)
+    sub_idx, dec_idx, close_idx = (periods.index_of(t) for t in (submitted, decided, closed))
+    won, lost = status == "won", status == "lost"
+    conflict = deals["conflict"].to_numpy(dtype=bool)
+
+    def count(mask: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        return bin_sum(codes[mask], idx[mask], None, shape)
+
+    expires = _f(deals, "expires")
+    upper = np.fmin(np.where(np.isnan(closed), np.inf, closed), np.where(np.isnan(expires), np.inf, expires))
+    pipeline = interval_sum(
+        codes[approved], decided[approved], upper[approved], amount[approved], periods.effective_end_s, len(keys)
+    )
+    return to_frame(
+        {
+            "deals_registered": count(np.ones(len(codes), bool), sub_idx),
+            "deals_conflicting": count(conflict, sub_idx),
+            "deals_approved": count(approved, dec_idx),
+            "deals_rejected": count(rejected & ~np.isnan(decided), dec_idx),
+            "deals_won": count(won, close_idx),
+            "deals_lost": count(lost, close_idx),
+            "won_revenue": bin_sum(codes[won], close_idx[won], amount[won], shape),
+            "sales_cycle_days_total": bin_sum(codes[won], close_idx[won], (closed - submitted)[won] / DAY, shape),
+            "median_hours_to_decision": bin_median(codes, dec_idx, (decided - submitted) / HOUR, shape),
+            "pipeline_value": pipeline,
+        },
+        keys,
+        len(periods),
+    )
+
+
+def inventory_kpis(rows: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataFrame:
+    """Inventory KPIs per key and period.
+
+    `rows`: key, partner_id, product_id, day (epoch s of the report date), on_hand, units_sold.
+    - units_sold = Σ units_sold of rows dated in P; inventory_reports = distinct (partner, date) reports in P
+    - on_hand_end = Σ over (partner, product) of the latest on_hand dated before E; NULL when nothing was ever
+      reported before E
+    - stockouts = (partner, product) pairs whose latest on_hand before E is 0; NULL like on_hand_end
+    """
+    shape = (len(keys), len(periods))
+    rows = rows.sort_values(["partner_id", "product_id", "day"], kind="stable")
+    codes = key_codes(rows["key"], keys)
+    day, on_hand = _f(rows, "day"), _f(rows, "on_hand")
+    same_series = (rows["partner_id"].to_numpy() == np.roll(rows["partner_id"].to_numpy(), -1)) & (
+        rows["product_id"].to_numpy() == np.roll(rows["product_id"].to_numpy(), -1)
+    )
+    if len(same_series):
+        same_series[-1] = False
+    next_day = np.where(same_series, np.roll(day, -1), np.nan)
+    ends = periods.effective_end_s
+    positions = interval_sum(codes, day, next_day, None, ends, len(keys))
+    known = positions > 0
+    on_hand_end = np.where(known, interval_sum(codes, day, next_day, on_hand, ends, len(keys)), np.nan)
+    stockouts = np.where(
+        known, interval_sum(codes, day, next_day, (on_hand == 0).astype(float), ends, len(keys)), np.nan
+    )
+    idx = periods.index_of(day)
+    reports = rows.assign(_code=codes, _idx=idx).drop_duplicates(["_code", "partner_id", "day"])
+    return to_frame(
+        {
+            "units_sold": bin_sum(codes, idx, _f(rows, "units_sold"), shape),
+            "inventory_reports": bin_sum(reports["_code"].to_numpy(), reports["_idx"].to_numpy(), None, shape),
+            "on_hand_end": on_hand_end,
+            "stockouts": stockouts,
+        },
+        keys,
+        len(periods),
+    )
+
+
+def claim_kpis(claims: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataFrame:
+    """Warranty claim KPIs per key and period.
+
+    `claims`: key, submitted, decided (epoch s), status.
+    - claims_submitted = claims with submitted_at in P
+    - claims_approved / claims_rejected = claims decided in P, by decision (approved or since paid → approved)
+    - claim_resolution_days_total = Σ (decided − submitted) in days over those decisions
+    """
+    shape = (len(keys), len(periods))
+    codes = key_codes(claims["key"], keys)
+    submitted, decided = _f(claims, "submitted"), _f(claims, "decided")
+    status = claims["status"].to_numpy()
+    approved = np.isin(status, ("approved", "paid")) & ~np.isnan(decided)
+    rejected = (status == "rejected") & ~np.isnan(decided)
+    dec_idx = periods.index_of(decided)
+    decided_mask = approved | rejected
+    return to_frame(
+        {
+            "claims_submitted": bin_sum(codes, periods.index_of(submitted), None, shape),
+            "claims_approved": bin_sum(codes[approved], dec_idx[approved], None, shape),
+            "claims_rejected": bin_sum(codes[rejected], dec_idx[rejected], None, shape),
+            "claim_resolution_days_total": bin_sum(
+                codes[decided_mask], dec_idx[decided_mask], ((decided - submitted) / DAY)[decided_mask], shape
+            ),
+        },
+        keys,
+        len(periods),
+    )
+
+
+def certification_kpis(certs: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataFrame:
+    """active_certifications = certifications valid on the last day of P (today while P runs).
+
+    `certs`: key, earned, expires (epoch s of the dates; expires NaN = never). Valid on a day d when
+    earned_on ≤ d and (no expiry or expires_on > d) — the rule of `Certification.valid_on`.
+    """
+    last_day = np.ceil(periods.effective_end_s / DAY) * DAY - DAY
+    codes = key_codes(certs["key"], keys)
+    earned, expires = _f(certs, "earned"), _f(certs, "expires")
+    # valid at d ⇔ earned ≤ d < expires ⇔ earned − 1 s < d ≤ expires − 1 s (dates are whole days).
+    counts = interval_sum(codes, earned - 1.0, expires - 1.0, None, last_day, len(keys))
+    return to_frame({"active_certifications": counts}, keys, len(periods))
+
+
+# --- rates, roll-ups and groups ----------------------------------------------------------------
+
+
+def _ratio(num: pd.Series, den: pd.Series, scale: float = 1.0) -> pd.Series:
+    """num / den, NULL (NaN) when the denominator is 0 or empty: "empty when none"."""
+    den = den.astype("float64")
+    return (scale * num.astype("float64") / den.where(den > 0)).astype("float64")
+
+
+def derive_rates(frame: pd.DataFrame, days: np.ndarray) -> pd.DataFrame:
+    """The ratio KPIs of DESIGN §3, always from the counts of the same scope and period.
+
+    approval_rate = approved / (approved + rejected); win_rate = won / (won + lost); avg_won_deal =
+    won_revenue / deals_won; sales_cycle_days = mean (close − submission) of won deals; conflict_rate =
+    conflicting / registered; sell_through = units_sold / (units_sold + on_hand_end); days_of_cover =
+    on_hand_end / (units_sold / days in P), empty when nothing sold; claim_approval_rate = approved /
+    (approved + rejected) claims; claim_resolution_days = mean (decision − submission) of decided claims;
+    claims_per_1000_units = 1000 × claims_submitted / units_sold. Empty (NaN) whenever the denominator is 0.
+    """
+    f = frame.copy()
+    period_days = pd.Series(np.asarray(days, dtype="float64")[f.index.get_level_values("period")], index=f.index)
+    on_hand = f["on_hand_end"].fillna(0)
+    f["approval_rate"] = _ratio(f["deals_approved"], f["deals_approved"] + f["deals_rejected"])
+    f["win_rate"] = _ratio(f["deals_won"], f["deals_won"] + f["deals_lost"])
+    f["avg_won_deal"] = _ratio(f["won_revenue"], f["deals_won"])
+    f["sales_cycle_days"] = _ratio(f["sales_cycle_days_total"], f["deals_won"])
+    f["conflict_rate"] = _ratio(f["deals_conflicting"], f["deals_registered"])
+    f["sell_through"] = _ratio(f["units_sold"], f["units_sold"] + on_hand)
+    daily = _ratio(f["units_sold"], period_days)
+    f["days_of_cover"] = _ratio(on_hand, daily).where(f["on_hand_end"].notna())
+    decided = f["claims_approved"] + f["claims_rejected"]
+    f["claim_approval_rate"] = _ratio(f["claims_approved"], decided)
+    f["claim_resolution_days"] = _ratio(f["claim_resolution_days_total"], decided)
+    f["claims_per_1000_units"] = _ratio(f["claims_submitted"], f["units_sold"], scale=1000.0)
+    return f[list(KPI_COLUMNS) + [c for c in f.columns if c not in KPI_COLUMNS]]
+
+
+def compute_kpis(
+    deals: pd.DataFrame,
+    inventory: pd.DataFrame,
+    claims: pd.DataFrame,
+    certs: pd.DataFrame,
+    keys: Sequence,
+    periods: Periods,
+) -> pd.DataFrame:
+    """Every KPI column for each key and period (rates derived)."""
+    parts = [
+        deal_kpis(deals, keys, periods),
+        inventory_kpis(inventory, keys, periods),
+        claim_kpis(claims, keys, periods),
+        certification_kpis(certs, keys, periods),
+    ]
+    return derive_rates(pd.concat(parts, axis=1), periods.days)
+
+
+def decision_medians(deals: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataFrame:
+    """median_hours_to_decision computed directly over longer periods (a median of medians is not a median)."""
+    codes = key_codes(deals["key"], keys)
+    hours = (_f(deals, "decided") - _f(deals, "submitted")) / HOUR
+    values = bin_median(codes, periods.index_of(_f(deals, "decided")), hours, (len(keys), len(periods)))
+    return to_frame({"median_hours_to_decision": values}, keys, len(periods))
+
+
+def roll_up(monthly: pd.DataFrame, mapping: np.ndarray, target: Periods, medians: pd.DataFrame | None) -> pd.DataFrame:
+    """Quarters or years from months: counts and amounts add up, positions are the last month's, rates are
+    rebuilt from the summed counts, and medians come from `medians` (computed over the longer period)."""
+    flat = monthly.reset_index()
+    flat["target"] = mapping[flat["period"].to_numpy()]
+    flat = flat[flat["target"] >= 0].sort_values(["key", "period"])
+    grouped = flat.groupby(["key", "target"], sort=True)
+    out = grouped[SUM_COLUMNS].sum()
+    stock = [c for c in STOCK_COLUMNS + ["member_count"] if c in flat]
+    last_month = flat.drop_duplicates(["key", "target"], keep="last").set_index(["key", "target"])[stock]
+    out = out.join(last_month)
+    out.index = out.index.set_names(["key", "period"])
+    if medians is not None:
+        out = out.join(medians[MEDIAN_COLUMNS])
+    else:
+        out[MEDIAN_COLUMNS] = np.nan
+    return derive_rates(out, target.days)
+
+
+def group_totals(partner_rows: pd.DataFrame, group_of: pd.Series) -> pd.DataFrame:
+    """Add partner rows up into groups (the ecosystem, a tier, …): the same formulas over all the rows.
+
+    `group_of` maps a partner key to its group key. Counts, amounts and positions are summed
+    (a position stays empty only if it is empty for every member); `member_count` counts partners;
+    rates and medians are left for the caller (medians need the raw values).
+    """
+    flat = partner_rows.reset_index()
+    flat["group"] = flat["key"].map(group_of)
+    flat = flat[flat["group"].notna()]
+    grouped = flat.groupby(["group", "period"], sort=True)
+    out = grouped[SUM_COLUMNS].sum()
+    out = out.join(grouped[STOCK_COLUMNS].sum(min_count=1))
+    out["member_count"] = grouped["key"].nunique()
+    out.index = out.index.set_names(["key", "period"])
+    return out
+
+
+def combine_totals(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Merge group totals computed on separate partner chunks (the chord's partial results)."""
+    if not parts:
+        return pd.DataFrame(columns=SUM_COLUMNS + STOCK_COLUMNS + ["member_count"])
+    stacked = pd.concat(parts)
+    grouped = stacked.groupby(level=["key", "period"], sort=True)
+    out = grouped[SUM_COLUMNS + ["member_count"]].sum()
+    return out.join(grouped[STOCK_COLUMNS].sum(min_count=1))

@@ -1,0 +1,168 @@
+"""Health scores in the database: rank the run's inputs, write partner and ecosystem health.
+
+Ranking needs every active partner of a tier at once, so it runs after all the
+chunks (in the roll-up), or, for one partner's refresh, against the inputs its
+peers' current scores were computed from.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from partners.models import Partner, Region
+
+from . import loaders
+from .definitions import HEALTH_COMPONENTS, HEALTH_INPUTS
+from .health import ecosystem_health, score_health
+from .models import EcosystemHealth, HealthInput, HealthWeights, PartnerHealthScore
+from .periods import Window, seconds_to_datetime
+from .writers import insert_frame
+
+METRIC_COLUMNS = [f"{name}_metric" for name in HEALTH_COMPONENTS] + ["cover_days", "claims_per_1000_units"]
+SCORE_COLUMNS = (
+    ["partner_id", "as_of", "is_current", "measured_at", "tier_id", "peer_count", "score", "band", *HEALTH_INPUTS]
+    + METRIC_COLUMNS
+    + [f"{name}_pct" for name in HEALTH_COMPONENTS]
+    + [f"{name}_weight" for name in HEALTH_COMPONENTS]
+    + ["reasons", "computed_at"]
+)
+POINT_COLUMNS = ["as_of", "is_current", "measured_at"]
+
+
+def _attach_partners(inputs: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFrame:
+    merged = inputs.merge(partners[["partner_id", "tier_id", "status"]], on="partner_id", how="left")
+    return merged.assign(tier_key=merged["tier_id"])
+
+
+def score_frame(inputs: pd.DataFrame, partners: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:
+    """Scores of the active partners among `inputs` (one row per partner and point)."""
+    active = _attach_partners(inputs, partners).query("status == 'active'")
+    return score_health(active.reset_index(drop=True), weights)
+
+
+def score_rows(scored: pd.DataFrame, computed_at: datetime) -> pd.DataFrame:
+    out = scored.copy()
+    out["computed_at"] = computed_at
+    out["tier_id"] = out["tier_id"].astype("float64")
+    return out[SCORE_COLUMNS]
+
+
+def run_inputs(run_id: int, window: Window) -> pd.DataFrame:
+    """The health inputs every chunk of a run wrote, with the point each belongs to."""
+    rows = HealthInput.objects.filter(run_id=run_id).values_list("partner_id", "as_of", "is_current", *HEALTH_INPUTS)
+    frame = pd.DataFrame.from_records(list(rows), columns=["partner_id", "as_of", "is_current", *HEALTH_INPUTS])
+    index = {(d, c): i for i, (d, c) in enumerate(zip(window.points_date, window.points_current, strict=True))}
+    frame["point"] = [index.get((d, bool(c)), -1) for d, c in zip(frame["as_of"], frame["is_current"], strict=True)]
+    return _with_points(frame[frame["point"] >= 0].drop(columns=["as_of", "is_current"]), window)
+
+
+def _with_points(frame: pd.DataFrame, window: Window) -> pd.DataFrame:
+    point = frame["point"].to_numpy(dtype="int64")
+    return frame.assign(
+        as_of=np.array(window.points_date, dtype=object)[point],
+        is_current=np.array(window.points_current, dtype=bool)[point],
+        measured_at=[seconds_to_datetime(window.points_s[i]) for i in point],
+    )
+
+
+def ecosystem_rows(
+    scored: pd.DataFrame, inputs: pd.DataFrame, window: Window, covered: list[int], lines_total: int
+) -> pd.DataFrame:
+    partners = loaders.load_partners()
+    regions_covered = partners.loc[partners["status"] == "active", "region_id"].nunique()
+    summary = ecosystem_health(scored[["point", "score", "band", "revenue_90d"]], inputs[["point", "revenue_90d"]])
+    summary = _with_points(summary, window)
+    summary["regions_covered"] = regions_covered
+    summary["regions_total"] = Region.objects.count()
+    summary["product_lines_covered"] = [covered[p] if p < len(covered) else 0 for p in summary["point"]]
+    summary["product_lines_total"] = lines_total
+    summary["computed_at"] = seconds_to_datetime(window.now)
+    return summary.drop(columns=["point"])
+
+
+def _stale_scores(window: Window) -> Q:
+    history = [d for d, current in zip(window.points_date, window.points_current, strict=True) if not current]
+    return Q(is_current=True) | Q(is_current=False, as_of__in=history)
+
+
+def finish_health(*, run_id: int, window: Window, covered: list[int], lines_total: int) -> int:
+    """Rank the run's inputs, then replace partner and ecosystem health for the window in one transaction."""
+    inputs = run_inputs(run_id, window)
+    scored = score_frame(inputs, loaders.load_partners(), HealthWeights.current())
+    rows = score_rows(_with_points(scored.drop(columns=POINT_COLUMNS, errors="ignore"), window), _now(window))
+    eco = ecosystem_rows(scored, inputs, window, covered, lines_total)
+    with transaction.atomic():
+        PartnerHealthScore.objects.filter(_stale_scores(window)).delete()
+        insert_frame(PartnerHealthScore, rows)
+        EcosystemHealth.objects.filter(_stale_scores(window)).delete()
+        insert_frame(EcosystemHealth, eco)
+        HealthInput.objects.filter(run_id=run_id).delete()
+    return len(rows)
+
+
+def _now(window: Window) -> datetime:
+    return seconds_to_datetime(window.now)
+
+
+def _stored_inputs(queryset, extra: tuple[str, ...] = ()) -> pd.DataFrame:
+    columns = ["partner_id", "as_of", "is_current", "measured_at", *HEALTH_INPUTS, *extra]
+    frame = pd.DataFrame.from_records(list(queryset.values_list(*columns)), columns=columns)
+    for name in ("revenue_90d", "revenue_prior_90d", "pipeline", "on_hand"):
+        frame[name] = frame[name].astype("float64")
+    return frame
+
+
+def refresh_partner_health(*, partner: Partner, inputs: pd.DataFrame, window: Window) -> PartnerHealthScore | None:
+    """Score one partner as of now against its peers' current inputs; replaces its current row."""
+    stale = PartnerHealthScore.objects.filter(partner=partner, is_current=True)
+    if partner.status != Partner.Status.ACTIVE:
+        stale.delete()
+        return None
+    peers = _stored_inputs(
+        PartnerHealthScore.objects.current()
+        .filter(partner__tier_id=partner.tier_id, partner__status=Partner.Status.ACTIVE)
+        .exclude(partner=partner)
+    )
+    own = inputs.assign(as_of=window.points_date[-1], is_current=True, measured_at=_now(window))
+    frame = pd.concat([peers, own[peers.columns]], ignore_index=True).assign(point=0)
+    partners = loaders.load_partners(frame["partner_id"].tolist())
+    scored = score_frame(frame, partners, HealthWeights.current())
+    rows = score_rows(scored[scored["partner_id"] == partner.pk], _now(window))
+    with transaction.atomic():
+        stale.delete()
+        insert_frame(PartnerHealthScore, rows)
+    return PartnerHealthScore.objects.filter(partner=partner, is_current=True).first()
+
+
+def rescore_all() -> int:
+    """Recompute every stored score with the weights now in force (inputs and percentiles do not change)."""
+    stored = _stored_inputs(PartnerHealthScore.objects.all(), extra=("tier_id",))
+    if stored.empty:
+        return 0
+    keys = stored[["as_of", "is_current"]].drop_duplicates().reset_index(drop=True)
+    keys["point"] = range(len(keys))
+    # The same peers as when the scores were measured: the stored tier, every stored partner.
+    frame = stored.merge(keys, on=["as_of", "is_current"])
+    scored = score_health(frame.assign(tier_key=frame["tier_id"]), HealthWeights.current())
+    rows = score_rows(scored, timezone.now())
+    summary = ecosystem_health(scored[["point", "score", "band", "revenue_90d"]], scored[["point", "revenue_90d"]])
+    summary = summary.merge(keys, on="point")
+    with transaction.atomic():
+        PartnerHealthScore.objects.all().delete()
+        insert_frame(PartnerHealthScore, rows)
+        for row in summary.itertuples():
+            EcosystemHealth.objects.filter(as_of=row.as_of, is_current=row.is_current).update(
+                score=None if np.isnan(row.score) else row.score,
+                mean_score=None if np.isnan(row.mean_score) else row.mean_score,
+                partners_scored=row.partners_scored,
+                healthy_share=None if np.isnan(row.healthy_share) else row.healthy_share,
+                watch_share=None if np.isnan(row.watch_share) else row.watch_share,
+                at_risk_share=None if np.isnan(row.at_risk_share) else row.at_risk_share,
+            )
+    return len(rows)
