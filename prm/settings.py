@@ -150,6 +150,9 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A message a worker took but never acknowledged (it died) is handed to another worker after this long.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = CELERY_BROKER_TRANSPORT_OPTIONS
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "ingest", "analytics", "webhooks")]
 CELERY_TASK_ROUTES = {
@@ -259,6 +262,10 @@ PRM_DEAL_PROTECTION_DAYS = env.int("PRM_DEAL_PROTECTION_DAYS", default=90)
 PRM_DEAL_EXTENSION_DAYS = env.int("PRM_DEAL_EXTENSION_DAYS", default=30)
 PRM_DEAL_EXPIRY_WARNING_DAYS = env.int("PRM_DEAL_EXPIRY_WARNING_DAYS", default=7)
 PRM_DUPLICATE_CLAIM_DAYS = env.int("PRM_DUPLICATE_CLAIM_DAYS", default=30)
+# Analytics (docs/analytics.md): months of history, partners per recompute chunk, refresh debounce.
+PRM_ANALYTICS_HISTORY_MONTHS = env.int("PRM_ANALYTICS_HISTORY_MONTHS", default=24)
+PRM_ANALYTICS_CHUNK_SIZE = env.int("PRM_ANALYTICS_CHUNK_SIZE", default=250)
+PRM_ANALYTICS_REFRESH_DEBOUNCE_SECONDS = env.int("PRM_ANALYTICS_REFRESH_DEBOUNCE_SECONDS", default=10)
 
 # --- security (production) -------------------------------------------------
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
