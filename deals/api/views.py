@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
+from django.db.models import F
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import status
@@ -18,7 +18,7 @@ from customers.models import Customer
 from customers.services import customer_get_or_create
 from deals import services
 from deals.filtersets import DealFilterSet
-from deals.models import DealConflict, DealEvent, DealRegistration
+from deals.models import DealEvent, DealRegistration
 from integrations.bulk import BulkResponseSerializer, bulk_answer, bulk_request, run_each
 from integrations.serializers import ProductResolver
 
@@ -31,7 +31,7 @@ from .serializers import (
     DealSerializer,
     NoBodySerializer,
     RejectSerializer,
-    is_manager,
+    attach_page_related,
 )
 
 
@@ -89,21 +89,33 @@ def _register(user, data: dict) -> DealRegistration:
 class DealViewSet(VisibleReadOnlyModelViewSet):
     """Deal registrations you can see: your partner's (partners), your regions' or all (channel managers)."""
 
-    queryset = DealRegistration.objects.select_related("partner", "customer", "submitted_by", "decided_by")
+    # Related names are read as annotations (joins, no extra model instances per row).
+    queryset = DealRegistration.objects.annotate(
+        api_partner_name=F("partner__name"),
+        api_customer_name=F("customer__name"),
+        api_customer_domain=F("customer__domain"),
+        api_customer_country=F("customer__country"),
+        api_submitted_by=F("submitted_by__username"),
+        api_decided_by=F("decided_by__username"),
+    )
     serializer_class = DealSerializer
     filterset_class = DealApiFilterSet
     ordering_fields = ["id", "amount", "expected_close_date", "created_at"]
     ordering = ("-id",)
     lookup_value_regex = r"\d+"
 
-    def get_queryset(self):
-        conflicts = DealConflict.objects.only("pk", "from_deal_id", "to_deal_id")
-        if is_manager({"request": self.request}):
-            conflicts = DealConflict.objects.select_related("to_deal__partner")
-        return super().get_queryset().prefetch_related("lines__product", Prefetch("conflict_links", queryset=conflicts))
+    def _attach_related(self, deals: list[DealRegistration]) -> list[DealRegistration]:
+        return attach_page_related(deals)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else self._attach_related(page)
+
+    def get_object(self) -> DealRegistration:
+        return self._attach_related([super().get_object()])[0]
 
     def _show(self, deal: DealRegistration, code: int = status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=deal.pk)
+        fresh = self._attach_related([self.get_queryset().get(pk=deal.pk)])[0]
         return Response(self.get_serializer(fresh).data, status=code)
 
     def _require_partner_member(self) -> None:
