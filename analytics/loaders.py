@@ -45,7 +45,8 @@ def epoch(column: str) -> str:
     """SQL for a timestamp column as seconds since 1970 (UTC), NULL kept."""
     if _postgres():
         return f"CAST(EXTRACT(EPOCH FROM {column}) AS double precision)"
-    return f"((julianday({column}) - 2440587.5) * 86400.0)"
+    # SQLite keeps "YYYY-MM-DD HH:MM:SS[.ffffff]" (UTC); julianday() would round to milliseconds.
+    return f"(CAST(strftime('%%s', {column}) AS REAL) + CAST(substr({column}, 20) AS REAL))"
 
 
 def date_epoch(column: str) -> str:

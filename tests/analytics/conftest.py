@@ -1,0 +1,223 @@
+"""A generated ecosystem with the awkward cases the KPI formulas must get right.
+
+Rows are built with the factories at fixed times (NOW is mid-July 2025), so every
+expected number is reproducible. `Eco` keeps the partners, product lines and
+times that tests refer to.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from analytics import services
+from deals.models import DealStatus
+from tests import factories as f
+
+NOW = datetime(2025, 7, 15, 12, 0, tzinfo=UTC)
+HISTORY_START = datetime(2024, 4, 1, tzinfo=UTC)  # the data starts a little before the 15 months of history
+
+
+@dataclass
+class Eco:
+    gold: object
+    silver: object
+    emea: object
+    amer: object
+    network: object
+    storage: object
+    products: list
+    partners: list = field(default_factory=list)
+    no_deals: object = None
+    decisions_only: object = None
+    inactive: object = None
+
+
+def _rand_time(rng: random.Random, start: datetime, end: datetime) -> datetime:
+    span = (end - start).total_seconds()
+    return start + timedelta(seconds=int(rng.random() * span))
+
+
+def make_deal(partner, customer, lines, *, submitted, status, decided=None, closed=None, expires=None, conflict=False):
+    return f.DealFactory(
+        partner=partner,
+        customer=customer,
+        status=status,
+        submitted_at=submitted,
+        decided_at=decided,
+        closed_at=closed,
+        protection_expires_at=expires,
+        has_conflict=conflict,
+        lines=lines,
+    )
+
+
+def random_deals(rng: random.Random, partner, customer, products, count: int) -> None:
+    """Deals in every state, with times spread over the history and decisions up to NOW."""
+    for _ in range(count):
+        submitted = _rand_time(rng, HISTORY_START, NOW - timedelta(hours=2))
+        lines = [
+            (product, rng.randint(1, 5), Decimal(rng.choice(["99.99", "250.00", "1234.56", "10.01"])))
+            for product in rng.sample(products, rng.randint(1, 2))
+        ]
+        roll = rng.random()
+        conflict = rng.random() < 0.15
+        if roll < 0.1:
+            make_deal(partner, customer, lines, submitted=submitted, status=DealStatus.SUBMITTED, conflict=conflict)
+            continue
+        decided = min(submitted + timedelta(hours=rng.uniform(0.5, 240)), NOW - timedelta(minutes=5))
+        if roll < 0.25:
+            make_deal(partner, customer, lines, submitted=submitted, status=DealStatus.REJECTED, decided=decided)
+            continue
+        expires = decided + timedelta(days=90)
+        outcome = rng.choice(["approved", "won", "won", "lost", "expired", "withdrawn"])
+        closed = None
+        if outcome in ("won", "lost", "withdrawn"):
+            closed = decided + timedelta(days=rng.uniform(0.1, 89))
+            if closed >= NOW:
+                outcome, closed = "approved", None
+        elif outcome == "expired":
+            closed = expires + timedelta(hours=rng.uniform(0, 2))
+            if closed >= NOW:
+                outcome, closed = "approved", None
+        make_deal(
+            partner,
+            customer,
+            lines,
+            submitted=submitted,
+            status=outcome,
+            decided=decided,
+            closed=closed,
+            expires=expires,
+            conflict=conflict,
+        )
+
+
+def random_stock(rng: random.Random, partner, products) -> None:
+    for product in products:
+        day = date(2024, 5, 3) + timedelta(days=rng.randint(0, 20))
+        while day <= NOW.date():
+            sold = 0 if rng.random() < 0.2 else rng.randint(1, 40)
+            f.InventoryReportFactory(
+                partner=partner, product=product, date=day, on_hand=rng.choice([0, 5, 17, 60]), units_sold=sold
+            )
+            day += timedelta(days=rng.randint(9, 40))
+
+
+def random_claims(rng: random.Random, partner, products, count: int) -> None:
+    for _ in range(count):
+        submitted = _rand_time(rng, HISTORY_START, NOW - timedelta(hours=1))
+        roll = rng.random()
+        decided = min(submitted + timedelta(days=rng.uniform(0.2, 20)), NOW - timedelta(minutes=1))
+        if roll < 0.25:
+            status, decided = rng.choice(["submitted", "under_review"]), None
+        else:
+            status = rng.choice(["approved", "paid", "rejected"])
+        f.WarrantyClaimFactory(
+            partner=partner,
+            product=rng.choice(products),
+            customer=None,
+            submitted_at=submitted,
+            decided_at=decided,
+            status=status,
+            approved_amount=Decimal("50.00") if status in ("approved", "paid") else None,
+        )
+
+
+def build_ecosystem(seed: int = 7, deals_per_partner: int = 45) -> Eco:
+    rng = random.Random(seed)
+    gold, silver = f.TierFactory(name="Gold"), f.TierFactory(name="Silver")
+    emea, amer = f.RegionFactory(code="emea", name="EMEA"), f.RegionFactory(code="amer", name="Americas")
+    network = f.ProductLineFactory(code="network", name="Network")
+    storage = f.ProductLineFactory(code="storage", name="Storage")
+    products = [f.ProductFactory(product_line=network), f.ProductFactory(product_line=network)]
+    products.append(f.ProductFactory(product_line=storage))
+    eco = Eco(gold=gold, silver=silver, emea=emea, amer=amer, network=network, storage=storage, products=products)
+    customer = f.CustomerFactory()
+    specs = [
+        ("Aurora", gold, emea, "reseller"),
+        ("Boreal", gold, amer, "distributor"),
+        ("Cirrus", gold, emea, "reseller"),
+        ("Dune", silver, amer, "system_integrator"),
+        ("Ember", silver, emea, "reseller"),
+    ]
+    for name, tier, region, kind in specs:
+        partner = f.PartnerFactory(name=name, tier=tier, region=region, partner_type=kind)
+        eco.partners.append(partner)
+        random_deals(rng, partner, customer, products, deals_per_partner)
+        random_stock(rng, partner, products[: rng.randint(1, 3)])
+        random_claims(rng, partner, products, 12)
+        f.CertificationFactory(partner=partner, earned_on=date(2024, 9, 1), expires_on=date(2025, 3, 1))
+        f.CertificationFactory(partner=partner, earned_on=date(2025, 2, 28), expires_on=None)
+    _edge_cases(eco, customer)
+    return eco
+
+
+def _edge_cases(eco: Eco, customer) -> None:
+    network_product = eco.products[0]
+    one_line = [(network_product, 1, Decimal("1000.00"))]
+    # A partner with no deals at all, but stock that never sells.
+    eco.no_deals = f.PartnerFactory(name="Fjord", tier=eco.silver, region=eco.emea)
+    for day in (date(2025, 1, 10), date(2025, 3, 31), date(2025, 4, 1)):
+        f.InventoryReportFactory(partner=eco.no_deals, product=network_product, date=day, on_hand=12, units_sold=0)
+    # A partner whose registrations are all submitted in January and decided in February.
+    eco.decisions_only = f.PartnerFactory(name="Glacier", tier=eco.gold, region=eco.amer)
+    boundary = datetime(2025, 2, 1, tzinfo=UTC)
+    for i, hours in enumerate((1, 30, 50)):
+        submitted = boundary - timedelta(hours=hours)
+        status = DealStatus.REJECTED if i == 2 else DealStatus.APPROVED
+        expires = boundary + timedelta(days=90) if status == DealStatus.APPROVED else None
+        make_deal(
+            eco.decisions_only,
+            customer,
+            one_line,
+            submitted=submitted,
+            status=status,
+            decided=boundary + timedelta(hours=hours),
+            expires=expires,
+        )
+    # Decided exactly at a month boundary: belongs to March, not February.
+    aurora = eco.partners[0]
+    march = datetime(2025, 3, 1, tzinfo=UTC)
+    make_deal(aurora, customer, one_line, submitted=march, status=DealStatus.APPROVED, decided=march,
+              expires=march + timedelta(days=90))
+    make_deal(aurora, customer, one_line, submitted=march - timedelta(days=3), status=DealStatus.WON,
+              decided=march - timedelta(days=2), closed=march, expires=march + timedelta(days=88))
+    # Approved, then expired in the middle of May: in the pipeline at the end of March and April only.
+    make_deal(aurora, customer, [(network_product, 3, Decimal("333.33"))], submitted=datetime(2025, 2, 10, tzinfo=UTC),
+              status=DealStatus.EXPIRED, decided=datetime(2025, 2, 14, tzinfo=UTC),
+              expires=datetime(2025, 5, 15, tzinfo=UTC), closed=datetime(2025, 5, 15, 1, tzinfo=UTC))
+    # Still "approved" although its protection ended (the expiry job has not run): not in the pipeline after.
+    make_deal(aurora, customer, one_line, submitted=datetime(2025, 3, 20, tzinfo=UTC), status=DealStatus.APPROVED,
+              decided=datetime(2025, 3, 21, tzinfo=UTC), expires=datetime(2025, 6, 19, tzinfo=UTC))
+    # An inactive partner: has KPIs but no health score and is no one's peer.
+    eco.inactive = f.PartnerFactory(name="Haze", tier=eco.gold, region=eco.emea, status="inactive")
+    make_deal(eco.inactive, customer, one_line, submitted=datetime(2025, 5, 5, tzinfo=UTC), status=DealStatus.WON,
+              decided=datetime(2025, 5, 6, tzinfo=UTC), closed=datetime(2025, 6, 6, tzinfo=UTC),
+              expires=datetime(2025, 8, 4, tzinfo=UTC))
+    f.CertificationFactory(partner=aurora, product_line=eco.network, earned_on=date(2025, 4, 30),
+                           expires_on=date(2025, 5, 1))
+
+
+@pytest.fixture
+def eco(db) -> Eco:
+    return build_ecosystem()
+
+
+@pytest.fixture
+def run_recompute(django_capture_on_commit_callbacks, settings):
+    """Run a full recompute as of NOW through the tasks (eager), 15 months of history."""
+    settings.PRM_ANALYTICS_HISTORY_MONTHS = 15
+
+    def run(chunk_partners: int | None = None, kind: str = "full_recompute", now: datetime = NOW):
+        with django_capture_on_commit_callbacks(execute=True):
+            job = services.recompute_start(kind=kind, now=now, chunk_partners=chunk_partners)
+        job.refresh_from_db()
+        assert job.status == "succeeded", job.error
+        return job
+
+    return run

@@ -1,0 +1,153 @@
+"""DESIGN §3 written again, the slow and obvious way: Python loops over model instances.
+
+Nothing here shares code with the engine; a test compares the two.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from deals.models import DealLine, DealRegistration
+from inventory.models import InventoryReport
+from partners.models import Certification
+from warranty.models import WarrantyClaim
+
+
+@dataclass
+class Rows:
+    deals: list
+    lines: list
+    stock: list
+    claims: list
+    certs: list
+
+    @classmethod
+    def load(cls) -> Rows:
+        return cls(
+            deals=list(DealRegistration.objects.exclude(status="draft")),
+            lines=list(DealLine.objects.select_related("product", "deal")),
+            stock=list(InventoryReport.objects.select_related("product")),
+            claims=list(WarrantyClaim.objects.select_related("product")),
+            certs=list(Certification.objects.all()),
+        )
+
+    def only(self, partner_ids: set[int]) -> Rows:
+        return Rows(
+            deals=[d for d in self.deals if d.partner_id in partner_ids],
+            lines=[ln for ln in self.lines if ln.deal.partner_id in partner_ids],
+            stock=[s for s in self.stock if s.partner_id in partner_ids],
+            claims=[c for c in self.claims if c.partner_id in partner_ids],
+            certs=[c for c in self.certs if c.partner_id in partner_ids],
+        )
+
+
+def midnight(day: date, tz) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=tz)
+
+
+def div(a, b):
+    return None if not b else a / b
+
+
+def expected_kpis(rows: Rows, start: datetime, end: datetime, now: datetime) -> dict:
+    """Every KPI for one scope over [start, end), positions read at min(end, now)."""
+    at = min(end, now)
+
+    def inside(t) -> bool:
+        return t is not None and start <= t < end
+
+    deals = rows.deals
+    registered = [d for d in deals if inside(d.submitted_at)]
+    decided = [d for d in deals if inside(d.decided_at)]
+    approved = [d for d in decided if d.status != "rejected"]
+    rejected = [d for d in decided if d.status == "rejected"]
+    won = [d for d in deals if d.status == "won" and inside(d.closed_at)]
+    lost = [d for d in deals if d.status == "lost" and inside(d.closed_at)]
+    won_revenue = sum((d.amount for d in won), Decimal("0"))
+    pipeline = Decimal("0")
+    for d in deals:
+        if d.decided_at is None or d.status == "rejected" or not d.decided_at < at:
+            continue
+        if d.closed_at is not None and d.closed_at < at:
+            continue
+        if d.protection_expires_at is not None and d.protection_expires_at < at:
+            continue
+        pipeline += d.amount
+    hours = [(d.decided_at - d.submitted_at).total_seconds() / 3600 for d in decided]
+    cycle = [(d.closed_at - d.submitted_at).total_seconds() / 86400 for d in won]
+
+    sold = sum(s.units_sold for s in rows.stock if start.date() <= s.date < end.date())
+    latest: dict = {}
+    for s in rows.stock:
+        if midnight(s.date, start.tzinfo) < at:
+            series = (s.partner_id, s.product_id)
+            if series not in latest or latest[series].date < s.date:
+                latest[series] = s
+    on_hand = sum(s.on_hand for s in latest.values()) if latest else None
+    stockouts = sum(1 for s in latest.values() if s.on_hand == 0) if latest else None
+    days = (at - start).total_seconds() / 86400
+
+    claims_submitted = [c for c in rows.claims if inside(c.submitted_at)]
+    claims_decided = [c for c in rows.claims if inside(c.decided_at) and c.status in ("approved", "paid", "rejected")]
+    claims_approved = [c for c in claims_decided if c.status in ("approved", "paid")]
+    resolution = [(c.decided_at - c.submitted_at).total_seconds() / 86400 for c in claims_decided]
+    last_day = (at - timedelta(microseconds=1)).date()
+    certs = [c for c in rows.certs if c.earned_on <= last_day and (c.expires_on is None or c.expires_on > last_day)]
+
+    return {
+        "deals_registered": len(registered),
+        "deals_approved": len(approved),
+        "deals_rejected": len(rejected),
+        "approval_rate": div(len(approved), len(approved) + len(rejected)),
+        "deals_won": len(won),
+        "deals_lost": len(lost),
+        "win_rate": div(len(won), len(won) + len(lost)),
+        "won_revenue": won_revenue,
+        "avg_won_deal": (won_revenue / len(won)).quantize(Decimal("0.01")) if won else None,
+        "pipeline_value": pipeline,
+        "median_hours_to_decision": statistics.median(hours) if hours else None,
+        "sales_cycle_days": statistics.mean(cycle) if cycle else None,
+        "conflict_rate": div(sum(1 for d in registered if d.has_conflict), len(registered)),
+        "units_sold": sold,
+        "on_hand_end": on_hand,
+        "sell_through": div(sold, sold + (on_hand or 0)),
+        "days_of_cover": (on_hand / (sold / days)) if sold and on_hand is not None else None,
+        "stockouts": stockouts,
+        "claims_submitted": len(claims_submitted),
+        "claim_approval_rate": div(len(claims_approved), len(claims_decided)),
+        "claim_resolution_days": statistics.mean(resolution) if resolution else None,
+        "claims_per_1000_units": div(1000 * len(claims_submitted), sold),
+        "active_certifications": len(certs),
+    }
+
+
+def product_line_rows(rows: Rows, line_id: int) -> Rows:
+    """The rows of one product line: each deal once, with the amount of its lines of that line."""
+    amounts: dict[int, Decimal] = {}
+    for ln in rows.lines:
+        if ln.product.product_line_id == line_id:
+            amounts[ln.deal_id] = amounts.get(ln.deal_id, Decimal("0")) + ln.quantity * ln.unit_price
+    deals = []
+    for d in rows.deals:
+        if d.pk in amounts:
+            copy = DealRegistration(**{f.attname: getattr(d, f.attname) for f in d._meta.concrete_fields})
+            copy.amount = amounts[d.pk]
+            deals.append(copy)
+    return Rows(
+        deals=deals,
+        lines=[],
+        stock=[s for s in rows.stock if s.product.product_line_id == line_id],
+        claims=[c for c in rows.claims if c.product.product_line_id == line_id],
+        certs=[c for c in rows.certs if c.product_line_id == line_id],
+    )
+
+
+def month_starts(first: date, last: date) -> list[date]:
+    out, day = [], first.replace(day=1)
+    while day <= last:
+        out.append(day)
+        day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return out
