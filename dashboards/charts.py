@@ -91,6 +91,13 @@ def month_label(day: date) -> str:
     return day.strftime("%Y-%m")
 
 
+MONTH_AXIS = {"type": "date", "tickformat": "%b %Y", "hoverformat": "%B %Y", "nticks": 8, "ticklabelmode": "instant"}
+
+
+def month_axis(layout: dict) -> None:
+    """Months on a date axis: plotly spaces the labels itself, so they never overlap or turn sideways."""
+    layout["xaxis"] = {key: value for key, value in layout["xaxis"].items() if key != "type"} | MONTH_AXIS
+
 def _has_data(series: Iterable[Series]) -> bool:
     return any(value is not None for s in series for value in s.values)
 
@@ -115,8 +122,9 @@ def _layout(title: str, x_title: str, y_title: str, y_kind: str, *, height: int,
         "plot_bgcolor": "#FFFFFF",
         "colorway": list(PALETTE),
         "height": height,
-        "margin": {"l": 10, "r": 10, "t": 48, "b": 10},
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0},
+        "margin": {"l": 10, "r": 10, "t": 72, "b": 10},
+        # Above the plot, under the title: never collides with the x-axis title or its labels.
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
         "hoverlabel": {"namelength": -1},
         "xaxis": value_axis if horizontal else category_axis,
         "yaxis": category_axis | {"autorange": "reversed"} if horizontal else value_axis,
@@ -155,7 +163,7 @@ def line_chart(
             colour = s.colour or PALETTE[index % len(PALETTE)]
             traces.append(
                 go.Scatter(
-                    x=labels,
+                    x=[m.isoformat() for m in months],
                     y=[plain(v) for v in s.values],
                     name=s.name,
                     mode="lines+markers",
@@ -165,6 +173,7 @@ def line_chart(
                 )
             )
         layout = _layout(title, x_title, y_title, kind, height=height)
+        month_axis(layout)
         layout["hovermode"] = "x unified"
         figure = go.Figure(data=traces, layout=layout).to_plotly_json()
     return Chart(key, title, columns, rows, figure, empty_message, note=note, summary=_summary(title, labels, series))
@@ -185,8 +194,14 @@ def bar_chart(
     note: str = "",
     height: int | None = None,
     colours: Sequence[str] | None = None,
+    months: Sequence[date] | None = None,
 ) -> Chart:
-    """Bars per category (horizontal for long names); `colours` colours each bar of a single series."""
+    """Bars per category (horizontal for long names); `colours` colours each bar of a single series.
+
+    With `months`, the categories are those months and are drawn on a date axis.
+    """
+    if months is not None:
+        categories = [month_label(m) for m in months]
     columns = [Column(category_title, "text"), *(Column(s.name, kind) for s in series)]
     rows = [[category, *(s.values[i] for s in series)] for i, category in enumerate(categories)]
     figure = None
@@ -206,7 +221,8 @@ def bar_chart(
             if horizontal:
                 traces.append(go.Bar(x=values, y=list(categories), **trace))
             else:
-                traces.append(go.Bar(x=list(categories), y=values, **trace))
+                x = [m.isoformat() for m in months] if months is not None else list(categories)
+                traces.append(go.Bar(x=x, y=values, **trace))
         if height is None:
             height = max(260, 60 + 28 * len(categories)) if horizontal else 320
         layout = _layout(title, value_title if horizontal else category_title, category_title if horizontal else
@@ -214,6 +230,8 @@ def bar_chart(
         if horizontal:
             layout["xaxis"]["title"] = {"text": value_title}
             layout["yaxis"]["title"] = {"text": category_title}
+        if months is not None:
+            month_axis(layout)
         layout["barmode"] = "stack" if stacked else "group"
         layout["showlegend"] = len(series) > 1
         figure = go.Figure(data=traces, layout=layout).to_plotly_json()

@@ -40,7 +40,8 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 
 def header(column: Column) -> str:
-    return column.label + UNIT_SUFFIX.get(column.kind, "")
+    suffix = UNIT_SUFFIX.get(column.kind, "")
+    return column.label if column.label.endswith(suffix) else column.label + suffix
 
 
 def safe_text(value: str) -> str:

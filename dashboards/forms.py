@@ -94,9 +94,20 @@ class DashboardFilterForm(forms.Form):
         queryset=ProductLine.objects.all(), required=False, empty_label="Any line", label="Product line"
     )
 
-    def __init__(self, data: Any = None, *, user: Any = None, fields: tuple[str, ...] = FILTER_NAMES, **kwargs):
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        user: Any = None,
+        fields: tuple[str, ...] = FILTER_NAMES,
+        allow_custom: bool = True,
+        **kwargs: Any,
+    ):
         super().__init__(data if data is not None else {}, **kwargs)
         self.today = timezone.now().date()
+        if not allow_custom:
+            self.fields["period"].choices = [c for c in self.fields["period"].choices if c[0] != "custom"]
+            del self.fields["start"], self.fields["end"]
         for name in FILTER_NAMES:
             if name not in fields:
                 del self.fields[name]
@@ -112,7 +123,7 @@ class DashboardFilterForm(forms.Form):
         cleaned = super().clean()
         kind = cleaned.get("period") or "month"
         latest = month_start(self.today)
-        if kind == "custom":
+        if kind == "custom" and "start" in self.fields:
             start, end = cleaned.get("start"), cleaned.get("end")
             if not start or not end:
                 self.add_error("start" if not start else "end", "A custom range needs a first and a last month.")
@@ -140,7 +151,7 @@ class DashboardFilterForm(forms.Form):
         if not self.is_valid():
             return fallback
         kind = self.cleaned_data.get("period") or "month"
-        if kind == "custom":
+        if kind == "custom" and "start" in self.fields:
             return Period.custom(self.cleaned_data["start"], self.cleaned_data["end"])
         anchor = self.cleaned_data.get("month") or fallback.start
         return Period.of_kind(kind, anchor)

@@ -1,5 +1,8 @@
 import django_filters
+from django import forms
 from django.db.models import Q
+
+from analytics.models import HealthBand, PartnerHealthScore
 
 from .models import Partner, Region, Tier
 
@@ -13,13 +16,31 @@ class PartnerFilterSet(django_filters.FilterSet):
     parent = django_filters.ModelChoiceFilter(
         queryset=Partner.objects.filter(partner_type=Partner.Type.DISTRIBUTOR), label="Distributor"
     )
+    band = django_filters.ChoiceFilter(
+        choices=[*HealthBand.choices, ("none", "No score")], method="filter_band", label="Health", empty_label="Any"
+    )
 
     class Meta:
         model = Partner
-        fields = ["q", "status", "partner_type", "tier", "region", "country", "parent"]
+        fields = ["q", "status", "partner_type", "tier", "region", "country", "parent", "band"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", f"{css} {css}-sm")
+            if getattr(field, "empty_label", None) is not None:
+                field.empty_label = "Any"
 
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:
             return queryset
         return queryset.filter(Q(name__icontains=value) | Q(website__icontains=value))
+
+    def filter_band(self, queryset, name, value):
+        """Partners by current health band; "none" = no current score yet."""
+        scored = PartnerHealthScore.objects.filter(is_current=True, score__isnull=False)
+        if value == "none":
+            return queryset.exclude(pk__in=scored.values("partner_id"))
+        return queryset.filter(pk__in=scored.filter(band=value).values("partner_id"))

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from dashboards.views.partners import PartnerDetailView, PartnerListView
 
 app_name = "partners"
 
+# The manager's partner pages are dashboards (health, KPIs, exports); they keep their names here.
 urlpatterns = [
-    path("manage/partners/", views.PartnerListView.as_view(), name="partner_list"),
-    path("manage/partners/<int:pk>/", views.PartnerDetailView.as_view(), name="partner_detail"),
+    path("manage/partners/", PartnerListView.as_view(), name="partner_list"),
+    path("manage/partners/<int:pk>/", PartnerDetailView.as_view(), name="partner_detail"),
 ]

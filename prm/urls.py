@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from partners.views import ManageHomeView, PortalHomeView
+from dashboards.views.ecosystem import EcosystemOverviewView
+from partners.views import PortalHomeView
 
 # Each app's urls.py carries its own `portal/…` and `manage/…` paths.
 urlpatterns = [
     path("", include("core.urls")),
-    path("manage/", ManageHomeView.as_view(), name="manage_home"),
+    path("manage/", EcosystemOverviewView.as_view(), name="manage_home"),
     path("portal/", PortalHomeView.as_view(), name="portal_home"),
     path("", include("partners.urls")),
     path("", include("accounts.urls")),

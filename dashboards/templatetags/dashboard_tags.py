@@ -70,14 +70,17 @@ def change(current: Any, previous: Any, kind: str) -> tuple[float | None, str]:
         return None, ""
     if kind == "percent":
         return (now - before) * 100, "pts"
+    if kind == "score":
+        return now - before, "pts"
     if before == 0:
         return None, ""
     return (now - before) / abs(before) * 100, "%"
 
 
 @register.simple_tag
-def delta(current: Any, previous: Any, kind: str, label: str, lower_is_better: bool = False) -> str:
-    """"▲ 12.0 % vs Feb 2026" in green when better, red when worse; "no comparison" when either side is empty."""
+def delta(current: Any, previous: Any, kind: str, label: str, lower_is_better: bool | None = False) -> str:
+    """"▲ 12.0 % vs Feb 2026" in green when better, red when worse, grey when `lower_is_better` is None
+    (neither direction is better); "no comparison" when either side is empty."""
     amount, unit = change(current, previous, kind)
     if amount is None:
         return format_html('<span class="delta delta-none">no comparison with {}</span>', label)
@@ -85,7 +88,7 @@ def delta(current: Any, previous: Any, kind: str, label: str, lower_is_better: b
         return format_html('<span class="delta delta-flat">unchanged vs {}</span>', label)
     better = (amount < 0) if lower_is_better else (amount > 0)
     arrow, word = ("▲", "up") if amount > 0 else ("▼", "down")
-    css = "delta-good" if better else "delta-bad"
+    css = "delta-flat" if lower_is_better is None else "delta-good" if better else "delta-bad"
     return format_html(
         '<span class="delta {}"><span aria-hidden="true">{}</span><span class="visually-hidden">{}</span> '
         "{} {} vs {}</span>",
@@ -115,6 +118,8 @@ def get_item(mapping: Any, key: Any) -> Any:
         return None
     if isinstance(mapping, dict):
         return mapping.get(key)
+    if isinstance(key, str) and hasattr(mapping, key):
+        return getattr(mapping, key)
     try:
         return mapping[key]
     except (IndexError, KeyError, TypeError):

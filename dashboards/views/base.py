@@ -24,10 +24,13 @@ class DashboardMixin:
 
     filter_names: tuple[str, ...] = FILTER_NAMES
     comparisons: bool = True
+    allow_custom: bool = True
     request: Any
 
     def setup_dashboard(self) -> None:
-        self.form = DashboardFilterForm(self.request.GET, user=self.request.user, fields=self.filter_names)
+        self.form = DashboardFilterForm(
+            self.request.GET, user=self.request.user, fields=self.filter_names, allow_custom=self.allow_custom
+        )
         self.form.is_valid()
         self.period = self.form.chosen_period
         self.scope: Scope = self.form.scope

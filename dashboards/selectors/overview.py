@@ -1,0 +1,229 @@
+"""The ecosystem overview's figures: KPI tiles, revenue trend and segments, concentration and movers.
+
+Everything here reads `KpiSnapshot` rows (see `snapshots`); segments, concentration
+and movers add up or rank the partner rows of the scope for the period, which at
+most touches one row per partner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    FloatField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce
+
+from analytics.models import Dimension, KpiSnapshot
+from catalog.models import ProductLine
+from partners.models import Partner
+
+from ..charts import PALETTE, Chart, Column, Series, bar_chart, line_chart
+from ..kpis import KPIS, OVERVIEW_TILES, tiles
+from ..periods import Period, add_months
+from .snapshots import Source, monthly_values, period_values
+
+TOP_MOVERS = 8
+SEGMENTS = (
+    ("tier", "partner__tier__name", "Tier"),
+    ("region", "partner__region__name", "Region"),
+    ("type", "partner__partner_type", "Partner type"),
+)
+TYPE_LABELS = dict(Partner.Type.choices)
+
+
+def partner_rows(partners: QuerySet[Partner], period: Period) -> QuerySet[KpiSnapshot]:
+    """The partner rows of the period: one per partner for months, quarters, years; the months of a custom range."""
+    rows = KpiSnapshot.objects.filter(dimension=Dimension.PARTNER, partner__in=partners.values("pk"))
+    if period.kind == "custom":
+        return rows.filter(granularity="month", period_start__gte=period.start, period_start__lt=period.end)
+    return rows.filter(granularity=period.kind, period_start=period.start)
+
+
+def kpi_tiles(source: Source, period: Period) -> list:
+    current, previous, year_ago = period_values(source, [period, period.previous(), period.year_ago()])
+    return tiles(OVERVIEW_TILES, current, previous, year_ago)
+
+
+def revenue_trend(source: Source, period: Period) -> Chart:
+    """Won revenue per month over at least 12 months, with the same month a year earlier dashed."""
+    months = period.trend_months(12)
+    values = monthly_values(source, [add_months(m, -12) for m in months] + months)
+    spec = KPIS["won_revenue"]
+    return line_chart(
+        "revenue_trend",
+        "Won revenue by month",
+        months=months,
+        series=[
+            Series("Won revenue", [values.get(m, {}).get("won_revenue") for m in months], PALETTE[0]),
+            Series(
+                "Same month a year earlier",
+                [values.get(add_months(m, -12), {}).get("won_revenue") for m in months],
+                PALETTE[1],
+                dashed=True,
+            ),
+        ],
+        kind="money",
+        y_title=spec.axis_title,
+        empty_message="No won revenue has been computed for these months yet.",
+    )
+
+
+def revenue_segments(partners: QuerySet[Partner], period: Period, *, product_line_only: bool) -> list[Chart]:
+    """Won revenue of the period by tier, region and partner type (sums of partner rows)."""
+    charts = []
+    for key, lookup, label in SEGMENTS:
+        chart_key = f"revenue_by_{key}"
+        title = f"Won revenue by {label.lower()}"
+        if product_line_only:
+            charts.append(Chart(chart_key, title, [], [], None, "Revenue of one product line is not split by "
+                                f"{label.lower()}: clear the product line filter to see this chart."))
+            continue
+        rows = (
+            partner_rows(partners, period)
+            .values(lookup)
+            .order_by()
+            .annotate(revenue=Sum("won_revenue"))
+            .order_by("-revenue")
+        )
+        names = [(TYPE_LABELS.get(r[lookup], r[lookup]) if key == "type" else r[lookup]) or "No tier" for r in rows]
+        values = [r["revenue"] for r in rows]
+        if not any(values):
+            names, values = [], []
+        charts.append(
+            bar_chart(
+                chart_key, title, categories=names, series=[Series("Won revenue", values, PALETTE[0])],
+                kind="money", value_title="Won revenue (USD)", category_title=label,
+                empty_message=f"No won revenue in {period.label} for these partners.", horizontal=True,
+            )
+        )
+    return charts
+
+
+def revenue_by_product_line(period: Period, *, whole: bool, product_line_id: int | None) -> Chart:
+    """Won revenue by product line (the line's share of each won deal), from the ecosystem's line rows."""
+    title = "Won revenue by product line"
+    if not whole:
+        return Chart("revenue_by_line", title, [], [], None, "Product lines are measured for the whole ecosystem "
+                     "only; clear the partner filters (or ask for every region) to see this chart.")
+    rows = KpiSnapshot.objects.filter(dimension=Dimension.PRODUCT_LINE)
+    rows = rows.filter(granularity="month", period_start__gte=period.start, period_start__lt=period.end) if (
+        period.kind == "custom") else rows.filter(granularity=period.kind, period_start=period.start)
+    if product_line_id:
+        rows = rows.filter(key=str(product_line_id))
+    totals: dict[str, Decimal] = {}
+    for key, revenue in rows.values_list("key", "won_revenue"):
+        totals[key] = totals.get(key, Decimal(0)) + (revenue or 0)
+    names = dict(ProductLine.objects.filter(pk__in=[int(k) for k in totals]).values_list("pk", "name"))
+    ordered = sorted(totals.items(), key=lambda kv: kv[1], reverse=True)
+    if not any(v for _, v in ordered):
+        ordered = []
+    return bar_chart(
+        "revenue_by_line", title, categories=[names.get(int(k), k) for k, _ in ordered],
+        series=[Series("Won revenue", [v for _, v in ordered], PALETTE[2])], kind="money",
+        value_title="Won revenue (USD)", category_title="Product line", horizontal=True,
+        empty_message=f"No won revenue by product line in {period.label}.",
+    )
+
+
+@dataclass
+class Concentration:
+    top10_share: float | None
+    hhi: float | None
+    earning: int
+
+    @property
+    def reading(self) -> str:
+        if self.hhi is None:
+            return ""
+        if self.hhi < 0.01:
+            level = "unconcentrated: revenue is spread over many partners"
+        elif self.hhi < 0.15:
+            level = "moderately spread"
+        elif self.hhi < 0.25:
+            level = "moderately concentrated"
+        else:
+            level = "highly concentrated: a few partners carry most revenue"
+        return (f"The Herfindahl index is the sum of squared revenue shares (0–1; 1 = one partner earns "
+                f"everything). This period it reads {level}.")
+
+
+def concentration(partners: QuerySet[Partner], period: Period) -> Concentration | None:
+    """Top-10 share and Herfindahl index (Σ share²) of won revenue in the period, over partners in scope."""
+    rows = partner_rows(partners, period)
+    if period.kind == "custom":
+        per_partner = rows.values("partner_id").order_by().annotate(r=Sum("won_revenue"))
+        revenues = sorted((float(r["r"] or 0) for r in per_partner), reverse=True)
+        total = sum(revenues)
+        if total <= 0:
+            return None
+        return Concentration(sum(revenues[:10]) / total, sum((r / total) ** 2 for r in revenues),
+                             sum(1 for r in revenues if r > 0))
+    revenue = Cast("won_revenue", FloatField())
+    totals = rows.aggregate(total=Sum(revenue), squares=Sum(revenue * revenue),
+                            earning=Count("pk", filter=Q(won_revenue__gt=0)))
+    total = totals["total"] or 0.0
+    if total <= 0:
+        return None
+    top = sum(float(v) for v in rows.order_by("-won_revenue").values_list("won_revenue", flat=True)[:10])
+    return Concentration(top / total, (totals["squares"] or 0.0) / (total * total), totals["earning"] or 0)
+
+
+def movers(partners: QuerySet[Partner], period: Period) -> tuple[Chart, Chart]:
+    """Partners whose won revenue rose or fell most against the previous period."""
+    previous = period.previous()
+    if period.kind == "custom":
+        empty = "Movers compare whole months, quarters or years: choose one of those periods."
+        return (Chart("top_movers", "Top movers", [], [], None, empty),
+                Chart("bottom_movers", "Bottom movers", [], [], None, empty))
+    money = DecimalField(max_digits=16, decimal_places=2)
+    zero = Value(Decimal(0), output_field=money)
+    ranked = (
+        partners.annotate(
+            now=FilteredRelation("kpi_snapshots", condition=Q(kpi_snapshots__granularity=period.kind,
+                                                              kpi_snapshots__period_start=period.start)),
+            before=FilteredRelation("kpi_snapshots", condition=Q(kpi_snapshots__granularity=period.kind,
+                                                                 kpi_snapshots__period_start=previous.start)),
+        )
+        .annotate(
+            revenue_now=Coalesce(F("now__won_revenue"), zero),
+            revenue_before=Coalesce(F("before__won_revenue"), zero),
+        )
+        .annotate(change=ExpressionWrapper(F("revenue_now") - F("revenue_before"), output_field=money))
+        .exclude(change=0)
+        .values("pk", "name", "revenue_now", "revenue_before", "change")
+    )
+    up = list(ranked.filter(change__gt=0).order_by("-change", "name")[:TOP_MOVERS])
+    down = list(ranked.filter(change__lt=0).order_by("change", "name")[:TOP_MOVERS])
+    return (
+        _movers_chart("top_movers", "Top movers: won revenue up", up, period, previous, PALETTE[2]),
+        _movers_chart("bottom_movers", "Bottom movers: won revenue down", down, period, previous, PALETTE[1]),
+    )
+
+
+def _movers_chart(key: str, title: str, rows: list[dict[str, Any]], period: Period, previous: Period,
+                  colour: str) -> Chart:
+    chart = bar_chart(
+        key, title, categories=[r["name"] for r in rows],
+        series=[Series(f"Change vs {previous.short_label}", [r["change"] for r in rows], colour)],
+        kind="money", value_title="Change in won revenue (USD)", category_title="Partner",
+        empty_message=f"No partner's won revenue moved this way between {previous.short_label} and "
+        f"{period.short_label}.", horizontal=True,
+    )
+    chart.columns = [Column("Partner"), Column(f"Won revenue {period.short_label}", "money"),
+                     Column(f"Won revenue {previous.short_label}", "money"), Column("Change", "money")]
+    chart.rows = [[r["name"], r["revenue_now"], r["revenue_before"], r["change"]] for r in rows]
+    chart.extra["links"] = [r["pk"] for r in rows]
+    return chart
+

@@ -1,0 +1,175 @@
+"""Channel-manager dashboards over many partners: the ecosystem overview and the inventory and warranty insights."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.views.generic import TemplateView
+
+from core.views import ManagerRequiredMixin
+
+from ..charts import PALETTE, Chart, Series, line_chart
+from ..kpis import KPIS, tiles
+from ..selectors.activity import approval_queue_summary
+from ..selectors.health import ecosystem_summary, health_alerts
+from ..selectors.insights import (
+    claims_by_failure_code,
+    claims_by_line_over_time,
+    list_period,
+    stock_by_partner,
+    stock_by_product_line,
+    trend_chart,
+    unusual_claim_rates,
+)
+from ..selectors.overview import (
+    concentration,
+    kpi_tiles,
+    movers,
+    revenue_by_product_line,
+    revenue_segments,
+    revenue_trend,
+)
+from ..selectors.snapshots import period_values, resolve_source, scope_partners
+from .base import DashboardMixin
+
+INVENTORY_TILES = ("units_sold", "sell_through", "days_of_cover", "stockouts")
+WARRANTY_TILES = ("claims_submitted", "claims_per_1000_units", "claim_approval_rate", "claim_resolution_days")
+
+
+class ScopedDashboard(ManagerRequiredMixin, DashboardMixin, TemplateView):
+    """Resolves the partners in scope and where their figures come from, and explains any limit of the filters."""
+
+    def setup_scope(self) -> None:
+        user = self.request.user
+        self.partners = scope_partners(user, self.scope)
+        self.source = resolve_source(user, self.scope)
+        self.restricted = bool(self.scope.partner_filters or (user.region_ids and not user.is_superuser))
+        self.whole = not self.restricted
+
+    def scope_note(self) -> str:
+        notes = []
+        if self.scope.product_line_id and self.restricted:
+            notes.append("The product line filter applies on its own only (partner figures are not split by "
+                         "product line), so the figures below cover every product line.")
+        elif self.scope.product_line_id:
+            notes.append("Figures are those of the chosen product line: its share of each deal, its stock and its "
+                         "claims.")
+        if not self.source.exact:
+            notes.append("Median time to decision is measured for the whole ecosystem, a single tier, type, region "
+                         "or product line; it is not shown for a combination of filters.")
+        return " ".join(notes)
+
+    def get_dashboard_context(self) -> dict[str, Any]:
+        self.setup_scope()
+        return {"kpi_note": self.scope_note()} | self.get_scoped_context()
+
+    def get_scoped_context(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+class EcosystemOverviewView(ScopedDashboard):
+    """/manage/: the state of the ecosystem in one look."""
+
+    template_name = "partners/manage_home.html"
+
+    def get_scoped_context(self) -> dict[str, Any]:
+        user, period = self.request.user, self.period
+        months = period.trend_months(12)
+        eco = ecosystem_summary(user=user, scope=self.scope, whole=self.whole, months=months)
+        product_line_only = bool(self.scope.product_line_id) and not self.restricted
+        charts: dict[str, Chart] = {
+            "health_trend": line_chart(
+                "health_trend", "Ecosystem health score by month end", months=months,
+                series=[Series("Health score", [value for _, value in eco.trend], PALETTE[0])],
+                kind="score", y_title="Health score (0–100)",
+                empty_message="No monthly health scores stored for these months yet.",
+                note="Revenue-weighted mean of partner scores at each month's end.",
+            ),
+            "revenue_trend": revenue_trend(self.source, period),
+        }
+        for chart in revenue_segments(self.partners, period, product_line_only=product_line_only):
+            charts[chart.key] = chart
+        charts["revenue_by_line"] = revenue_by_product_line(
+            period, whole=self.whole, product_line_id=self.scope.product_line_id
+        )
+        charts["top_movers"], charts["bottom_movers"] = movers(self.partners, period)
+        alerts, total = health_alerts(user=user, scope=self.scope, since=months[-1])
+        return {
+            "eco": eco,
+            "tiles": kpi_tiles(self.source, period),
+            "charts": charts,
+            "concentration": None if product_line_only else concentration(self.partners, period),
+            "alerts": alerts,
+            "alerts_total": total,
+            "alerts_more": total > len(alerts),
+            "alerts_note": "Partners at risk, and partners whose health band fell since the last month end "
+            "(derived from the health scores).",
+            "queue": approval_queue_summary(user=user, scope=self.scope),
+        }
+
+
+class InventoryInsightsView(ScopedDashboard):
+    """/manage/insights/inventory/: days of cover, stockouts and sell-through by partner and product line."""
+
+    template_name = "dashboards/insights.html"
+
+    def get_scoped_context(self) -> dict[str, Any]:
+        period = self.period
+        current, previous, year_ago = period_values(self.source, [period, period.previous(), period.year_ago()])
+        cover = stock_by_partner(self.partners, period)
+        by_line = stock_by_product_line(period, whole=self.whole, product_line_id=self.scope.product_line_id)
+        sell_through = trend_chart(self.source, period, "sell_through", "Sell-through by month",
+                                   "No inventory reported yet for these months.")
+        cover_trend = trend_chart(self.source, period, "days_of_cover", "Days of cover by month",
+                                  "No inventory reported yet for these months.")
+        charts = {c.key: c for c in (sell_through, cover_trend, by_line, *cover.charts.values())}
+        listed = list_period(period)
+        return {
+            "page_title": "Inventory insights",
+            "intro": "Stock reported by partners: how long it lasts at the current rate of sale (days of cover), "
+            "products at zero (stockouts) and the share of stock sold (sell-through). The target is 15–60 days.",
+            "tiles": tiles(INVENTORY_TILES, current, previous, year_ago),
+            "charts": charts,
+            "sections": [
+                {"heading": "Trends", "charts": [sell_through, cover_trend]},
+                {"heading": f"Partners, {listed.label}", "charts": [cover.charts["cover_distribution"],
+                                                                   cover.charts["stockouts_by_partner"]],
+                 "note": "Custom ranges list partners by the range's last month." if period.kind == "custom" else ""},
+                {"heading": "Partners outside the 15–60 day target", "charts": [cover.charts["overstocked"],
+                                                                               cover.charts["understocked"]]},
+                {"heading": "Product lines", "charts": [by_line], "col": "col-12"},
+            ],
+        }
+
+
+class WarrantyInsightsView(ScopedDashboard):
+    """/manage/insights/warranty/: claims and claim rates by product line and failure code, unusual partners."""
+
+    template_name = "dashboards/insights.html"
+
+    def get_scoped_context(self) -> dict[str, Any]:
+        period, user = self.period, self.request.user
+        current, previous, year_ago = period_values(self.source, [period, period.previous(), period.year_ago()])
+        claims, rate = claims_by_line_over_time(period, whole=self.whole, product_line_id=self.scope.product_line_id)
+        failures = claims_by_failure_code(user, self.partners, period, self.scope.product_line_id,
+                                          restricted=self.restricted)
+        listed = period_values(self.source, [list_period(period)])[0] if period.kind == "custom" else current
+        unusual = unusual_claim_rates(self.partners, period, listed.get("claims_per_1000_units"))
+        approval = trend_chart(self.source, period, "claim_approval_rate", "Claim approval rate by month",
+                               "No claims decided in these months.")
+        resolution = trend_chart(self.source, period, "claim_resolution_days", "Claim resolution time by month",
+                                 "No claims decided in these months.")
+        charts = {c.key: c for c in (claims, rate, failures, unusual, approval, resolution)}
+        return {
+            "page_title": "Warranty insights",
+            "intro": "Claims filed by service partners, how often products fail in the field (claims per 1,000 "
+            "units sold) and how quickly the channel team decides.",
+            "tiles": tiles(WARRANTY_TILES, current, previous, year_ago),
+            "charts": charts,
+            "sections": [
+                {"heading": "Product feedback", "charts": [claims, rate]},
+                {"heading": f"Failure codes and partners, {period.label}", "charts": [failures, unusual]},
+                {"heading": "Decisions", "charts": [approval, resolution]},
+            ],
+            "kpis": KPIS,
+        }
