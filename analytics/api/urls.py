@@ -1,1 +1,11 @@
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from .views import EcosystemHealthViewSet, JobRunViewSet, KpiSnapshotViewSet, PartnerHealthScoreViewSet
+
+router = SimpleRouter()
+router.register("analytics/kpis", KpiSnapshotViewSet, basename="kpi-snapshot")
+router.register("analytics/health-scores", PartnerHealthScoreViewSet, basename="health-score")
+router.register("analytics/ecosystem-health", EcosystemHealthViewSet, basename="ecosystem-health")
+router.register("analytics/jobs", JobRunViewSet, basename="analytics-job")
+
+urlpatterns = router.urls

@@ -1,0 +1,119 @@
+"""Serializers of the analytics resources: read-only views of the analytics tables."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from analytics.definitions import KPI_COLUMNS
+from analytics.models import EcosystemHealth, JobRun, KpiSnapshot, PartnerHealthScore
+
+
+class KpiSnapshotSerializer(serializers.ModelSerializer):
+    partner = serializers.IntegerField(source="partner_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = KpiSnapshot
+        fields = [
+            "id",
+            "dimension",
+            "key",
+            "partner",
+            "granularity",
+            "period_start",
+            "period_end",
+            "is_complete",
+            "member_count",
+            *KPI_COLUMNS,
+            "computed_at",
+        ]
+
+
+class HealthComponentSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    metric = serializers.FloatField(allow_null=True)
+    percentile = serializers.FloatField(allow_null=True)
+    weight = serializers.FloatField(allow_null=True)
+    used = serializers.BooleanField()
+    reason = serializers.CharField(allow_blank=True)
+    explanation = serializers.CharField()
+
+
+class PartnerHealthScoreSerializer(serializers.ModelSerializer):
+    partner = serializers.IntegerField(source="partner_id", read_only=True)
+    tier = serializers.IntegerField(source="tier_id", read_only=True, allow_null=True)
+    peer_group = serializers.SerializerMethodField()
+    components = HealthComponentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PartnerHealthScore
+        fields = [
+            "id",
+            "partner",
+            "as_of",
+            "is_current",
+            "measured_at",
+            "score",
+            "band",
+            "tier",
+            "peer_group",
+            "peer_count",
+            "components",
+            "revenue_90d",
+            "revenue_prior_90d",
+            "pipeline",
+            "engagement_90d",
+            "won_180d",
+            "lost_180d",
+            "units_sold_90d",
+            "on_hand",
+            "claims_90d",
+            "cover_days",
+            "claims_per_1000_units",
+            "computed_at",
+        ]
+
+    def get_peer_group(self, obj: PartnerHealthScore) -> str:
+        return obj.tier.name if obj.tier_id and obj.tier else "untiered"
+
+
+class EcosystemHealthSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EcosystemHealth
+        exclude = ["computed_at"]
+
+
+class JobRunSerializer(serializers.ModelSerializer):
+    progress_percent = serializers.IntegerField(read_only=True)
+    requested_by = serializers.IntegerField(source="requested_by_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = JobRun
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "chunks_total",
+            "chunks_done",
+            "progress_percent",
+            "params",
+            "requested_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "error",
+        ]
+        read_only_fields = fields
+
+
+class JobRunCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=[JobRun.Kind.FULL_RECOMPUTE, JobRun.Kind.CURRENT_PERIOD], default=JobRun.Kind.FULL_RECOMPUTE
+    )
+
+
+class BenchmarkSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    p25 = serializers.FloatField(allow_null=True)
+    median = serializers.FloatField(allow_null=True)
+    p75 = serializers.FloatField(allow_null=True)

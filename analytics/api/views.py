@@ -1,0 +1,147 @@
+"""Analytics over the API: KPI values, health scores, ecosystem health, peer benchmarks and recompute jobs.
+
+All read the analytics tables (nothing aggregates raw rows in a request) through the
+visibility rule of each model; starting a recompute goes through the same service
+as the admin action.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from analytics import selectors, services
+from analytics.models import Dimension, EcosystemHealth, Granularity, HealthBand, JobRun, KpiSnapshot
+from analytics.models import PartnerHealthScore as Score
+from core.api import VisibleReadOnlyModelViewSet
+from partners.models import Partner
+
+from .serializers import (
+    BenchmarkSerializer,
+    EcosystemHealthSerializer,
+    JobRunCreateSerializer,
+    JobRunSerializer,
+    KpiSnapshotSerializer,
+    PartnerHealthScoreSerializer,
+)
+
+
+class KpiSnapshotFilterSet(django_filters.FilterSet):
+    dimension = django_filters.ChoiceFilter(choices=Dimension.choices)
+    granularity = django_filters.ChoiceFilter(choices=Granularity.choices)
+    key = django_filters.CharFilter()
+    partner = django_filters.NumberFilter(field_name="partner_id")
+    since = django_filters.DateFilter(field_name="period_start", lookup_expr="gte", label="Starting on or after")
+    until = django_filters.DateFilter(field_name="period_start", lookup_expr="lte", label="Starting on or before")
+    is_complete = django_filters.BooleanFilter()
+
+    class Meta:
+        model = KpiSnapshot
+        fields = ["dimension", "granularity", "key", "partner", "since", "until", "is_complete"]
+
+
+class BenchmarkQuerySerializer(serializers.Serializer):
+    partner = serializers.IntegerField(min_value=1)
+    period_start = serializers.DateField()
+    granularity = serializers.ChoiceField(choices=Granularity.choices, default=Granularity.MONTH)
+
+
+class KpiSnapshotViewSet(VisibleReadOnlyModelViewSet):
+    """KPI values per scope and period. Partners see their own rows and the ecosystem's; managers every row."""
+
+    queryset = KpiSnapshot.objects.all()
+    serializer_class = KpiSnapshotSerializer
+    filterset_class = KpiSnapshotFilterSet
+    ordering_fields = ["id", "period_start"]
+    ordering = ("period_start",)
+    lookup_value_regex = r"\d+"
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("partner", int, required=True),
+            OpenApiParameter("period_start", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("granularity", str, enum=Granularity.values),
+        ],
+        responses={200: BenchmarkSerializer(many=True)},
+    )
+    @action(detail=False, url_path="benchmarks", filterset_class=None, pagination_class=None)
+    def benchmarks(self, request):
+        """Anonymised benchmarks of a partner's tier (quartiles and median per KPI, never names)."""
+        query = BenchmarkQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        partner = get_object_or_404(Partner.objects.visible_to(request.user), pk=query.validated_data["partner"])
+        data = selectors.peer_benchmarks(
+            user=request.user,
+            partner=partner,
+            granularity=query.validated_data["granularity"],
+            period_start=query.validated_data["period_start"],
+        )
+        return Response([{"kpi": name, **values} for name, values in data.items()])
+
+
+class HealthScoreFilterSet(django_filters.FilterSet):
+    partner = django_filters.NumberFilter(field_name="partner_id")
+    tier = django_filters.NumberFilter(field_name="tier_id")
+    band = django_filters.ChoiceFilter(choices=HealthBand.choices)
+    is_current = django_filters.BooleanFilter()
+    as_of = django_filters.DateFilter()
+
+    class Meta:
+        model = Score
+        fields = ["partner", "tier", "band", "is_current", "as_of"]
+
+
+class PartnerHealthScoreViewSet(VisibleReadOnlyModelViewSet):
+    """Health scores with their components and explanations (current and monthly history)."""
+
+    queryset = Score.objects.select_related("tier")
+    serializer_class = PartnerHealthScoreSerializer
+    filterset_class = HealthScoreFilterSet
+    ordering_fields = ["id", "as_of", "score"]
+    ordering = ("-id",)
+    lookup_value_regex = r"\d+"
+
+
+class EcosystemHealthFilterSet(django_filters.FilterSet):
+    is_current = django_filters.BooleanFilter()
+    since = django_filters.DateFilter(field_name="as_of", lookup_expr="gte")
+
+    class Meta:
+        model = EcosystemHealth
+        fields = ["is_current", "since"]
+
+
+class EcosystemHealthViewSet(viewsets.ReadOnlyModelViewSet):
+    """The ecosystem's health over time: an aggregate every signed-in user may read."""
+
+    queryset = EcosystemHealth.objects.all()
+    serializer_class = EcosystemHealthSerializer
+    filterset_class = EcosystemHealthFilterSet
+    ordering_fields = ["id", "as_of"]
+    ordering = ("-as_of",)
+    lookup_value_regex = r"\d+"
+
+
+class JobRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Recompute jobs and their progress (channel managers). POST starts a recompute and answers 202."""
+
+    serializer_class = JobRunSerializer
+    filterset_fields = ["kind", "status"]
+    ordering_fields = ["id", "created_at"]
+    ordering = ("-id",)
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        return JobRun.objects.visible_to(self.request.user)
+
+    @extend_schema(request=JobRunCreateSerializer, responses={202: JobRunSerializer})
+    def create(self, request, *args, **kwargs):
+        body = JobRunCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        run = services.recompute_start(kind=body.validated_data["kind"], user=request.user)
+        return Response(JobRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)

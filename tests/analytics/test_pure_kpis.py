@@ -1,0 +1,158 @@
+"""The pure KPI functions on hand-made frames: no database, exact expectations."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics import kpis
+from analytics.periods import Periods, Window, to_seconds
+
+NOW = datetime(2025, 7, 15, 12, tzinfo=UTC).timestamp()
+MONTHS = Periods.months(date(2025, 1, 1), date(2025, 7, 1), NOW)
+
+
+def s(*args) -> float:
+    return datetime(*args, tzinfo=UTC).timestamp()
+
+
+def deals(*rows) -> pd.DataFrame:
+    columns = ["key", "submitted", "decided", "closed", "expires", "status", "amount", "conflict"]
+    return pd.DataFrame([dict(zip(columns, row, strict=True)) for row in rows], columns=columns)
+
+
+NAN = np.nan
+
+
+def test_a_period_includes_its_start_and_excludes_its_end():
+    frame = deals(
+        (1, s(2025, 1, 31, 23), s(2025, 2, 1), NAN, s(2025, 5, 2), "approved", 10.0, False),
+        (1, s(2025, 1, 20), s(2025, 3, 1) - 1e-6, NAN, NAN, "rejected", 5.0, True),
+    )
+    out = kpis.deal_kpis(frame, [1], MONTHS)
+    assert out.loc[(1, 0), "deals_registered"] == 2 and out.loc[(1, 0), "deals_conflicting"] == 1
+    assert out.loc[(1, 1), ["deals_approved", "deals_rejected"]].tolist() == [1, 1]
+    assert out.loc[(1, 0), "deals_approved"] == 0
+    assert out.loc[(1, 1), "median_hours_to_decision"] == pytest.approx((1 + 40 * 24 - 1e-6 / 3600) / 2)
+
+
+def test_pipeline_is_the_state_at_the_end_of_each_period_rebuilt_from_timestamps():
+    frame = deals(
+        # approved in January, won in March: pipeline at the ends of January and February only
+        (1, s(2025, 1, 2), s(2025, 1, 3), s(2025, 3, 10), s(2025, 4, 3), "won", 100.0, False),
+        # protection ends exactly at the end of February: still protected then (expires ≥ end)
+        (1, s(2025, 1, 2), s(2025, 1, 3), s(2025, 3, 1, 5), s(2025, 3, 1), "expired", 20.0, False),
+        # closed exactly at the end of February: not closed before the end, so in February's pipeline
+        (1, s(2025, 1, 5), s(2025, 1, 6), s(2025, 3, 1), s(2025, 4, 6), "lost", 3.0, False),
+        # still approved now, protection running: in every pipeline since its approval, including now
+        (1, s(2025, 5, 5), s(2025, 5, 6), NAN, s(2025, 8, 4), "approved", 7.0, False),
+        # rejected deals never count
+        (1, s(2025, 1, 5), s(2025, 1, 6), NAN, NAN, "rejected", 1000.0, False),
+    )
+    pipeline = kpis.deal_kpis(frame, [1], MONTHS)["pipeline_value"].tolist()
+    assert pipeline == [123.0, 123.0, 0.0, 0.0, 7.0, 7.0, 7.0]
+
+
+def test_stock_positions_use_the_latest_report_before_the_end():
+    rows = pd.DataFrame(
+        {
+            "key": [1, 1, 1, 1],
+            "partner_id": [1, 1, 1, 1],
+            "product_id": [10, 10, 11, 11],
+            "day": [to_seconds(date(2025, 1, 10)), to_seconds(date(2025, 3, 1)), to_seconds(date(2025, 2, 5)), 0.0],
+            "on_hand": [5, 0, 8, 3],
+            "units_sold": [2, 4, 0, 9],
+        }
+    )
+    rows.loc[3, "day"] = to_seconds(date(2025, 2, 20))
+    out = kpis.inventory_kpis(rows, [1], MONTHS)
+    assert out["on_hand_end"].tolist()[:3] == [5.0, 8.0, 3.0]  # March: product 10 at 0, product 11 at 3
+    assert out["stockouts"].tolist()[:3] == [0.0, 0.0, 1.0]
+    assert out["units_sold"].tolist()[:3] == [2.0, 9.0, 4.0]
+    assert out["inventory_reports"].tolist()[:3] == [1.0, 2.0, 1.0]
+    empty = kpis.inventory_kpis(rows.iloc[0:0], [1], MONTHS)
+    assert empty["on_hand_end"].isna().all() and (empty["units_sold"] == 0).all()
+
+
+def test_rates_are_empty_when_there_is_nothing_to_divide_by():
+    frame = kpis.compute_kpis(
+        deals(), pd.DataFrame(columns=["key", "partner_id", "product_id", "day", "on_hand", "units_sold"]),
+        pd.DataFrame(columns=["key", "submitted", "decided", "status"]),
+        pd.DataFrame(columns=["key", "earned", "expires"]), [1], MONTHS,
+    )
+    rate_columns = ["approval_rate", "win_rate", "avg_won_deal", "sales_cycle_days", "conflict_rate", "sell_through",
+                    "days_of_cover", "claim_approval_rate", "claim_resolution_days", "claims_per_1000_units",
+                    "median_hours_to_decision", "on_hand_end", "stockouts"]
+    assert frame[rate_columns].isna().all().all()
+    assert (frame[["deals_registered", "won_revenue", "pipeline_value", "units_sold"]] == 0).all().all()
+
+
+def random_frames(seed: int):
+    rng = np.random.default_rng(seed)
+    n = 400
+    start, end = s(2024, 7, 1), NOW
+    submitted = rng.uniform(start, end, n)
+    decided = np.where(rng.random(n) < 0.8, submitted + rng.uniform(0, 20 * 86400, n), np.nan)
+    decided = np.where(decided < NOW, decided, np.nan)
+    closed = np.where(rng.random(n) < 0.6, decided + rng.uniform(0, 80 * 86400, n), np.nan)
+    closed = np.where(closed < NOW, closed, np.nan)
+    status = np.where(np.isnan(decided), "submitted", np.where(rng.random(n) < 0.2, "rejected", "approved"))
+    status = np.where((status == "approved") & ~np.isnan(closed), rng.choice(["won", "lost", "withdrawn"], n), status)
+    closed = np.where(status == "rejected", np.nan, closed)
+    frame = pd.DataFrame(
+        {
+            "key": rng.integers(1, 4, n),
+            "submitted": submitted,
+            "decided": decided,
+            "closed": closed,
+            "expires": decided + 90 * 86400,
+            "status": status,
+            "amount": rng.integers(1, 10_000, n) / 100,
+            "conflict": rng.random(n) < 0.1,
+        }
+    )
+    stock = pd.DataFrame(
+        {
+            "partner_id": rng.integers(1, 4, 300),
+            "product_id": rng.integers(1, 5, 300),
+            "day": (rng.integers(0, 370, 300) * 86400 + start).astype(float),
+            "on_hand": rng.integers(0, 30, 300),
+            "units_sold": rng.integers(0, 9, 300),
+        }
+    ).drop_duplicates(["partner_id", "product_id", "day"])
+    stock["key"] = stock["partner_id"]
+    claims = pd.DataFrame({"key": rng.integers(1, 4, 80), "submitted": rng.uniform(start, end, 80)})
+    claims["decided"] = np.where(rng.random(80) < 0.7, claims["submitted"] + 3 * 86400, np.nan)
+    claims["status"] = np.where(claims["decided"].isna(), "under_review", rng.choice(["approved", "rejected"], 80))
+    certs = pd.DataFrame({"key": [1, 2, 3], "earned": [start, start + 1e7, start], "expires": [np.nan, end, start + 5e6]})
+    return frame, stock, claims, certs
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_quarter_roll_ups_equal_computing_the_quarter_directly(seed):
+    window = Window.full(datetime.fromtimestamp(NOW, UTC), history_months=12)
+    frame, stock, claims, certs = random_frames(seed)
+    keys = [1, 2, 3]
+    monthly = kpis.compute_kpis(frame, stock, claims, certs, keys, window.months)
+    quarters, mapping = window.months.roll_up("quarter")
+    rolled = kpis.roll_up(monthly, mapping, quarters, kpis.decision_medians(frame, keys, quarters))
+    direct = kpis.compute_kpis(frame, stock, claims, certs, keys, quarters)
+    pd.testing.assert_frame_equal(rolled[direct.columns].astype(float), direct.astype(float), rtol=1e-9)
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_group_totals_of_chunks_equal_the_totals_of_everyone(seed):
+    frame, stock, claims, certs = random_frames(seed)
+    monthly = kpis.compute_kpis(frame, stock, claims, certs, [1, 2, 3], MONTHS)
+    everyone = pd.Series("", index=[1, 2, 3])
+    whole = kpis.group_totals(monthly, everyone)
+    parts = [kpis.group_totals(monthly.loc[[k]], everyone) for k in (1, 2, 3)]
+    pd.testing.assert_frame_equal(kpis.combine_totals(parts)[whole.columns].astype(float), whole.astype(float))
+    # and the group's totals are the formulas over all rows at once
+    direct = kpis.compute_kpis(frame.assign(key=""), stock.assign(key=""), claims.assign(key=""),
+                               certs.assign(key=""), [""], MONTHS)
+    for column in ("deals_registered", "won_revenue", "pipeline_value", "on_hand_end", "claims_rejected"):
+        assert np.allclose(whole[column].to_numpy(float), direct[column].to_numpy(float), equal_nan=True), column
