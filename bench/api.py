@@ -5,7 +5,8 @@
 2. A filtered deal list page of 100 (status=approved, one region, as an unrestricted manager's token):
    median and p95 latency over 200 requests walking the cursor pages (target p95 < 100 ms).
 3. Throughput of that page with gunicorn against a minimal Django view returning the same rows
-   (plain `values()` into JsonResponse, no DRF, no auth): requests/s and ratio (target ≥ 0.5).
+   (plain `values()` into JsonResponse, no DRF, no auth): requests/s and ratio (target ≥ 0.5),
+   measured in alternating rounds so that load from elsewhere on the machine hits both alike.
 
 Traffic goes only to 127.0.0.1, loops are bounded. The rows and users it creates are removed at the
 end. Results: bench/results/api.json. Database: DATABASE_URL (default the prm_bench database).
@@ -30,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ROWS, PER_REQUEST = 100_000, 10_000
 LIST_REQUESTS, PAGES_WALKED = 200, 20
-THROUGHPUT_CLIENTS, THROUGHPUT_REQUESTS = 4, 400
+THROUGHPUT_CLIENTS, THROUGHPUT_REQUESTS, THROUGHPUT_ROUNDS = 4, 800, 8
 BENCH_PREFIX = "bench-api-"
 FIRST_DAY = date(1990, 1, 1)  # far before any demo data, so the rows are easy to find and remove
 SERVER_ENV = {
@@ -185,9 +186,9 @@ def _latencies(base: str, token: str, query: str) -> list[float]:
     return timings
 
 
-def _throughput(url: str, token: str) -> float:
-    """Requests per second with THROUGHPUT_CLIENTS concurrent clients, THROUGHPUT_REQUESTS in all."""
-    per_client = THROUGHPUT_REQUESTS // THROUGHPUT_CLIENTS
+def _throughput(url: str, token: str, requests: int) -> tuple[int, float]:
+    """(requests, seconds) for `requests` spread over THROUGHPUT_CLIENTS concurrent clients."""
+    per_client = requests // THROUGHPUT_CLIENTS
     errors: list[int] = []
 
     def client():
@@ -204,7 +205,19 @@ def _throughput(url: str, token: str) -> float:
         thread.join()
     if errors:
         raise RuntimeError(f"{len(errors)} failed requests, e.g. {errors[0]}")
-    return per_client * THROUGHPUT_CLIENTS / (time.perf_counter() - started)
+    return per_client * THROUGHPUT_CLIENTS, time.perf_counter() - started
+
+
+def _compare_throughput(api_url: str, minimal_url: str, token: str) -> tuple[float, float]:
+    """Requests/s of both, measured in alternating rounds so that load from elsewhere hits both alike."""
+    totals = {"api": [0, 0.0], "minimal": [0, 0.0]}
+    per_round = THROUGHPUT_REQUESTS // THROUGHPUT_ROUNDS
+    for _ in range(THROUGHPUT_ROUNDS):
+        for name, url in (("api", api_url), ("minimal", minimal_url)):
+            count, seconds = _throughput(url, token, per_round)
+            totals[name][0] += count
+            totals[name][1] += seconds
+    return totals["api"][0] / totals["api"][1], totals["minimal"][0] / totals["minimal"][1]
 
 
 def _start_server(port: int) -> subprocess.Popen:
@@ -262,8 +275,9 @@ def main() -> int:
         api_seconds = _api_ingest(base, setup["partner_token"], rows)
         query = f"status=approved&region={setup['region_id']}&page_size=100"
         timings = _latencies(base, setup["manager_token"], query)
-        api_rps = _throughput(f"{base}/api/v1/deals/?{query}", setup["manager_token"])
-        minimal_rps = _throughput(f"{base}/bench/minimal-deals/?{query}", setup["manager_token"])
+        api_rps, minimal_rps = _compare_throughput(
+            f"{base}/api/v1/deals/?{query}", f"{base}/bench/minimal-deals/?{query}", setup["manager_token"]
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -289,7 +303,8 @@ def main() -> int:
         },
         "throughput": {
             "clients": THROUGHPUT_CLIENTS,
-            "requests": THROUGHPUT_REQUESTS,
+            "requests_each": THROUGHPUT_REQUESTS,
+            "alternating_rounds": THROUGHPUT_ROUNDS,
             "gunicorn_workers": 2,
             "api_requests_per_second": round(api_rps, 1),
             "minimal_view_requests_per_second": round(minimal_rps, 1),

@@ -104,15 +104,17 @@ def attach_page_related(deals: list[DealRegistration]) -> list[DealRegistration]
 
     Does what prefetch_related does without building a model instance per row or cloning a
     queryset per deal, which on a page of 100 cost more than the queries. Conflicts are read for
-    everyone (their count is shown) but only managers see who they are with.
+    everyone (their count is shown; only flagged deals have any) but only managers see who with.
     """
     ids = [deal.pk for deal in deals]
     lines: dict[int, list] = {pk: [] for pk in ids}
     for row in DealLine.objects.filter(deal_id__in=ids).order_by("pk").values(*LINE_VALUES):
         lines[row["deal_id"]].append(line_representation(row))
     conflicts: dict[int, list] = {pk: [] for pk in ids}
-    for row in DealConflict.objects.filter(from_deal_id__in=ids).order_by("pk").values(*CONFLICT_VALUES):
-        conflicts[row["from_deal_id"]].append(conflict_representation(row))
+    flagged = [deal.pk for deal in deals if deal.has_conflict]  # links exist only for flagged deals
+    if flagged:
+        for row in DealConflict.objects.filter(from_deal_id__in=flagged).order_by("pk").values(*CONFLICT_VALUES):
+            conflicts[row["from_deal_id"]].append(conflict_representation(row))
     for deal in deals:
         deal.api_lines = lines[deal.pk]
         deal.api_conflicts = conflicts[deal.pk]

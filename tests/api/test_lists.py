@@ -17,9 +17,11 @@ def _make(kind: str, world, catalog, count: int) -> None:
     for _ in range(count):
         if kind == "deals":
             deal = f.DealFactory(
-                partner=world.partner_a, lines=[(catalog["switch"], 1, "5"), (catalog["disk"], 2, "7")]
+                partner=world.partner_a,
+                has_conflict=True,
+                lines=[(catalog["switch"], 1, "5"), (catalog["disk"], 2, "7")],
             )
-            other = f.DealFactory(partner=world.partner_b, lines=[(catalog["switch"], 1, "5")])
+            other = f.DealFactory(partner=world.partner_b, has_conflict=True, lines=[(catalog["switch"], 1, "5")])
             DealConflict.objects.create(from_deal=deal, to_deal=other, detected_at=deal.submitted_at, reason="x")
         elif kind == "inventory":
             f.InventoryReportFactory(partner=world.partner_a, product=f.ProductFactory())
