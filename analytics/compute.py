@@ -65,6 +65,8 @@ def kpi_rows(
     )
     for column in KPI_COLUMNS:
         out[column] = flat[column].to_numpy()
+    for column in kpis.TOTAL_COLUMNS:
+        out[column] = out[column] / kpis.MS_PER_DAY
     return out
 
 

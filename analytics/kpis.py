@@ -18,6 +18,10 @@ from .definitions import KPI_COLUMNS
 from .periods import DAY, Periods
 
 HOUR = 3600.0
+# Durations are summed in whole milliseconds: integer-valued floats add up exactly, so totals (and the rates
+# built from them) are identical however partners are split into chunks. Stored columns are in days.
+MS_PER_DAY = 86_400_000.0
+TOTAL_COLUMNS = ("sales_cycle_days_total", "claim_resolution_days_total")
 SUM_COLUMNS = [c for c, kind in KPI_COLUMNS.items() if kind == "sum"]
 STOCK_COLUMNS = [c for c, kind in KPI_COLUMNS.items() if kind == "stock"]
 MEDIAN_COLUMNS = [c for c, kind in KPI_COLUMNS.items() if kind == "median"]
@@ -76,6 +80,10 @@ def bin_median(codes: np.ndarray, idx: np.ndarray, values: np.ndarray, shape: tu
     return out
 
 
+def _ms(seconds: np.ndarray) -> np.ndarray:
+    return np.round(seconds * 1000.0)
+
+
 def to_frame(columns: dict[str, np.ndarray], keys: Sequence, periods: int) -> pd.DataFrame:
     index = pd.MultiIndex.from_product([list(keys), range(periods)], names=["key", "period"])
     return pd.DataFrame({name: arr.reshape(-1) for name, arr in columns.items()}, index=index)
@@ -92,7 +100,7 @@ def deal_kpis(deals: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataF
     - deals_approved / deals_rejected = registrations whose approval decision (decided_at) is in P, by decision
       (status rejected → rejected; any later status of an approved deal → approved)
     - deals_won / deals_lost = registrations with closed_at in P and status won / lost
-    - won_revenue = Σ amount of deals won in P; sales_cycle_days_total = Σ (closed − submitted) in days, won in P
+    - won_revenue = Σ amount of deals won in P; sales_cycle_days_total = Σ (closed − submitted), won in P (in ms)
     - median_hours_to_decision = median of (decided − submitted) in hours, decisions in P
     - pipeline_value = Σ amount of deals approved before E, not closed before E (closed_at ≥ E or never) and with
       protection_expires_at ≥ E — the state at E rebuilt from timestamps, whatever happened after.
@@ -125,7 +133,7 @@ def deal_kpis(deals: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataF
             "deals_won": count(won, close_idx),
             "deals_lost": count(lost, close_idx),
             "won_revenue": bin_sum(codes[won], close_idx[won], amount[won], shape),
-            "sales_cycle_days_total": bin_sum(codes[won], close_idx[won], (closed - submitted)[won] / DAY, shape),
+            "sales_cycle_days_total": bin_sum(codes[won], close_idx[won], _ms(closed - submitted)[won], shape),
             "median_hours_to_decision": bin_median(codes, dec_idx, (decided - submitted) / HOUR, shape),
             "pipeline_value": pipeline,
         },
@@ -180,7 +188,7 @@ def claim_kpis(claims: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.Dat
     `claims`: key, submitted, decided (epoch s), status.
     - claims_submitted = claims with submitted_at in P
     - claims_approved / claims_rejected = claims decided in P, by decision (approved or since paid → approved)
-    - claim_resolution_days_total = Σ (decided − submitted) in days over those decisions
+    - claim_resolution_days_total = Σ (decided − submitted) over those decisions (in ms)
     """
     shape = (len(keys), len(periods))
     codes = key_codes(claims["key"], keys)
@@ -196,7 +204,7 @@ def claim_kpis(claims: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.Dat
             "claims_approved": bin_sum(codes[approved], dec_idx[approved], None, shape),
             "claims_rejected": bin_sum(codes[rejected], dec_idx[rejected], None, shape),
             "claim_resolution_days_total": bin_sum(
-                codes[decided_mask], dec_idx[decided_mask], ((decided - submitted) / DAY)[decided_mask], shape
+                codes[decided_mask], dec_idx[decided_mask], _ms(decided - submitted)[decided_mask], shape
             ),
         },
         keys,
@@ -238,19 +246,22 @@ def derive_rates(frame: pd.DataFrame, days: np.ndarray) -> pd.DataFrame:
     claims_per_1000_units = 1000 × claims_submitted / units_sold. Empty (NaN) whenever the denominator is 0.
     """
     f = frame.copy()
+    # Money is summed from cents, so rounding to cents gives the same figure whatever the order of addition.
+    f["won_revenue"] = f["won_revenue"].round(2)
+    f["pipeline_value"] = f["pipeline_value"].round(2)
     period_days = pd.Series(np.asarray(days, dtype="float64")[f.index.get_level_values("period")], index=f.index)
     on_hand = f["on_hand_end"].fillna(0)
     f["approval_rate"] = _ratio(f["deals_approved"], f["deals_approved"] + f["deals_rejected"])
     f["win_rate"] = _ratio(f["deals_won"], f["deals_won"] + f["deals_lost"])
     f["avg_won_deal"] = _ratio(f["won_revenue"], f["deals_won"])
-    f["sales_cycle_days"] = _ratio(f["sales_cycle_days_total"], f["deals_won"])
+    f["sales_cycle_days"] = _ratio(f["sales_cycle_days_total"] / MS_PER_DAY, f["deals_won"])
     f["conflict_rate"] = _ratio(f["deals_conflicting"], f["deals_registered"])
     f["sell_through"] = _ratio(f["units_sold"], f["units_sold"] + on_hand)
     daily = _ratio(f["units_sold"], period_days)
     f["days_of_cover"] = _ratio(on_hand, daily).where(f["on_hand_end"].notna())
     decided = f["claims_approved"] + f["claims_rejected"]
     f["claim_approval_rate"] = _ratio(f["claims_approved"], decided)
-    f["claim_resolution_days"] = _ratio(f["claim_resolution_days_total"], decided)
+    f["claim_resolution_days"] = _ratio(f["claim_resolution_days_total"] / MS_PER_DAY, decided)
     f["claims_per_1000_units"] = _ratio(f["claims_submitted"], f["units_sold"], scale=1000.0)
     return f[list(KPI_COLUMNS) + [c for c in f.columns if c not in KPI_COLUMNS]]
 

@@ -73,6 +73,8 @@ class Periods:
     def index_of(self, t: np.ndarray) -> np.ndarray:
         """The period each time falls in, or -1 outside every period."""
         t = np.asarray(t, dtype="float64")
+        if not len(self):
+            return np.full(t.shape, -1, dtype="int64")
         starts, ends = self.start_s, self.end_s
         idx = np.searchsorted(starts, t, side="right") - 1
         ok = (idx >= 0) & ~np.isnan(t)
@@ -130,9 +132,11 @@ class Window:
         return np.array(self.points_s, dtype="float64")
 
     def granularities(self) -> dict[str, tuple[Periods, np.ndarray | None]]:
+        """Months, and the quarters and years made of them (left out when the window holds none)."""
         quarters, q_map = self.months.roll_up("quarter")
         years, y_map = self.months.roll_up("year")
-        return {"month": (self.months, None), "quarter": (quarters, q_map), "year": (years, y_map)}
+        out = {"month": (self.months, None), "quarter": (quarters, q_map), "year": (years, y_map)}
+        return {name: value for name, value in out.items() if len(value[0])}
 
     @classmethod
     def full(cls, now: datetime, history_months: int = 24) -> Window:

@@ -183,24 +183,61 @@ def _edge_cases(eco: Eco, customer) -> None:
     # Decided exactly at a month boundary: belongs to March, not February.
     aurora = eco.partners[0]
     march = datetime(2025, 3, 1, tzinfo=UTC)
-    make_deal(aurora, customer, one_line, submitted=march, status=DealStatus.APPROVED, decided=march,
-              expires=march + timedelta(days=90))
-    make_deal(aurora, customer, one_line, submitted=march - timedelta(days=3), status=DealStatus.WON,
-              decided=march - timedelta(days=2), closed=march, expires=march + timedelta(days=88))
+    make_deal(
+        aurora,
+        customer,
+        one_line,
+        submitted=march,
+        status=DealStatus.APPROVED,
+        decided=march,
+        expires=march + timedelta(days=90),
+    )
+    make_deal(
+        aurora,
+        customer,
+        one_line,
+        submitted=march - timedelta(days=3),
+        status=DealStatus.WON,
+        decided=march - timedelta(days=2),
+        closed=march,
+        expires=march + timedelta(days=88),
+    )
     # Approved, then expired in the middle of May: in the pipeline at the end of March and April only.
-    make_deal(aurora, customer, [(network_product, 3, Decimal("333.33"))], submitted=datetime(2025, 2, 10, tzinfo=UTC),
-              status=DealStatus.EXPIRED, decided=datetime(2025, 2, 14, tzinfo=UTC),
-              expires=datetime(2025, 5, 15, tzinfo=UTC), closed=datetime(2025, 5, 15, 1, tzinfo=UTC))
+    make_deal(
+        aurora,
+        customer,
+        [(network_product, 3, Decimal("333.33"))],
+        submitted=datetime(2025, 2, 10, tzinfo=UTC),
+        status=DealStatus.EXPIRED,
+        decided=datetime(2025, 2, 14, tzinfo=UTC),
+        expires=datetime(2025, 5, 15, tzinfo=UTC),
+        closed=datetime(2025, 5, 15, 1, tzinfo=UTC),
+    )
     # Still "approved" although its protection ended (the expiry job has not run): not in the pipeline after.
-    make_deal(aurora, customer, one_line, submitted=datetime(2025, 3, 20, tzinfo=UTC), status=DealStatus.APPROVED,
-              decided=datetime(2025, 3, 21, tzinfo=UTC), expires=datetime(2025, 6, 19, tzinfo=UTC))
+    make_deal(
+        aurora,
+        customer,
+        one_line,
+        submitted=datetime(2025, 3, 20, tzinfo=UTC),
+        status=DealStatus.APPROVED,
+        decided=datetime(2025, 3, 21, tzinfo=UTC),
+        expires=datetime(2025, 6, 19, tzinfo=UTC),
+    )
     # An inactive partner: has KPIs but no health score and is no one's peer.
     eco.inactive = f.PartnerFactory(name="Haze", tier=eco.gold, region=eco.emea, status="inactive")
-    make_deal(eco.inactive, customer, one_line, submitted=datetime(2025, 5, 5, tzinfo=UTC), status=DealStatus.WON,
-              decided=datetime(2025, 5, 6, tzinfo=UTC), closed=datetime(2025, 6, 6, tzinfo=UTC),
-              expires=datetime(2025, 8, 4, tzinfo=UTC))
-    f.CertificationFactory(partner=aurora, product_line=eco.network, earned_on=date(2025, 4, 30),
-                           expires_on=date(2025, 5, 1))
+    make_deal(
+        eco.inactive,
+        customer,
+        one_line,
+        submitted=datetime(2025, 5, 5, tzinfo=UTC),
+        status=DealStatus.WON,
+        decided=datetime(2025, 5, 6, tzinfo=UTC),
+        closed=datetime(2025, 6, 6, tzinfo=UTC),
+        expires=datetime(2025, 8, 4, tzinfo=UTC),
+    )
+    f.CertificationFactory(
+        partner=aurora, product_line=eco.network, earned_on=date(2025, 4, 30), expires_on=date(2025, 5, 1)
+    )
 
 
 @pytest.fixture

@@ -126,13 +126,27 @@ def test_the_explanation_states_the_stored_percentile_and_peer_group():
     assert explain_component("revenue", 81.6, "Gold") == "revenue: 82nd percentile of Gold partners"
     assert explain_component("growth", None, "Gold", "no won revenue") == "growth: not used — no won revenue"
     assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 100)] == [
-        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "100th"
+        "1st",
+        "2nd",
+        "3rd",
+        "4th",
+        "11th",
+        "12th",
+        "13th",
+        "21st",
+        "22nd",
+        "100th",
     ]
 
 
 def test_bands_and_cover_score():
     assert [band_of(v) for v in (100.0, 70.0, 69.9, 40.0, 39.9, 0.0)] == [
-        "healthy", "healthy", "watch", "watch", "at_risk", "at_risk"
+        "healthy",
+        "healthy",
+        "watch",
+        "watch",
+        "at_risk",
+        "at_risk",
     ]
     assert band_of(None) == "" and band_of(float("nan")) == ""
     scores = cover_score(pd.Series([0.0, 7.5, 15.0, 40.0, 60.0, 120.0, np.nan])).tolist()

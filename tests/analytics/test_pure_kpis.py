@@ -79,13 +79,28 @@ def test_stock_positions_use_the_latest_report_before_the_end():
 
 def test_rates_are_empty_when_there_is_nothing_to_divide_by():
     frame = kpis.compute_kpis(
-        deals(), pd.DataFrame(columns=["key", "partner_id", "product_id", "day", "on_hand", "units_sold"]),
+        deals(),
+        pd.DataFrame(columns=["key", "partner_id", "product_id", "day", "on_hand", "units_sold"]),
         pd.DataFrame(columns=["key", "submitted", "decided", "status"]),
-        pd.DataFrame(columns=["key", "earned", "expires"]), [1], MONTHS,
+        pd.DataFrame(columns=["key", "earned", "expires"]),
+        [1],
+        MONTHS,
     )
-    rate_columns = ["approval_rate", "win_rate", "avg_won_deal", "sales_cycle_days", "conflict_rate", "sell_through",
-                    "days_of_cover", "claim_approval_rate", "claim_resolution_days", "claims_per_1000_units",
-                    "median_hours_to_decision", "on_hand_end", "stockouts"]
+    rate_columns = [
+        "approval_rate",
+        "win_rate",
+        "avg_won_deal",
+        "sales_cycle_days",
+        "conflict_rate",
+        "sell_through",
+        "days_of_cover",
+        "claim_approval_rate",
+        "claim_resolution_days",
+        "claims_per_1000_units",
+        "median_hours_to_decision",
+        "on_hand_end",
+        "stockouts",
+    ]
     assert frame[rate_columns].isna().all().all()
     assert (frame[["deals_registered", "won_revenue", "pipeline_value", "units_sold"]] == 0).all().all()
 
@@ -127,7 +142,9 @@ def random_frames(seed: int):
     claims = pd.DataFrame({"key": rng.integers(1, 4, 80), "submitted": rng.uniform(start, end, 80)})
     claims["decided"] = np.where(rng.random(80) < 0.7, claims["submitted"] + 3 * 86400, np.nan)
     claims["status"] = np.where(claims["decided"].isna(), "under_review", rng.choice(["approved", "rejected"], 80))
-    certs = pd.DataFrame({"key": [1, 2, 3], "earned": [start, start + 1e7, start], "expires": [np.nan, end, start + 5e6]})
+    certs = pd.DataFrame(
+        {"key": [1, 2, 3], "earned": [start, start + 1e7, start], "expires": [np.nan, end, start + 5e6]}
+    )
     return frame, stock, claims, certs
 
 
@@ -152,7 +169,8 @@ def test_group_totals_of_chunks_equal_the_totals_of_everyone(seed):
     parts = [kpis.group_totals(monthly.loc[[k]], everyone) for k in (1, 2, 3)]
     pd.testing.assert_frame_equal(kpis.combine_totals(parts)[whole.columns].astype(float), whole.astype(float))
     # and the group's totals are the formulas over all rows at once
-    direct = kpis.compute_kpis(frame.assign(key=""), stock.assign(key=""), claims.assign(key=""),
-                               certs.assign(key=""), [""], MONTHS)
+    direct = kpis.compute_kpis(
+        frame.assign(key=""), stock.assign(key=""), claims.assign(key=""), certs.assign(key=""), [""], MONTHS
+    )
     for column in ("deals_registered", "won_revenue", "pipeline_value", "on_hand_end", "claims_rejected"):
         assert np.allclose(whole[column].to_numpy(float), direct[column].to_numpy(float), equal_nan=True), column
