@@ -107,6 +107,9 @@ class BenchmarkRow:
             return "No figure for you in this period."
         if self.median is None:
             return "No peer figures to compare with."
+        if self.lower_is_better is None:  # neither direction is better (e.g. days of cover)
+            return "At the tier median." if you == self.median else (
+                "Above the tier median." if you > self.median else "Below the tier median.")
         better = (you < self.median) if self.lower_is_better else (you > self.median)
         if you == self.median:
             return "At the tier median."

@@ -14,6 +14,15 @@ from ..selectors.health import partner_health, weakest_components
 from ..selectors.scorecard import partner_scorecard, peer_benchmarks
 from .base import DashboardMixin
 
+UNITS = {"money": "USD", "percent": "%", "days": "days", "hours": "hours", "per_thousand": "per 1,000 units"}
+
+
+def _scaled(value: Any, kind: str) -> float | None:
+    """Percentages as percent figures in the downloadable table (the unit column says so)."""
+    if value is None:
+        return None
+    return round(float(value) * 100, 2) if kind == "percent" else float(value)
+
 
 class PortalScorecardView(PartnerMemberRequiredMixin, DashboardMixin, TemplateView):
     """Always the signed-in user's own partner (there is no partner in the URL to change).
@@ -33,9 +42,10 @@ class PortalScorecardView(PartnerMemberRequiredMixin, DashboardMixin, TemplateVi
         benchmarks, peer_count = peer_benchmarks(partner=partner, period=self.period)
         table = table_only(
             "benchmarks", "You and your tier peers",
-            columns=[Column("KPI"), Column("You", "number"), Column("Peer 25th percentile", "number"),
+            columns=[Column("KPI"), Column("Unit"), Column("You", "number"), Column("Peer 25th percentile", "number"),
                      Column("Peer median", "number"), Column("Peer 75th percentile", "number")],
-            rows=[[r.label, r.value, r.q1, r.median, r.q3] for r in benchmarks],
+            rows=[[r.label, UNITS.get(r.kind, ""), *(_scaled(v, r.kind) for v in (r.value, r.q1, r.median, r.q3))]
+                  for r in benchmarks],
             empty_message="Too few peers to compare anonymously.",
         )
         charts = {chart.key: chart for chart in card.trend_charts}
