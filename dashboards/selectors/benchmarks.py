@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
-from django.db.models import Aggregate, FloatField, QuerySet
+from django.db.models import Aggregate, Count, FloatField, QuerySet
 
 from analytics.models import Dimension, KpiSnapshot
 from partners.models import Partner
@@ -54,7 +54,7 @@ def tier_peers(tier_id: int | None) -> QuerySet[Partner]:
 def peer_statistics(
     *, tier_id: int | None, granularity: str, starts: Sequence[date], kpis: Sequence[str], fractions: Sequence[float]
 ) -> dict[date, dict[str, dict[float, float | None]]]:
-    """{period start: {kpi: {fraction: value}}} over tier peers' partner rows, plus "_n" (peer rows counted)."""
+    """{period start: {kpi: {fraction: value, "n": values counted}}} over tier peers' partner rows."""
     rows = KpiSnapshot.objects.filter(
         dimension=Dimension.PARTNER,
         granularity=granularity,
@@ -71,36 +71,40 @@ def _alias(kpi: str, fraction: float) -> str:
 
 
 def _in_database(rows: QuerySet, kpis: Sequence[str], fractions: Sequence[float]) -> dict:
-    from django.db.models import Count
-
     aggregates = {_alias(k, f): Percentile(k, f) for k in kpis for f in fractions}
+    counts = {f"{k}__n": Count(k) for k in kpis}  # COUNT(column) leaves empty values out, as the percentile does
     result = {}
-    for row in rows.values("period_start").order_by().annotate(_n=Count("pk"), **aggregates):
+    for row in rows.values("period_start").order_by().annotate(**counts, **aggregates):
         result[row["period_start"]] = {
-            k: {f: row[_alias(k, f)] for f in fractions} for k in kpis
-        } | {"_n": row["_n"]}
+            k: {f: row[_alias(k, f)] for f in fractions} | {"n": row[f"{k}__n"]} for k in kpis
+        }
     return result
 
 
 def _in_python(rows: QuerySet, kpis: Sequence[str], fractions: Sequence[float]) -> dict:
     values: dict[date, dict[str, list]] = {}
-    counts: dict[date, int] = {}
     for row in rows.values_list("period_start", *kpis):
         start, figures = row[0], row[1:]
         bucket = values.setdefault(start, {k: [] for k in kpis})
-        counts[start] = counts.get(start, 0) + 1
         for kpi, value in zip(kpis, figures, strict=True):
             if value is not None:
                 bucket[kpi].append(value)
     return {
-        start: {k: {f: quantile(bucket[k], f) for f in fractions} for k in kpis} | {"_n": counts[start]}
+        start: {k: {f: quantile(bucket[k], f) for f in fractions} | {"n": len(bucket[k])} for k in kpis}
         for start, bucket in values.items()
     }
 
 
 def tier_medians(
-    *, tier_id: int | None, granularity: str, starts: Sequence[date], kpis: Sequence[str]
+    *, tier_id: int | None, granularity: str, starts: Sequence[date], kpis: Sequence[str], min_peers: int = 1
 ) -> dict[date, dict[str, float | None]]:
-    """{period start: {kpi: tier median}} for trend lines drawn beside a partner's own."""
+    """{period start: {kpi: tier median}} for trend lines drawn beside a partner's own.
+
+    A median of fewer than `min_peers` values is left empty (partners see medians only of groups
+    large enough that the median is no single peer's figure).
+    """
     stats = peer_statistics(tier_id=tier_id, granularity=granularity, starts=starts, kpis=kpis, fractions=(0.5,))
-    return {start: {k: by_kpi[k][0.5] for k in kpis} for start, by_kpi in stats.items()}
+    return {
+        start: {k: by_kpi[k][0.5] if by_kpi[k]["n"] >= min_peers else None for k in kpis}
+        for start, by_kpi in stats.items()
+    }

@@ -17,6 +17,7 @@ from django.db.models.functions import Cast
 
 from analytics.health import band_of
 from analytics.models import EcosystemHealth, PartnerHealthScore
+from analytics.selectors import partner_health as analytics_partner_health
 from partners.models import Partner
 
 from ..forms import Scope
@@ -98,13 +99,7 @@ def health_from_row(row: PartnerHealthScore) -> Health:
 
 def partner_health(*, user: Any, partner: Partner) -> Health | None:
     """The partner's current score, explained; None before the first computation."""
-    row = (
-        PartnerHealthScore.objects.visible_to(user)
-        .current()
-        .filter(partner=partner)
-        .select_related("tier")
-        .first()
-    )
+    row = analytics_partner_health(user=user, partner=partner)
     return health_from_row(row) if row else None
 
 

@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from analytics.models import Dimension, KpiSnapshot
+from analytics.selectors import peer_benchmarks as analytics_peer_benchmarks
 from partners.models import Partner
 
 from ..charts import MEDIAN_COLOUR, PALETTE, Chart, Series, line_chart
 from ..kpis import KPIS, SCORECARD_TILES, TREND_KPIS, Tile, tiles
 from ..periods import Period
-from .benchmarks import MIN_PEERS, peer_statistics, quantile, tier_medians, tier_peers
+from .benchmarks import MIN_PEERS, quantile, tier_medians, tier_peers
 from .snapshots import Source, combine_months, monthly_values, period_values
 
 BENCHMARK_KPIS = (
@@ -25,7 +26,6 @@ BENCHMARK_KPIS = (
     "days_of_cover",
     "claims_per_1000_units",
 )
-QUARTILES = (0.25, 0.5, 0.75)
 
 
 def partner_source(partner: Partner) -> Source:
@@ -40,13 +40,17 @@ class Scorecard:
     extra: dict = field(default_factory=dict)
 
 
-def partner_scorecard(*, partner: Partner, period: Period, key_prefix: str = "trend") -> Scorecard:
-    """Tiles for `period` (with previous period and a year earlier) and monthly trends beside the tier median."""
+def partner_scorecard(*, partner: Partner, period: Period, key_prefix: str = "trend", min_peers: int = 1) -> Scorecard:
+    """Tiles for `period` (with previous period and a year earlier) and monthly trends beside the tier median.
+
+    `min_peers`: months whose tier median rests on fewer peer figures are left empty (for partners' eyes).
+    """
     source = partner_source(partner)
     current, previous, year_ago = period_values(source, [period, period.previous(), period.year_ago()])
     months = period.trend_months(12)
     own = monthly_values(source, months)
-    medians = tier_medians(tier_id=partner.tier_id, granularity="month", starts=months, kpis=TREND_KPIS)
+    medians = tier_medians(tier_id=partner.tier_id, granularity="month", starts=months, kpis=TREND_KPIS,
+                           min_peers=min_peers)
     tier = partner.tier.name if partner.tier_id else "untiered"
     charts = []
     for kpi in TREND_KPIS:
@@ -126,37 +130,36 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def peer_benchmarks(*, partner: Partner, period: Period) -> tuple[list[BenchmarkRow], int]:
+def peer_benchmarks(*, user: Any, partner: Partner, period: Period) -> tuple[list[BenchmarkRow], int]:
     """The partner's KPIs beside the quartiles of its tier peers for `period`, and the number of peers.
 
-    Returns no rows when there are fewer than MIN_PEERS peers with figures: with so few,
-    a quartile could be one identifiable partner's number.
+    Months, quarters and years use the analytics engine's `peer_benchmarks` (the same figures as the API);
+    custom ranges rebuild each peer's range from its month rows. No rows when fewer than MIN_PEERS peers
+    have figures, and no quartiles for a KPI with fewer than MIN_PEERS values: with so few, a quartile
+    could be one identifiable partner's number.
     """
     own = period_values(partner_source(partner), [period])[0]
     if period.kind == "custom":
-        stats, count = _custom_peer_stats(partner.tier_id, period)
+        stats = _custom_peer_stats(partner.tier_id, period)
     else:
-        by_start = peer_statistics(
-            tier_id=partner.tier_id, granularity=period.kind, starts=[period.start], kpis=BENCHMARK_KPIS,
-            fractions=QUARTILES,
-        )
-        stats = by_start.get(period.start, {})
-        count = stats.get("_n", 0)
-    if count < MIN_PEERS:
+        stats = analytics_peer_benchmarks(user=user, partner=partner, granularity=period.kind,
+                                          period_start=period.start, kpis=BENCHMARK_KPIS)
+    count = max((s.get("count", 0) for s in stats.values()), default=0)
+    if not stats or count < MIN_PEERS:
         return [], count
     rows = []
     for kpi in BENCHMARK_KPIS:
         spec = KPIS[kpi]
         q = stats.get(kpi, {})
         rows.append(
-            BenchmarkRow(kpi, spec.label, spec.kind, own.get(kpi), q.get(0.25), q.get(0.5), q.get(0.75),
+            BenchmarkRow(kpi, spec.label, spec.kind, own.get(kpi), q.get("p25"), q.get("median"), q.get("p75"),
                          spec.lower_is_better)
         )
     return rows, count
 
 
-def _custom_peer_stats(tier_id: int | None, period: Period) -> tuple[dict, int]:
-    """Quartiles over peers' custom-range figures, each peer's range rebuilt from its month rows."""
+def _custom_peer_stats(tier_id: int | None, period: Period) -> dict[str, dict[str, Any]]:
+    """Quartiles over peers' custom-range figures (same shape as the analytics selector's answer)."""
     rows = (
         KpiSnapshot.objects.filter(
             dimension=Dimension.PARTNER,
@@ -173,6 +176,12 @@ def _custom_peer_stats(tier_id: int | None, period: Period) -> tuple[dict, int]:
         by_partner.setdefault(row["partner_id"], []).append(row)
     figures = [combine_months(months, period.start, period.end) for months in by_partner.values()
                if len(months) == period.length]
-    stats = {kpi: {f: quantile([f_.get(kpi) for f_ in figures], f) for f in QUARTILES} for kpi in BENCHMARK_KPIS}
-    return stats, len(figures)
-
+    out = {}
+    for kpi in BENCHMARK_KPIS:
+        values = [fig[kpi] for fig in figures if fig.get(kpi) is not None]
+        enough = len(values) >= MIN_PEERS
+        out[kpi] = {"count": len(values)} | {
+            name: quantile(values, fraction) if enough else None
+            for name, fraction in (("p25", 0.25), ("median", 0.5), ("p75", 0.75))
+        }
+    return out

@@ -10,6 +10,7 @@ from core.views import PartnerMemberRequiredMixin
 from partners.models import Partner
 
 from ..charts import Column, table_only
+from ..selectors.benchmarks import MIN_PEERS
 from ..selectors.health import partner_health, weakest_components
 from ..selectors.scorecard import partner_scorecard, peer_benchmarks
 from .base import DashboardMixin
@@ -37,9 +38,9 @@ class PortalScorecardView(PartnerMemberRequiredMixin, DashboardMixin, TemplateVi
     def get_dashboard_context(self) -> dict[str, Any]:
         user = self.request.user
         partner = Partner.objects.visible_to(user).select_related("tier", "region").get(pk=user.partner_id)
-        card = partner_scorecard(partner=partner, period=self.period, key_prefix="mine")
+        card = partner_scorecard(partner=partner, period=self.period, key_prefix="mine", min_peers=MIN_PEERS)
         health = partner_health(user=user, partner=partner)
-        benchmarks, peer_count = peer_benchmarks(partner=partner, period=self.period)
+        benchmarks, peer_count = peer_benchmarks(user=user, partner=partner, period=self.period)
         table = table_only(
             "benchmarks", "You and your tier peers",
             columns=[Column("KPI"), Column("Unit"), Column("You", "number"), Column("Peer 25th percentile", "number"),
@@ -58,5 +59,6 @@ class PortalScorecardView(PartnerMemberRequiredMixin, DashboardMixin, TemplateVi
             "trend_charts": card.trend_charts,
             "benchmarks": benchmarks,
             "peer_count": peer_count,
+            "min_peers": MIN_PEERS,
             "charts": charts,
         }

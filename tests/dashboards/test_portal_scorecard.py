@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 
+import pytest
 from django.utils.html import escape
 
 from analytics.models import KpiSnapshot
@@ -68,8 +69,26 @@ def test_small_tier_hides_quartiles(client, eco):
     client.force_login(user)
     response = client.get(f"/portal/scorecard/?{eco.query}")
     assert response.context["benchmarks"] == []
-    assert "No KPIs for" in response.content.decode() or "Too few" in response.content.decode()
-    assert "Silver median" in response.content.decode()  # its own tier median line is its own figure
+    assert "Too few" in response.content.decode()
+    trend = response.context["charts"]["mine-won_revenue"]
+    assert [row[2] for row in trend.rows] == [None] * len(trend.rows)  # no median of a group under five
+
+
+def test_quartiles_for_a_custom_range_rebuild_each_peer_range(client, eco):
+    w = eco.world
+    client.force_login(w.user_a)
+    start = eco.period.shifted(-1).start
+    response = client.get(f"/portal/scorecard/?period=custom&start={start:%Y-%m}&end={eco.period.start:%Y-%m}")
+    rows = {r.kpi: r for r in response.context["benchmarks"]}
+    peers = KpiSnapshot.objects.filter(dimension="partner", granularity="month", period_start__gte=start,
+                                       period_start__lt=eco.period.end, partner__tier=w.partner_a.tier,
+                                       partner__status="active")
+    totals: dict[int, float] = {}
+    for partner_id, revenue in peers.values_list("partner_id", "won_revenue"):
+        totals[partner_id] = totals.get(partner_id, 0.0) + float(revenue)
+    q1, median, q3 = _quartiles(list(totals.values()))
+    revenue = rows["won_revenue"]
+    assert (revenue.q1, revenue.median, revenue.q3) == pytest.approx((q1, median, q3))
 
 
 def test_where_to_improve_lists_the_weakest_components(client, eco):
