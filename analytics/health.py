@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .definitions import BANDS, COVER_TARGET_DAYS, HEALTH_COMPONENTS, QUALITY_DAYS, TRAILING_DAYS
+from .definitions import BANDS, COVER_TARGET_DAYS, HEALTH_COMPONENTS, HEALTH_INPUTS, QUALITY_DAYS, TRAILING_DAYS
 from .kpis import APPROVED_DECISION_STATUSES, interval_sum, key_codes, to_frame
 from .periods import DAY
 
@@ -150,6 +150,9 @@ def score_health(inputs: pd.DataFrame, weights: dict[str, float]) -> pd.DataFram
     percentile, rounded to 0.1; band by `band_of`.
     """
     f = inputs.copy()
+    numbers = [c for c in HEALTH_INPUTS if c in f]
+    f[numbers] = f[numbers].apply(pd.to_numeric, errors="coerce").astype("float64")
+    f["tier_key"] = pd.to_numeric(f["tier_key"], errors="coerce")
     peers = [f["point"], f["tier_key"].fillna(-1)]
     units = f["units_sold_90d"].astype("float64")
     has_units = units > 0
