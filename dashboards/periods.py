@@ -9,7 +9,7 @@ the same length just before, and the same months one year earlier.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 
 def month_start(day: date) -> date:
@@ -82,10 +82,21 @@ class Period:
     def shifted(self, months: int) -> Period:
         return Period(self.kind, add_months(self.start, months), add_months(self.end, months))
 
-    def trend_months(self, minimum: int = 12) -> list[date]:
-        """The months a trend chart shows: the period itself, widened back to at least `minimum` months."""
-        length = max(self.length, minimum)
-        return [add_months(self.end, i - length) for i in range(length)]
+    def trend_months(self, minimum: int = 12, today: date | None = None) -> list[date]:
+        """The months a trend chart shows: the period widened back to at least `minimum` months.
+
+        A trend stops at the last complete month (a month still filling up would look like a drop),
+        unless the period is the current month itself; months after today are never shown.
+        """
+        this_month = month_start(today or datetime.now(UTC).date())
+        end = min(self.end, this_month) if self.start < this_month else min(self.end, add_months(this_month, 1))
+        length = max(months_between(self.start, end), minimum)
+        return [add_months(end, i - length) for i in range(length)]
+
+    def in_progress(self, today: date | None = None) -> bool:
+        """Whether today falls inside the period (its figures are still growing)."""
+        day = today or datetime.now(UTC).date()
+        return self.start <= day < self.end
 
     @property
     def label(self) -> str:

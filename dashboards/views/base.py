@@ -59,6 +59,8 @@ class DashboardMixin:
             previous_period=self.period.previous(),
             year_ago_period=self.period.year_ago(),
             comparisons=self.comparisons,
+            one_comparison=self.period.previous() == self.period.year_ago(),  # a year: the year before
+            in_progress=self.period.in_progress(),
             scope=self.scope,
             scope_labels=scope_labels(self.form),
             query=self.form.query(),

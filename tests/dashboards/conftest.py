@@ -81,8 +81,8 @@ def recompute(django_capture_on_commit_callbacks) -> None:
     assert run.status == "succeeded", run.error
 
 
-@pytest.fixture
-def eco(world, django_capture_on_commit_callbacks) -> Eco:
+def build_eco(world, capture) -> Eco:
+    """The data described in the module docstring, then a full analytics recompute (`capture` runs on_commit)."""
     now = timezone.now()
     period = default_period(now.date())
     months = [add_months(period.start, -i) for i in range(MONTHS - 1, -1, -1)]
@@ -104,6 +104,11 @@ def eco(world, django_capture_on_commit_callbacks) -> Eco:
     silver = f.PartnerFactory(name="Silverline Ltd", region=w.amer, country="US", tier=f.TierFactory(name="Silver"))
     activity(silver, rng, months, products, size=2)
     f.CertificationFactory(partner=w.partner_a, name="Network Professional")
-    recompute(django_capture_on_commit_callbacks)
+    recompute(capture)
     return Eco(world=w, now=now, period=period, products=products, lines=[network, storage], gold_peers=peers,
                silver=silver)
+
+
+@pytest.fixture
+def eco(world, django_capture_on_commit_callbacks) -> Eco:
+    return build_eco(world, django_capture_on_commit_callbacks)

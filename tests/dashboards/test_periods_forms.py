@@ -34,8 +34,15 @@ def test_months_labels_and_trend_window():
     assert period.months() == [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)]
     assert period.label == "Q1 2026"
     assert Period.month(date(2026, 3, 1)).label == "March 2026"
-    trend = period.trend_months(12)
+    trend = period.trend_months(12, today=date(2026, 7, 1))
     assert len(trend) == 12 and trend[-1] == date(2026, 3, 1) and trend[0] == date(2025, 4, 1)
+
+
+def test_trends_stop_at_the_last_complete_month_unless_the_current_month_is_chosen():
+    today = date(2026, 11, 23)
+    assert Period.year(today).trend_months(12, today)[-1] == date(2026, 10, 1)
+    assert Period.month(today).trend_months(12, today)[-1] == date(2026, 11, 1)
+    assert Period.year(today).in_progress(today) and not Period.month(date(2026, 10, 1)).in_progress(today)
     assert add_months(date(2026, 1, 1), -1) == date(2025, 12, 1)
 
 
