@@ -184,3 +184,31 @@ def test_rate_limits_per_token_and_per_anonymous_address(world, client_for, anon
     limited = one.get("/api/v1/regions/")
     assert error_of(limited)["code"] == "throttled" and int(limited["Retry-After"]) > 0
     assert [anon.get("/api/v1/regions/").status_code for _ in range(3)] == [401, 401, 429]
+
+
+def test_a_retry_while_the_first_request_runs_is_told_to_wait(world, catalog, client_for):
+    from integrations.idempotency import request_fingerprint
+
+    client = client_for("admin_a")
+    # What the first request leaves behind while it is still being processed: a record without an answer.
+    from rest_framework.test import APIRequestFactory
+
+    pending = APIRequestFactory().post("/api/v1/deals/", DEAL, format="json")
+    IdempotencyRecord.objects.create(
+        user=world.admin_a, key="busy", request_hash=request_fingerprint(pending), method="POST", path="/api/v1/deals/"
+    )
+    response = client.post("/api/v1/deals/", DEAL, format="json", HTTP_IDEMPOTENCY_KEY="busy")
+    assert response.status_code == 409 and error_of(response)["code"] == "idempotency_request_in_progress"
+    assert response["Retry-After"] == "1" and DealRegistration.objects.count() == 0
+
+
+def test_server_errors_are_not_stored_so_a_retry_runs_again(world, catalog, client_for, monkeypatch):
+    from deals.api import views
+
+    client = client_for("admin_a")
+    monkeypatch.setattr(views, "_register", lambda user, data: 1 / 0)
+    failed = client.post("/api/v1/deals/", DEAL, format="json", HTTP_IDEMPOTENCY_KEY="flaky")
+    assert failed.status_code == 500 and error_of(failed)["code"] == "server_error"
+    assert not IdempotencyRecord.objects.exists()
+    monkeypatch.undo()
+    assert client.post("/api/v1/deals/", DEAL, format="json", HTTP_IDEMPOTENCY_KEY="flaky").status_code == 201
