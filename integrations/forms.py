@@ -40,6 +40,7 @@ class WebhookEndpointForm(forms.Form):
             del self.fields["partner"]
         else:
             self.fields["partner"].queryset = Partner.objects.visible_to(user).only("pk", "name")
+        self.fields["events"].widget.attrs["class"] = "form-check-input"
         for name, field in self.fields.items():
             if name == "events":
                 continue
