@@ -224,8 +224,9 @@ def ecosystem_health(scores: pd.DataFrame, revenue: pd.DataFrame) -> pd.DataFram
     """
     rows = []
     for point in sorted(set(scores["point"]) | set(revenue["point"])):
-        s = scores[(scores["point"] == point) & scores["score"].notna()]
-        r = revenue.loc[revenue["point"] == point, "revenue_90d"].astype("float64")
+        # Sorted, so the sums do not depend on the order the rows arrived in.
+        s = scores[(scores["point"] == point) & scores["score"].notna()].sort_values(["revenue_90d", "score"])
+        r = revenue.loc[revenue["point"] == point, "revenue_90d"].astype("float64").sort_values()
         weight = s["revenue_90d"].astype("float64")
         total = float(r.sum())
         shares = (r / total) if total > 0 else None

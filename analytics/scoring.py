@@ -59,7 +59,8 @@ def run_inputs(run_id: int, window: Window) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(list(rows), columns=["partner_id", "as_of", "is_current", *HEALTH_INPUTS])
     index = {(d, c): i for i, (d, c) in enumerate(zip(window.points_date, window.points_current, strict=True))}
     frame["point"] = [index.get((d, bool(c)), -1) for d, c in zip(frame["as_of"], frame["is_current"], strict=True)]
-    return _with_points(frame[frame["point"] >= 0].drop(columns=["as_of", "is_current"]), window)
+    frame = frame[frame["point"] >= 0].drop(columns=["as_of", "is_current"]).sort_values(["point", "partner_id"])
+    return _with_points(frame.reset_index(drop=True), window)
 
 
 def _with_points(frame: pd.DataFrame, window: Window) -> pd.DataFrame:
