@@ -218,3 +218,33 @@ def test_on_a_worker_a_failure_is_rescheduled_not_retried_at_once(world, receive
     assert (delivery.status, delivery.attempts) == ("retrying", 1)
     assert delivery.next_attempt_at is not None
     assert 30 <= float(retried.value.when) <= 33
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_delivers_and_retries_through_the_broker(world, receiver, settings):
+    """End to end on the `webhooks` queue: the failed first attempt is rescheduled by the broker, not inline."""
+    from celery.contrib.testing.worker import start_worker
+
+    from core.events import Event
+    from integrations.tasks import deliver_webhook
+    from integrations.webhooks import enqueue_event_deliveries
+
+    settings.PRM_WEBHOOK_RETRY_BASE_SECONDS = 0.2
+    receiver.statuses = [503, 200]
+    webhook_endpoint_create(user=world.admin_a, url=receiver.url, events=["claim.paid"])
+    app = deliver_webhook.app
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, queues=["webhooks"]):
+            enqueue_event_deliveries(Event(name="claim.paid", partner_id=world.partner_a.pk, data={"claim_id": 1}))
+            for _ in range(200):
+                delivery = WebhookDelivery.objects.get()
+                if delivery.status == "succeeded":
+                    break
+                time.sleep(0.05)
+    finally:
+        app.conf.task_always_eager = eager
+    assert (delivery.status, delivery.attempts, delivery.response_code) == ("succeeded", 2, 200)
+    assert len(receiver.received) == 2
