@@ -21,8 +21,8 @@ KPIS: dict[str, KpiSpec] = {
     spec.key: spec
     for spec in (
         KpiSpec("won_revenue", "Won revenue", "money", "Won revenue (USD)"),
-        KpiSpec("pipeline_value", "Pipeline", "money", "Approved, open pipeline (USD)", rollup="last"),
-        KpiSpec("deals_registered", "Registrations", "count", "Registrations submitted"),
+        KpiSpec("pipeline_value", "Pipeline", "money", "Pipeline (USD)", rollup="last"),
+        KpiSpec("deals_registered", "Registrations", "count", "Registrations"),
         KpiSpec("deals_approved", "Approved", "count", "Registrations approved"),
         KpiSpec("deals_rejected", "Rejected", "count", "Registrations rejected"),
         KpiSpec("approval_rate", "Approval rate", "percent", "Approval rate (%)", rollup="rate"),
@@ -31,23 +31,23 @@ KPIS: dict[str, KpiSpec] = {
         KpiSpec("win_rate", "Win rate", "percent", "Win rate (%)", rollup="rate"),
         KpiSpec("avg_won_deal", "Average won deal", "money", "Average won deal (USD)", rollup="rate"),
         KpiSpec(
-            "median_hours_to_decision", "Median time to decision", "hours", "Hours from submission to decision",
+            "median_hours_to_decision", "Median time to decision", "hours", "Hours to decision",
             lower_is_better=True, rollup="rate",
         ),
-        KpiSpec("sales_cycle_days", "Sales cycle", "days", "Days from submission to win", True, "rate"),
-        KpiSpec("conflict_rate", "Conflict rate", "percent", "Registrations flagged as conflicts (%)", True, "rate"),
+        KpiSpec("sales_cycle_days", "Sales cycle", "days", "Days to win", True, "rate"),
+        KpiSpec("conflict_rate", "Conflict rate", "percent", "Conflicts (%)", True, "rate"),
         KpiSpec("units_sold", "Units sold", "count", "Units sold"),
-        KpiSpec("on_hand_end", "Units on hand", "count", "Units on hand at period end", rollup="last"),
+        KpiSpec("on_hand_end", "Units on hand", "count", "Units on hand", rollup="last"),
         KpiSpec("sell_through", "Sell-through", "percent", "Sell-through (%)", rollup="rate"),
         KpiSpec("days_of_cover", "Days of cover", "days", "Days of cover", None, "rate"),
-        KpiSpec("stockouts", "Stockouts", "count", "Products out of stock at period end", True, "last"),
-        KpiSpec("claims_submitted", "Claims", "count", "Warranty claims submitted", True),
+        KpiSpec("stockouts", "Stockouts", "count", "Products out of stock", True, "last"),
+        KpiSpec("claims_submitted", "Claims", "count", "Claims", True),
         KpiSpec("claim_approval_rate", "Claim approval rate", "percent", "Claims approved (%)", None, "rate"),
         KpiSpec(
-            "claim_resolution_days", "Claim resolution time", "days", "Days from claim to decision", True, "rate"
+            "claim_resolution_days", "Claim resolution time", "days", "Days to decision", True, "rate"
         ),
         KpiSpec(
-            "claims_per_1000_units", "Claims per 1,000 units", "per_thousand", "Claims per 1,000 units sold",
+            "claims_per_1000_units", "Claims per 1,000 units", "per_thousand", "Claims per 1,000 units",
             True, "rate",
         ),
         KpiSpec("active_certifications", "Active certifications", "count", "Valid certifications", rollup="last"),
