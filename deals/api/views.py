@@ -104,18 +104,15 @@ class DealViewSet(VisibleReadOnlyModelViewSet):
     ordering = ("-id",)
     lookup_value_regex = r"\d+"
 
-    def _attach_related(self, deals: list[DealRegistration]) -> list[DealRegistration]:
-        return attach_page_related(deals)
-
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        return None if page is None else self._attach_related(page)
+        return None if page is None else attach_page_related(page)
 
     def get_object(self) -> DealRegistration:
-        return self._attach_related([super().get_object()])[0]
+        return attach_page_related([super().get_object()])[0]
 
     def _show(self, deal: DealRegistration, code: int = status.HTTP_200_OK) -> Response:
-        fresh = self._attach_related([self.get_queryset().get(pk=deal.pk)])[0]
+        fresh = attach_page_related([self.get_queryset().get(pk=deal.pk)])[0]
         return Response(self.get_serializer(fresh).data, status=code)
 
     def _require_partner_member(self) -> None:
