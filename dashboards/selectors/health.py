@@ -127,6 +127,7 @@ class EcosystemSummary:
     previous_score: float | None = None
     previous_label: str = ""
     trend: list[tuple[date, float | None]] = field(default_factory=list)
+    coverage: EcosystemHealth | None = None  # regions and product lines with an active partner (whole ecosystem)
 
     def _share(self, n: int) -> float | None:
         return n / self.scored if self.scored else None
@@ -168,7 +169,9 @@ def ecosystem_summary(*, user: Any, scope: Scope, whole: bool, months: list[date
     as_of = current.order_by().values_list("as_of", flat=True).first()
     score = totals["weighted"] / totals["revenue"] if totals["revenue"] else None
     trend_points = [add_months(m, 1) for m in months]  # a month's health is measured at its end
+    coverage = None
     if whole:
+        coverage = EcosystemHealth.objects.filter(is_current=True).first()
         stored = dict(
             EcosystemHealth.objects.filter(is_current=False, as_of__in=trend_points).values_list("as_of", "score")
         )
@@ -200,6 +203,7 @@ def ecosystem_summary(*, user: Any, scope: Scope, whole: bool, months: list[date
         previous_score=latest[1],
         previous_label=f"{latest[0]:%d %b %Y}" if latest[0] else "",
         trend=trend,
+        coverage=coverage,
     )
 
 

@@ -46,6 +46,7 @@ def test_manager_sees_ecosystem_figures_with_comparisons(client, eco):
     assert tile(response, "Median time to decision").value is not None  # the ecosystem row holds it
     content = response.content.decode()
     assert "Ecosystem health" in content and "Partners by band" in content
+    assert "Coverage: active partners in 2 of 2 regions and 2 of 2 product lines." in content
     assert response.context["eco"].scored == 9
 
 
@@ -61,6 +62,7 @@ def test_regional_manager_sees_only_own_region(client, eco):
         assert name not in content
     assert "Won revenue by product line" in content
     assert "Product lines are measured for the whole ecosystem only" in content
+    assert "Coverage:" not in content  # an ecosystem-wide figure, not the region's
 
 
 def test_filters_narrow_every_figure(client, eco):
