@@ -10,9 +10,9 @@ from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
 from core.exceptions import ServiceError
-from core.normalise import normalise_company_name
 from core.views import ManagerRequiredMixin, PartnerMemberRequiredMixin, VisibleQuerysetMixin
 from customers.models import Customer
+from customers.services import customer_get_or_create
 
 from .filtersets import OPEN, WarrantyClaimFilterSet
 from .forms import ApproveForm, ClaimForm, RejectForm
@@ -21,16 +21,9 @@ from .selectors import claim_history
 from .services import claim_approve, claim_create, claim_pay, claim_reject, claim_start_review, warranty_end
 
 
-def _customer_named(name: str) -> Customer:
-    """Match or create the end customer by name, through the customers service when it is there."""
-    try:
-        from customers.services import customer_get_or_create
-    except ImportError:
-        customer_get_or_create = None
-    if customer_get_or_create is not None:
-        return customer_get_or_create(name=name)
-    existing = Customer.objects.filter(normalised_name=normalise_company_name(name)).order_by("pk").first()
-    return existing or Customer.objects.create(name=name)
+def _customer_named(name: str, user) -> Customer:
+    """Match the end customer among those the user can already see, or create it (never another partner's record)."""
+    return customer_get_or_create(name=name, visible_to=user)
 
 
 def _apply_errors(form, exc: ValidationError, default_field: str | None = None) -> None:
@@ -100,7 +93,7 @@ class ClaimCreateView(PartnerMemberRequiredMixin, FormView):
                 customer = data["customer"]
                 if customer is None and data["customer_name"].strip():
                     try:
-                        customer = _customer_named(data["customer_name"].strip())
+                        customer = _customer_named(data["customer_name"].strip(), self.request.user)
                     except ValidationError as exc:
                         raise ValidationError({"customer_name": exc.messages})
                 claim = claim_create(

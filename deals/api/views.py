@@ -64,7 +64,7 @@ def _customer_ids(user, items) -> set[int]:
 def _register(user, data: dict) -> DealRegistration:
     if "customer" in data:
         try:
-            customer = customer_get_or_create(**data["customer"])
+            customer = customer_get_or_create(**data["customer"], visible_to=user)
         except DjangoValidationError as exc:
             raise DjangoValidationError({"customer": exc.messages}) from exc
     else:

@@ -155,3 +155,16 @@ def test_the_hand_written_representation_matches_the_declared_fields(world, cata
         for deal in plain + as_listed:
             assert serializer.to_representation(deal) == serializer.generic_representation(deal)
         assert serializer.to_representation(as_listed[0])["conflict_count"] == 1
+
+
+def test_registering_over_the_api_never_reuses_another_partners_customer_record(world, catalog, client_for):
+    """Conflicts compare normalised names and domains; the rows themselves stay per partner."""
+    first = client_for("admin_a").post("/api/v1/deals/", deal_body("Acme GmbH", "acme.example"), format="json")
+    second = client_for("admin_b").post("/api/v1/deals/", deal_body("ACME gmbh", "www.acme.example"), format="json")
+    assert first.status_code == second.status_code == 201
+    deal_a = DealRegistration.objects.get(pk=first.json()["id"])
+    deal_b = DealRegistration.objects.get(pk=second.json()["id"])
+    assert deal_a.customer_id != deal_b.customer_id
+    assert deal_b.customer.name == "ACME gmbh"
+    deal_b.refresh_from_db()
+    assert deal_b.has_conflict  # still detected, by normalised domain

@@ -102,7 +102,9 @@ def test_filing_shows_the_flags_at_once(client, world, product, failure_code, fi
 
 
 def test_filing_with_a_new_customer_name_creates_or_matches_the_customer(client, world, product, failure_code):
-    existing = f.CustomerFactory(name="Acme GmbH", domain="acme.example")
+    """A typed name matches the partner's own customers only; another partner's record is never reused."""
+    existing = f.DealFactory(partner=world.partner_a, customer=f.CustomerFactory(name="Acme GmbH")).customer
+    elsewhere = f.DealFactory(partner=world.partner_b, customer=f.CustomerFactory(name="Zeta Ltd")).customer
     client.force_login(world.user_a)
     client.post(reverse("warranty:claim_create"), _form(product, failure_code, customer_name="ACME"))
     client.post(
@@ -110,7 +112,8 @@ def test_filing_with_a_new_customer_name_creates_or_matches_the_customer(client,
     )
     claims = WarrantyClaim.objects.order_by("pk")
     assert claims[0].customer == existing
-    assert claims[1].customer.name == "Zeta Ltd" and Customer.objects.count() == 2
+    assert claims[1].customer.name == "Zeta Ltd" and claims[1].customer != elsewhere
+    assert Customer.objects.count() == 3
 
 
 def test_filing_picks_from_the_partners_customers(client, world, product, failure_code, file_claim):

@@ -54,7 +54,7 @@ def _file(user, data: dict) -> WarrantyClaim:
     customer = None
     if "customer" in data:
         try:
-            customer = customer_get_or_create(**data["customer"])
+            customer = customer_get_or_create(**data["customer"], visible_to=user)
         except DjangoValidationError as exc:
             raise DjangoValidationError({"customer": exc.messages}) from exc
     elif "customer_id" in data:
