@@ -21,6 +21,7 @@ migrate: install
 
 demo: migrate
 	$(PY) manage.py seed_demo --size small --seed $(SEED) --if-empty
+	$(PY) manage.py recompute_analytics
 
 logins: install
 	$(PY) manage.py demo_logins
