@@ -31,6 +31,7 @@ class PartnerFilterSet(django_filters.FilterSet):
             field.widget.attrs.setdefault("class", f"{css} {css}-sm")
             if getattr(field, "empty_label", None) is not None:
                 field.empty_label = "Any"
+                field.widget.choices = field.choices  # the widget copied the choices with the old label
 
     def search(self, queryset, name, value):
         value = value.strip()
