@@ -73,7 +73,7 @@ def change(current: Any, previous: Any, kind: str) -> tuple[float | None, str]:
     if kind == "score":
         return now - before, "pts"
     if before == 0:
-        return None, ""
+        return (0.0, "%") if now == 0 else (None, "")
     return (now - before) / abs(before) * 100, "%"
 
 

@@ -81,6 +81,8 @@ def test_formatting_and_changes():
     assert change(0.5, 0.4, "percent") == (pytest.approx(10.0), "pts")
     assert change(120, 100, "money") == (20.0, "%")
     assert change(5, 0, "money") == (None, "")
+    assert change(0, 0, "count") == (0.0, "%")
+    assert "unchanged" in delta(0, 0, "count", "Jan")
     assert "delta-good" in delta(80, 100, "hours", "Jan", True)
     assert "delta-bad" in delta(80, 100, "money", "Jan")
     assert "no comparison" in delta(None, 100, "money", "Jan")
