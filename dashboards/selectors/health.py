@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, F, FloatField, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, FloatField, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Cast
 
 from analytics.health import band_of
@@ -148,6 +148,7 @@ class EcosystemSummary:
 def _weighted(rows: Any) -> Any:
     scored = Q(score__isnull=False)
     return rows.aggregate(
+        as_of=Max("as_of"),
         weighted=Sum(F("score") * Cast("revenue_90d", FloatField()), filter=scored),
         revenue=Sum(Cast("revenue_90d", FloatField()), filter=scored),
         scored=Count("pk", filter=scored),
@@ -166,7 +167,7 @@ def ecosystem_summary(*, user: Any, scope: Scope, whole: bool, months: list[date
     partners = Partner.objects.visible_to(user).filter(**scope.partner_filters)
     current = PartnerHealthScore.objects.current().filter(partner__in=partners.values("pk"))
     totals = _weighted(current)
-    as_of = current.order_by().values_list("as_of", flat=True).first()
+    as_of = totals["as_of"]
     score = totals["weighted"] / totals["revenue"] if totals["revenue"] else None
     trend_points = [add_months(m, 1) for m in months]  # a month's health is measured at its end
     coverage = None

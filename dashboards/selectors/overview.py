@@ -81,30 +81,29 @@ def revenue_trend(source: Source, period: Period) -> Chart:
 
 
 def revenue_segments(partners: QuerySet[Partner], period: Period, *, product_line_only: bool) -> list[Chart]:
-    """Won revenue of the period by tier, region and partner type (sums of partner rows)."""
+    """Won revenue of the period by tier, region and partner type: one grouped query, summed three ways."""
+    if product_line_only:
+        return [Chart(f"revenue_by_{key}", f"Won revenue by {label.lower()}", [], [], None,
+                      f"Revenue of one product line is not split by {label.lower()}: clear the product line filter "
+                      "to see this chart.") for key, _, label in SEGMENTS]
+    lookups = [lookup for _, lookup, _ in SEGMENTS]
+    groups = partner_rows(partners, period).values(*lookups).order_by().annotate(revenue=Sum("won_revenue"))
+    totals: dict[str, dict[str, Decimal]] = {key: {} for key, _, _ in SEGMENTS}
+    for row in groups:
+        for key, lookup, _ in SEGMENTS:
+            value = row[lookup]
+            name = (TYPE_LABELS.get(value, value) if key == "type" else value) or "No tier"
+            totals[key][name] = totals[key].get(name, Decimal(0)) + (row["revenue"] or 0)
     charts = []
-    for key, lookup, label in SEGMENTS:
-        chart_key = f"revenue_by_{key}"
-        title = f"Won revenue by {label.lower()}"
-        if product_line_only:
-            charts.append(Chart(chart_key, title, [], [], None, "Revenue of one product line is not split by "
-                                f"{label.lower()}: clear the product line filter to see this chart."))
-            continue
-        rows = (
-            partner_rows(partners, period)
-            .values(lookup)
-            .order_by()
-            .annotate(revenue=Sum("won_revenue"))
-            .order_by("-revenue")
-        )
-        names = [(TYPE_LABELS.get(r[lookup], r[lookup]) if key == "type" else r[lookup]) or "No tier" for r in rows]
-        values = [r["revenue"] for r in rows]
-        if not any(values):
-            names, values = [], []
+    for key, _, label in SEGMENTS:
+        ordered = sorted(totals[key].items(), key=lambda kv: (-kv[1], kv[0]))
+        if not any(v for _, v in ordered):
+            ordered = []
         charts.append(
             bar_chart(
-                chart_key, title, categories=names, series=[Series("Won revenue", values, PALETTE[0])],
-                kind="money", value_title="Won revenue (USD)", category_title=label,
+                f"revenue_by_{key}", f"Won revenue by {label.lower()}", categories=[n for n, _ in ordered],
+                series=[Series("Won revenue", [v for _, v in ordered], PALETTE[0])], kind="money",
+                value_title="Won revenue (USD)", category_title=label,
                 empty_message=f"No won revenue in {period.label} for these partners.", horizontal=True,
             )
         )
