@@ -1,14 +1,15 @@
-"""The steps of a recompute: load rows, run the pure functions, write the results.
+"""The parallel steps of a recompute: load rows, run the pure functions, write or hand back the results.
 
-A full recompute is: `compute_partner_chunk` for every chunk of partners,
-`compute_product_lines` for groups of product lines and `compute_group_medians`
-(all in parallel), then `finish_run` (ecosystem roll-up and health scores).
-Each step writes its own rows in one transaction and can run again safely.
+A full recompute runs `compute_partner_chunk` for every chunk of partners and
+`compute_ecosystem` once, all in parallel. Each
+chunk writes its partners' rows in one transaction and hands back its totals per
+group (ecosystem, tier, type, region, product line) for `rollup.py`, which adds
+them up; health scores follow in `scoring.py`. Every step can run again safely.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,7 @@ from django.db.models import Q
 
 from . import kpis, loaders
 from .definitions import HEALTH_INPUTS, KPI_COLUMNS
-from .health import health_inputs, product_line_coverage
+from .health import health_inputs, line_activity
 from .models import Dimension, HealthInput, JobRun, KpiSnapshot
 from .periods import Periods, Window, seconds_to_datetime
 from .writers import insert_frame
@@ -71,11 +72,12 @@ def kpi_rows(
 
 
 def stale_kpis(dimensions: list[str], window: Window, **filters) -> Q:
-    """The rows a write over `window` replaces: those scopes, in the periods the window covers."""
-    q = Q(pk__in=[])
-    for granularity, (periods, _) in window.granularities().items():
-        q |= Q(granularity=granularity, period_start__in=list(periods.starts))
-    return Q(dimension__in=dimensions, **filters) & q
+    """The rows a write over `window` replaces: those scopes, in every period starting within the window.
+
+    A window writes every month from its first month on, and every quarter and year that starts inside it,
+    so "starts on or after the first month" is exactly the set it rewrites (and a simple range to delete).
+    """
+    return Q(dimension__in=dimensions, period_start__gte=window.months.starts[0], **filters)
 
 
 def mark_chunk_done(run_id: int | None, index: int | None) -> None:
@@ -101,10 +103,9 @@ def _all_granularities(monthly: pd.DataFrame, deals: pd.DataFrame, keys: list, w
     return frames
 
 
-def partner_results(
-    partner_ids: list[int], window: Window
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(KPI rows, health inputs, monthly KPI frame, partner attributes) for some partners, not yet written."""
+def partner_results(partner_ids: list[int], window: Window) -> tuple:
+    """(KPI rows, health inputs, monthly KPI frame, partner attributes, the loaded frames) for some partners,
+    computed but not written."""
     partners = loaders.load_partners(partner_ids)
     keys = partners["partner_id"].tolist()
     since = seconds_to_datetime(window.data_start)
@@ -123,7 +124,7 @@ def partner_results(
     )
     inputs = health_inputs(deals, inventory, claims, keys, window.points).reset_index()
     inputs = inputs.rename(columns={"key": "partner_id", "period": "point"})
-    return rows, inputs, monthly, partners
+    return rows, inputs, monthly, partners, (deals, inventory, claims, certs)
 
 
 def input_rows(inputs: pd.DataFrame, window: Window, run_id: int) -> pd.DataFrame:
@@ -155,9 +156,10 @@ def compute_partner_chunk(
     """KPIs of a chunk of partners for every period of `window`, and their health inputs.
 
     Writes the chunk's partner rows (and the run's health inputs) in one transaction and returns the chunk's
-    totals per breakdown group and month, which the roll-up adds up into the ecosystem figures.
+    totals per group and month — including its stock, claims and certifications per product line and its
+    active partners' stock activity per product line — which the roll-up adds up into the ecosystem figures.
     """
-    rows, inputs, monthly, partners = partner_results(partner_ids, window)
+    rows, inputs, monthly, partners, data = partner_results(partner_ids, window)
     keys = partners["partner_id"].tolist()
     with transaction.atomic():
         KpiSnapshot.objects.filter(stale_kpis([Dimension.PARTNER], window, partner_id__in=keys)).delete()
@@ -167,91 +169,73 @@ def compute_partner_chunk(
             insert_frame(HealthInput, input_rows(inputs, window, run_id))
         mark_chunk_done(run_id, index)
     totals = {dim: frame_to_json(kpis.group_totals(monthly, group_keys(partners, dim))) for dim in GROUPS}
-    return {"kind": "partners", "totals": totals}
+    lines = loaders.product_line_ids()
+    _, inventory, claims, certs = data
+    by_line = [
+        kpis.inventory_kpis(inventory.assign(key=inventory["product_line_id"]), lines, window.months),
+        kpis.claim_kpis(claims.assign(key=claims["product_line_id"]), lines, window.months),
+        kpis.certification_kpis(certs.assign(key=certs["product_line_id"]), lines, window.months),
+    ]
+    active = set(partners.loc[partners["status"] == "active", "partner_id"])
+    stock = inventory[inventory["partner_id"].isin(active)]
+    activity = line_activity(stock.assign(key=stock["product_line_id"]), "day", lines, window.points)
+    return {
+        "kind": "partners",
+        "totals": totals,
+        "line_totals": frame_to_json(pd.concat(by_line, axis=1)),
+        "line_activity": activity.tolist(),
+    }
 
 
-def compute_group_medians(*, window: Window, run_id: int | None = None, index: int | None = None) -> dict:
-    """median_hours_to_decision of the ecosystem and each tier, type and region, per period (raw values needed)."""
-    months = window.months
-    until = datetime.combine(months.ends[-1], datetime.min.time(), tzinfo=UTC)
-    decisions = loaders.load_decisions(datetime.combine(months.starts[0], datetime.min.time(), tzinfo=UTC), until)
+def deals_by_line(deals: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
+    """One row per registration and product line it contains, with the amount of its lines of that line."""
+    per_line = lines.groupby(["deal_id", "product_line_id"], sort=False)["amount"].sum().reset_index()
+    merged = per_line.merge(deals.drop(columns=["amount", "key"]), left_on="deal_id", right_on="id", how="inner")
+    return merged.assign(key=merged["product_line_id"])
+
+
+def compute_ecosystem(*, window: Window, run_id: int | None = None, index: int | None = None) -> dict:
+    """The parts of the ecosystem figures that need every registration at once (raw values, not totals).
+
+    - median_hours_to_decision of the ecosystem and of each tier, type and region, per period;
+    - deal KPIs per product line: a registration counts in every line it contains, with the amount of its
+      lines of that line (stock, claims and certifications per line come from the partner chunks);
+    - per health point, the product lines an active partner registered a deal for in the trailing 90 days.
+    """
+    deals = loaders.load_deals(None, seconds_to_datetime(window.data_start))
     partners = loaders.load_partners()
-    out: dict = {}
+    medians: dict = {}
     for dim in GROUPS:
         mapping = group_keys(partners, dim)
-        frame = decisions.assign(key=decisions["partner_id"].map(mapping))
-        keys = sorted(k for k in mapping.dropna().unique())
-        out[dim] = {
-            granularity: frame_to_json(kpis.decision_medians(frame, keys, periods))
+        names = sorted(mapping.dropna().unique())
+        # Integer codes while computing (fast lookups), the group keys again in the result.
+        codes = mapping.map({name: i for i, name in enumerate(names)})
+        frame = deals.assign(key=deals["partner_id"].map(codes))
+        medians[dim] = {
+            granularity: frame_to_json(
+                kpis.decision_medians(frame, range(len(names)), periods).rename(index=dict(enumerate(names)), level=0)
+            )
             for granularity, (periods, _) in window.granularities().items()
         }
+    lines = loaders.product_line_ids()
+    by_line = deals_by_line(deals, loaders.load_line_amounts())
+    line_medians = {
+        granularity: frame_to_json(kpis.decision_medians(by_line, lines, periods))
+        for granularity, (periods, mapping) in window.granularities().items()
+        if mapping is not None
+    }
+    active = set(partners.loc[partners["status"] == "active", "partner_id"])
+    activity = line_activity(by_line[by_line["partner_id"].isin(active)], "submitted", lines, window.points)
+    line_totals = frame_to_json(kpis.deal_kpis(by_line, lines, window.months))
     with transaction.atomic():
         mark_chunk_done(run_id, index)
-    return {"kind": "medians", "medians": out}
-
-
-def compute_product_lines(
-    *, line_ids: list[int], window: Window, run_id: int | None = None, index: int | None = None
-) -> dict:
-    """The ecosystem broken down by product line (deal lines, stock, claims and certifications of that line).
-
-    A registration counts in every line it contains, with the amount of its lines of that line. Also
-    returns, per health point, how many of these lines had an active partner registering or stocking them in
-    the trailing 90 days (the ecosystem's product-line coverage).
-    """
-    since = seconds_to_datetime(window.data_start)
-    deals = loaders.load_deal_lines(line_ids, since)
-    inventory = loaders.load_inventory(None, since.date(), line_ids)
-    claims = loaders.load_claims(None, since, line_ids)
-    certs = loaders.load_certifications(None, line_ids)
-    keys = list(line_ids)
-    monthly = kpis.compute_kpis(deals, inventory, claims, certs, keys, window.months)
-    now = seconds_to_datetime(window.now)
-    rows = pd.concat(
-        [
-            kpi_rows(frame, periods, Dimension.PRODUCT_LINE, now)
-            for frame, periods in _all_granularities(monthly, deals, keys, window).values()
-        ],
-        ignore_index=True,
-    )
-    with transaction.atomic():
-        stale = stale_kpis([Dimension.PRODUCT_LINE], window, key__in=[str(k) for k in keys])
-        KpiSnapshot.objects.filter(stale).delete()
-        insert_frame(KpiSnapshot, rows)
-        mark_chunk_done(run_id, index)
-    active = set(loaders.load_partners().query("status == 'active'")["partner_id"])
-    covered = product_line_coverage(
-        deals[deals["partner_id"].isin(active)], inventory[inventory["partner_id"].isin(active)], keys, window.points
-    )
-    return {"kind": "product_lines", "covered": [int(c) for c in covered], "lines": len(keys)}
-
-
-def group_rows(results: list[dict], window: Window) -> pd.DataFrame:
-    """Ecosystem, tier, type and region rows for every period, from the chunks' totals and the group medians."""
-    totals = [r["totals"] for r in results if r.get("kind") == "partners"]
-    medians = next((r["medians"] for r in results if r.get("kind") == "medians"), {})
-    now = seconds_to_datetime(window.now)
-    frames = []
-    for dim in GROUPS:
-        monthly = kpis.combine_totals([frame_from_json(t[dim]) for t in totals if t[dim]["data"]])
-        if monthly.empty:
-            continue
-        for granularity, (periods, mapping) in window.granularities().items():
-            med = frame_from_json(medians[dim][granularity]) if dim in medians else None
-            if mapping is None:
-                frame = monthly.copy()
-                frame["median_hours_to_decision"] = med["median_hours_to_decision"] if med is not None else np.nan
-                frame = kpis.derive_rates(frame, periods.days)
-            else:
-                frame = kpis.roll_up(monthly, mapping, periods, med)
-            frames.append(kpi_rows(frame, periods, dim, now, member_count=True))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
-
-def write_group_rows(rows: pd.DataFrame, window: Window) -> None:
-    with transaction.atomic():
-        KpiSnapshot.objects.filter(stale_kpis(list(GROUPS), window)).delete()
-        insert_frame(KpiSnapshot, rows)
+    return {
+        "kind": "ecosystem",
+        "medians": medians,
+        "line_deal_totals": line_totals,
+        "line_medians": line_medians,
+        "line_activity": activity.tolist(),
+    }
 
 
 def window_from(kind: str, now_iso: str, history_months: int) -> Window:

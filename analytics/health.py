@@ -93,20 +93,15 @@ def health_inputs(
     return frame
 
 
-def product_line_coverage(
-    deal_lines: pd.DataFrame, inventory: pd.DataFrame, keys: Sequence, points: np.ndarray
-) -> np.ndarray:
-    """Per point T: how many of `keys` (product lines) had a registration submitted containing the line, or a
-    stock report of it, in [T − 90 d, T). The caller passes only the rows of active partners."""
-    n = len(keys)
-    d_codes = key_codes(deal_lines["key"], keys)
-    submitted = _f(deal_lines, "submitted")
-    i_codes = key_codes(inventory["key"], keys)
-    day = _f(inventory, "day")
-    activity = interval_sum(d_codes, submitted, submitted + WINDOW, None, points, n) + interval_sum(
-        i_codes, day, day + WINDOW, None, points, n
-    )
-    return (activity > 0).sum(axis=0)
+def line_activity(rows: pd.DataFrame, time_column: str, keys: Sequence, points: np.ndarray) -> np.ndarray:
+    """Per key (product line) and point T: rows with `time_column` in [T − 90 d, T).
+
+    Product-line coverage counts the lines where this is above 0 for the rows of active partners, adding up
+    registrations (submitted) and stock reports (day) handed in by separate steps.
+    """
+    codes = key_codes(rows["key"], keys)
+    t = _f(rows, time_column)
+    return interval_sum(codes, t, t + WINDOW, None, points, len(keys))
 
 
 def percentile_rank(values: pd.Series, groups: list[pd.Series]) -> pd.Series:
@@ -185,16 +180,20 @@ def score_health(inputs: pd.DataFrame, weights: dict[str, float]) -> pd.DataFram
         total += (effective * f[f"{name}_pct"]).fillna(0.0)
     f["score"] = total.round(1).where(denominator.notna())
     f["band"] = [band_of(s) for s in f["score"]]
-    f["reasons"] = [_reasons(row, weights) for row in f[[f"{n}_metric" for n in HEALTH_COMPONENTS]].itertuples()]
+    missing = f[[f"{n}_metric" for n in HEALTH_COMPONENTS]].isna().to_numpy()
+    patterns = missing @ (1 << np.arange(len(HEALTH_COMPONENTS)))
+    reasons = {int(p): _reasons(int(p), weights) for p in np.unique(patterns)}
+    f["reasons"] = [reasons[int(p)] for p in patterns]
     return f.drop(columns=[f"_{n}_used" for n in HEALTH_COMPONENTS])
 
 
-def _reasons(row: tuple, weights: dict[str, float]) -> dict[str, str]:
+def _reasons(pattern: int, weights: dict[str, float]) -> dict[str, str]:
+    """Why components are left out, for a bit pattern of the components without data."""
     out = {}
-    for name, metric in zip(HEALTH_COMPONENTS, row[1:], strict=True):
+    for bit, name in enumerate(HEALTH_COMPONENTS):
         if weights.get(name, 0.0) <= 0:
             out[name] = REASONS["zero_weight"]
-        elif metric is None or np.isnan(metric):
+        elif pattern & (1 << bit):
             out[name] = REASONS.get(name, "no data")
     return out
 

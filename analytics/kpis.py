@@ -330,10 +330,12 @@ def group_totals(partner_rows: pd.DataFrame, group_of: pd.Series) -> pd.DataFram
 
 
 def combine_totals(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Merge group totals computed on separate partner chunks (the chord's partial results)."""
+    """Merge totals computed on separate partner chunks (the chord's partial results): counts and amounts add
+    up, positions add up but stay empty only where every part is empty."""
     if not parts:
         return pd.DataFrame(columns=SUM_COLUMNS + STOCK_COLUMNS + ["member_count"])
     stacked = pd.concat(parts)
     grouped = stacked.groupby(level=["key", "period"], sort=True)
-    out = grouped[SUM_COLUMNS + ["member_count"]].sum()
-    return out.join(grouped[STOCK_COLUMNS].sum(min_count=1))
+    additive = [c for c in [*SUM_COLUMNS, "member_count"] if c in stacked]
+    stock = [c for c in STOCK_COLUMNS if c in stacked]
+    return grouped[additive].sum().join(grouped[stock].sum(min_count=1))

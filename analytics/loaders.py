@@ -31,7 +31,7 @@ CLAIMS = WarrantyClaim._meta.db_table
 CERTS = Certification._meta.db_table
 PARTNERS = Partner._meta.db_table
 
-DEAL_COLUMNS = ["partner_id", "submitted", "decided", "closed", "expires", "status", "amount", "conflict"]
+DEAL_COLUMNS = ["id", "partner_id", "submitted", "decided", "closed", "expires", "status", "amount", "conflict"]
 INVENTORY_COLUMNS = ["partner_id", "product_id", "day", "on_hand", "units_sold"]
 CLAIM_COLUMNS = ["partner_id", "submitted", "decided", "status"]
 CERT_COLUMNS = ["partner_id", "earned", "expires"]
@@ -105,7 +105,7 @@ def load_deals(partner_ids: Sequence[int] | None, since: datetime) -> pd.DataFra
     params: list = []
     where = _deal_filter(params, since)
     sql = (
-        f"SELECT d.partner_id, {epoch('d.submitted_at')}, {epoch('d.decided_at')}, {epoch('d.closed_at')}, "  # noqa: S608
+        f"SELECT d.id, d.partner_id, {epoch('d.submitted_at')}, {epoch('d.decided_at')}, {epoch('d.closed_at')}, "  # noqa: S608
         f"{epoch('d.protection_expires_at')}, d.status, {real('d.amount')}, d.has_conflict "
         f"FROM {DEALS} d WHERE {where}{_in('d.partner_id', partner_ids, params)}"
     )
@@ -113,20 +113,17 @@ def load_deals(partner_ids: Sequence[int] | None, since: datetime) -> pd.DataFra
     return frame.assign(key=frame["partner_id"])
 
 
-def load_deal_lines(product_line_ids: Sequence[int], since: datetime) -> pd.DataFrame:
-    """One row per registration and product line it contains; amount = that line's share; key = product line."""
-    params: list = []
-    where = _deal_filter(params, since)
-    lines = ", ".join(["%s"] * len(product_line_ids)) or "NULL"
-    params.extend(product_line_ids)
+def load_line_amounts() -> pd.DataFrame:
+    """Every deal line as (deal id, product line, quantity × unit price): a registration's share per line.
+
+    Grouped in pandas rather than SQL: a million-group GROUP BY spills to disk in PostgreSQL's default
+    work_mem and is several times slower than fetching the lines.
+    """
     sql = (
-        f"SELECT d.partner_id, {epoch('d.submitted_at')}, {epoch('d.decided_at')}, {epoch('d.closed_at')}, "  # noqa: S608
-        f"{epoch('d.protection_expires_at')}, d.status, {real('SUM(l.quantity * l.unit_price)')}, d.has_conflict, "
-        f"p.product_line_id FROM {LINES} l JOIN {DEALS} d ON d.id = l.deal_id JOIN {PRODUCTS} p ON p.id = l.product_id "
-        f"WHERE {where} AND p.product_line_id IN ({lines}) GROUP BY d.id, p.product_line_id"
+        f"SELECT l.deal_id, p.product_line_id, {real('l.quantity * l.unit_price')} "  # noqa: S608
+        f"FROM {LINES} l JOIN {PRODUCTS} p ON p.id = l.product_id"
     )
-    frame = _bools(query_frame(sql, params, [*DEAL_COLUMNS, "key"]), "conflict")
-    return frame
+    return query_frame(sql, [], ["deal_id", "product_line_id", "amount"])
 
 
 def load_inventory(
@@ -179,13 +176,10 @@ def load_certifications(
     return frame.assign(key=frame["product_line_id"] if product_line_ids is not None else frame["partner_id"])
 
 
-def load_decisions(since: datetime, until: datetime) -> pd.DataFrame:
-    """Every approval decision in [since, until) with its submission time, for group medians."""
-    sql = (
-        f"SELECT d.partner_id, {epoch('d.submitted_at')}, {epoch('d.decided_at')} FROM {DEALS} d "  # noqa: S608
-        "WHERE d.decided_at >= %s AND d.decided_at < %s AND d.submitted_at IS NOT NULL"
-    )
-    return query_frame(sql, [since, until], ["partner_id", "submitted", "decided"])
+def product_line_ids() -> list[int]:
+    from catalog.models import ProductLine
+
+    return list(ProductLine.objects.order_by("pk").values_list("pk", flat=True))
 
 
 def load_partners(partner_ids: Sequence[int] | None = None) -> pd.DataFrame:

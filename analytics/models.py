@@ -23,6 +23,8 @@ from core.visibility import PartnerScopedQuerySet, partner_scope_q
 from .definitions import HEALTH_COMPONENTS
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
+# Health components whose metric is one of the stored inputs.
+METRIC_FIELDS = {"revenue": "revenue_90d", "pipeline": "pipeline", "engagement": "engagement_90d"}
 
 
 def _is_manager(user: Any) -> bool:
@@ -86,8 +88,14 @@ class KpiSnapshot(models.Model):
 
     dimension = models.CharField(max_length=12, choices=Dimension.choices)
     key = models.CharField(max_length=40, blank=True)
+    # No index of its own: the (partner, granularity, period_start) index serves every lookup by partner.
     partner = models.ForeignKey(
-        "partners.Partner", null=True, blank=True, on_delete=models.CASCADE, related_name="kpi_snapshots"
+        "partners.Partner",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="kpi_snapshots",
+        db_index=False,
     )
     granularity = models.CharField(max_length=8, choices=Granularity.choices)
     period_start = models.DateField()
@@ -224,17 +232,22 @@ class PartnerHealthScore(models.Model):
 
     Monthly history rows have `as_of` = the first day of a month (the end of the month
     before); the one `is_current` row per partner is as of the moment it was computed.
-    For each component: the raw metric (`*_metric`), the percentile among active partners
+    For each component: the raw metric (`*_metric`, or the input it is), the percentile among active partners
     of the same tier (`*_pct`, 0–100, higher is better), the weight used after
     renormalisation (`*_weight`, NULL when left out) and, in `reasons`, why a component
     was left out. `components` rebuilds the one-line explanations from these numbers.
     """
 
-    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="health_scores")
+    # Indexed through the unique (partner, is_current, as_of) and (is_current, as_of, tier) indexes.
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="health_scores", db_index=False
+    )
     as_of = models.DateField()
     is_current = models.BooleanField(default=False)
     measured_at = models.DateTimeField(help_text="The instant the trailing windows end.")
-    tier = models.ForeignKey("partners.Tier", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    tier = models.ForeignKey(
+        "partners.Tier", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     peer_count = models.PositiveIntegerField(help_text="Active partners of the same tier, this one included.")
     score = models.FloatField(null=True, blank=True, help_text="0–100; empty when no component has data.")
     band = models.CharField(max_length=8, choices=HealthBand.choices, blank=True)
@@ -249,10 +262,8 @@ class PartnerHealthScore(models.Model):
     on_hand = models.BigIntegerField(null=True, blank=True)
     claims_90d = models.PositiveIntegerField()
 
-    revenue_metric = models.FloatField(null=True, blank=True)
+    # The revenue, pipeline and engagement metrics are revenue_90d, pipeline and engagement_90d above.
     growth_metric = models.FloatField(null=True, blank=True)
-    pipeline_metric = models.FloatField(null=True, blank=True)
-    engagement_metric = models.FloatField(null=True, blank=True)
     deal_quality_metric = models.FloatField(null=True, blank=True)
     operations_metric = models.FloatField(null=True, blank=True)
     cover_days = models.FloatField(null=True, blank=True)
@@ -301,7 +312,8 @@ class PartnerHealthScore(models.Model):
         for name, (label, _) in HEALTH_COMPONENTS.items():
             weight = getattr(self, f"{name}_weight")
             pct = getattr(self, f"{name}_pct")
-            metric = getattr(self, f"{name}_metric")
+            metric = getattr(self, METRIC_FIELDS.get(name, f"{name}_metric"))
+            metric = float(metric) if metric is not None else None
             reason = self.reasons.get(name, "")
             out.append(
                 {
@@ -364,8 +376,8 @@ class HealthInput(models.Model):
     `PartnerHealthScore`, then deletes the run's inputs. Nothing reads it otherwise.
     """
 
-    run = models.ForeignKey("JobRun", on_delete=models.CASCADE, related_name="+")
-    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey("JobRun", on_delete=models.CASCADE, related_name="+", db_index=False)
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+", db_index=False)
     as_of = models.DateField()
     is_current = models.BooleanField()
     measured_at = models.DateTimeField()

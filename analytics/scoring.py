@@ -18,13 +18,14 @@ from django.utils import timezone
 from partners.models import Partner, Region
 
 from . import loaders
+from .compute import mark_chunk_done
 from .definitions import HEALTH_COMPONENTS, HEALTH_INPUTS
 from .health import ecosystem_health, score_health
 from .models import EcosystemHealth, HealthInput, HealthWeights, PartnerHealthScore
 from .periods import Window, seconds_to_datetime
 from .writers import insert_frame
 
-METRIC_COLUMNS = [f"{name}_metric" for name in HEALTH_COMPONENTS] + ["cover_days", "claims_per_1000_units"]
+METRIC_COLUMNS = ["growth_metric", "deal_quality_metric", "operations_metric", "cover_days", "claims_per_1000_units"]
 SCORE_COLUMNS = (
     ["partner_id", "as_of", "is_current", "measured_at", "tier_id", "peer_count", "score", "band", *HEALTH_INPUTS]
     + METRIC_COLUMNS
@@ -53,58 +54,77 @@ def score_rows(scored: pd.DataFrame, computed_at: datetime) -> pd.DataFrame:
     return out[SCORE_COLUMNS]
 
 
-def run_inputs(run_id: int, window: Window) -> pd.DataFrame:
-    """The health inputs every chunk of a run wrote, with the point each belongs to."""
-    rows = HealthInput.objects.filter(run_id=run_id).values_list("partner_id", "as_of", "is_current", *HEALTH_INPUTS)
-    frame = pd.DataFrame.from_records(list(rows), columns=["partner_id", "as_of", "is_current", *HEALTH_INPUTS])
-    index = {(d, c): i for i, (d, c) in enumerate(zip(window.points_date, window.points_current, strict=True))}
-    frame["point"] = [index.get((d, bool(c)), -1) for d, c in zip(frame["as_of"], frame["is_current"], strict=True)]
+def run_inputs(run_id: int, window: Window, points: list[int]) -> pd.DataFrame:
+    """The health inputs the chunks of a run wrote for some of the window's points, with each row's point."""
+    index = {
+        (d.isoformat(), c): i for i, (d, c) in enumerate(zip(window.points_date, window.points_current, strict=True))
+    }
+    history = [window.points_date[i].isoformat() for i in points if not window.points_current[i]]
+    current = any(window.points_current[i] for i in points)
+    params: list = [run_id, current, *history]
+    dates = ", ".join(["%s"] * len(history)) or "NULL"
+    sql = (
+        f"SELECT partner_id, as_of, is_current, {', '.join(HEALTH_INPUTS)} FROM {HealthInput._meta.db_table} "  # noqa: S608
+        f"WHERE run_id = %s AND ((is_current AND %s) OR (NOT is_current AND as_of IN ({dates})))"
+    )
+    frame = loaders.query_frame(sql, params, ["partner_id", "as_of", "is_current", *HEALTH_INPUTS])
+    flags = frame["is_current"].isin([True, 1, "t", "true", "True"])
+    frame["point"] = [index.get((str(d)[:10], bool(c)), -1) for d, c in zip(frame["as_of"], flags, strict=True)]
     frame = frame[frame["point"] >= 0].drop(columns=["as_of", "is_current"]).sort_values(["point", "partner_id"])
     return _with_points(frame.reset_index(drop=True), window)
 
 
 def _with_points(frame: pd.DataFrame, window: Window) -> pd.DataFrame:
     point = frame["point"].to_numpy(dtype="int64")
+    moments = np.array([seconds_to_datetime(s) for s in window.points_s], dtype=object)
     return frame.assign(
         as_of=np.array(window.points_date, dtype=object)[point],
         is_current=np.array(window.points_current, dtype=bool)[point],
-        measured_at=[seconds_to_datetime(window.points_s[i]) for i in point],
+        measured_at=moments[point] if len(point) else [],
     )
 
 
-def ecosystem_rows(
-    scored: pd.DataFrame, inputs: pd.DataFrame, window: Window, covered: list[int], lines_total: int
-) -> pd.DataFrame:
-    partners = loaders.load_partners()
-    regions_covered = partners.loc[partners["status"] == "active", "region_id"].nunique()
-    summary = ecosystem_health(scored[["point", "score", "band", "revenue_90d"]], inputs[["point", "revenue_90d"]])
-    summary = _with_points(summary, window)
-    summary["regions_covered"] = regions_covered
-    summary["regions_total"] = Region.objects.count()
-    summary["product_lines_covered"] = [covered[p] if p < len(covered) else 0 for p in summary["point"]]
-    summary["product_lines_total"] = lines_total
-    summary["computed_at"] = seconds_to_datetime(window.now)
-    return summary.drop(columns=["point"])
+def _stale_scores(window: Window, points: list[int] | None = None) -> Q:
+    points = range(len(window.points_s)) if points is None else points
+    history = [window.points_date[i] for i in points if not window.points_current[i]]
+    q = Q(is_current=False, as_of__in=history)
+    return q | Q(is_current=True) if any(window.points_current[i] for i in points) else q
 
 
-def _stale_scores(window: Window) -> Q:
-    history = [d for d, current in zip(window.points_date, window.points_current, strict=True) if not current]
-    return Q(is_current=True) | Q(is_current=False, as_of__in=history)
+def score_points(*, run_id: int, window: Window, points: list[int], index: int | None = None) -> dict:
+    """Rank and score the run's inputs at some as-of points; replace those points' scores in one transaction.
 
-
-def finish_health(*, run_id: int, window: Window, covered: list[int], lines_total: int) -> int:
-    """Rank the run's inputs, then replace partner and ecosystem health for the window in one transaction."""
-    inputs = run_inputs(run_id, window)
+    Returns the ecosystem summary of those points (JSON-safe) for `finish_ecosystem_health`.
+    """
+    inputs = run_inputs(run_id, window, points)
     scored = score_frame(inputs, loaders.load_partners(), HealthWeights.current())
     rows = score_rows(_with_points(scored.drop(columns=POINT_COLUMNS, errors="ignore"), window), _now(window))
-    eco = ecosystem_rows(scored, inputs, window, covered, lines_total)
     with transaction.atomic():
-        PartnerHealthScore.objects.filter(_stale_scores(window)).delete()
+        PartnerHealthScore.objects.filter(_stale_scores(window, points)).delete()
         insert_frame(PartnerHealthScore, rows)
+        mark_chunk_done(run_id, index)
+    summary = ecosystem_health(scored[["point", "score", "band", "revenue_90d"]], inputs[["point", "revenue_90d"]])
+    return {"kind": "health", "summary": summary.astype(object).where(summary.notna(), None).to_dict("records")}
+
+
+def finish_ecosystem_health(
+    *, run_id: int, window: Window, summaries: list[dict], covered: list[int], lines_total: int
+) -> None:
+    """Write the ecosystem health of every point and drop the run's working inputs, in one transaction."""
+    partners = loaders.load_partners()
+    eco = pd.DataFrame([row for part in summaries for row in part["summary"]])
+    if not eco.empty:
+        eco = _with_points(eco, window)
+        eco["regions_covered"] = partners.loc[partners["status"] == "active", "region_id"].nunique()
+        eco["regions_total"] = Region.objects.count()
+        eco["product_lines_covered"] = [covered[p] if p < len(covered) else 0 for p in eco["point"]]
+        eco["product_lines_total"] = lines_total
+        eco["computed_at"] = _now(window)
+        eco = eco.drop(columns=["point"])
+    with transaction.atomic():
         EcosystemHealth.objects.filter(_stale_scores(window)).delete()
         insert_frame(EcosystemHealth, eco)
         HealthInput.objects.filter(run_id=run_id).delete()
-    return len(rows)
 
 
 def _now(window: Window) -> datetime:

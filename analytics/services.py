@@ -33,7 +33,12 @@ def history_months() -> int:
 
 
 def chunk_size() -> int:
-    return max(1, int(getattr(settings, "PRM_ANALYTICS_CHUNK_SIZE", 250)))
+    return max(1, int(getattr(settings, "PRM_ANALYTICS_CHUNK_SIZE", 1000)))
+
+
+def health_tasks() -> int:
+    """How many parallel tasks score health (each takes a share of the as-of dates)."""
+    return max(1, int(getattr(settings, "PRM_ANALYTICS_HEALTH_TASKS", 4)))
 
 
 def debounce_seconds() -> int:
@@ -67,6 +72,7 @@ def recompute_start(
             "now": now.isoformat(),
             "history_months": history_months(),
             "chunk_partners": chunk_partners or chunk_size(),
+            "health_tasks": health_tasks(),
             "chunk_pause_seconds": chunk_pause_seconds,
         },
     )
@@ -87,7 +93,7 @@ def partner_refresh(*, partner_id: int, now: datetime | None = None) -> PartnerH
     if partner is None:
         return None
     window = Window.today(now or timezone.now(), history_months())
-    rows, inputs, _, _ = partner_results([partner.pk], window)
+    rows, inputs, *_ = partner_results([partner.pk], window)
     with transaction.atomic():
         stale = KpiSnapshot.objects.filter(dimension=Dimension.PARTNER, partner=partner)
         stale.filter(period_start__gte=window.months.starts[0]).delete()

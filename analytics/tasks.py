@@ -3,8 +3,9 @@
 Every task takes ids, calls the compute steps or services, and is safe to run
 twice: `acks_late` + `reject_on_worker_lost` mean a worker killed mid-chunk leaves
 the message to be redelivered, and each step replaces its own rows in one
-transaction. A full recompute is a chord: group(medians, product lines, partner
-chunks) → finish_run.
+transaction. A full recompute is two chords: group(ecosystem medians and
+product lines, partner chunks) → finish_kpis (ecosystem roll-up), then group(health scores by
+as-of points) → finish_run (ecosystem health).
 """
 
 from __future__ import annotations
@@ -18,9 +19,8 @@ from django.utils import timezone
 
 from partners.models import Partner
 
-from . import compute, services
+from . import compute, rollup, scoring, services
 from .models import JobRun
-from .scoring import finish_health
 
 logger = logging.getLogger(__name__)
 
@@ -51,12 +51,19 @@ def _fail(run_id: int, error: str) -> None:
     )
 
 
-def _line_groups(parts: int) -> list[list[int]]:
-    from catalog.models import ProductLine
+def split_partners(ids: list[int], size: int) -> list[list[int]]:
+    """About `size` partners per chunk on average, the first chunks larger and the last ones smaller (3 : 1),
+    so that the workers run out of work at about the same time instead of one waiting on a last big chunk."""
+    count = max(1, -(-len(ids) // size))
+    weights = [1.5 - i / max(1, count - 1) for i in range(count)] if count > 1 else [1.0]
+    bounds = [round(len(ids) * sum(weights[:i]) / sum(weights)) for i in range(count + 1)]
+    return [ids[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
 
-    ids = list(ProductLine.objects.order_by("pk").values_list("pk", flat=True))
-    parts = max(1, min(parts, len(ids)))
-    return [ids[i::parts] for i in range(parts)] if ids else []
+
+def health_parts(run: JobRun, window) -> list[list[int]]:
+    """The as-of points split into groups scored in parallel (each group's scores are replaced at once)."""
+    count = max(1, min(int(run.params.get("health_tasks") or services.health_tasks()), len(window.points_s)))
+    return [list(range(len(window.points_s)))[i::count] for i in range(count)]
 
 
 @shared_task(name="analytics.tasks.launch_run", soft_time_limit=120, time_limit=180, **RELIABLE)
@@ -68,17 +75,15 @@ def launch_run(run_id: int) -> int:
             return 0
         size = int(run.params.get("chunk_partners") or services.chunk_size())
         ids = list(Partner.objects.order_by("pk").values_list("pk", flat=True))
-        chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
-        lines = _line_groups(int(run.params.get("line_tasks", 2)))
-        header = [compute_medians.si(run.pk, 0)]
-        header += [compute_product_lines.si(run.pk, 1 + i, group) for i, group in enumerate(lines)]
-        offset = len(header)
-        header += [compute_chunk.si(run.pk, offset + i, chunk) for i, chunk in enumerate(chunks)]
+        chunks = split_partners(ids, size)
+        # The one long single step first, so that the chunks fill in around it.
+        header = [compute_ecosystem.si(run.pk, 0)]
+        header += [compute_chunk.si(run.pk, 1 + i, chunk) for i, chunk in enumerate(chunks)]
         run.status = JobRun.Status.RUNNING
         run.started_at = timezone.now()
-        run.chunks_total = len(header)
+        run.chunks_total = len(header) + len(health_parts(run, _window(run)))
         run.save(update_fields=["status", "started_at", "chunks_total"])
-    callback = finish_run.s(run_id).on_error(fail_run.si(run_id))
+    callback = finish_kpis.s(run_id).on_error(fail_run.si(run_id))
     try:
         chord(header)(callback)
     except Exception as error:  # eager mode raises here; a worker reports through fail_run
@@ -95,33 +100,51 @@ def compute_chunk(run_id: int, index: int, partner_ids: list[int]) -> dict:
     return compute.compute_partner_chunk(partner_ids=partner_ids, window=_window(run), run_id=run_id, index=index)
 
 
-@shared_task(name="analytics.tasks.compute_product_lines", **CHUNK_LIMITS, **RELIABLE)
-def compute_product_lines(run_id: int, index: int, line_ids: list[int]) -> dict:
-    """The product-line breakdown of some product lines."""
+@shared_task(name="analytics.tasks.compute_ecosystem", **CHUNK_LIMITS, **RELIABLE)
+def compute_ecosystem(run_id: int, index: int) -> dict:
+    """Group medians and per-product-line deal figures (they need every registration at once)."""
     run = JobRun.objects.get(pk=run_id)
     _pause(run)
-    return compute.compute_product_lines(line_ids=line_ids, window=_window(run), run_id=run_id, index=index)
+    return compute.compute_ecosystem(window=_window(run), run_id=run_id, index=index)
 
 
-@shared_task(name="analytics.tasks.compute_medians", **CHUNK_LIMITS, **RELIABLE)
-def compute_medians(run_id: int, index: int) -> dict:
-    """Median decision times of the ecosystem and of each tier, type and region."""
+@shared_task(name="analytics.tasks.finish_kpis", **CHUNK_LIMITS, **RELIABLE)
+def finish_kpis(results: list[dict], run_id: int) -> int:
+    """Roll-up: ecosystem and breakdown rows from the chunks' totals (one transaction), then score health."""
     run = JobRun.objects.get(pk=run_id)
-    return compute.compute_group_medians(window=_window(run), run_id=run_id, index=index)
+    if run.status == JobRun.Status.SUCCEEDED:
+        return 0
+    window = _window(run)
+    try:
+        rollup.write_group_rows(rollup.group_rows(results, window), window)
+        covered, lines_total = rollup.coverage(results)
+        parts = [
+            score_health_part.si(run_id, len(results) + i, points) for i, points in enumerate(health_parts(run, window))
+        ]
+        chord(parts)(finish_run.s(run_id, covered, lines_total).on_error(fail_run.si(run_id)))
+    except Exception as error:
+        _fail(run_id, f"{type(error).__name__}: {error}")
+        raise
+    return len(parts)
 
 
-@shared_task(name="analytics.tasks.finish_run", soft_time_limit=25 * 60, time_limit=26 * 60, **RELIABLE)
-def finish_run(results: list[dict], run_id: int) -> str:
-    """Roll-up: ecosystem and breakdown rows from the chunks' totals, then every health score of the window."""
+@shared_task(name="analytics.tasks.score_health_part", **CHUNK_LIMITS, **RELIABLE)
+def score_health_part(run_id: int, index: int, points: list[int]) -> dict:
+    """Health scores of every active partner at some of the run's as-of points."""
+    run = JobRun.objects.get(pk=run_id)
+    return scoring.score_points(run_id=run_id, window=_window(run), points=points, index=index)
+
+
+@shared_task(name="analytics.tasks.finish_run", soft_time_limit=10 * 60, time_limit=11 * 60, **RELIABLE)
+def finish_run(summaries: list[dict], run_id: int, covered: list[int], lines_total: int) -> str:
+    """Ecosystem health of every point, then the run is done."""
     run = JobRun.objects.get(pk=run_id)
     if run.status == JobRun.Status.SUCCEEDED:
         return run.status
-    window = _window(run)
     try:
-        compute.write_group_rows(compute.group_rows(results, window), window)
-        lines = [r for r in results if r.get("kind") == "product_lines"]
-        covered = [sum(values) for values in zip(*(r["covered"] for r in lines), strict=True)] if lines else []
-        finish_health(run_id=run_id, window=window, covered=covered, lines_total=sum(r["lines"] for r in lines))
+        scoring.finish_ecosystem_health(
+            run_id=run_id, window=_window(run), summaries=summaries, covered=covered, lines_total=lines_total
+        )
     except Exception as error:
         _fail(run_id, f"{type(error).__name__}: {error}")
         raise

@@ -264,8 +264,9 @@ PRM_DEAL_EXPIRY_WARNING_DAYS = env.int("PRM_DEAL_EXPIRY_WARNING_DAYS", default=7
 PRM_DUPLICATE_CLAIM_DAYS = env.int("PRM_DUPLICATE_CLAIM_DAYS", default=30)
 # Analytics (docs/analytics.md): months of history, partners per recompute chunk, refresh debounce.
 PRM_ANALYTICS_HISTORY_MONTHS = env.int("PRM_ANALYTICS_HISTORY_MONTHS", default=24)
-PRM_ANALYTICS_CHUNK_SIZE = env.int("PRM_ANALYTICS_CHUNK_SIZE", default=250)
+PRM_ANALYTICS_CHUNK_SIZE = env.int("PRM_ANALYTICS_CHUNK_SIZE", default=1000)
 PRM_ANALYTICS_REFRESH_DEBOUNCE_SECONDS = env.int("PRM_ANALYTICS_REFRESH_DEBOUNCE_SECONDS", default=10)
+PRM_ANALYTICS_HEALTH_TASKS = env.int("PRM_ANALYTICS_HEALTH_TASKS", default=4)
 
 # --- security (production) -------------------------------------------------
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)

@@ -34,7 +34,7 @@ def test_a_chunked_recompute_writes_exactly_the_rows_of_a_single_process_one(eco
     PartnerHealthScore.objects.all().delete()
     EcosystemHealth.objects.all().delete()
     job = run_recompute(chunk_partners=1)
-    assert job.chunks_total == 1 + 2 + 8  # medians, two product-line groups, one chunk per partner
+    assert job.chunks_total == 1 + 7 + 4  # the ecosystem step, 7 partner chunks (2, 1, 1, …), 4 health parts
     assert everything() == single
 
 
@@ -44,7 +44,7 @@ def test_running_again_gives_the_same_rows_and_no_duplicates(eco, run_recompute)
     job = run_recompute(chunk_partners=2)
     assert everything() == first
     assert not HealthInput.objects.exists()  # the run's working rows are gone
-    assert (job.chunks_done, job.chunks_total, job.done_chunks) == (job.chunks_total, 7, list(range(7)))
+    assert (job.chunks_done, job.chunks_total, job.done_chunks) == (job.chunks_total, 9, list(range(9)))
     assert job.started_at <= job.finished_at
 
 
@@ -188,8 +188,9 @@ def test_every_analytics_task_is_reliable_and_on_the_analytics_queue():
     for name in (
         "launch_run",
         "compute_chunk",
-        "compute_product_lines",
-        "compute_medians",
+        "compute_ecosystem",
+        "finish_kpis",
+        "score_health_part",
         "finish_run",
         "full_recompute",
         "refresh_current_period",

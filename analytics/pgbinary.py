@@ -1,0 +1,137 @@
+"""PostgreSQL binary COPY of a DataFrame, encoded column by column with numpy.
+
+Text COPY spends most of its time turning floats into text in Python and back
+into floats in PostgreSQL; the binary format sends the 8 bytes as they are. Each
+field is a 4-byte big-endian length (-1 for NULL) followed by the value in the
+type's binary form. Supported: smallint, integer, bigint, double precision,
+numeric with a scale, date, timestamp with time zone, boolean, varchar/text and
+jsonb — the column types of the analytics tables.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, date, datetime
+
+import numpy as np
+import pandas as pd
+
+HEADER = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
+TRAILER = (-1).to_bytes(2, "big", signed=True)
+PG_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+PG_EPOCH_DATE = date(2000, 1, 1)
+
+
+def _fixed(values: np.ndarray, dtype: str) -> np.ndarray:
+    return np.ascontiguousarray(values.astype(dtype)).view(np.uint8).reshape(len(values), -1)
+
+
+def _numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    values = pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    null = np.isnan(values)
+    return np.where(null, 0.0, values), null
+
+
+def _numeric(series: pd.Series, scale: int) -> tuple[np.ndarray, np.ndarray]:
+    """numeric(p, s) as 4 integer base-10000 digits and one fractional digit (PostgreSQL strips the zeros)."""
+    if scale > 4:
+        raise ValueError("numeric scale above 4 is not supported")
+    values, null = _numbers(series)
+    units = np.round(np.abs(values) * 10**scale).astype(np.int64)
+    whole, fraction = units // 10**scale, (units % 10**scale) * 10 ** (4 - scale)
+    digits = [whole // 10**12 % 10**4, whole // 10**8 % 10**4, whole // 10**4 % 10**4, whole % 10**4, fraction]
+    header = np.empty((len(values), 4), dtype=">i2")
+    header[:, 0], header[:, 1], header[:, 2], header[:, 3] = 5, 3, np.where(values < 0, 0x4000, 0), scale
+    body = np.stack(digits, axis=1).astype(">i2")
+    data = np.concatenate([header.view(np.uint8).reshape(len(values), 8), body.view(np.uint8).reshape(-1, 10)], axis=1)
+    return data, null
+
+
+def _by_distinct(series: pd.Series, encode) -> tuple[list[bytes], np.ndarray]:
+    """Encode values that repeat a lot (dates, times, labels) once per distinct value."""
+    objects = series.to_numpy(dtype=object)
+    null = pd.isna(series).to_numpy()
+    cache: dict = {}
+    out = []
+    for value, missing in zip(objects, null, strict=True):
+        if missing:
+            out.append(b"")
+            continue
+        key = json.dumps(value, sort_keys=True) if isinstance(value, dict) else value
+        if key not in cache:
+            cache[key] = encode(value)
+        out.append(cache[key])
+    return out, null
+
+
+def _date(value) -> bytes:
+    day = value.date() if isinstance(value, datetime) else value
+    return int((day - PG_EPOCH_DATE).days).to_bytes(4, "big", signed=True)
+
+
+def _timestamp(value) -> bytes:
+    moment = pd.Timestamp(value)
+    moment = moment.tz_localize(UTC) if moment.tzinfo is None else moment
+    micros = (moment - pd.Timestamp(PG_EPOCH)) // pd.Timedelta(microseconds=1)
+    return int(micros).to_bytes(8, "big", signed=True)
+
+
+def encode_column(series: pd.Series, db_type: str) -> tuple[np.ndarray | list[bytes], np.ndarray]:
+    """(values, null mask): a 2-D uint8 array for fixed-width types, else a list of bytes per row."""
+    kind = db_type.split("(")[0].strip().lower()
+    if kind in ("smallint", "integer", "bigint", "serial", "bigserial"):
+        values, null = _numbers(series)
+        dtype = {"smallint": ">i2", "integer": ">i4", "serial": ">i4"}.get(kind, ">i8")
+        return _fixed(np.round(values), dtype), null
+    if kind == "double precision":
+        values, null = _numbers(series)
+        return _fixed(values, ">f8"), null
+    if kind == "numeric":
+        scale = int(re.search(r",\s*(\d+)", db_type).group(1))
+        return _numeric(series, scale)
+    if kind == "boolean":
+        null = pd.isna(series).to_numpy()
+        return series.fillna(False).to_numpy(dtype=bool).astype(np.uint8).reshape(-1, 1), null
+    if kind == "date":
+        return _by_distinct(series, _date)
+    if kind.startswith("timestamp"):
+        return _by_distinct(series, _timestamp)
+    if kind == "jsonb":
+        return _by_distinct(series, lambda v: b"\x01" + json.dumps(v).encode())
+    if kind in ("varchar", "text", "character varying"):
+        return _by_distinct(series, lambda v: str(v).encode())
+    raise ValueError(f"no binary encoding for {db_type!r}")
+
+
+def copy_binary(frame: pd.DataFrame, db_types: list[str]) -> bytes:
+    """The whole COPY … FROM STDIN (FORMAT binary) payload for the frame's rows."""
+    n = len(frame)
+    columns = [encode_column(frame[name], db_type) for name, db_type in zip(frame.columns, db_types, strict=True)]
+    widths = []
+    for values, null in columns:
+        size = np.full(n, values.shape[1]) if isinstance(values, np.ndarray) else np.fromiter(map(len, values), int, n)
+        widths.append(np.where(null, 0, size))
+    row_length = 2 + sum(4 + w for w in widths)
+    starts = len(HEADER) + np.concatenate([[0], np.cumsum(row_length)[:-1]]).astype(np.int64)
+    buffer = np.empty(len(HEADER) + int(row_length.sum()) + len(TRAILER), dtype=np.uint8)
+    buffer[: len(HEADER)] = np.frombuffer(HEADER, dtype=np.uint8)
+    buffer[starts[:, None] + np.arange(2)] = np.frombuffer(len(columns).to_bytes(2, "big"), dtype=np.uint8)
+    position = starts + 2
+    for (values, null), width in zip(columns, widths, strict=True):
+        lengths = np.where(null, -1, width).astype(">i4").view(np.uint8).reshape(n, 4)
+        buffer[position[:, None] + np.arange(4)] = lengths
+        position = position + 4
+        present = ~null
+        if isinstance(values, np.ndarray):
+            if present.any():
+                buffer[position[present][:, None] + np.arange(values.shape[1])] = values[present]
+        else:
+            data = np.frombuffer(b"".join(values), dtype=np.uint8)
+            if len(data):
+                sizes = width[present]
+                offsets = np.repeat(position[present] - np.concatenate([[0], np.cumsum(sizes)[:-1]]), sizes)
+                buffer[offsets + np.arange(len(data))] = data
+        position = position + width
+    buffer[-len(TRAILER) :] = np.frombuffer(TRAILER, dtype=np.uint8)
+    return buffer.tobytes()

@@ -1,0 +1,98 @@
+"""The ecosystem roll-up: add the chunks' totals up into ecosystem, tier, type, region and product-line rows.
+
+Counts and amounts from every chunk are summed (the same formulas over all rows,
+never an average of partner rates), rates are rebuilt from the sums, and medians
+come from the steps that saw the raw values. All these rows are replaced in one
+transaction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from django.db import transaction
+
+from . import kpis
+from .compute import GROUPS, frame_from_json, kpi_rows, stale_kpis
+from .models import Dimension, KpiSnapshot
+from .periods import Window, seconds_to_datetime
+from .writers import insert_frame
+
+
+def _periods_rows(monthly: pd.DataFrame, medians: dict | None, window: Window, dimension: str) -> list[pd.DataFrame]:
+    """Rows of every granularity from monthly totals (`median_hours_to_decision` already set for months)."""
+    now = seconds_to_datetime(window.now)
+    member_count = dimension != Dimension.PRODUCT_LINE
+    frames = []
+    for granularity, (periods, mapping) in window.granularities().items():
+        if mapping is None:
+            frame = kpis.derive_rates(monthly, periods.days)
+        else:
+            median = frame_from_json(medians[granularity]) if medians and granularity in medians else None
+            frame = kpis.roll_up(monthly, mapping, periods, median)
+        if not member_count:
+            frame["member_count"] = np.nan
+        frames.append(kpi_rows(frame, periods, dimension, now, member_count=True))
+    return frames
+
+
+def _with_monthly_medians(monthly: pd.DataFrame, medians: dict | None) -> pd.DataFrame:
+    out = monthly.copy()
+    if medians and "month" in medians:
+        out["median_hours_to_decision"] = frame_from_json(medians["month"])["median_hours_to_decision"]
+    else:
+        out["median_hours_to_decision"] = np.nan
+    return out
+
+
+def _product_line_monthly(results: list[dict]) -> pd.DataFrame | None:
+    deal_part = next((r for r in results if r.get("kind") == "ecosystem"), None)
+    parts = [frame_from_json(r["line_totals"]) for r in results if r.get("kind") == "partners"]
+    if deal_part is None:
+        return None
+    deals = frame_from_json(deal_part["line_deal_totals"])
+    others = kpis.combine_totals([p for p in parts if not p.empty])
+    monthly = deals.join(others.drop(columns=[c for c in others if c in deals]), how="left")
+    for column in kpis.SUM_COLUMNS:
+        monthly[column] = monthly[column].fillna(0.0) if column in monthly else 0.0
+    for column in kpis.STOCK_COLUMNS:
+        if column not in monthly:
+            monthly[column] = np.nan
+    monthly["active_certifications"] = monthly["active_certifications"].fillna(0.0)
+    return monthly
+
+
+def group_rows(results: list[dict], window: Window) -> pd.DataFrame:
+    """Ecosystem, tier, type, region and product-line rows for every period of the window."""
+    totals = [r["totals"] for r in results if r.get("kind") == "partners"]
+    medians = next((r["medians"] for r in results if r.get("kind") == "ecosystem"), {})
+    frames = []
+    for dim in GROUPS:
+        parts = [frame_from_json(t[dim]) for t in totals if t[dim]["data"]]
+        monthly = kpis.combine_totals(parts)
+        if monthly.empty:
+            continue
+        frames += _periods_rows(_with_monthly_medians(monthly, medians.get(dim)), medians.get(dim), window, dim)
+    lines = _product_line_monthly(results)
+    if lines is not None and not lines.empty:
+        line_medians = next(r["line_medians"] for r in results if r.get("kind") == "ecosystem")
+        frames += _periods_rows(lines, line_medians, window, Dimension.PRODUCT_LINE)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def coverage(results: list[dict]) -> tuple[list[int], int]:
+    """Per health point, the product lines with an active partner's registration or stock report in the
+    trailing 90 days; and how many product lines there are."""
+    matrices = [np.asarray(r["line_activity"], dtype="float64") for r in results if "line_activity" in r]
+    matrices = [m for m in matrices if m.size]
+    if not matrices:
+        return [], 0
+    total = np.sum(matrices, axis=0)
+    return [int(c) for c in (total > 0).sum(axis=0)], int(total.shape[0])
+
+
+def write_group_rows(rows: pd.DataFrame, window: Window) -> None:
+    """Replace every group row of the window's periods in one transaction."""
+    with transaction.atomic():
+        KpiSnapshot.objects.filter(stale_kpis([*GROUPS, Dimension.PRODUCT_LINE], window)).delete()
+        insert_frame(KpiSnapshot, rows)
