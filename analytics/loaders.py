@@ -1,27 +1,32 @@
 """Read ecosystem rows into DataFrames for the pure KPI and health functions.
 
-One narrow SQL query per source, with times converted to epoch seconds and money
-to float inside the database, so that a million rows cross the wire as numbers.
-On PostgreSQL the result streams through `COPY … TO STDOUT` into pandas' CSV
-reader (several times faster than building Python tuples); on SQLite it is a
-plain fetch. The SQL only interpolates table names and fixed expressions; every
-value is a parameter.
+One narrow SQL query per source, with times as epoch seconds and money as float,
+so that a million rows cross the wire as numbers. On PostgreSQL the rows stream
+through a binary `COPY … TO STDOUT` decoded by numpy (`pgbinary.decode_fixed`):
+every column is fixed-width (NULL becomes a sentinel, a status a small integer),
+so no value is ever formatted as text or parsed back. Other databases get a
+plain fetch of the same columns. The SQL only interpolates table names and fixed
+expressions; every value is a parameter.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 from django.db import connection
 
 from catalog.models import Product
-from deals.models import DealLine, DealRegistration
+from deals.models import DealLine, DealRegistration, DealStatus
 from inventory.models import InventoryReport
 from partners.models import Certification, Partner
-from warranty.models import WarrantyClaim
+from warranty.models import ClaimStatus, WarrantyClaim
+
+from .pgbinary import decode_fixed
 
 DEALS = DealRegistration._meta.db_table
 LINES = DealLine._meta.db_table
@@ -31,10 +36,9 @@ CLAIMS = WarrantyClaim._meta.db_table
 CERTS = Certification._meta.db_table
 PARTNERS = Partner._meta.db_table
 
-DEAL_COLUMNS = ["id", "partner_id", "submitted", "decided", "closed", "expires", "status", "amount", "conflict"]
-INVENTORY_COLUMNS = ["partner_id", "product_id", "day", "on_hand", "units_sold"]
-CLAIM_COLUMNS = ["partner_id", "submitted", "decided", "status"]
-CERT_COLUMNS = ["partner_id", "earned", "expires"]
+INT_NULL = np.iinfo(np.int64).min
+PG_EPOCH_MICROS = 946_684_800 * 1_000_000  # 2000-01-01, PostgreSQL's zero, in µs since 1970
+PG_EPOCH_DAYS = 10_957
 
 
 def _postgres() -> bool:
@@ -58,6 +62,93 @@ def date_epoch(column: str) -> str:
 
 def real(column: str) -> str:
     return f"CAST({column} AS double precision)" if _postgres() else f"CAST({column} AS REAL)"
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column a loader reads: its name in the frame, its SQL, and what it holds.
+
+    Kinds: `int` (NULL → NaN), `time` (timestamp → epoch seconds), `date` (→ epoch seconds of its
+    midnight), `money` (two decimals → float), `bool`, `choice` (one of `choices`, sent as its index).
+    """
+
+    name: str
+    sql: str
+    kind: str
+    choices: tuple[str, ...] = ()
+
+    def postgres(self) -> tuple[str, str]:
+        """(fixed-width SQL expression with no NULL, numpy format of its binary form)."""
+        if self.kind == "int":
+            return f"COALESCE(CAST({self.sql} AS bigint), '{INT_NULL}'::bigint)", ">i8"
+        if self.kind == "time":
+            return f"COALESCE(CAST({self.sql} AS timestamptz), '-infinity'::timestamptz)", ">i8"
+        if self.kind == "date":
+            return f"COALESCE(CAST({self.sql} AS date), '-infinity'::date)", ">i4"
+        if self.kind == "money":
+            return f"COALESCE(CAST(ROUND(({self.sql}) * 100) AS bigint), '{INT_NULL}'::bigint)", ">i8"
+        if self.kind == "bool":
+            return f"COALESCE(CAST({self.sql} AS boolean), false)", "u1"
+        if self.kind == "choice":
+            cases = " ".join(f"WHEN '{value}' THEN {i}" for i, value in enumerate(self.choices))
+            return f"CAST(CASE {self.sql} {cases} ELSE -1 END AS smallint)", ">i2"
+        raise ValueError(f"unknown column kind {self.kind!r}")
+
+    def portable(self) -> str:
+        """The same column for other databases (NULL kept)."""
+        if self.kind == "time":
+            return epoch(self.sql)
+        if self.kind == "date":
+            return date_epoch(self.sql)
+        if self.kind == "money":
+            return real(self.sql)
+        return self.sql
+
+    def decode(self, values: np.ndarray) -> np.ndarray:
+        """A decoded binary column as the frame holds it."""
+        if self.kind in ("int", "money"):
+            missing = values == INT_NULL
+            if self.kind == "money":
+                return np.where(missing, np.nan, values / 100.0)
+            return np.where(missing, np.nan, values) if missing.any() else values
+        if self.kind == "time":
+            missing = (values == INT_NULL) | (values == np.iinfo(np.int64).max)
+            return np.where(missing, np.nan, (values + PG_EPOCH_MICROS) / 1e6)
+        if self.kind == "date":
+            missing = (values == np.iinfo(np.int32).min) | (values == np.iinfo(np.int32).max)
+            return np.where(missing, np.nan, (values.astype("int64") + PG_EPOCH_DAYS) * 86400.0)
+        if self.kind == "bool":
+            return values.astype(bool)
+        labels = np.array([*self.choices, ""], dtype=object)
+        return labels[np.where(values < 0, len(self.choices), values)]
+
+
+def select(columns: Sequence[Col]) -> str:
+    """The SELECT list that `query_columns` decodes, for the database in use."""
+    if _postgres():
+        return ", ".join(column.postgres()[0] for column in columns)
+    return ", ".join(column.portable() for column in columns)
+
+
+def query_columns(sql: str, params: Sequence, columns: Sequence[Col]) -> pd.DataFrame:
+    """Run a SELECT whose list is `select(columns)` and return its rows as a DataFrame."""
+    names = [column.name for column in columns]
+    with connection.cursor() as cursor:
+        if _postgres():
+            raw = cursor.cursor
+            statement = raw.mogrify(sql, list(params)).decode()
+            buffer = io.BytesIO()
+            raw.copy_expert(f"COPY ({statement}) TO STDOUT WITH (FORMAT binary)", buffer)
+            arrays = decode_fixed(buffer.getbuffer(), [column.postgres()[1] for column in columns])
+            return pd.DataFrame({c.name: c.decode(a) for c, a in zip(columns, arrays, strict=True)})
+        cursor.execute(sql, list(params))
+        frame = pd.DataFrame.from_records(cursor.fetchall(), columns=names, coerce_float=True)
+    for column in columns:
+        if column.kind == "bool":
+            frame = _bools(frame, column.name)
+        elif column.kind in ("time", "date", "money"):
+            frame[column.name] = pd.to_numeric(frame[column.name]).astype("float64")
+    return frame
 
 
 def _in(column: str, ids: Sequence[int] | None, params: list) -> str:
@@ -100,16 +191,27 @@ def _deal_filter(params: list, since: datetime) -> str:
     )
 
 
+def deal_columns() -> list[Col]:
+    return [
+        Col("id", "d.id", "int"),
+        Col("partner_id", "d.partner_id", "int"),
+        Col("submitted", "d.submitted_at", "time"),
+        Col("decided", "d.decided_at", "time"),
+        Col("closed", "d.closed_at", "time"),
+        Col("expires", "d.protection_expires_at", "time"),
+        Col("status", "d.status", "choice", tuple(DealStatus.values)),
+        Col("amount", "d.amount", "money"),
+        Col("conflict", "d.has_conflict", "bool"),
+    ]
+
+
 def load_deals(partner_ids: Sequence[int] | None, since: datetime) -> pd.DataFrame:
     """Registrations of the partners (all when None) relevant after `since`; key = partner id."""
     params: list = []
     where = _deal_filter(params, since)
-    sql = (
-        f"SELECT d.id, d.partner_id, {epoch('d.submitted_at')}, {epoch('d.decided_at')}, {epoch('d.closed_at')}, "  # noqa: S608
-        f"{epoch('d.protection_expires_at')}, d.status, {real('d.amount')}, d.has_conflict "
-        f"FROM {DEALS} d WHERE {where}{_in('d.partner_id', partner_ids, params)}"
-    )
-    frame = _bools(query_frame(sql, params, DEAL_COLUMNS), "conflict")
+    columns = deal_columns()
+    sql = f"SELECT {select(columns)} FROM {DEALS} d WHERE {where}{_in('d.partner_id', partner_ids, params)}"  # noqa: S608
+    frame = query_columns(sql, params, columns)
     return frame.assign(key=frame["partner_id"])
 
 
@@ -119,11 +221,13 @@ def load_line_amounts() -> pd.DataFrame:
     Grouped in pandas rather than SQL: a million-group GROUP BY spills to disk in PostgreSQL's default
     work_mem and is several times slower than fetching the lines.
     """
-    sql = (
-        f"SELECT l.deal_id, p.product_line_id, {real('l.quantity * l.unit_price')} "  # noqa: S608
-        f"FROM {LINES} l JOIN {PRODUCTS} p ON p.id = l.product_id"
-    )
-    return query_frame(sql, [], ["deal_id", "product_line_id", "amount"])
+    columns = [
+        Col("deal_id", "l.deal_id", "int"),
+        Col("product_line_id", "p.product_line_id", "int"),
+        Col("amount", "l.quantity * l.unit_price", "money"),
+    ]
+    sql = f"SELECT {select(columns)} FROM {LINES} l JOIN {PRODUCTS} p ON p.id = l.product_id"  # noqa: S608
+    return query_columns(sql, [], columns)
 
 
 def load_inventory(
@@ -131,20 +235,27 @@ def load_inventory(
 ) -> pd.DataFrame:
     """Stock reports dated on or after `since`, plus each product's last report before it (the opening
     position). Key = partner id, or the product line when `product_line_ids` is given."""
-    select = f"r.partner_id, r.product_id, {date_epoch('r.date')}, r.on_hand, r.units_sold, p.product_line_id"
+    columns = [
+        Col("partner_id", "r.partner_id", "int"),
+        Col("product_id", "r.product_id", "int"),
+        Col("day", "r.date", "date"),
+        Col("on_hand", "r.on_hand", "int"),
+        Col("units_sold", "r.units_sold", "int"),
+        Col("product_line_id", "p.product_line_id", "int"),
+    ]
     params: list = [since]
-    recent = f"SELECT {select} FROM {INVENTORY} r JOIN {PRODUCTS} p ON p.id = r.product_id WHERE r.date >= %s"  # noqa: S608
+    recent = f"SELECT {select(columns)} FROM {INVENTORY} r JOIN {PRODUCTS} p ON p.id = r.product_id WHERE r.date >= %s"  # noqa: S608
     recent += _in("r.partner_id", partner_ids, params)
     recent += _in("p.product_line_id", product_line_ids, params)
     params.append(since)
     opening = (
-        f"SELECT {select} FROM {INVENTORY} r JOIN {PRODUCTS} p ON p.id = r.product_id "  # noqa: S608
+        f"SELECT {select(columns)} FROM {INVENTORY} r JOIN {PRODUCTS} p ON p.id = r.product_id "  # noqa: S608
         f"JOIN (SELECT partner_id, product_id, MAX(date) AS last_date FROM {INVENTORY} WHERE date < %s"
         f"{_in('partner_id', partner_ids, params)} GROUP BY partner_id, product_id) m "
         "ON r.partner_id = m.partner_id AND r.product_id = m.product_id AND r.date = m.last_date WHERE 1 = 1"
     )
     opening += _in("p.product_line_id", product_line_ids, params)
-    frame = query_frame(f"{recent} UNION ALL {opening}", params, [*INVENTORY_COLUMNS, "product_line_id"])
+    frame = query_columns(f"{recent} UNION ALL {opening}", params, columns)
     return frame.assign(key=frame["product_line_id"] if product_line_ids is not None else frame["partner_id"])
 
 
@@ -152,13 +263,20 @@ def load_claims(
     partner_ids: Sequence[int] | None, since: datetime, product_line_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
     """Warranty claims submitted or decided since `since`; key = partner id (or product line)."""
+    columns = [
+        Col("partner_id", "c.partner_id", "int"),
+        Col("submitted", "c.submitted_at", "time"),
+        Col("decided", "c.decided_at", "time"),
+        Col("status", "c.status", "choice", tuple(ClaimStatus.values)),
+        Col("product_line_id", "p.product_line_id", "int"),
+    ]
     params: list = [since, since]
     sql = (
-        f"SELECT c.partner_id, {epoch('c.submitted_at')}, {epoch('c.decided_at')}, c.status, p.product_line_id "  # noqa: S608
-        f"FROM {CLAIMS} c JOIN {PRODUCTS} p ON p.id = c.product_id WHERE (c.submitted_at >= %s OR c.decided_at >= %s)"
+        f"SELECT {select(columns)} FROM {CLAIMS} c JOIN {PRODUCTS} p ON p.id = c.product_id "  # noqa: S608
+        "WHERE (c.submitted_at >= %s OR c.decided_at >= %s)"
     )
     sql += _in("c.partner_id", partner_ids, params) + _in("p.product_line_id", product_line_ids, params)
-    frame = query_frame(sql, params, [*CLAIM_COLUMNS, "product_line_id"])
+    frame = query_columns(sql, params, columns)
     return frame.assign(key=frame["product_line_id"] if product_line_ids is not None else frame["partner_id"])
 
 
@@ -166,13 +284,16 @@ def load_certifications(
     partner_ids: Sequence[int] | None, product_line_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
     """Certifications (earned and expiry dates); key = partner id (or product line)."""
+    columns = [
+        Col("partner_id", "c.partner_id", "int"),
+        Col("earned", "c.earned_on", "date"),
+        Col("expires", "c.expires_on", "date"),
+        Col("product_line_id", "c.product_line_id", "int"),
+    ]
     params: list = []
-    sql = (
-        f"SELECT c.partner_id, {date_epoch('c.earned_on')}, {date_epoch('c.expires_on')}, c.product_line_id "  # noqa: S608
-        f"FROM {CERTS} c WHERE 1 = 1"
-    )
+    sql = f"SELECT {select(columns)} FROM {CERTS} c WHERE 1 = 1"  # noqa: S608
     sql += _in("c.partner_id", partner_ids, params) + _in("c.product_line_id", product_line_ids, params)
-    frame = query_frame(sql, params, [*CERT_COLUMNS, "product_line_id"])
+    frame = query_columns(sql, params, columns)
     return frame.assign(key=frame["product_line_id"] if product_line_ids is not None else frame["partner_id"])
 
 

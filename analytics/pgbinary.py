@@ -1,11 +1,16 @@
-"""PostgreSQL binary COPY of a DataFrame, encoded column by column with numpy.
+"""PostgreSQL binary COPY, both ways, encoded and decoded column by column with numpy.
 
-Text COPY spends most of its time turning floats into text in Python and back
-into floats in PostgreSQL; the binary format sends the 8 bytes as they are. Each
-field is a 4-byte big-endian length (-1 for NULL) followed by the value in the
-type's binary form. Supported: smallint, integer, bigint, double precision,
-numeric with a scale, date, timestamp with time zone, boolean, varchar/text and
-jsonb — the column types of the analytics tables.
+Text COPY spends most of its time turning numbers and times into text and back;
+the binary format sends them as they are. Each field is a 4-byte big-endian
+length (-1 for NULL) followed by the value in the type's binary form.
+
+- `copy_binary` encodes a DataFrame for `COPY … FROM STDIN (FORMAT binary)`.
+  Supported: smallint, integer, bigint, double precision, numeric with a scale,
+  date, timestamp with time zone, boolean, varchar/text and jsonb — the column
+  types of the analytics tables.
+- `decode_fixed` reads the output of `COPY (SELECT …) TO STDOUT (FORMAT binary)`
+  when every row has the same layout (fixed-width columns, no NULL: the query
+  replaces NULL by a sentinel), as one numpy record array, without a Python loop.
 """
 
 from __future__ import annotations
@@ -135,3 +140,27 @@ def copy_binary(frame: pd.DataFrame, db_types: list[str]) -> bytes:
         position = position + width
     buffer[-len(TRAILER) :] = np.frombuffer(TRAILER, dtype=np.uint8)
     return buffer.tobytes()
+
+
+def decode_fixed(payload: bytes | memoryview, formats: list[str]) -> list[np.ndarray]:
+    """The columns of a binary COPY whose fields all have the fixed widths of `formats` (numpy codes such as
+    ">i8", ">i4", ">f8", "u1"), each as a native-endian array. Raises ValueError when a row does not match
+    (a NULL or a type of another width), so that a mistake in the query cannot be read as numbers."""
+    start = len(HEADER)
+    if bytes(payload[:11]) != HEADER[:11]:
+        raise ValueError("not a PostgreSQL binary COPY stream")
+    start += int.from_bytes(payload[15:19], "big")  # header extension, normally empty
+    layout = [("fields", ">i2")]
+    for i, code in enumerate(formats):
+        layout += [(f"l{i}", ">i4"), (f"v{i}", code)]
+    row = np.dtype(layout)
+    body = len(payload) - start - len(TRAILER)
+    if body % row.itemsize:
+        raise ValueError("binary COPY rows are not of the expected fixed width (a NULL or another type?)")
+    records = np.frombuffer(payload, dtype=row, count=body // row.itemsize, offset=start)
+    if (records["fields"] != len(formats)).any():
+        raise ValueError("binary COPY rows do not have the expected number of fields")
+    for i, code in enumerate(formats):
+        if (records[f"l{i}"] != np.dtype(code).itemsize).any():
+            raise ValueError(f"column {i} of the binary COPY is NULL or not {code} in some rows")
+    return [records[f"v{i}"].astype(np.dtype(code).newbyteorder("=")) for i, code in enumerate(formats)]
