@@ -72,24 +72,22 @@ def test_import_task_writes_the_valid_rows_once(queued_job, world, settings, dja
 def test_a_worker_dying_mid_import_leaves_nothing_and_the_retry_completes(queued_job, world, monkeypatch):
     tasks.validate_import(queued_job.pk)
     ImportJob.objects.filter(pk=queued_job.pk).update(status=ImportJob.Status.IMPORTING)
-    monkeypatch.setattr(services, "UPSERT_CHUNK", 100)
-    real_bulk_create = InventoryReport.objects.bulk_create
-    calls = {"n": 0}
+    real_emit = services.emit
+    written = {}
 
-    def dies_on_the_third_chunk(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise SystemExit("worker killed")  # not an Exception: nothing in the task catches it
-        return real_bulk_create(*args, **kwargs)
+    def dies_after_the_rows_are_written(*args, **kwargs):
+        written["rows"] = InventoryReport.objects.count()  # seen inside the import's transaction
+        raise SystemExit("worker killed")  # not an Exception: nothing in the task catches it
 
-    monkeypatch.setattr(InventoryReport.objects, "bulk_create", dies_on_the_third_chunk)
+    monkeypatch.setattr(services, "emit", dies_after_the_rows_are_written)
     with pytest.raises(SystemExit):
         tasks.import_valid_rows(queued_job.pk)
-    assert not InventoryReport.objects.exists()  # the first two chunks were rolled back with the rest
+    assert written["rows"] == 600
+    assert not InventoryReport.objects.exists()  # every written row was rolled back with the rest
     queued_job.refresh_from_db()
     assert queued_job.status == ImportJob.Status.IMPORTING  # so the redelivered message does the job again
 
-    monkeypatch.setattr(InventoryReport.objects, "bulk_create", real_bulk_create)
+    monkeypatch.setattr(services, "emit", real_emit)
     assert tasks.import_valid_rows(queued_job.pk) == "done"
     assert InventoryReport.objects.count() == 600
 
