@@ -21,7 +21,7 @@ migrate: install
 
 demo: migrate
 	$(PY) manage.py seed_demo --size small --seed $(SEED) --if-empty
-	$(PY) manage.py recompute_analytics
+	$(PY) manage.py recompute_analytics --if-stale
 
 logins: install
 	$(PY) manage.py demo_logins
