@@ -229,10 +229,16 @@ def certification_kpis(certs: pd.DataFrame, keys: Sequence, periods: Periods) ->
 # --- rates, roll-ups and groups ----------------------------------------------------------------
 
 
-def _ratio(num: pd.Series, den: pd.Series, scale: float = 1.0) -> pd.Series:
-    """num / den, NULL (NaN) when the denominator is 0 or empty: "empty when none"."""
-    den = den.astype("float64")
-    return (scale * num.astype("float64") / den.where(den > 0)).astype("float64")
+def _ratio(num: np.ndarray | pd.Series, den: np.ndarray | pd.Series, scale: float = 1.0) -> np.ndarray:
+    """num / den, NULL (NaN) when the denominator is 0 or empty: "empty when none".
+
+    On plain arrays: the frames share one index, and pandas' alignment on every operation cost more
+    than the arithmetic (most of a one-partner refresh).
+    """
+    num = np.asarray(num, dtype="float64")
+    den = np.asarray(den, dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, scale * num / den, np.nan)
 
 
 def derive_rates(frame: pd.DataFrame, days: np.ndarray) -> pd.DataFrame:
@@ -249,20 +255,26 @@ def derive_rates(frame: pd.DataFrame, days: np.ndarray) -> pd.DataFrame:
     # Money is summed from cents, so rounding to cents gives the same figure whatever the order of addition.
     f["won_revenue"] = f["won_revenue"].round(2)
     f["pipeline_value"] = f["pipeline_value"].round(2)
-    period_days = pd.Series(np.asarray(days, dtype="float64")[f.index.get_level_values("period")], index=f.index)
-    on_hand = f["on_hand_end"].fillna(0)
-    f["approval_rate"] = _ratio(f["deals_approved"], f["deals_approved"] + f["deals_rejected"])
-    f["win_rate"] = _ratio(f["deals_won"], f["deals_won"] + f["deals_lost"])
-    f["avg_won_deal"] = _ratio(f["won_revenue"], f["deals_won"])
-    f["sales_cycle_days"] = _ratio(f["sales_cycle_days_total"] / MS_PER_DAY, f["deals_won"])
-    f["conflict_rate"] = _ratio(f["deals_conflicting"], f["deals_registered"])
-    f["sell_through"] = _ratio(f["units_sold"], f["units_sold"] + on_hand)
-    daily = _ratio(f["units_sold"], period_days)
-    f["days_of_cover"] = _ratio(on_hand, daily).where(f["on_hand_end"].notna())
-    decided = f["claims_approved"] + f["claims_rejected"]
-    f["claim_approval_rate"] = _ratio(f["claims_approved"], decided)
-    f["claim_resolution_days"] = _ratio(f["claim_resolution_days_total"] / MS_PER_DAY, decided)
-    f["claims_per_1000_units"] = _ratio(f["claims_submitted"], f["units_sold"], scale=1000.0)
+
+    def col(name: str) -> np.ndarray:
+        return f[name].to_numpy(dtype="float64", na_value=np.nan)
+
+    period_days = np.asarray(days, dtype="float64")[f.index.get_level_values("period").to_numpy()]
+    on_hand_end = col("on_hand_end")
+    on_hand = np.nan_to_num(on_hand_end, nan=0.0)
+    units_sold, won = col("units_sold"), col("deals_won")
+    f["approval_rate"] = _ratio(col("deals_approved"), col("deals_approved") + col("deals_rejected"))
+    f["win_rate"] = _ratio(won, won + col("deals_lost"))
+    f["avg_won_deal"] = _ratio(col("won_revenue"), won)
+    f["sales_cycle_days"] = _ratio(col("sales_cycle_days_total") / MS_PER_DAY, won)
+    f["conflict_rate"] = _ratio(col("deals_conflicting"), col("deals_registered"))
+    f["sell_through"] = _ratio(units_sold, units_sold + on_hand)
+    daily = _ratio(units_sold, period_days)
+    f["days_of_cover"] = np.where(np.isnan(on_hand_end), np.nan, _ratio(on_hand, daily))
+    decided = col("claims_approved") + col("claims_rejected")
+    f["claim_approval_rate"] = _ratio(col("claims_approved"), decided)
+    f["claim_resolution_days"] = _ratio(col("claim_resolution_days_total") / MS_PER_DAY, decided)
+    f["claims_per_1000_units"] = _ratio(col("claims_submitted"), units_sold, scale=1000.0)
     return f[list(KPI_COLUMNS) + [c for c in f.columns if c not in KPI_COLUMNS]]
 
 
