@@ -46,22 +46,16 @@ def _postgres() -> bool:
 
 
 def epoch(column: str) -> str:
-    """SQL for a timestamp column as seconds since 1970 (UTC), NULL kept."""
-    if _postgres():
-        return f"CAST(EXTRACT(EPOCH FROM {column}) AS double precision)"
-    # SQLite keeps "YYYY-MM-DD HH:MM:SS[.ffffff]" (UTC); julianday() would round to milliseconds.
+    """SQLite SQL for a timestamp column as seconds since 1970 (UTC), NULL kept.
+
+    SQLite keeps "YYYY-MM-DD HH:MM:SS[.ffffff]" (UTC); julianday() would round to milliseconds.
+    """
     return f"(CAST(strftime('%%s', {column}) AS REAL) + CAST(substr({column}, 20) AS REAL))"
 
 
 def date_epoch(column: str) -> str:
-    """SQL for a date column as the seconds of its midnight (UTC)."""
-    if _postgres():
-        return f"(CAST({column} - DATE '1970-01-01' AS double precision) * 86400.0)"
+    """SQLite SQL for a date column as the seconds of its midnight (UTC)."""
     return f"((julianday({column}) - 2440587.5) * 86400.0)"
-
-
-def real(column: str) -> str:
-    return f"CAST({column} AS double precision)" if _postgres() else f"CAST({column} AS REAL)"
 
 
 @dataclass(frozen=True)
@@ -101,7 +95,7 @@ class Col:
         if self.kind == "date":
             return date_epoch(self.sql)
         if self.kind == "money":
-            return real(self.sql)
+            return f"CAST({self.sql} AS REAL)"
         return self.sql
 
     def decode(self, values: np.ndarray) -> np.ndarray:
