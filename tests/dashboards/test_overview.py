@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from dashboards.selectors.overview import TOP_MOVERS
 from deals.models import DealRegistration, DealStatus
 from partners.models import Partner
 from tests import factories as f
@@ -129,6 +130,23 @@ def test_queue_alerts_concentration_and_movers(client, eco):
     assert movers, "some partner moved"
     for _name, now, before, change in movers:
         assert change == now - before != 0
+    # Independently: won revenue per partner in the period and the one before, from the raw deals.
+    previous = eco.period.previous()
+
+    def won(start, end) -> dict[str, Decimal]:
+        out: dict[str, Decimal] = {}
+        for deal in DealRegistration.objects.filter(
+            status=DealStatus.WON, closed_at__gte=_utc(start), closed_at__lt=_utc(end)
+        ).select_related("partner"):
+            out[deal.partner.name] = out.get(deal.partner.name, Decimal(0)) + deal.amount
+        return out
+
+    now_by, before_by = won(eco.period.start, eco.period.end), won(previous.start, previous.end)
+    changes = {n: now_by.get(n, Decimal(0)) - before_by.get(n, Decimal(0)) for n in {*now_by, *before_by}}
+    rising = sorted((n for n, c in changes.items() if c > 0), key=lambda n: (-changes[n], n))[:TOP_MOVERS]
+    falling = sorted((n for n, c in changes.items() if c < 0), key=lambda n: (changes[n], n))[:TOP_MOVERS]
+    assert [r[0] for r in response.context["charts"]["top_movers"].rows] == rising
+    assert [r[0] for r in response.context["charts"]["bottom_movers"].rows] == falling
     alerts = response.context["alerts"]
     assert all(a.message for a in alerts)
     assert "derived from the health scores" in response.content.decode()
