@@ -62,8 +62,9 @@ def date_epoch(column: str) -> str:
 class Col:
     """One column a loader reads: its name in the frame, its SQL, and what it holds.
 
-    Kinds: `int` (NULL → NaN), `time` (timestamp → epoch seconds), `date` (→ epoch seconds of its
-    midnight), `money` (two decimals → float), `bool`, `choice` (one of `choices`, sent as its index).
+    Kinds: `int` (NULL → NaN), `float` (NULL → NaN), `time` (timestamp → epoch seconds), `date` (→ epoch
+    seconds of its midnight), `money` (two decimals → float), `bool`, `choice` (one of `choices`, sent as
+    its index).
     """
 
     name: str
@@ -75,6 +76,8 @@ class Col:
         """(fixed-width SQL expression with no NULL, numpy format of its binary form)."""
         if self.kind == "int":
             return f"COALESCE(CAST({self.sql} AS bigint), '{INT_NULL}'::bigint)", ">i8"
+        if self.kind == "float":
+            return f"COALESCE(CAST({self.sql} AS double precision), 'NaN'::float8)", ">f8"
         if self.kind == "time":
             return f"COALESCE(CAST({self.sql} AS timestamptz), '-infinity'::timestamptz)", ">i8"
         if self.kind == "date":
@@ -94,7 +97,7 @@ class Col:
             return epoch(self.sql)
         if self.kind == "date":
             return date_epoch(self.sql)
-        if self.kind == "money":
+        if self.kind in ("money", "float"):
             return f"CAST({self.sql} AS REAL)"
         return self.sql
 
@@ -111,6 +114,8 @@ class Col:
         if self.kind == "date":
             missing = (values == np.iinfo(np.int32).min) | (values == np.iinfo(np.int32).max)
             return np.where(missing, np.nan, (values.astype("int64") + PG_EPOCH_DAYS) * 86400.0)
+        if self.kind == "float":
+            return values
         if self.kind == "bool":
             return values.astype(bool)
         labels = np.array([*self.choices, ""], dtype=object)
@@ -140,7 +145,7 @@ def query_columns(sql: str, params: Sequence, columns: Sequence[Col]) -> pd.Data
     for column in columns:
         if column.kind == "bool":
             frame = _bools(frame, column.name)
-        elif column.kind in ("time", "date", "money"):
+        elif column.kind in ("time", "date", "money", "float"):
             frame[column.name] = pd.to_numeric(frame[column.name]).astype("float64")
     return frame
 
@@ -151,22 +156,6 @@ def _in(column: str, ids: Sequence[int] | None, params: list) -> str:
         return ""
     params.extend(ids)
     return f" AND {column} IN ({', '.join(['%s'] * len(ids)) or 'NULL'})"
-
-
-def query_frame(sql: str, params: Sequence, columns: list[str]) -> pd.DataFrame:
-    """Run a SELECT and return its rows as a DataFrame with `columns` (NULL → NaN)."""
-    with connection.cursor() as cursor:
-        if _postgres():
-            raw = cursor.cursor
-            statement = raw.mogrify(sql, list(params)).decode()
-            buffer = io.BytesIO()
-            raw.copy_expert(f"COPY ({statement}) TO STDOUT WITH (FORMAT csv)", buffer)
-            buffer.seek(0)
-            if not buffer.getbuffer().nbytes:
-                return pd.DataFrame({name: pd.Series(dtype="float64") for name in columns})
-            return pd.read_csv(buffer, names=columns, header=None, keep_default_na=False, na_values=[""])
-        cursor.execute(sql, list(params))
-        return pd.DataFrame.from_records(cursor.fetchall(), columns=columns, coerce_float=True)
 
 
 def _bools(frame: pd.DataFrame, column: str) -> pd.DataFrame:

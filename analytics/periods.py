@@ -168,10 +168,5 @@ class Window:
         return cls(months, tuple(points), tuple(dates), tuple(current), now.timestamp())
 
 
-def month_starts_between(first: date, last: date) -> list[date]:
-    """First days of the months from `first`'s month to `last`'s month."""
-    return list(Periods.months(first, last, 0.0).starts)
-
-
 def seconds_to_datetime(value: float) -> datetime:
     return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=float(value))

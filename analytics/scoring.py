@@ -22,9 +22,11 @@ from .compute import mark_chunk_done
 from .definitions import HEALTH_COMPONENTS, HEALTH_INPUTS
 from .health import ecosystem_health, score_health
 from .models import EcosystemHealth, HealthInput, HealthWeights, PartnerHealthScore
-from .periods import Window, seconds_to_datetime
+from .periods import Window, seconds_to_datetime, to_seconds
 from .writers import insert_frame
 
+# How the stored health inputs are read back (the rest are whole numbers).
+INPUT_KINDS = {"revenue_90d": "float", "revenue_prior_90d": "float", "pipeline": "float"}
 METRIC_COLUMNS = ["growth_metric", "deal_quality_metric", "operations_metric", "cover_days", "claims_per_1000_units"]
 SCORE_COLUMNS = (
     ["partner_id", "as_of", "is_current", "measured_at", "tier_id", "peer_count", "score", "band", *HEALTH_INPUTS]
@@ -57,19 +59,27 @@ def score_rows(scored: pd.DataFrame, computed_at: datetime) -> pd.DataFrame:
 def run_inputs(run_id: int, window: Window, points: list[int]) -> pd.DataFrame:
     """The health inputs the chunks of a run wrote for some of the window's points, with each row's point."""
     index = {
-        (d.isoformat(), c): i for i, (d, c) in enumerate(zip(window.points_date, window.points_current, strict=True))
+        (to_seconds(d), bool(c)): i
+        for i, (d, c) in enumerate(zip(window.points_date, window.points_current, strict=True))
     }
-    history = [window.points_date[i].isoformat() for i in points if not window.points_current[i]]
+    history = [window.points_date[i] for i in points if not window.points_current[i]]
     current = any(window.points_current[i] for i in points)
     params: list = [run_id, current, *history]
     dates = ", ".join(["%s"] * len(history)) or "NULL"
+    columns = [
+        loaders.Col("partner_id", "partner_id", "int"),
+        loaders.Col("as_of", "as_of", "date"),
+        loaders.Col("is_current", "is_current", "bool"),
+        *(loaders.Col(name, name, INPUT_KINDS.get(name, "int")) for name in HEALTH_INPUTS),
+    ]
     sql = (
-        f"SELECT partner_id, as_of, is_current, {', '.join(HEALTH_INPUTS)} FROM {HealthInput._meta.db_table} "  # noqa: S608
+        f"SELECT {loaders.select(columns)} FROM {HealthInput._meta.db_table} "  # noqa: S608
         f"WHERE run_id = %s AND ((is_current AND %s) OR (NOT is_current AND as_of IN ({dates})))"
     )
-    frame = loaders.query_frame(sql, params, ["partner_id", "as_of", "is_current", *HEALTH_INPUTS])
-    flags = frame["is_current"].isin([True, 1, "t", "true", "True"])
-    frame["point"] = [index.get((str(d)[:10], bool(c)), -1) for d, c in zip(frame["as_of"], flags, strict=True)]
+    frame = loaders.query_columns(sql, params, columns)
+    frame["point"] = [
+        index.get((d, bool(c)), -1) for d, c in zip(frame["as_of"], frame["is_current"], strict=True)
+    ]
     frame = frame[frame["point"] >= 0].drop(columns=["as_of", "is_current"]).sort_values(["point", "partner_id"])
     return _with_points(frame.reset_index(drop=True), window)
 

@@ -14,7 +14,7 @@ import math
 from decimal import Decimal
 
 import pandas as pd
-from django.db import connection, models, transaction
+from django.db import connection, models
 
 from .pgbinary import copy_binary
 
@@ -80,10 +80,3 @@ def insert_frame(model: type[models.Model], frame: pd.DataFrame) -> int:
     ]
     model.objects.bulk_create(objects, batch_size=500)
     return len(objects)
-
-
-def replace_rows(model: type[models.Model], stale: models.QuerySet, frame: pd.DataFrame) -> int:
-    """Delete `stale` and insert `frame` in one transaction."""
-    with transaction.atomic():
-        stale.delete()
-        return insert_frame(model, frame)
