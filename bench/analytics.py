@@ -30,9 +30,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import write_section
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "analytics.json"
-DOC = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Analytics"
 TARGET_RATIO, TARGET_REFRESH_MS, TARGET_RSS_MB = 3.0, 250.0, 1536.0
 
@@ -276,15 +277,7 @@ def _write_doc(result: dict) -> None:
         f"| peak RSS, all worker processes together | {r['peak_rss_mb_all_worker_processes']} MB | | |",
         "",
     ]
-    section = "\n".join(lines)
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    if SECTION in text:
-        head, _, rest = text.partition(SECTION)
-        tail = rest.split("\n## ", 1)
-        text = head + section + ("\n## " + tail[1] if len(tail) > 1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    DOC.write_text(text)
+    write_section(SECTION, "\n".join(lines))
 
 
 def main() -> int:

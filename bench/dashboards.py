@@ -18,12 +18,13 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import write_section
+
 LOADS = 20
 WARMUP = 2
 TARGET_MS = 300.0
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "dashboards.json"
-DOC = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Dashboards"
 
 
@@ -141,15 +142,7 @@ def _write_doc(result: dict) -> None:
             f"| {page['queries']} | {ok} |"
         )
     lines.append("")
-    section = "\n".join(lines)
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    if SECTION in text:
-        head, _, rest = text.partition(SECTION)
-        tail = rest.split("\n## ", 1)
-        text = head + section + ("\n## " + tail[1] if len(tail) > 1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    DOC.write_text(text)
+    write_section(SECTION, "\n".join(lines))
 
 
 def _analyze() -> None:
