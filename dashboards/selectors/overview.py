@@ -12,13 +12,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
-    Count,
-    FloatField,
     Q,
     QuerySet,
     Sum,
 )
-from django.db.models.functions import Cast
 
 from analytics.models import Dimension, KpiSnapshot
 from catalog.models import ProductLine
@@ -153,37 +150,14 @@ class Concentration:
                 f"everything). This period it reads {level}.")
 
 
-def concentration(partners: QuerySet[Partner], period: Period) -> Concentration | None:
-    """Top-10 share and Herfindahl index (Σ share²) of won revenue in the period, over partners in scope."""
-    rows = partner_rows(partners, period)
+def revenue_by_partner(partners: QuerySet[Partner], period: Period) -> list[dict[str, Any]]:
+    """Each partner's won revenue in the period and in the one before, from one grouped query over their
+    snapshots of the two periods; the movers and the concentration both read it. Empty for a custom range,
+    which has no single previous period (its concentration sums the range's months instead)."""
     if period.kind == "custom":
-        per_partner = rows.values("partner_id").order_by().annotate(r=Sum("won_revenue"))
-        revenues = sorted((float(r["r"] or 0) for r in per_partner), reverse=True)
-        total = sum(revenues)
-        if total <= 0:
-            return None
-        return Concentration(sum(revenues[:10]) / total, sum((r / total) ** 2 for r in revenues),
-                             sum(1 for r in revenues if r > 0))
-    revenue = Cast("won_revenue", FloatField())
-    totals = rows.aggregate(total=Sum(revenue), squares=Sum(revenue * revenue),
-                            earning=Count("pk", filter=Q(won_revenue__gt=0)))
-    total = totals["total"] or 0.0
-    if total <= 0:
-        return None
-    top = sum(float(v) for v in rows.order_by("-won_revenue").values_list("won_revenue", flat=True)[:10])
-    return Concentration(top / total, (totals["squares"] or 0.0) / (total * total), totals["earning"] or 0)
-
-
-def movers(partners: QuerySet[Partner], period: Period) -> tuple[Chart, Chart]:
-    """Partners whose won revenue rose or fell most against the previous period."""
+        return []
     previous = period.previous()
-    if period.kind == "custom":
-        empty = "Movers compare whole months, quarters or years: choose one of those periods."
-        return (Chart("top_movers", "Top movers", [], [], None, empty),
-                Chart("bottom_movers", "Bottom movers", [], [], None, empty))
-    # One pass over the partners' snapshots of the two periods, ranked here: two ORDER BY … LIMIT
-    # queries each joined every partner to both periods, twice the work for ten rows.
-    changes = (
+    rows = (
         KpiSnapshot.objects.filter(
             dimension=Dimension.PARTNER,
             partner__in=partners.values("pk"),
@@ -197,7 +171,7 @@ def movers(partners: QuerySet[Partner], period: Period) -> tuple[Chart, Chart]:
         )
         .order_by()
     )
-    moved = [
+    return [
         {
             "pk": row["partner_id"],
             "name": row["partner__name"],
@@ -205,11 +179,39 @@ def movers(partners: QuerySet[Partner], period: Period) -> tuple[Chart, Chart]:
             "revenue_before": row["revenue_before"],
             "change": row["revenue_now"] - row["revenue_before"],
         }
-        for row in changes
-        if row["revenue_now"] != row["revenue_before"]
+        for row in rows
     ]
-    up = sorted((m for m in moved if m["change"] > 0), key=lambda m: (-m["change"], m["name"]))[:TOP_MOVERS]
-    down = sorted((m for m in moved if m["change"] < 0), key=lambda m: (m["change"], m["name"]))[:TOP_MOVERS]
+
+
+def concentration(
+    partners: QuerySet[Partner], period: Period, revenue: list[dict[str, Any]] | None = None
+) -> Concentration | None:
+    """Top-10 share and Herfindahl index (Σ share²) of won revenue in the period, over partners in scope.
+
+    `revenue` is `revenue_by_partner` when the caller already has it (not for custom ranges)."""
+    if period.kind == "custom":
+        per_partner = partner_rows(partners, period).values("partner_id").order_by().annotate(r=Sum("won_revenue"))
+        revenues = [float(r["r"] or 0) for r in per_partner]
+    else:
+        rows = revenue_by_partner(partners, period) if revenue is None else revenue
+        revenues = [float(r["revenue_now"]) for r in rows]
+    revenues.sort(reverse=True)
+    total = sum(revenues)
+    if total <= 0:
+        return None
+    return Concentration(sum(revenues[:10]) / total, sum((r / total) ** 2 for r in revenues),
+                         sum(1 for r in revenues if r > 0))
+
+
+def movers(revenue: list[dict[str, Any]], period: Period) -> tuple[Chart, Chart]:
+    """Partners whose won revenue rose or fell most against the previous period (`revenue_by_partner`)."""
+    if period.kind == "custom":
+        empty = "Movers compare whole months, quarters or years: choose one of those periods."
+        return (Chart("top_movers", "Top movers", [], [], None, empty),
+                Chart("bottom_movers", "Bottom movers", [], [], None, empty))
+    previous = period.previous()
+    up = sorted((r for r in revenue if r["change"] > 0), key=lambda r: (-r["change"], r["name"]))[:TOP_MOVERS]
+    down = sorted((r for r in revenue if r["change"] < 0), key=lambda r: (r["change"], r["name"]))[:TOP_MOVERS]
     return (
         _movers_chart("top_movers", "Top movers: won revenue up", up, period, previous, PALETTE[2]),
         _movers_chart("bottom_movers", "Bottom movers: won revenue down", down, period, previous, PALETTE[1]),

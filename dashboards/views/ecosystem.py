@@ -25,6 +25,7 @@ from ..selectors.overview import (
     concentration,
     kpi_tiles,
     movers,
+    revenue_by_partner,
     revenue_by_product_line,
     revenue_segments,
     revenue_trend,
@@ -92,13 +93,14 @@ class EcosystemOverviewView(ScopedDashboard):
         charts["revenue_by_line"] = revenue_by_product_line(
             period, whole=self.whole, product_line_id=self.scope.product_line_id
         )
-        charts["top_movers"], charts["bottom_movers"] = movers(self.partners, period)
+        revenue = revenue_by_partner(self.partners, period)
+        charts["top_movers"], charts["bottom_movers"] = movers(revenue, period)
         alerts, total = health_alerts(user=user, scope=self.scope, since=months[-1])
         return {
             "eco": eco,
             "tiles": kpi_tiles(self.source, period),
             "charts": charts,
-            "concentration": None if product_line_only else concentration(self.partners, period),
+            "concentration": None if product_line_only else concentration(self.partners, period, revenue),
             "alerts": alerts,
             "alerts_total": total,
             "alerts_more": total > len(alerts),
