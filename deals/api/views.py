@@ -13,7 +13,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from catalog.models import ProductLine
-from core.api import VisibleReadOnlyModelViewSet
+from core.api import UsedFiltersOnlyMixin, VisibleReadOnlyModelViewSet
 from customers.models import Customer
 from customers.services import customer_get_or_create
 from deals import services
@@ -35,7 +35,7 @@ from .serializers import (
 )
 
 
-class DealApiFilterSet(DealFilterSet):
+class DealApiFilterSet(UsedFiltersOnlyMixin, DealFilterSet):
     """The pages' filter set; the API orders with `ordering` (cursor pagination), so the pages' `sort` is left out."""
 
     # Same filter as the pages', typed for the schema (an id).

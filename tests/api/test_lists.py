@@ -120,6 +120,23 @@ def test_deal_filters_are_the_pages_filter_set(world, catalog, client_for):
     assert set(error_of(bad)["fields"]) == {"status", "submitted_after"}
 
 
+def test_the_api_filter_set_copies_only_the_filters_a_request_uses(world):
+    from django.http import QueryDict
+
+    from deals.api.views import DealApiFilterSet
+    from deals.filtersets import DealFilterSet
+    from deals.models import DealRegistration
+
+    data = QueryDict("status=approved&region=1&page_size=100")
+    api = DealApiFilterSet(data=data, queryset=DealRegistration.objects.all())
+    assert set(api.filters) == {"status", "region"}
+    assert all(flt.parent is api for flt in api.filters.values())
+    assert set(DealApiFilterSet(queryset=DealRegistration.objects.all()).filters) == set()
+    pages = DealFilterSet(data=data, queryset=DealRegistration.objects.all())
+    assert set(pages.filters) == set(DealFilterSet.base_filters)  # the pages' forms show every filter
+    assert set(DealApiFilterSet.base_filters) == set(DealFilterSet.base_filters) - {"sort"}  # the schema's list
+
+
 def test_a_partner_cannot_filter_by_another_partner(world, catalog, client_for):
     f.DealFactory(partner=world.partner_b, lines=[(catalog["switch"], 1, "5")])
     response = client_for("admin_a").get("/api/v1/deals/", {"partner": world.partner_b.pk})
