@@ -5,6 +5,11 @@ per scope (a partner, the ecosystem, or one tier / partner type / region /
 product line) and period (month, quarter, year); `PartnerHealthScore` one row per
 partner and as-of date with every component; `EcosystemHealth` one row per
 as-of date. Empty values are NULL, never 0.
+
+Their foreign keys have no database constraint (`db_constraint=False`): the rows are derived
+from partners a recompute has just read, and checking tens of thousands of them again at
+every commit cost a recompute more time than anything it protects. Deleting a partner
+through Django still deletes its rows (`on_delete` runs in Django, not in the database).
 """
 
 from __future__ import annotations
@@ -89,6 +94,7 @@ class KpiSnapshot(models.Model):
     dimension = models.CharField(max_length=12, choices=Dimension.choices)
     key = models.CharField(max_length=40, blank=True)
     # No index of its own: the (partner, granularity, period_start) index serves every lookup by partner.
+    # No database constraint either (see the module docstring).
     partner = models.ForeignKey(
         "partners.Partner",
         null=True,
@@ -96,6 +102,7 @@ class KpiSnapshot(models.Model):
         on_delete=models.CASCADE,
         related_name="kpi_snapshots",
         db_index=False,
+        db_constraint=False,
     )
     granularity = models.CharField(max_length=8, choices=Granularity.choices)
     period_start = models.DateField()
@@ -240,13 +247,19 @@ class PartnerHealthScore(models.Model):
 
     # Indexed through the unique (partner, is_current, as_of) and (is_current, as_of, tier) indexes.
     partner = models.ForeignKey(
-        "partners.Partner", on_delete=models.CASCADE, related_name="health_scores", db_index=False
+        "partners.Partner", on_delete=models.CASCADE, related_name="health_scores", db_index=False, db_constraint=False
     )
     as_of = models.DateField()
     is_current = models.BooleanField(default=False)
     measured_at = models.DateTimeField(help_text="The instant the trailing windows end.")
     tier = models.ForeignKey(
-        "partners.Tier", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+        "partners.Tier",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     peer_count = models.PositiveIntegerField(help_text="Active partners of the same tier, this one included.")
     score = models.FloatField(null=True, blank=True, help_text="0–100; empty when no component has data.")
@@ -376,8 +389,10 @@ class HealthInput(models.Model):
     `PartnerHealthScore`, then deletes the run's inputs. Nothing reads it otherwise.
     """
 
-    run = models.ForeignKey("JobRun", on_delete=models.CASCADE, related_name="+", db_index=False)
-    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+", db_index=False)
+    run = models.ForeignKey("JobRun", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     as_of = models.DateField()
     is_current = models.BooleanField()
     measured_at = models.DateTimeField()

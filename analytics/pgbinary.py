@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import NamedTuple
 from datetime import UTC, date, datetime
 
 import numpy as np
@@ -53,21 +54,42 @@ def _numeric(series: pd.Series, scale: int) -> tuple[np.ndarray, np.ndarray]:
     return data, null
 
 
-def _by_distinct(series: pd.Series, encode) -> tuple[list[bytes], np.ndarray]:
-    """Encode values that repeat a lot (dates, times, labels) once per distinct value."""
-    objects = series.to_numpy(dtype=object)
-    null = pd.isna(series).to_numpy()
-    cache: dict = {}
-    out = []
-    for value, missing in zip(objects, null, strict=True):
-        if missing:
-            out.append(b"")
-            continue
-        key = json.dumps(value, sort_keys=True) if isinstance(value, dict) else value
-        if key not in cache:
-            cache[key] = encode(value)
-        out.append(cache[key])
-    return out, null
+class Distinct(NamedTuple):
+    """A column of values that repeat a lot: each distinct value's bytes once, and each row's code."""
+
+    data: np.ndarray  # the distinct values' bytes, one after the other (uint8)
+    starts: np.ndarray  # where each distinct value starts in `data`
+    sizes: np.ndarray  # its length in bytes
+    codes: np.ndarray  # per row, the index of its distinct value (-1 for NULL)
+
+
+def _by_distinct(series: pd.Series, encode) -> tuple[np.ndarray | Distinct, np.ndarray]:
+    """Encode values that repeat a lot (dates, times, labels, explanations) once per distinct value.
+
+    Rows are matched to their distinct value by pandas' hashing (dicts, which do not hash, by identity:
+    the scorer hands out one dict per pattern). Fixed-width results come back as a 2-D array.
+    """
+    objects = series.to_numpy(dtype=object) if series.dtype == object else None
+    if objects is not None and any(isinstance(v, dict) for v in objects[:1000]):
+        null = pd.isna(series).to_numpy()
+        present = np.flatnonzero(~null)
+        codes = np.full(len(objects), -1, dtype=np.int64)
+        codes[present], _ = pd.factorize(np.fromiter(map(id, objects[present]), dtype=np.int64, count=len(present)))
+        _, first = np.unique(codes[present], return_index=True)
+        uniques = objects[present[first]]
+    else:
+        codes, uniques = pd.factorize(series)
+        null = codes < 0
+    encoded = [encode(value) for value in uniques]
+    sizes = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+    data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    if not len(sizes):  # every row NULL
+        return np.zeros((len(codes), 0), dtype=np.uint8), null
+    if (sizes == sizes[0]).all():
+        table = data.reshape(len(sizes), int(sizes[0]))
+        return table[np.where(null, 0, codes)], null
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    return Distinct(data, starts, sizes, codes), null
 
 
 def _date(value) -> bytes:
@@ -82,8 +104,8 @@ def _timestamp(value) -> bytes:
     return int(micros).to_bytes(8, "big", signed=True)
 
 
-def encode_column(series: pd.Series, db_type: str) -> tuple[np.ndarray | list[bytes], np.ndarray]:
-    """(values, null mask): a 2-D uint8 array for fixed-width types, else a list of bytes per row."""
+def encode_column(series: pd.Series, db_type: str) -> tuple[np.ndarray | Distinct, np.ndarray]:
+    """(values, null mask): a 2-D uint8 array for fixed-width values, else the distinct values and codes."""
     kind = db_type.split("(")[0].strip().lower()
     if kind in ("smallint", "integer", "bigint", "serial", "bigserial"):
         values, null = _numbers(series)
@@ -115,7 +137,7 @@ def copy_binary(frame: pd.DataFrame, db_types: list[str]) -> bytes:
     columns = [encode_column(frame[name], db_type) for name, db_type in zip(frame.columns, db_types, strict=True)]
     widths = []
     for values, null in columns:
-        size = np.full(n, values.shape[1]) if isinstance(values, np.ndarray) else np.fromiter(map(len, values), int, n)
+        size = np.full(n, values.shape[1]) if isinstance(values, np.ndarray) else values.sizes[values.codes]
         widths.append(np.where(null, 0, size))
     row_length = 2 + sum(4 + w for w in widths)
     starts = len(HEADER) + np.concatenate([[0], np.cumsum(row_length)[:-1]]).astype(np.int64)
@@ -132,11 +154,14 @@ def copy_binary(frame: pd.DataFrame, db_types: list[str]) -> bytes:
             if present.any():
                 buffer[position[present][:, None] + np.arange(values.shape[1])] = values[present]
         else:
-            data = np.frombuffer(b"".join(values), dtype=np.uint8)
-            if len(data):
-                sizes = width[present]
-                offsets = np.repeat(position[present] - np.concatenate([[0], np.cumsum(sizes)[:-1]]), sizes)
-                buffer[offsets + np.arange(len(data))] = data
+            sizes = width[present]
+            total = int(sizes.sum())
+            if total:
+                # Row i's bytes: data[starts[code] : starts[code] + size], written at position[i].
+                before = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+                step = np.arange(total) - np.repeat(before, sizes)
+                source = np.repeat(values.starts[values.codes[present]], sizes) + step
+                buffer[np.repeat(position[present], sizes) + step] = values.data[source]
         position = position + width
     buffer[-len(TRAILER) :] = np.frombuffer(TRAILER, dtype=np.uint8)
     return buffer.tobytes()

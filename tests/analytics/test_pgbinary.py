@@ -116,3 +116,37 @@ def test_a_null_where_the_reader_expects_a_fixed_width_is_refused(table):
         cursor.cursor.copy_expert("COPY (SELECT n FROM bin_rt) TO STDOUT WITH (FORMAT binary)", buffer)
     with pytest.raises(ValueError, match="NULL"):
         decode_fixed(buffer.getvalue(), [">i8"])
+
+
+def test_repeated_values_of_every_width_are_written_once_per_distinct_value_and_land_on_their_rows(table):
+    """Labels of different lengths, shared and equal-but-separate dicts, tz-aware times, NULLs in between."""
+    shared = {"why": "no stock reported"}
+    labels = ["Gold", "", "Ünïcode", None, "a much longer label"]
+    days = [date(2026, 1, 1), date(2024, 2, 29), None]
+    docs = [shared, None, {"why": "no stock reported"}, {}, shared]
+    n = 1000
+    frame = pd.DataFrame(
+        {
+            "n": range(n),
+            "small": [i % 7 for i in range(n)],
+            "x": [i / 3 for i in range(n)],
+            "money": [i / 4 for i in range(n)],
+            "day": [days[i % 3] for i in range(n)],
+            "at": pd.to_datetime([f"2026-03-{1 + i % 28:02d}T10:00:00Z" for i in range(n)]),
+            "flag": [i % 2 == 0 for i in range(n)],
+            "label": [labels[i % 5] for i in range(n)],
+            "doc": [docs[i % 5] for i in range(n)],
+        }
+    )
+    _load(frame)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT n, day, at, label, doc::text FROM bin_rt ORDER BY n")
+        rows = cursor.fetchall()
+    assert len(rows) == n
+    texts = ['{"why": "no stock reported"}', None, '{"why": "no stock reported"}', "{}", '{"why": "no stock reported"}']
+    for i, (number, day, at, label, doc) in enumerate(rows):
+        assert number == i
+        assert day == days[i % 3]
+        assert at == datetime(2026, 3, 1 + i % 28, 10, tzinfo=UTC)
+        assert label == labels[i % 5]
+        assert doc == texts[i % 5]

@@ -217,3 +217,19 @@ def test_the_nightly_task_starts_a_full_recompute(eco, django_capture_on_commit_
     assert (job.kind, job.status) == ("full_recompute", "succeeded")
     this_month = datetime.now(UTC).date().replace(day=1)
     assert KpiSnapshot.objects.filter(dimension="ecosystem", granularity="month", period_start=this_month).exists()
+
+
+def test_deleting_a_partner_deletes_its_figures_although_the_tables_have_no_database_constraint(eco, run_recompute):
+    """The derived tables' foreign keys are not enforced by the database; Django's on_delete still cascades."""
+    from tests.factories import PartnerFactory
+
+    newcomer = PartnerFactory(tier=eco.partners[0].tier, region=eco.partners[0].region, status="active")
+    run_recompute()
+    assert KpiSnapshot.objects.filter(partner=newcomer).exists()
+    assert PartnerHealthScore.objects.filter(partner=newcomer).exists()
+    others = KpiSnapshot.objects.exclude(partner=newcomer).count()
+    gone = newcomer.pk
+    newcomer.delete()
+    assert not KpiSnapshot.objects.filter(partner_id=gone).exists()
+    assert not PartnerHealthScore.objects.filter(partner_id=gone).exists()
+    assert KpiSnapshot.objects.count() == others
