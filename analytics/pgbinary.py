@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import NamedTuple
 from datetime import UTC, date, datetime
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd

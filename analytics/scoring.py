@@ -77,9 +77,7 @@ def run_inputs(run_id: int, window: Window, points: list[int]) -> pd.DataFrame:
         f"WHERE run_id = %s AND ((is_current AND %s) OR (NOT is_current AND as_of IN ({dates})))"
     )
     frame = loaders.query_columns(sql, params, columns)
-    frame["point"] = [
-        index.get((d, bool(c)), -1) for d, c in zip(frame["as_of"], frame["is_current"], strict=True)
-    ]
+    frame["point"] = [index.get((d, bool(c)), -1) for d, c in zip(frame["as_of"], frame["is_current"], strict=True)]
     frame = frame[frame["point"] >= 0].drop(columns=["as_of", "is_current"]).sort_values(["point", "partner_id"])
     return _with_points(frame.reset_index(drop=True), window)
 

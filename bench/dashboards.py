@@ -52,9 +52,12 @@ def _users():
     manager = User.objects.filter(role=Role.CHANNEL_MANAGER, regions__isnull=True, is_active=True).first()
     regional = User.objects.filter(role=Role.CHANNEL_MANAGER, regions__isnull=False, is_active=True).first()
     scored = PartnerHealthScore.objects.values_list("partner_id", flat=True)
-    partner_user = User.objects.filter(
-        role__in=[Role.PARTNER_ADMIN, Role.PARTNER_USER], is_active=True, partner_id__in=scored
-    ).first() or User.objects.filter(role__in=[Role.PARTNER_ADMIN, Role.PARTNER_USER], is_active=True).first()
+    partner_user = (
+        User.objects.filter(
+            role__in=[Role.PARTNER_ADMIN, Role.PARTNER_USER], is_active=True, partner_id__in=scored
+        ).first()
+        or User.objects.filter(role__in=[Role.PARTNER_ADMIN, Role.PARTNER_USER], is_active=True).first()
+    )
     busy = Partner.objects.filter(pk__in=scored).order_by("pk").first() or Partner.objects.order_by("pk").first()
     return manager, regional, partner_user, busy
 
@@ -122,8 +125,7 @@ def _write_doc(result: dict) -> None:
         "",
         "Server time of each dashboard page on the large data set (PostgreSQL), measured in-process with",
         f"Django's test Client and DEBUG off: median, 90th percentile and maximum over {LOADS} loads after",
-        f"{WARMUP} warm-up loads, and the number of SQL queries of one load. Target: median under "
-        f"{TARGET_MS:.0f} ms.",
+        f"{WARMUP} warm-up loads, and the number of SQL queries of one load. Target: median under {TARGET_MS:.0f} ms.",
         "",
         "Reproduce: `DATABASE_URL=postgres://…/prm_bench python -m bench.dashboards` (after `seed_demo --size "
         "large` and a full analytics recompute).",

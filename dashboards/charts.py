@@ -98,6 +98,7 @@ def month_axis(layout: dict) -> None:
     """Months on a date axis: plotly spaces the labels itself, so they never overlap or turn sideways."""
     layout["xaxis"] = {key: value for key, value in layout["xaxis"].items() if key != "type"} | MONTH_AXIS
 
+
 def _has_data(series: Iterable[Series]) -> bool:
     return any(value is not None for s in series for value in s.values)
 
@@ -225,8 +226,14 @@ def bar_chart(
                 traces.append(go.Bar(x=x, y=values, **trace))
         if height is None:
             height = max(260, 60 + 28 * len(categories)) if horizontal else 320
-        layout = _layout(title, value_title if horizontal else category_title, category_title if horizontal else
-                         value_title, kind, height=height, horizontal=horizontal)
+        layout = _layout(
+            title,
+            value_title if horizontal else category_title,
+            category_title if horizontal else value_title,
+            kind,
+            height=height,
+            horizontal=horizontal,
+        )
         if horizontal:
             layout["xaxis"]["title"] = {"text": value_title}
             layout["yaxis"]["title"] = {"text": category_title}
@@ -235,8 +242,9 @@ def bar_chart(
         layout["barmode"] = "stack" if stacked else "group"
         layout["showlegend"] = len(series) > 1
         figure = go.Figure(data=traces, layout=layout).to_plotly_json()
-    return Chart(key, title, columns, rows, figure, empty_message, note=note,
-                 summary=_summary(title, list(categories), series))
+    return Chart(
+        key, title, columns, rows, figure, empty_message, note=note, summary=_summary(title, list(categories), series)
+    )
 
 
 def table_only(key: str, title: str, *, columns: list[Column], rows: list[list[Any]], empty_message: str) -> Chart:

@@ -31,8 +31,12 @@ KPIS: dict[str, KpiSpec] = {
         KpiSpec("win_rate", "Win rate", "percent", "Win rate (%)", rollup="rate"),
         KpiSpec("avg_won_deal", "Average won deal", "money", "Average won deal (USD)", rollup="rate"),
         KpiSpec(
-            "median_hours_to_decision", "Median time to decision", "hours", "Hours to decision",
-            lower_is_better=True, rollup="rate",
+            "median_hours_to_decision",
+            "Median time to decision",
+            "hours",
+            "Hours to decision",
+            lower_is_better=True,
+            rollup="rate",
         ),
         KpiSpec("sales_cycle_days", "Sales cycle", "days", "Days to win", True, "rate"),
         KpiSpec("conflict_rate", "Conflict rate", "percent", "Conflicts (%)", True, "rate"),
@@ -43,12 +47,14 @@ KPIS: dict[str, KpiSpec] = {
         KpiSpec("stockouts", "Stockouts", "count", "Products out of stock", True, "last"),
         KpiSpec("claims_submitted", "Claims", "count", "Claims", True),
         KpiSpec("claim_approval_rate", "Claim approval rate", "percent", "Claims approved (%)", None, "rate"),
+        KpiSpec("claim_resolution_days", "Claim resolution time", "days", "Days to decision", True, "rate"),
         KpiSpec(
-            "claim_resolution_days", "Claim resolution time", "days", "Days to decision", True, "rate"
-        ),
-        KpiSpec(
-            "claims_per_1000_units", "Claims per 1,000 units", "per_thousand", "Claims per 1,000 units",
-            True, "rate",
+            "claims_per_1000_units",
+            "Claims per 1,000 units",
+            "per_thousand",
+            "Claims per 1,000 units",
+            True,
+            "rate",
         ),
         KpiSpec("active_certifications", "Active certifications", "count", "Valid certifications", rollup="last"),
     )

@@ -222,7 +222,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Partner relationship management: partners, deal registrations, inventory, warranty, analytics. "
         "Authenticate with a personal token (`Authorization: Bearer prm_…`) created on the API page of the "
-        "web app. Errors always read `{\"error\": {\"code\", \"message\", \"fields\"}}`. Lists use cursor "
+        'web app. Errors always read `{"error": {"code", "message", "fields"}}`. Lists use cursor '
         "pagination (follow `next`). POST accepts an `Idempotency-Key` header."
     ),
     "VERSION": "1.0.0",

@@ -190,8 +190,14 @@ def ecosystem_summary(*, user: Any, scope: Scope, whole: bool, months: list[date
         stored = {r["as_of"]: (r["weighted"] / r["revenue"] if r["revenue"] else None) for r in rows}
     trend = [(m, stored.get(point)) for m, point in zip(months, trend_points, strict=True)]
     # The comparison is the latest month-end score before now.
-    latest = next(((point, value) for (_, value), point in zip(reversed(trend), reversed(trend_points), strict=True)
-                   if value is not None), (None, None))
+    latest = next(
+        (
+            (point, value)
+            for (_, value), point in zip(reversed(trend), reversed(trend_points), strict=True)
+            if value is not None
+        ),
+        (None, None),
+    )
     return EcosystemSummary(
         score=score,
         band=band_of(round(score, 1)) if score is not None else "",
@@ -226,13 +232,8 @@ def health_alerts(*, user: Any, scope: Scope, since: date) -> tuple[list[Alert],
     rows = (
         PartnerHealthScore.objects.current()
         .filter(partner__in=partners.values("pk"), score__isnull=False)
-        .annotate(
-            before_band=Subquery(before.values("band")[:1]), before_score=Subquery(before.values("score")[:1])
-        )
-        .filter(
-            Q(band="at_risk")
-            | (Q(band="watch") & Q(before_band="healthy"))
-        )
+        .annotate(before_band=Subquery(before.values("band")[:1]), before_score=Subquery(before.values("score")[:1]))
+        .filter(Q(band="at_risk") | (Q(band="watch") & Q(before_band="healthy")))
         .select_related("partner")
         .order_by("score", "partner__name")
     )
@@ -249,4 +250,3 @@ def health_alerts(*, user: Any, scope: Scope, since: date) -> tuple[list[Alert],
             message = f"at risk, score {row.score:.0f}"
         alerts.append(Alert(row.partner_id, row.partner.name, message))
     return alerts, total
-

@@ -75,9 +75,18 @@ def revenue_trend(source: Source, period: Period) -> Chart:
 def revenue_segments(partners: QuerySet[Partner], period: Period, *, product_line_only: bool) -> list[Chart]:
     """Won revenue of the period by tier, region and partner type: one grouped query, summed three ways."""
     if product_line_only:
-        return [Chart(f"revenue_by_{key}", f"Won revenue by {label.lower()}", [], [], None,
-                      f"Revenue of one product line is not split by {label.lower()}: clear the product line filter "
-                      "to see this chart.") for key, _, label in SEGMENTS]
+        return [
+            Chart(
+                f"revenue_by_{key}",
+                f"Won revenue by {label.lower()}",
+                [],
+                [],
+                None,
+                f"Revenue of one product line is not split by {label.lower()}: clear the product line filter "
+                "to see this chart.",
+            )
+            for key, _, label in SEGMENTS
+        ]
     lookups = [lookup for _, lookup, _ in SEGMENTS]
     groups = partner_rows(partners, period).values(*lookups).order_by().annotate(revenue=Sum("won_revenue"))
     totals: dict[str, dict[str, Decimal]] = {key: {} for key, _, _ in SEGMENTS}
@@ -93,10 +102,15 @@ def revenue_segments(partners: QuerySet[Partner], period: Period, *, product_lin
             ordered = []
         charts.append(
             bar_chart(
-                f"revenue_by_{key}", f"Won revenue by {label.lower()}", categories=[n for n, _ in ordered],
-                series=[Series("Won revenue", [v for _, v in ordered], PALETTE[0])], kind="money",
-                value_title="Won revenue (USD)", category_title=label,
-                empty_message=f"No won revenue in {period.label} for these partners.", horizontal=True,
+                f"revenue_by_{key}",
+                f"Won revenue by {label.lower()}",
+                categories=[n for n, _ in ordered],
+                series=[Series("Won revenue", [v for _, v in ordered], PALETTE[0])],
+                kind="money",
+                value_title="Won revenue (USD)",
+                category_title=label,
+                empty_message=f"No won revenue in {period.label} for these partners.",
+                horizontal=True,
             )
         )
     return charts
@@ -106,11 +120,21 @@ def revenue_by_product_line(period: Period, *, whole: bool, product_line_id: int
     """Won revenue by product line (the line's share of each won deal), from the ecosystem's line rows."""
     title = "Won revenue by product line"
     if not whole:
-        return Chart("revenue_by_line", title, [], [], None, "Product lines are measured for the whole ecosystem "
-                     "only; clear the partner filters (or ask for every region) to see this chart.")
+        return Chart(
+            "revenue_by_line",
+            title,
+            [],
+            [],
+            None,
+            "Product lines are measured for the whole ecosystem "
+            "only; clear the partner filters (or ask for every region) to see this chart.",
+        )
     rows = KpiSnapshot.objects.filter(dimension=Dimension.PRODUCT_LINE)
-    rows = rows.filter(granularity="month", period_start__gte=period.start, period_start__lt=period.end) if (
-        period.kind == "custom") else rows.filter(granularity=period.kind, period_start=period.start)
+    rows = (
+        rows.filter(granularity="month", period_start__gte=period.start, period_start__lt=period.end)
+        if (period.kind == "custom")
+        else rows.filter(granularity=period.kind, period_start=period.start)
+    )
     if product_line_id:
         rows = rows.filter(key=str(product_line_id))
     totals: dict[str, Decimal] = {}
@@ -121,9 +145,14 @@ def revenue_by_product_line(period: Period, *, whole: bool, product_line_id: int
     if not any(v for _, v in ordered):
         ordered = []
     return bar_chart(
-        "revenue_by_line", title, categories=[names.get(int(k), k) for k, _ in ordered],
-        series=[Series("Won revenue", [v for _, v in ordered], PALETTE[2])], kind="money",
-        value_title="Won revenue (USD)", category_title="Product line", horizontal=True,
+        "revenue_by_line",
+        title,
+        categories=[names.get(int(k), k) for k, _ in ordered],
+        series=[Series("Won revenue", [v for _, v in ordered], PALETTE[2])],
+        kind="money",
+        value_title="Won revenue (USD)",
+        category_title="Product line",
+        horizontal=True,
         empty_message=f"No won revenue by product line in {period.label}.",
     )
 
@@ -146,8 +175,10 @@ class Concentration:
             level = "moderately concentrated"
         else:
             level = "highly concentrated: a few partners carry most revenue"
-        return (f"The Herfindahl index is the sum of squared revenue shares (0–1; 1 = one partner earns "
-                f"everything). This period it reads {level}.")
+        return (
+            f"The Herfindahl index is the sum of squared revenue shares (0–1; 1 = one partner earns "
+            f"everything). This period it reads {level}."
+        )
 
 
 def revenue_by_partner(partners: QuerySet[Partner], period: Period) -> list[dict[str, Any]]:
@@ -199,16 +230,19 @@ def concentration(
     total = sum(revenues)
     if total <= 0:
         return None
-    return Concentration(sum(revenues[:10]) / total, sum((r / total) ** 2 for r in revenues),
-                         sum(1 for r in revenues if r > 0))
+    return Concentration(
+        sum(revenues[:10]) / total, sum((r / total) ** 2 for r in revenues), sum(1 for r in revenues if r > 0)
+    )
 
 
 def movers(revenue: list[dict[str, Any]], period: Period) -> tuple[Chart, Chart]:
     """Partners whose won revenue rose or fell most against the previous period (`revenue_by_partner`)."""
     if period.kind == "custom":
         empty = "Movers compare whole months, quarters or years: choose one of those periods."
-        return (Chart("top_movers", "Top movers", [], [], None, empty),
-                Chart("bottom_movers", "Bottom movers", [], [], None, empty))
+        return (
+            Chart("top_movers", "Top movers", [], [], None, empty),
+            Chart("bottom_movers", "Bottom movers", [], [], None, empty),
+        )
     previous = period.previous()
     up = sorted((r for r in revenue if r["change"] > 0), key=lambda r: (-r["change"], r["name"]))[:TOP_MOVERS]
     down = sorted((r for r in revenue if r["change"] < 0), key=lambda r: (r["change"], r["name"]))[:TOP_MOVERS]
@@ -218,18 +252,27 @@ def movers(revenue: list[dict[str, Any]], period: Period) -> tuple[Chart, Chart]
     )
 
 
-def _movers_chart(key: str, title: str, rows: list[dict[str, Any]], period: Period, previous: Period,
-                  colour: str) -> Chart:
+def _movers_chart(
+    key: str, title: str, rows: list[dict[str, Any]], period: Period, previous: Period, colour: str
+) -> Chart:
     chart = bar_chart(
-        key, title, categories=[r["name"] for r in rows],
+        key,
+        title,
+        categories=[r["name"] for r in rows],
         series=[Series(f"Change vs {previous.short_label}", [r["change"] for r in rows], colour)],
-        kind="money", value_title="Change in won revenue (USD)", category_title="Partner",
+        kind="money",
+        value_title="Change in won revenue (USD)",
+        category_title="Partner",
         empty_message=f"No partner's won revenue moved this way between {previous.short_label} and "
-        f"{period.short_label}.", horizontal=True,
+        f"{period.short_label}.",
+        horizontal=True,
     )
-    chart.columns = [Column("Partner"), Column(f"Won revenue {period.short_label}", "money"),
-                     Column(f"Won revenue {previous.short_label}", "money"), Column("Change", "money")]
+    chart.columns = [
+        Column("Partner"),
+        Column(f"Won revenue {period.short_label}", "money"),
+        Column(f"Won revenue {previous.short_label}", "money"),
+        Column("Change", "money"),
+    ]
     chart.rows = [[r["name"], r["revenue_now"], r["revenue_before"], r["change"]] for r in rows]
     chart.extra["links"] = [r["pk"] for r in rows]
     return chart
-

@@ -37,8 +37,10 @@ COLUMNS: tuple[ListColumn, ...] = (
     ListColumn("region", "Region", "text", "region__name"),
     ListColumn("status", "Status", "text", "status"),
     ListColumn("health_score", "Health", "score", "health_score"),
-    *(ListColumn(k, KPIS[k].label + (" (USD)" if KPIS[k].kind == "money" else ""), KPIS[k].kind, k)
-      for k in PARTNER_LIST_KPIS),
+    *(
+        ListColumn(k, KPIS[k].label + (" (USD)" if KPIS[k].kind == "money" else ""), KPIS[k].kind, k)
+        for k in PARTNER_LIST_KPIS
+    ),
 )
 BY_KEY = {c.key: c for c in COLUMNS}
 KPI_COLUMNS = tuple(c for c in COLUMNS if c.key in PARTNER_LIST_KPIS)
@@ -57,16 +59,20 @@ def parse_sort(value: str | None) -> tuple[ListColumn, bool]:
 
 def with_scores(partners: QuerySet[Partner], period: Period) -> QuerySet[Partner]:
     """Partners annotated with `health_score`, `health_band` and each list KPI of `period` (month/quarter/year)."""
-    return partners.select_related("tier", "region").annotate(
-        kpi=FilteredRelation(
-            "kpi_snapshots",
-            condition=Q(kpi_snapshots__granularity=period.kind, kpi_snapshots__period_start=period.start),
-        ),
-        health=FilteredRelation("health_scores", condition=Q(health_scores__is_current=True)),
-    ).annotate(
-        health_score=F("health__score"),
-        health_band=F("health__band"),
-        **{k: F(f"kpi__{k}") for k in PARTNER_LIST_KPIS},
+    return (
+        partners.select_related("tier", "region")
+        .annotate(
+            kpi=FilteredRelation(
+                "kpi_snapshots",
+                condition=Q(kpi_snapshots__granularity=period.kind, kpi_snapshots__period_start=period.start),
+            ),
+            health=FilteredRelation("health_scores", condition=Q(health_scores__is_current=True)),
+        )
+        .annotate(
+            health_score=F("health__score"),
+            health_band=F("health__band"),
+            **{k: F(f"kpi__{k}") for k in PARTNER_LIST_KPIS},
+        )
     )
 
 
@@ -80,15 +86,40 @@ def export_rows(partners: QuerySet[Partner]):
     """Rows for CSV/XLSX, in the list's order, streamed from the database in chunks."""
     types = dict(Partner.Type.choices)
     statuses = dict(Partner.Status.choices)
-    fields = ("name", "tier__name", "partner_type", "region__name", "status", "country", "health_score",
-              "health_band", *PARTNER_LIST_KPIS)
+    fields = (
+        "name",
+        "tier__name",
+        "partner_type",
+        "region__name",
+        "status",
+        "country",
+        "health_score",
+        "health_band",
+        *PARTNER_LIST_KPIS,
+    )
     for row in partners.values_list(*fields).iterator(chunk_size=2000):
         name, tier, ptype, region, status, country, score, band, *kpis = row
-        yield [name, tier, types.get(ptype, ptype), region, statuses.get(status, status), country, score,
-               band.replace("_", " ") if band else None, *kpis]
+        yield [
+            name,
+            tier,
+            types.get(ptype, ptype),
+            region,
+            statuses.get(status, status),
+            country,
+            score,
+            band.replace("_", " ") if band else None,
+            *kpis,
+        ]
 
 
 EXPORT_COLUMNS = [
-    Column("Partner"), Column("Tier"), Column("Type"), Column("Region"), Column("Status"), Column("Country"),
-    Column("Health score", "score"), Column("Health band"), *(c.column for c in KPI_COLUMNS),
+    Column("Partner"),
+    Column("Tier"),
+    Column("Type"),
+    Column("Region"),
+    Column("Status"),
+    Column("Country"),
+    Column("Health score", "score"),
+    Column("Health band"),
+    *(c.column for c in KPI_COLUMNS),
 ]

@@ -49,8 +49,9 @@ def partner_scorecard(*, partner: Partner, period: Period, key_prefix: str = "tr
     current, previous, year_ago = period_values(source, [period, period.previous(), period.year_ago()])
     months = period.trend_months(12)
     own = monthly_values(source, months)
-    medians = tier_medians(tier_id=partner.tier_id, granularity="month", starts=months, kpis=TREND_KPIS,
-                           min_peers=min_peers)
+    medians = tier_medians(
+        tier_id=partner.tier_id, granularity="month", starts=months, kpis=TREND_KPIS, min_peers=min_peers
+    )
     tier = partner.tier.name if partner.tier_id else "untiered"
     charts = []
     for kpi in TREND_KPIS:
@@ -112,8 +113,11 @@ class BenchmarkRow:
         if self.median is None:
             return "No peer figures to compare with."
         if self.lower_is_better is None:  # neither direction is better (e.g. days of cover)
-            return "At the tier median." if you == self.median else (
-                "Above the tier median." if you > self.median else "Below the tier median.")
+            return (
+                "At the tier median."
+                if you == self.median
+                else ("Above the tier median." if you > self.median else "Below the tier median.")
+            )
         better = (you < self.median) if self.lower_is_better else (you > self.median)
         if you == self.median:
             return "At the tier median."
@@ -142,8 +146,9 @@ def peer_benchmarks(*, user: Any, partner: Partner, period: Period) -> tuple[lis
     if period.kind == "custom":
         stats = _custom_peer_stats(partner.tier_id, period)
     else:
-        stats = analytics_peer_benchmarks(user=user, partner=partner, granularity=period.kind,
-                                          period_start=period.start, kpis=BENCHMARK_KPIS)
+        stats = analytics_peer_benchmarks(
+            user=user, partner=partner, granularity=period.kind, period_start=period.start, kpis=BENCHMARK_KPIS
+        )
     count = max((s.get("count", 0) for s in stats.values()), default=0)
     if not stats or count < MIN_PEERS:
         return [], count
@@ -152,8 +157,16 @@ def peer_benchmarks(*, user: Any, partner: Partner, period: Period) -> tuple[lis
         spec = KPIS[kpi]
         q = stats.get(kpi, {})
         rows.append(
-            BenchmarkRow(kpi, spec.label, spec.kind, own.get(kpi), q.get("p25"), q.get("median"), q.get("p75"),
-                         spec.lower_is_better)
+            BenchmarkRow(
+                kpi,
+                spec.label,
+                spec.kind,
+                own.get(kpi),
+                q.get("p25"),
+                q.get("median"),
+                q.get("p75"),
+                spec.lower_is_better,
+            )
         )
     return rows, count
 
@@ -174,8 +187,11 @@ def _custom_peer_stats(tier_id: int | None, period: Period) -> dict[str, dict[st
     by_partner: dict[int, list[dict]] = {}
     for row in rows:
         by_partner.setdefault(row["partner_id"], []).append(row)
-    figures = [combine_months(months, period.start, period.end) for months in by_partner.values()
-               if len(months) == period.length]
+    figures = [
+        combine_months(months, period.start, period.end)
+        for months in by_partner.values()
+        if len(months) == period.length
+    ]
     out = {}
     for kpi in BENCHMARK_KPIS:
         values = [fig[kpi] for fig in figures if fig.get(kpi) is not None]

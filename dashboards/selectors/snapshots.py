@@ -106,7 +106,7 @@ def resolve_source(user: Any, scope: Scope) -> Source:
     if regions and not filters and len(regions) == 1:
         return Source(Dimension.REGION, str(regions[0]))
     if len(filters) == 1 and (not regions or "region_id" in filters):
-        (name, value), = filters.items()
+        ((name, value),) = filters.items()
         dimension = {"tier_id": Dimension.TIER, "region_id": Dimension.REGION, "partner_type": Dimension.PARTNER_TYPE}
         return Source(dimension[name], str(value))
     if not filters and not regions:

@@ -79,7 +79,7 @@ def change(current: Any, previous: Any, kind: str) -> tuple[float | None, str]:
 
 @register.simple_tag
 def delta(current: Any, previous: Any, kind: str, label: str, lower_is_better: bool | None = False) -> str:
-    """"▲ 12.0 % vs Feb 2026" in green when better, red when worse, grey when `lower_is_better` is None
+    """ "▲ 12.0 % vs Feb 2026" in green when better, red when worse, grey when `lower_is_better` is None
     (neither direction is better); "no comparison" when either side is empty."""
     amount, unit = change(current, previous, kind)
     if amount is None:

@@ -50,14 +50,19 @@ class ScopedDashboard(ManagerRequiredMixin, DashboardMixin, TemplateView):
     def scope_note(self) -> str:
         notes = []
         if self.scope.product_line_id and self.restricted:
-            notes.append("The product line filter applies on its own only (partner figures are not split by "
-                         "product line), so the figures below cover every product line.")
+            notes.append(
+                "The product line filter applies on its own only (partner figures are not split by "
+                "product line), so the figures below cover every product line."
+            )
         elif self.scope.product_line_id:
-            notes.append("Figures are those of the chosen product line: its share of each deal, its stock and its "
-                         "claims.")
+            notes.append(
+                "Figures are those of the chosen product line: its share of each deal, its stock and its claims."
+            )
         if not self.source.exact:
-            notes.append("Median time to decision is measured for the whole ecosystem, a single tier, type, region "
-                         "or product line; it is not shown for a combination of filters.")
+            notes.append(
+                "Median time to decision is measured for the whole ecosystem, a single tier, type, region "
+                "or product line; it is not shown for a combination of filters."
+            )
         return " ".join(notes)
 
     def get_dashboard_context(self) -> dict[str, Any]:
@@ -80,9 +85,12 @@ class EcosystemOverviewView(ScopedDashboard):
         product_line_only = bool(self.scope.product_line_id) and not self.restricted
         charts: dict[str, Chart] = {
             "health_trend": line_chart(
-                "health_trend", "Ecosystem health score by month end", months=months,
+                "health_trend",
+                "Ecosystem health score by month end",
+                months=months,
                 series=[Series("Health score", [value for _, value in eco.trend], PALETTE[0])],
-                kind="score", y_title="Health score (0–100)",
+                kind="score",
+                y_title="Health score (0–100)",
                 empty_message="No monthly health scores stored for these months yet.",
                 note="Revenue-weighted mean of partner scores at each month's end.",
             ),
@@ -120,10 +128,16 @@ class InventoryInsightsView(ScopedDashboard):
         current, previous, year_ago = period_values(self.source, [period, period.previous(), period.year_ago()])
         cover = stock_by_partner(self.partners, period)
         by_line = stock_by_product_line(period, whole=self.whole, product_line_id=self.scope.product_line_id)
-        sell_through = trend_chart(self.source, period, "sell_through", "Sell-through by month",
-                                   "No inventory reported yet for these months.")
-        cover_trend = trend_chart(self.source, period, "days_of_cover", "Days of cover by month",
-                                  "No inventory reported yet for these months.")
+        sell_through = trend_chart(
+            self.source, period, "sell_through", "Sell-through by month", "No inventory reported yet for these months."
+        )
+        cover_trend = trend_chart(
+            self.source,
+            period,
+            "days_of_cover",
+            "Days of cover by month",
+            "No inventory reported yet for these months.",
+        )
         charts = {c.key: c for c in (sell_through, cover_trend, by_line, *cover.charts.values())}
         listed = list_period(period)
         return {
@@ -134,11 +148,15 @@ class InventoryInsightsView(ScopedDashboard):
             "charts": charts,
             "sections": [
                 {"heading": "Trends", "charts": [sell_through, cover_trend]},
-                {"heading": f"Partners, {listed.label}", "charts": [cover.charts["cover_distribution"],
-                                                                   cover.charts["stockouts_by_partner"]],
-                 "note": "Custom ranges list partners by the range's last month." if period.kind == "custom" else ""},
-                {"heading": "Partners outside the 15–60 day target", "charts": [cover.charts["overstocked"],
-                                                                               cover.charts["understocked"]]},
+                {
+                    "heading": f"Partners, {listed.label}",
+                    "charts": [cover.charts["cover_distribution"], cover.charts["stockouts_by_partner"]],
+                    "note": "Custom ranges list partners by the range's last month." if period.kind == "custom" else "",
+                },
+                {
+                    "heading": "Partners outside the 15–60 day target",
+                    "charts": [cover.charts["overstocked"], cover.charts["understocked"]],
+                },
                 {"heading": "Product lines", "charts": [by_line], "col": "col-12"},
             ],
         }
@@ -153,14 +171,25 @@ class WarrantyInsightsView(ScopedDashboard):
         period, user = self.period, self.request.user
         current, previous, year_ago = period_values(self.source, [period, period.previous(), period.year_ago()])
         claims, rate = claims_by_line_over_time(period, whole=self.whole, product_line_id=self.scope.product_line_id)
-        failures = claims_by_failure_code(user, self.partners, period, self.scope.product_line_id,
-                                          restricted=self.restricted)
+        failures = claims_by_failure_code(
+            user, self.partners, period, self.scope.product_line_id, restricted=self.restricted
+        )
         listed = period_values(self.source, [list_period(period)])[0] if period.kind == "custom" else current
         unusual = unusual_claim_rates(self.partners, period, listed.get("claims_per_1000_units"))
-        approval = trend_chart(self.source, period, "claim_approval_rate", "Claim approval rate by month",
-                               "No claims decided in these months.")
-        resolution = trend_chart(self.source, period, "claim_resolution_days", "Claim resolution time by month",
-                                 "No claims decided in these months.")
+        approval = trend_chart(
+            self.source,
+            period,
+            "claim_approval_rate",
+            "Claim approval rate by month",
+            "No claims decided in these months.",
+        )
+        resolution = trend_chart(
+            self.source,
+            period,
+            "claim_resolution_days",
+            "Claim resolution time by month",
+            "No claims decided in these months.",
+        )
         charts = {c.key: c for c in (claims, rate, failures, unusual, approval, resolution)}
         return {
             "page_title": "Warranty insights",

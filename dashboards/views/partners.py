@@ -49,8 +49,9 @@ class PartnerListView(ManagerRequiredMixin, DashboardMixin, TemplateView):
 
     def get(self, request, *args: Any, **kwargs: Any):
         self.setup_dashboard()
-        self.filterset = PartnerFilterSet(request.GET or None, queryset=Partner.objects.visible_to(request.user),
-                                          request=request)
+        self.filterset = PartnerFilterSet(
+            request.GET or None, queryset=Partner.objects.visible_to(request.user), request=request
+        )
         partners = self.filterset.qs if self.filterset.is_bound else self.filterset.queryset
         self.sort_column, self.sort_desc = parse_sort(request.GET.get("sort"))
         self.partners = sorted_partners(with_scores(partners, self.kpi_period), self.sort_column, self.sort_desc)
@@ -72,8 +73,9 @@ class PartnerListView(ManagerRequiredMixin, DashboardMixin, TemplateView):
             # A second click on the sorted column reverses it; otherwise numbers sort largest first, text A to Z.
             descending = not self.sort_desc if column is self.sort_column else column.kind != "text"
             params["sort"] = f"-{column.key}" if descending else column.key
-            columns.append({"key": column.key, "label": column.label, "kind": column.kind,
-                            "sort_query": params.urlencode()})
+            columns.append(
+                {"key": column.key, "label": column.label, "kind": column.kind, "sort_query": params.urlencode()}
+            )
         params.pop("sort", None)
         if self.request.GET.get("sort"):
             params["sort"] = self.request.GET["sort"]

@@ -42,11 +42,20 @@ class PortalScorecardView(PartnerMemberRequiredMixin, DashboardMixin, TemplateVi
         health = partner_health(user=user, partner=partner)
         benchmarks, peer_count = peer_benchmarks(user=user, partner=partner, period=self.period)
         table = table_only(
-            "benchmarks", "You and your tier peers",
-            columns=[Column("KPI"), Column("Unit"), Column("You", "number"), Column("Peer 25th percentile", "number"),
-                     Column("Peer median", "number"), Column("Peer 75th percentile", "number")],
-            rows=[[r.label, UNITS.get(r.kind, ""), *(_scaled(v, r.kind) for v in (r.value, r.q1, r.median, r.q3))]
-                  for r in benchmarks],
+            "benchmarks",
+            "You and your tier peers",
+            columns=[
+                Column("KPI"),
+                Column("Unit"),
+                Column("You", "number"),
+                Column("Peer 25th percentile", "number"),
+                Column("Peer median", "number"),
+                Column("Peer 75th percentile", "number"),
+            ],
+            rows=[
+                [r.label, UNITS.get(r.kind, ""), *(_scaled(v, r.kind) for v in (r.value, r.q1, r.median, r.q3))]
+                for r in benchmarks
+            ],
             empty_message="Too few peers to compare anonymously.",
         )
         charts = {chart.key: chart for chart in card.trend_charts}

@@ -55,23 +55,38 @@ def activity(partner, rng: random.Random, months: list, products: list, *, size:
             closed = decided + timedelta(days=rng.randint(2, 12))
             outcome = rng.choice([DealStatus.WON, DealStatus.WON, DealStatus.LOST, DealStatus.REJECTED])
             f.DealFactory(
-                partner=partner, customer=customer, status=outcome, submitted_at=submitted, decided_at=decided,
+                partner=partner,
+                customer=customer,
+                status=outcome,
+                submitted_at=submitted,
+                decided_at=decided,
                 closed_at=None if outcome == DealStatus.REJECTED else closed,
                 protection_expires_at=None if outcome == DealStatus.REJECTED else decided + timedelta(days=90),
                 lines=[(product, rng.randint(1, 4), price)],
             )
-        f.DealFactory(partner=partner, customer=customer, status=DealStatus.APPROVED,
-                      submitted_at=_at(month, 20), decided_at=_at(month, 21),
-                      protection_expires_at=_at(month, 21) + timedelta(days=90),
-                      lines=[(products[0], 2, Decimal("900.00"))])
+        f.DealFactory(
+            partner=partner,
+            customer=customer,
+            status=DealStatus.APPROVED,
+            submitted_at=_at(month, 20),
+            decided_at=_at(month, 21),
+            protection_expires_at=_at(month, 21) + timedelta(days=90),
+            lines=[(products[0], 2, Decimal("900.00"))],
+        )
         on_hand, sold = stock
         for product in products[:2]:
-            f.InventoryReportFactory(partner=partner, product=product, date=_at(month, 25).date(), on_hand=on_hand,
-                                     units_sold=sold)
+            f.InventoryReportFactory(
+                partner=partner, product=product, date=_at(month, 25).date(), on_hand=on_hand, units_sold=sold
+            )
         for _ in range(claims):
-            f.WarrantyClaimFactory(partner=partner, product=products[1], submitted_at=_at(month, 12),
-                                   status="approved", decided_at=_at(month, 14),
-                                   failure_code=f.FailureCodeFactory(code=rng.choice(["PSU", "FAN"])))
+            f.WarrantyClaimFactory(
+                partner=partner,
+                product=products[1],
+                submitted_at=_at(month, 12),
+                status="approved",
+                decided_at=_at(month, 14),
+                failure_code=f.FailureCodeFactory(code=rng.choice(["PSU", "FAN"])),
+            )
 
 
 def recompute(django_capture_on_commit_callbacks) -> None:
@@ -88,8 +103,11 @@ def build_eco(world, capture) -> Eco:
     months = [add_months(period.start, -i) for i in range(MONTHS - 1, -1, -1)]
     network = f.ProductLineFactory(code="network", name="Networking")
     storage = f.ProductLineFactory(code="storage", name="Storage")
-    products = [f.ProductFactory(product_line=network), f.ProductFactory(product_line=storage),
-                f.ProductFactory(product_line=network)]
+    products = [
+        f.ProductFactory(product_line=network),
+        f.ProductFactory(product_line=storage),
+        f.ProductFactory(product_line=network),
+    ]
     rng = random.Random(6)
     w = world
     activity(w.partner_a, rng, months, products, size=4, stock=(900, 20), claims=1)
@@ -105,8 +123,9 @@ def build_eco(world, capture) -> Eco:
     activity(silver, rng, months, products, size=2)
     f.CertificationFactory(partner=w.partner_a, name="Network Professional")
     recompute(capture)
-    return Eco(world=w, now=now, period=period, products=products, lines=[network, storage], gold_peers=peers,
-               silver=silver)
+    return Eco(
+        world=w, now=now, period=period, products=products, lines=[network, storage], gold_peers=peers, silver=silver
+    )
 
 
 @pytest.fixture

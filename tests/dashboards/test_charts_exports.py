@@ -18,8 +18,13 @@ MONTHS = [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)]
 
 def test_line_chart_has_title_axis_units_and_keeps_gaps():
     chart = line_chart(
-        "rev", "Won revenue", months=MONTHS, series=[Series("Revenue", [Decimal("10.5"), None, 3])],
-        kind="money", y_title="Won revenue (USD)", empty_message="Nothing yet",
+        "rev",
+        "Won revenue",
+        months=MONTHS,
+        series=[Series("Revenue", [Decimal("10.5"), None, 3])],
+        kind="money",
+        y_title="Won revenue (USD)",
+        empty_message="Nothing yet",
     )
     layout = chart.figure["layout"]
     assert layout["title"]["text"] == "Won revenue"
@@ -31,18 +36,42 @@ def test_line_chart_has_title_axis_units_and_keeps_gaps():
 
 
 def test_a_chart_with_only_empty_values_is_an_empty_state_not_a_blank_chart():
-    chart = line_chart("x", "X", months=MONTHS, series=[Series("A", [None, None, None])], kind="count",
-                       y_title="n", empty_message="No inventory reported yet")
+    chart = line_chart(
+        "x",
+        "X",
+        months=MONTHS,
+        series=[Series("A", [None, None, None])],
+        kind="count",
+        y_title="n",
+        empty_message="No inventory reported yet",
+    )
     assert chart.is_empty and chart.figure is None
-    bars = bar_chart("b", "B", categories=[], series=[Series("A", [])], kind="count", value_title="n",
-                     category_title="c", empty_message="none")
+    bars = bar_chart(
+        "b",
+        "B",
+        categories=[],
+        series=[Series("A", [])],
+        kind="count",
+        value_title="n",
+        category_title="c",
+        empty_message="none",
+    )
     assert bars.is_empty
     assert table_only("t", "T", columns=[Column("a")], rows=[], empty_message="none").is_empty
 
 
 def test_horizontal_bars_put_values_on_x():
-    chart = bar_chart("b", "Revenue by tier", categories=["Gold", "Silver"], series=[Series("Revenue", [5, 2])],
-                      kind="money", value_title="USD", category_title="Tier", empty_message="", horizontal=True)
+    chart = bar_chart(
+        "b",
+        "Revenue by tier",
+        categories=["Gold", "Silver"],
+        series=[Series("Revenue", [5, 2])],
+        kind="money",
+        value_title="USD",
+        category_title="Tier",
+        empty_message="",
+        horizontal=True,
+    )
     trace = chart.figure["data"][0]
     assert trace["orientation"] == "h" and list(trace["x"]) == [5, 2]
     assert chart.figure["layout"]["xaxis"]["title"]["text"] == "USD"

@@ -31,8 +31,11 @@ def test_inventory_for_regional_manager_and_filters(client, eco):
     w = eco.world
     client.force_login(w.regional_manager)
     response = client.get(f"/manage/insights/inventory/?{eco.query}")
-    names = {row[0] for chart in ("overstocked", "understocked", "stockouts_by_partner")
-             for row in response.context["charts"][chart].rows}
+    names = {
+        row[0]
+        for chart in ("overstocked", "understocked", "stockouts_by_partner")
+        for row in response.context["charts"][chart].rows
+    }
     assert "Alpha Systems" not in names and "Bravo Networks" in names
     assert "Alpha Systems" not in response.content.decode()
 
@@ -46,8 +49,10 @@ def test_warranty_flags_unusual_claim_rates_and_counts_failure_codes(client, eco
     end = datetime(eco.period.end.year, eco.period.end.month, 1, tzinfo=UTC)
     claims = WarrantyClaim.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
     counted = {row[0].split(" — ")[0]: row[1] for row in charts["claims_by_failure"].rows}
-    assert counted == {code: claims.filter(failure_code__code=code).count()
-                       for code in claims.values_list("failure_code__code", flat=True).distinct()}
+    assert counted == {
+        code: claims.filter(failure_code__code=code).count()
+        for code in claims.values_list("failure_code__code", flat=True).distinct()
+    }
     by_line = charts["claims_by_line"]
     assert by_line.rows[-1][0] == f"{eco.period.start:%Y-%m}"
     assert sum(v or 0 for v in by_line.rows[-1][1:]) == claims.count()

@@ -19,7 +19,9 @@ def _utc(day) -> datetime:
 def won_revenue(period, **partner_filters) -> Decimal:
     """Σ amount of deals won with closed_at in the period (DESIGN §3), straight from the deal rows."""
     deals = DealRegistration.objects.filter(
-        status=DealStatus.WON, closed_at__gte=_utc(period.start), closed_at__lt=_utc(period.end),
+        status=DealStatus.WON,
+        closed_at__gte=_utc(period.start),
+        closed_at__lt=_utc(period.end),
         **{f"partner__{k}": v for k, v in partner_filters.items()},
     )
     return sum((d.amount for d in deals), Decimal(0))
@@ -27,7 +29,8 @@ def won_revenue(period, **partner_filters) -> Decimal:
 
 def registrations(period, **partner_filters) -> int:
     return DealRegistration.objects.filter(
-        submitted_at__gte=_utc(period.start), submitted_at__lt=_utc(period.end),
+        submitted_at__gte=_utc(period.start),
+        submitted_at__lt=_utc(period.end),
         **{f"partner__{k}": v for k, v in partner_filters.items()},
     ).count()
 
@@ -74,8 +77,7 @@ def test_filters_narrow_every_figure(client, eco):
     assert tile(one, "Won revenue").value == won_revenue(eco.period, tier=gold)
     assert tile(one, "Median time to decision").value is not None  # a tier row exists
     both = client.get(f"/manage/?{eco.query}&tier={gold.pk}&region={w.emea.pk}&partner_type=reseller")
-    assert tile(both, "Won revenue").value == won_revenue(eco.period, tier=gold, region=w.emea,
-                                                          partner_type="reseller")
+    assert tile(both, "Won revenue").value == won_revenue(eco.period, tier=gold, region=w.emea, partner_type="reseller")
     assert tile(both, "Median time to decision").value is None  # cannot be rebuilt from partner rows
     assert "not shown for a combination of filters" in both.content.decode()
     segments = both.context["charts"]["revenue_by_region"]
@@ -101,10 +103,12 @@ def test_product_line_filter_reads_the_line_rows(client, eco):
     client.force_login(eco.world.manager)
     line = eco.lines[0]
     response = client.get(f"/manage/?{eco.query}&product_line={line.pk}")
-    deals = DealRegistration.objects.filter(status=DealStatus.WON, closed_at__gte=_utc(eco.period.start),
-                                            closed_at__lt=_utc(eco.period.end)).prefetch_related("lines__product")
-    expected = sum((ln.total for d in deals for ln in d.lines.all() if ln.product.product_line_id == line.pk),
-                   Decimal(0))
+    deals = DealRegistration.objects.filter(
+        status=DealStatus.WON, closed_at__gte=_utc(eco.period.start), closed_at__lt=_utc(eco.period.end)
+    ).prefetch_related("lines__product")
+    expected = sum(
+        (ln.total for d in deals for ln in d.lines.all() if ln.product.product_line_id == line.pk), Decimal(0)
+    )
     assert tile(response, "Won revenue").value == expected
     assert "Revenue of one product line is not split by tier" in response.content.decode()
 
@@ -121,8 +125,9 @@ def test_queue_alerts_concentration_and_movers(client, eco):
     assert conc is not None and 0 < conc.top10_share <= 1 and 0 < conc.hhi <= 1
     # HHI from the raw deals: Σ (partner revenue / total)²
     per_partner = {}
-    for deal in DealRegistration.objects.filter(status=DealStatus.WON, closed_at__gte=_utc(eco.period.start),
-                                                closed_at__lt=_utc(eco.period.end)):
+    for deal in DealRegistration.objects.filter(
+        status=DealStatus.WON, closed_at__gte=_utc(eco.period.start), closed_at__lt=_utc(eco.period.end)
+    ):
         per_partner[deal.partner_id] = per_partner.get(deal.partner_id, 0) + float(deal.amount)
     total = sum(per_partner.values())
     assert abs(conc.hhi - sum((v / total) ** 2 for v in per_partner.values())) < 1e-9

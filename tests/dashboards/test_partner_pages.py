@@ -64,8 +64,10 @@ def test_export_follows_filters_and_sort_of_the_view(client, eco):
     shown = [p.name for p in view.context["object_list"]]
     lines = _csv(client.get(f"/manage/partners/?{eco.query}&tier={gold.pk}&sort=-won_revenue&export=csv"))
     assert [line.split(",")[0] for line in lines[1:]] == shown
-    assert f"?period=month&amp;month={eco.period.start:%Y-%m}&amp;tier={gold.pk}&amp;sort=-won_revenue&amp;export=csv" \
+    assert (
+        f"?period=month&amp;month={eco.period.start:%Y-%m}&amp;tier={gold.pk}&amp;sort=-won_revenue&amp;export=csv"
         in view.content.decode()
+    )
 
 
 def test_list_paginates(client, world):
@@ -93,8 +95,13 @@ def test_scorecard_explains_health_and_draws_the_tier_median(client, eco):
     content = response.content.decode()
     assert "Percentile among tier peers" in content and "Weight" in content
     # Tier median of won revenue in the last month, computed independently over active Gold partners.
-    peers = KpiSnapshot.objects.filter(dimension="partner", granularity="month", period_start=eco.period.start,
-                                       partner__tier=w.partner_a.tier, partner__status="active")
+    peers = KpiSnapshot.objects.filter(
+        dimension="partner",
+        granularity="month",
+        period_start=eco.period.start,
+        partner__tier=w.partner_a.tier,
+        partner__status="active",
+    )
     expected = statistics.median(float(v) for v in peers.values_list("won_revenue", flat=True))
     chart = response.context["charts"]["trend-won_revenue"]
     assert chart.rows[-1][0] == f"{eco.period.start:%Y-%m}"

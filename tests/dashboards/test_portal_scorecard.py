@@ -28,8 +28,13 @@ def test_partner_sees_own_figures_beside_tier_quartiles(client, eco):
     assert response.status_code == 200
     rows = {r.kpi: r for r in response.context["benchmarks"]}
     own = KpiSnapshot.objects.get(partner=w.partner_a, granularity="month", period_start=eco.period.start)
-    peers = KpiSnapshot.objects.filter(dimension="partner", granularity="month", period_start=eco.period.start,
-                                       partner__tier=w.partner_a.tier, partner__status="active")
+    peers = KpiSnapshot.objects.filter(
+        dimension="partner",
+        granularity="month",
+        period_start=eco.period.start,
+        partner__tier=w.partner_a.tier,
+        partner__status="active",
+    )
     assert response.context["peer_count"] == peers.count() == 8
     revenue = rows["won_revenue"]
     assert revenue.value == own.won_revenue
@@ -44,8 +49,10 @@ def test_nothing_of_another_partner_in_page_chart_data_or_downloads(client, eco)
     w = eco.world
     client.force_login(w.admin_a)
     pages = [client.get(f"/portal/scorecard/?{eco.query}"), client.get("/portal/scorecard/?period=year")]
-    downloads = [client.get(f"/portal/scorecard/?{eco.query}&download={key}")
-                 for key in ("benchmarks", "mine-won_revenue", "mine-sell_through")]
+    downloads = [
+        client.get(f"/portal/scorecard/?{eco.query}&download={key}")
+        for key in ("benchmarks", "mine-won_revenue", "mine-sell_through")
+    ]
     bodies = [p.content.decode() for p in pages]
     bodies += [b"".join(d.streaming_content).decode("utf-8-sig") for d in downloads]
     for name in _others(w.partner_a):
@@ -80,9 +87,14 @@ def test_quartiles_for_a_custom_range_rebuild_each_peer_range(client, eco):
     start = eco.period.shifted(-1).start
     response = client.get(f"/portal/scorecard/?period=custom&start={start:%Y-%m}&end={eco.period.start:%Y-%m}")
     rows = {r.kpi: r for r in response.context["benchmarks"]}
-    peers = KpiSnapshot.objects.filter(dimension="partner", granularity="month", period_start__gte=start,
-                                       period_start__lt=eco.period.end, partner__tier=w.partner_a.tier,
-                                       partner__status="active")
+    peers = KpiSnapshot.objects.filter(
+        dimension="partner",
+        granularity="month",
+        period_start__gte=start,
+        period_start__lt=eco.period.end,
+        partner__tier=w.partner_a.tier,
+        partner__status="active",
+    )
     totals: dict[int, float] = {}
     for partner_id, revenue in peers.values_list("partner_id", "won_revenue"):
         totals[partner_id] = totals.get(partner_id, 0.0) + float(revenue)

@@ -36,11 +36,18 @@ def _load(client, url: str) -> None:
 
 
 @pytest.mark.parametrize(("role", "template"), PAGES)
-def test_query_count_does_not_grow_with_partners(client, eco, django_capture_on_commit_callbacks,
-                                                  django_assert_max_num_queries, role, template):
+def test_query_count_does_not_grow_with_partners(
+    client, eco, django_capture_on_commit_callbacks, django_assert_max_num_queries, role, template
+):
     w = eco.world
-    url = template.format(q=eco.query, tier=w.partner_a.tier_id, region=w.emea.pk, pk=w.partner_a.pk,
-                          start=eco.period.shifted(-2).start.strftime("%Y-%m"), end=eco.period.start.strftime("%Y-%m"))
+    url = template.format(
+        q=eco.query,
+        tier=w.partner_a.tier_id,
+        region=w.emea.pk,
+        pk=w.partner_a.pk,
+        start=eco.period.shifted(-2).start.strftime("%Y-%m"),
+        end=eco.period.start.strftime("%Y-%m"),
+    )
     client.force_login(getattr(w, role))
     _load(client, url)  # warm the session and caches
     with CaptureQueriesContext(connection) as first:
