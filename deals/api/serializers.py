@@ -52,29 +52,6 @@ CONFLICT_VALUES = (
 )
 
 
-def _line_row(line: DealLine) -> dict:
-    return {
-        "id": line.pk,
-        "product_id": line.product_id,
-        "quantity": line.quantity,
-        "unit_price": line.unit_price,
-        "product__sku": line.product.sku,
-        "product__name": line.product.name,
-    }
-
-
-def _conflict_row(link) -> dict:
-    return {
-        "to_deal_id": link.to_deal_id,
-        "reason": link.reason,
-        "detected_at": link.detected_at,
-        "to_deal__reference": link.to_deal.reference,
-        "to_deal__status": link.to_deal.status,
-        "to_deal__partner_id": link.to_deal.partner_id,
-        "to_deal__partner__name": link.to_deal.partner.name,
-    }
-
-
 def line_representation(row: dict) -> dict:
     return {
         "id": row["id"],
@@ -99,26 +76,76 @@ def conflict_representation(row: dict) -> dict:
     }
 
 
-def attach_page_related(deals: list[DealRegistration]) -> list[DealRegistration]:
-    """Lines and conflicts of a page of deals, one query each, as ready-made dicts on each deal.
+# A deal as the list reads it: values() of these, the related names annotated by DealViewSet.queryset.
+ROW_VALUES = (
+    "id",
+    "reference",
+    "partner_id",
+    "customer_id",
+    "deal_type",
+    "status",
+    "amount",
+    "currency",
+    "expected_close_date",
+    "notes",
+    "source",
+    "submitted_at",
+    "decided_at",
+    "rejection_reason",
+    "protection_expires_at",
+    "extension_requested_at",
+    "extended_at",
+    "closed_at",
+    "loss_reason",
+    "has_conflict",
+    "created_at",
+    "updated_at",
+    "api_partner_name",
+    "api_customer_name",
+    "api_customer_domain",
+    "api_customer_country",
+    "api_submitted_by",
+    "api_decided_by",
+)
+
+
+def deal_row(deal: DealRegistration) -> dict:
+    """A model instance as the row the list reads: related names from its annotations, else its relations."""
+    row = {name: getattr(deal, name) for name in ROW_VALUES if not name.startswith("api_")}
+    if hasattr(deal, "api_partner_name"):
+        row.update({name: getattr(deal, name) for name in ROW_VALUES if name.startswith("api_")})
+    else:
+        row.update(
+            api_partner_name=deal.partner.name,
+            api_customer_name=deal.customer.name,
+            api_customer_domain=deal.customer.domain,
+            api_customer_country=deal.customer.country.code,
+            api_submitted_by=_username(deal, "submitted_by"),
+            api_decided_by=_username(deal, "decided_by"),
+        )
+    return row
+
+
+def attach_page_related(rows: list[dict]) -> list[dict]:
+    """Lines and conflicts of a page of deal rows, one query each, as ready-made dicts on each row.
 
     Does what prefetch_related does without building a model instance per row or cloning a
     queryset per deal, which on a page of 100 cost more than the queries. Conflicts are read for
     everyone (their count is shown; only flagged deals have any) but only managers see who with.
     """
-    ids = [deal.pk for deal in deals]
+    ids = [row["id"] for row in rows]
     lines: dict[int, list] = {pk: [] for pk in ids}
-    for row in DealLine.objects.filter(deal_id__in=ids).order_by("pk").values(*LINE_VALUES):
-        lines[row["deal_id"]].append(line_representation(row))
+    for line in DealLine.objects.filter(deal_id__in=ids).order_by("pk").values(*LINE_VALUES):
+        lines[line["deal_id"]].append(line_representation(line))
     conflicts: dict[int, list] = {pk: [] for pk in ids}
-    flagged = [deal.pk for deal in deals if deal.has_conflict]  # links exist only for flagged deals
+    flagged = [row["id"] for row in rows if row["has_conflict"]]  # links exist only for flagged deals
     if flagged:
-        for row in DealConflict.objects.filter(from_deal_id__in=flagged).order_by("pk").values(*CONFLICT_VALUES):
-            conflicts[row["from_deal_id"]].append(conflict_representation(row))
-    for deal in deals:
-        deal.api_lines = lines[deal.pk]
-        deal.api_conflicts = conflicts[deal.pk]
-    return deals
+        for link in DealConflict.objects.filter(from_deal_id__in=flagged).order_by("pk").values(*CONFLICT_VALUES):
+            conflicts[link["from_deal_id"]].append(conflict_representation(link))
+    for row in rows:
+        row["api_lines"] = lines[row["id"]]
+        row["api_conflicts"] = conflicts[row["id"]]
+    return rows
 
 
 def is_manager(context: dict) -> bool:
@@ -211,57 +238,50 @@ class DealSerializer(serializers.ModelSerializer):
             return None
         return DealConflictSerializer(obj.conflict_links.all(), many=True).data
 
-    def to_representation(self, obj: DealRegistration) -> dict:
+    def to_representation(self, obj: DealRegistration | dict) -> dict:
         """The declared fields, written out by hand: a page of 100 deals is the API's hottest path and
-        DRF's per-field machinery cost several times the queries. Rows read by `DealViewSet` carry the
-        related names as annotations and their lines and conflicts from `attach_page_related`; other
-        objects fall back to their relations. A test checks this agrees with `generic_representation`."""
+        DRF's per-field machinery cost several times the queries. Takes the list's rows (`ROW_VALUES` with
+        `attach_page_related`) or a model instance. A test checks this agrees with `generic_representation`."""
+        row = obj if isinstance(obj, dict) else deal_row(obj)
+        if "api_lines" not in row:
+            row = attach_page_related([row])[0]
         manager = is_manager(self.context)
         tz = timezone.get_current_timezone()
-        lines = getattr(obj, "api_lines", None)
-        if lines is None:
-            lines = [line_representation(_line_row(line)) for line in obj.lines.select_related("product")]
-        conflicts = getattr(obj, "api_conflicts", None)
-        if conflicts is None:
-            conflicts = [
-                conflict_representation(_conflict_row(link))
-                for link in obj.conflict_links.select_related("to_deal__partner")
-            ]
-        named = hasattr(obj, "api_partner_name")
+        conflicts = row["api_conflicts"]
         return {
-            "id": obj.pk,
-            "reference": obj.reference,
-            "partner": obj.partner_id,
-            "partner_name": obj.api_partner_name if named else obj.partner.name,
+            "id": row["id"],
+            "reference": row["reference"],
+            "partner": row["partner_id"],
+            "partner_name": row["api_partner_name"],
             "customer": {
-                "id": obj.customer_id,
-                "name": obj.api_customer_name if named else obj.customer.name,
-                "domain": obj.api_customer_domain if named else obj.customer.domain,
-                "country": (obj.api_customer_country or "") if named else obj.customer.country.code,
+                "id": row["customer_id"],
+                "name": row["api_customer_name"],
+                "domain": row["api_customer_domain"],
+                "country": row["api_customer_country"] or "",
             },
-            "deal_type": obj.deal_type,
-            "status": obj.status,
-            "amount": _money(obj.amount),
-            "currency": obj.currency,
-            "expected_close_date": _date(obj.expected_close_date),
-            "notes": obj.notes,
-            "source": obj.source,
-            "lines": lines,
-            "submitted_by": obj.api_submitted_by if named else _username(obj, "submitted_by"),
-            "submitted_at": _datetime(obj.submitted_at, tz),
-            "decided_by": obj.api_decided_by if named else _username(obj, "decided_by"),
-            "decided_at": _datetime(obj.decided_at, tz),
-            "rejection_reason": obj.rejection_reason,
-            "protection_expires_at": _datetime(obj.protection_expires_at, tz),
-            "extension_requested_at": _datetime(obj.extension_requested_at, tz),
-            "extended_at": _datetime(obj.extended_at, tz),
-            "closed_at": _datetime(obj.closed_at, tz),
-            "loss_reason": obj.loss_reason,
-            "has_conflict": obj.has_conflict,
+            "deal_type": row["deal_type"],
+            "status": row["status"],
+            "amount": _money(row["amount"]),
+            "currency": row["currency"],
+            "expected_close_date": _date(row["expected_close_date"]),
+            "notes": row["notes"],
+            "source": row["source"],
+            "lines": row["api_lines"],
+            "submitted_by": row["api_submitted_by"],
+            "submitted_at": _datetime(row["submitted_at"], tz),
+            "decided_by": row["api_decided_by"],
+            "decided_at": _datetime(row["decided_at"], tz),
+            "rejection_reason": row["rejection_reason"],
+            "protection_expires_at": _datetime(row["protection_expires_at"], tz),
+            "extension_requested_at": _datetime(row["extension_requested_at"], tz),
+            "extended_at": _datetime(row["extended_at"], tz),
+            "closed_at": _datetime(row["closed_at"], tz),
+            "loss_reason": row["loss_reason"],
+            "has_conflict": row["has_conflict"],
             "conflict_count": len(conflicts),
             "conflicts": conflicts if manager else None,
-            "created_at": _datetime(obj.created_at, tz),
-            "updated_at": _datetime(obj.updated_at, tz),
+            "created_at": _datetime(row["created_at"], tz),
+            "updated_at": _datetime(row["updated_at"], tz),
         }
 
     def generic_representation(self, obj: DealRegistration) -> dict:
