@@ -18,8 +18,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from accounts.models import User
 from core.exceptions import ActionNotPermittedError
 
 from .models import ApiToken
@@ -120,9 +122,19 @@ def api_token_check(token_text: str) -> ApiToken:
     prefix = token_text[len(TOKEN_PREFIX) :].split("_", 1)[0]
     if len(prefix) != PREFIX_LENGTH or any(c not in "0123456789abcdef" for c in prefix):
         raise TokenError("Invalid token.")
-    token = ApiToken.objects.select_related("user", "user__partner").filter(prefix=prefix).first()
+    # The prefix is unique. Whether the user is limited to regions comes in the same query: most tokens'
+    # users are not (partner users, managers of the whole ecosystem), and the visibility rule asks.
+    token = (
+        ApiToken.objects.select_related("user")
+        .annotate(user_has_regions=Exists(User.regions.through.objects.filter(user_id=OuterRef("user_id"))))
+        .filter(prefix=prefix)
+        .order_by()
+        .first()
+    )
     if token is None or not hmac.compare_digest(token.token_hash, token_digest(token_text)):
         raise TokenError("Invalid token.")
+    if not token.user_has_regions:
+        token.user.__dict__["region_ids"] = []  # fills User.region_ids (a cached property) without its query
     if token.revoked_at is not None:
         raise TokenError("This token was revoked.")
     now = timezone.now()
