@@ -2,7 +2,7 @@
 
 Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] (env API_THROTTLE_USER,
 API_THROTTLE_ANON) and are read at each request, so a settings override applies
-at once.
+at once. Counting is `CountingRateThrottle`'s: two counters per client in the cache.
 """
 
 from __future__ import annotations
@@ -16,12 +16,60 @@ from rest_framework.throttling import SimpleRateThrottle
 from .models import ApiToken
 
 
-class _LiveRateMixin:
+class CountingRateThrottle(SimpleRateThrottle):
+    """DRF's rate throttle with two counters in the cache instead of a list of timestamps.
+
+    DRF's SimpleRateThrottle keeps the time of every request of the last period in one cache entry and
+    reads, trims and rewrites all of it on each request: at a high rate that cost milliseconds per request,
+    and two interleaved requests of one client can each overwrite the other's count. Here each fixed window
+    of the rate's period has a counter, incremented atomically by the cache; the rolling period is estimated
+    as this window's count plus the previous window's, weighted by the share of the rolling period that still
+    falls in it. A refused request does not count. Rates are read at each request (settings overrides apply).
+    """
+
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
+    def allow_request(self, request, view) -> bool:
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = self.timer()
+        window, self.elapsed = divmod(self.now, self.duration)
+        current_key = f"{self.key}:{int(window)}"
+        self.current = self._increment(current_key)
+        self.previous = self.cache.get(f"{self.key}:{int(window) - 1}", 0)
+        if self.previous * (1 - self.elapsed / self.duration) + self.current <= self.num_requests:
+            return True
+        self.cache.decr(current_key)
+        self.current -= 1
+        return False
 
-class TokenRateThrottle(_LiveRateMixin, SimpleRateThrottle):
+    def _increment(self, key: str) -> int:
+        try:
+            return self.cache.incr(key)
+        except ValueError:
+            # First request of the window; it must outlive the window to count as the previous one.
+            if self.cache.add(key, 1, timeout=2 * self.duration):
+                return 1
+            return self.cache.incr(key)
+
+    def wait(self) -> float:
+        """Seconds until one more request fits, if no other comes in meanwhile."""
+        limit, period = self.num_requests, self.duration
+        room = limit - self.current - 1  # what the previous window's weighted share may still use
+        if room >= 0 and self.previous > 0:
+            within = period * (1 - room / self.previous) - self.elapsed
+            if within <= period - self.elapsed:
+                return max(0.0, within)
+        # From the next window on, this window's count is the previous one.
+        later = period * (1 - (limit - 1) / self.current) if self.current > 0 else 0.0
+        return period - self.elapsed + max(0.0, later)
+
+
+class TokenRateThrottle(CountingRateThrottle):
     """Each token has its own budget; session requests share their user's."""
 
     scope = "user"
@@ -33,7 +81,7 @@ class TokenRateThrottle(_LiveRateMixin, SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-class AnonymousRateThrottle(_LiveRateMixin, SimpleRateThrottle):
+class AnonymousRateThrottle(CountingRateThrottle):
     """Unauthenticated requests, counted per client address (REMOTE_ADDR, or X-Forwarded-For with NUM_PROXIES).
 
     Applied by the API middleware to every request without valid credentials, so that guessing tokens
