@@ -7,7 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import VisibleReadOnlyModelViewSet
+from core.api import UsedFiltersOnlyMixin, VisibleReadOnlyModelViewSet
 from integrations.bulk import ALL_OR_NOTHING, BulkResponseSerializer, bulk_answer, bulk_request
 from inventory.filtersets import InventoryFilterSet
 from inventory.models import InventoryReport
@@ -20,12 +20,16 @@ MODE_PARAMETER = OpenApiParameter(
 )
 
 
+class InventoryApiFilterSet(UsedFiltersOnlyMixin, InventoryFilterSet):
+    """The pages' filter set; the API copies and validates only the filters a request uses."""
+
+
 class InventoryViewSet(VisibleReadOnlyModelViewSet):
     """Stock positions: one row per partner, product and date."""
 
     queryset = InventoryReport.objects.select_related("product")
     serializer_class = InventoryRowSerializer
-    filterset_class = InventoryFilterSet
+    filterset_class = InventoryApiFilterSet
     ordering_fields = ["id", "date"]
     ordering = ("-id",)
     lookup_value_regex = r"\d+"

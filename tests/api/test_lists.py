@@ -154,3 +154,34 @@ def test_inventory_and_claim_filters(world, catalog, client_for):
     claim = f.WarrantyClaimFactory(partner=world.partner_a, product=catalog["router"], failure_code=catalog["psu"])
     rows = client.get("/api/v1/claims/", {"status": "open", "q": claim.serial_number}).json()["results"]
     assert [r["id"] for r in rows] == [claim.pk]
+
+
+@pytest.mark.parametrize(
+    ("url", "api_path", "page_path", "bad"),
+    [
+        (
+            "/api/v1/inventory/",
+            "inventory.api.views.InventoryApiFilterSet",
+            "inventory.filtersets.InventoryFilterSet",
+            {"date_from": "someday"},
+        ),
+        (
+            "/api/v1/claims/",
+            "warranty.api.views.WarrantyClaimApiFilterSet",
+            "warranty.filtersets.WarrantyClaimFilterSet",
+            {"status": "nonsense"},
+        ),
+    ],
+)
+def test_inventory_and_claim_lists_copy_only_the_filters_used_and_still_refuse_bad_values(
+    world, client_for, url, api_path, page_path, bad
+):
+    from django.http import QueryDict
+    from django.utils.module_loading import import_string
+
+    api, pages = import_string(api_path), import_string(page_path)
+    assert set(api.base_filters) == set(pages.base_filters)  # the same filters, in the schema too
+    model = api._meta.model
+    assert set(api(data=QueryDict("page_size=5"), queryset=model.objects.all()).filters) == set()
+    response = client_for("admin_a").get(url, bad)
+    assert response.status_code == 400 and set(error_of(response)["fields"]) == set(bad)

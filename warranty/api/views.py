@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from core.api import VisibleReadOnlyModelViewSet
+from core.api import UsedFiltersOnlyMixin, VisibleReadOnlyModelViewSet
 from customers.models import Customer
 from customers.services import customer_get_or_create
 from deals.api.serializers import NoBodySerializer
@@ -74,6 +74,10 @@ def _file(user, data: dict) -> WarrantyClaim:
     )
 
 
+class WarrantyClaimApiFilterSet(UsedFiltersOnlyMixin, WarrantyClaimFilterSet):
+    """The pages' filter set; the API copies and validates only the filters a request uses."""
+
+
 class FailureCodeViewSet(viewsets.ReadOnlyModelViewSet):
     """Failure codes a claim may use (reference data)."""
 
@@ -90,7 +94,7 @@ class ClaimViewSet(VisibleReadOnlyModelViewSet):
 
     queryset = WarrantyClaim.objects.select_related("product", "failure_code")
     serializer_class = ClaimSerializer
-    filterset_class = WarrantyClaimFilterSet
+    filterset_class = WarrantyClaimApiFilterSet
     ordering_fields = ["id", "submitted_at", "claimed_amount"]
     ordering = ("-id",)
     lookup_value_regex = r"\d+"
