@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -35,6 +36,13 @@ logger = logging.getLogger(__name__)
 SYNC_ROW_LIMIT = 2000
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 PROGRESS_EVERY = 1000
+# A running job whose `updated_at` has not moved for this long (a worker moves it at least every
+# PROGRESS_EVERY rows) has lost its queue message: a broker restart, a purged queue. It is queued
+# again. The wait is longer than the tasks' time limit, so the first run is over by then; and since
+# every step is idempotent, a run that was only slow does no harm.
+STALLED_AFTER = timedelta(minutes=45)
+# A file still not through after this long is failed, and its user told to upload it again.
+GIVE_UP_AFTER = timedelta(hours=12)
 
 
 def sync_row_limit() -> int:
@@ -188,3 +196,31 @@ def import_job_fail(*, job_id: int, message: str) -> None:
     ImportJob.objects.filter(pk=job_id).exclude(status=ImportJob.Status.DONE).update(
         status=ImportJob.Status.FAILED, message=message[:2000], finished_at=timezone.now(), updated_at=timezone.now()
     )
+
+
+def import_jobs_resume_stalled(*, now: datetime | None = None) -> dict[str, int]:
+    """Queue again the running jobs that nothing has moved for STALLED_AFTER; fail those older than
+    GIVE_UP_AFTER. Runs on the beat, so that no file stays "waiting" forever when a message is lost."""
+    now = now or timezone.now()
+    from . import tasks
+
+    stalled = ImportJob.objects.filter(status__in=ImportJob.RUNNING, updated_at__lt=now - STALLED_AFTER)
+    counts = {"resumed": 0, "failed": 0}
+    for job in stalled.only("pk", "status", "created_at", "import_started_at"):
+        started = job.import_started_at if job.status == ImportJob.Status.IMPORTING else job.created_at
+        if started is not None and started < now - GIVE_UP_AFTER:
+            import_job_fail(
+                job_id=job.pk,
+                message="This file was not processed in time and was stopped; nothing was imported. Upload it again.",
+            )
+            counts["failed"] += 1
+            continue
+        # Moving `updated_at` makes the next sweep wait again before queueing it once more.
+        if not ImportJob.objects.filter(pk=job.pk, status=job.status).update(updated_at=now):
+            continue  # it moved on meanwhile
+        task = tasks.import_valid_rows if job.status == ImportJob.Status.IMPORTING else tasks.validate_import
+        transaction.on_commit(lambda task=task, pk=job.pk: task.delay(pk))
+        counts["resumed"] += 1
+    if any(counts.values()):
+        logger.warning("inventory import jobs: %(resumed)s stalled ones queued again, %(failed)s failed", counts)
+    return counts

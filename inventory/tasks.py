@@ -13,7 +13,13 @@ import logging
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from .imports import failure_message, import_job_fail, import_job_run, import_job_validate
+from .imports import (
+    failure_message,
+    import_job_fail,
+    import_job_run,
+    import_job_validate,
+    import_jobs_resume_stalled,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -46,3 +52,9 @@ def validate_import(self, job_id: int) -> str:
 def import_valid_rows(self, job_id: int) -> str:
     """Import the valid rows of a checked file, in one transaction."""
     return _run(self, import_job_run, job_id)
+
+
+@shared_task(name="inventory.tasks.resume_stalled_imports", soft_time_limit=120, time_limit=180)
+def resume_stalled_imports() -> dict[str, int]:
+    """Beat: queue again the files whose worker message was lost (see `import_jobs_resume_stalled`)."""
+    return import_jobs_resume_stalled()

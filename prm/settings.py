@@ -177,6 +177,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "analytics.tasks.full_recompute",
         "schedule": crontab(minute=0, hour=2),
     },
+    "inventory-resume-stalled-imports": {
+        "task": "inventory.tasks.resume_stalled_imports",
+        "schedule": crontab(minute="*/15"),
+    },
     "integrations-purge-idempotency": {
         "task": "integrations.tasks.purge_idempotency_records",
         "schedule": crontab(minute=40, hour=3),

@@ -173,3 +173,56 @@ def test_a_real_worker_on_redis_checks_and_imports_a_large_file(settings):
     finally:
         app.conf.task_always_eager = eager
     assert job.created_count == 50 and InventoryReport.objects.filter(partner=partner).count() == 50
+
+
+def _age(job: ImportJob, *, idle: timedelta, age: timedelta | None = None) -> None:
+    """Make a job look as if nothing had moved it for `idle` (and, if given, as if created `age` ago)."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    fields = {"updated_at": now - idle}
+    if age is not None:
+        fields.update(created_at=now - age, import_started_at=now - age if job.import_started_at else None)
+    ImportJob.objects.filter(pk=job.pk).update(**fields)
+
+
+def test_a_job_whose_message_was_lost_is_queued_again_and_finishes(
+    queued_job, world, django_capture_on_commit_callbacks
+):
+    from inventory.imports import import_jobs_resume_stalled
+
+    assert import_jobs_resume_stalled() == {"resumed": 0, "failed": 0}  # recent: left to its worker
+    _age(queued_job, idle=timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.resume_stalled_imports() == {"resumed": 1, "failed": 0}
+    queued_job.refresh_from_db()
+    assert queued_job.status == ImportJob.Status.VALIDATED and queued_job.valid_rows == 600
+
+    with django_capture_on_commit_callbacks(execute=False):
+        import_job_request_import(job=queued_job, user=world.user_a)  # its message lost too
+    queued_job.refresh_from_db()
+    _age(queued_job, idle=timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert import_jobs_resume_stalled() == {"resumed": 1, "failed": 0}
+    queued_job.refresh_from_db()
+    assert queued_job.status == ImportJob.Status.DONE and InventoryReport.objects.count() == 600
+    with django_capture_on_commit_callbacks(execute=True):
+        assert import_jobs_resume_stalled() == {"resumed": 0, "failed": 0}  # done jobs are left alone
+
+
+def test_a_job_stuck_for_half_a_day_fails_with_a_message_and_imports_nothing(queued_job):
+    from inventory.imports import import_jobs_resume_stalled
+
+    _age(queued_job, idle=timedelta(hours=13), age=timedelta(hours=13))
+    assert import_jobs_resume_stalled() == {"resumed": 0, "failed": 1}
+    queued_job.refresh_from_db()
+    assert queued_job.status == ImportJob.Status.FAILED and "Upload it again" in queued_job.message
+    assert not InventoryReport.objects.exists()
+
+
+def test_the_sweep_is_on_the_beat():
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["inventory-resume-stalled-imports"]
+    assert entry["task"] == "inventory.tasks.resume_stalled_imports"
+    assert "inventory.tasks.resume_stalled_imports" in app.tasks
