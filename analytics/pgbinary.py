@@ -69,17 +69,17 @@ def _by_distinct(series: pd.Series, encode) -> tuple[np.ndarray | Distinct, np.n
     Rows are matched to their distinct value by pandas' hashing (dicts, which do not hash, by identity:
     the scorer hands out one dict per pattern). Fixed-width results come back as a 2-D array.
     """
-    objects = series.to_numpy(dtype=object) if series.dtype == object else None
-    if objects is not None and any(isinstance(v, dict) for v in objects[:1000]):
+    try:
+        codes, uniques = pd.factorize(series)
+        null = codes < 0
+    except TypeError:  # unhashable values (dicts)
+        objects = series.to_numpy(dtype=object)
         null = pd.isna(series).to_numpy()
         present = np.flatnonzero(~null)
         codes = np.full(len(objects), -1, dtype=np.int64)
         codes[present], _ = pd.factorize(np.fromiter(map(id, objects[present]), dtype=np.int64, count=len(present)))
         _, first = np.unique(codes[present], return_index=True)
         uniques = objects[present[first]]
-    else:
-        codes, uniques = pd.factorize(series)
-        null = codes < 0
     encoded = [encode(value) for value in uniques]
     sizes = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
     data = np.frombuffer(b"".join(encoded), dtype=np.uint8)

@@ -150,3 +150,16 @@ def test_repeated_values_of_every_width_are_written_once_per_distinct_value_and_
         assert at == datetime(2026, 3, 1 + i % 28, 10, tzinfo=UTC)
         assert label == labels[i % 5]
         assert doc == texts[i % 5]
+
+
+def test_a_column_of_explanations_that_starts_with_many_nulls(table):
+    n = 3000
+    frame = pd.DataFrame({name: [None] * n for name, _ in COLUMNS})
+    frame["n"] = range(n)
+    frame["doc"] = [None] * (n - 2) + [{"b": 2}, {"a": [1]}]
+    _load(frame)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT doc::text FROM bin_rt WHERE doc IS NOT NULL ORDER BY n")
+        assert [row[0] for row in cursor.fetchall()] == ['{"b": 2}', '{"a": [1]}']
+        cursor.execute("SELECT count(*) FROM bin_rt WHERE doc IS NULL")
+        assert cursor.fetchone()[0] == n - 2
