@@ -7,6 +7,7 @@ at once. Counting is `CountingRateThrottle`'s: two counters per client in the ca
 
 from __future__ import annotations
 
+import contextlib
 from types import SimpleNamespace
 
 from django.contrib.auth.models import AnonymousUser
@@ -43,7 +44,8 @@ class CountingRateThrottle(SimpleRateThrottle):
         self.previous = self.cache.get(f"{self.key}:{int(window) - 1}", 0)
         if self.previous * (1 - self.elapsed / self.duration) + self.current <= self.num_requests:
             return True
-        self.cache.decr(current_key)
+        with contextlib.suppress(ValueError):  # the cache was cleared meanwhile: nothing to take back
+            self.cache.decr(current_key)
         self.current -= 1
         return False
 
