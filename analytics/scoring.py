@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.events import emit
 from partners.models import Partner, Region
 
 from . import loaders
@@ -36,6 +37,44 @@ SCORE_COLUMNS = (
     + ["reasons", "computed_at"]
 )
 POINT_COLUMNS = ["as_of", "is_current", "measured_at"]
+BAND_EVENT = "partner.health_band_changed"
+
+
+def current_bands(partner_ids: list[int] | None = None) -> dict[int, str]:
+    """Each partner's band as of now, as stored ("" when it had no score)."""
+    stored = PartnerHealthScore.objects.filter(is_current=True)
+    if partner_ids is not None:
+        stored = stored.filter(partner_id__in=partner_ids)
+    return dict(stored.values_list("partner_id", "band"))
+
+
+def announce_band_changes(before: dict[int, str], rows: pd.DataFrame) -> int:
+    """Emit `partner.health_band_changed` for each partner whose band as of now differs from `before`.
+
+    Call inside the transaction that writes `rows`: the events go out only if it commits. A partner
+    scored for the first time has no band to change from, so it announces nothing.
+    """
+    now_rows = rows[rows["is_current"].astype(bool)]
+    changed = 0
+    for partner_id, band, score, as_of in zip(
+        now_rows["partner_id"], now_rows["band"], now_rows["score"], now_rows["as_of"], strict=True
+    ):
+        partner_id = int(partner_id)
+        if partner_id not in before or before[partner_id] == band:
+            continue
+        emit(
+            BAND_EVENT,
+            partner_id=partner_id,
+            data={
+                "partner": partner_id,
+                "from_band": before[partner_id] or None,
+                "to_band": band or None,
+                "score": None if pd.isna(score) else float(score),
+                "as_of": as_of.isoformat(),
+            },
+        )
+        changed += 1
+    return changed
 
 
 def _attach_partners(inputs: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFrame:
@@ -108,8 +147,10 @@ def score_points(*, run_id: int, window: Window, points: list[int], index: int |
     scored = score_frame(inputs, loaders.load_partners(), HealthWeights.current())
     rows = score_rows(_with_points(scored.drop(columns=POINT_COLUMNS, errors="ignore"), window), _now(window))
     with transaction.atomic():
+        before = current_bands() if any(window.points_current[i] for i in points) else {}
         PartnerHealthScore.objects.filter(_stale_scores(window, points)).delete()
         insert_frame(PartnerHealthScore, rows)
+        announce_band_changes(before, rows)
         mark_chunk_done(run_id, index)
     summary = ecosystem_health(scored[["point", "score", "band", "revenue_90d"]], inputs[["point", "revenue_90d"]])
     return {"kind": "health", "summary": summary.astype(object).where(summary.notna(), None).to_dict("records")}
@@ -164,8 +205,10 @@ def refresh_partner_health(*, partner: Partner, inputs: pd.DataFrame, window: Wi
     scored = score_frame(frame, partners, HealthWeights.current())
     rows = score_rows(scored[scored["partner_id"] == partner.pk], _now(window))
     with transaction.atomic():
+        before = current_bands([partner.pk])
         stale.delete()
         insert_frame(PartnerHealthScore, rows)
+        announce_band_changes(before, rows)
     return PartnerHealthScore.objects.filter(partner=partner, is_current=True).first()
 
 
@@ -183,8 +226,10 @@ def rescore_all() -> int:
     summary = ecosystem_health(scored[["point", "score", "band", "revenue_90d"]], scored[["point", "revenue_90d"]])
     summary = summary.merge(keys, on="point")
     with transaction.atomic():
+        before = current_bands()
         PartnerHealthScore.objects.all().delete()
         insert_frame(PartnerHealthScore, rows)
+        announce_band_changes(before, rows)
         for row in summary.itertuples():
             EcosystemHealth.objects.filter(as_of=row.as_of, is_current=row.is_current).update(
                 score=None if np.isnan(row.score) else row.score,

@@ -22,7 +22,7 @@ from partners.models import Partner
 from .compute import partner_results
 from .models import Dimension, JobRun, KpiSnapshot, PartnerHealthScore
 from .periods import Window
-from .scoring import refresh_partner_health, rescore_all
+from .scoring import BAND_EVENT, refresh_partner_health, rescore_all
 from .writers import insert_frame
 
 logger = logging.getLogger(__name__)
@@ -118,7 +118,10 @@ def partner_refresh_schedule(*, partner_id: int) -> bool:
 
 
 def on_event(event: Event) -> None:
-    """core.events subscriber: any change to a partner's data schedules that partner's refresh."""
+    """core.events subscriber: any change to a partner's data schedules that partner's refresh
+    (not the engine's own announcement of a new health band, which changes no data)."""
+    if event.name == BAND_EVENT:
+        return
     if event.partner_id and getattr(settings, "PRM_ANALYTICS_REFRESH_ON_EVENTS", True):
         partner_refresh_schedule(partner_id=event.partner_id)
 
