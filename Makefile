@@ -27,7 +27,7 @@ logins: install
 	$(PY) manage.py demo_logins
 
 run: demo
-	$(PY) manage.py demo_logins
+	$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install

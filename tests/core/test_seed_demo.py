@@ -250,6 +250,10 @@ def test_demo_logins_authenticate_with_their_roles():
     call_command("demo_logins", stdout=out)
     assert "northwind-admin  partner-demo" in out.getvalue()
     assert "emea-manager" in out.getvalue() and "Contoso Systems" in out.getvalue()
+    assert "(http://127.0.0.1:8000/)" in out.getvalue()
+    out = StringIO()
+    call_command("demo_logins", "--url", "http://127.0.0.1:8765/", stdout=out)  # `make run PORT=8765`
+    assert out.getvalue().startswith("Demo logins (http://127.0.0.1:8765/):")
 
 
 @pytest.mark.django_db
