@@ -66,3 +66,7 @@ class User(AbstractUser):
         if not self.pk:
             return []
         return list(self.regions.values_list("pk", flat=True))
+
+    def know_region_ids(self, region_ids: list[int]) -> None:
+        """Fill `region_ids` from a query that has already read them, so that it needs none of its own."""
+        self.__dict__["region_ids"] = list(region_ids)

@@ -134,7 +134,7 @@ def api_token_check(token_text: str) -> ApiToken:
     if token is None or not hmac.compare_digest(token.token_hash, token_digest(token_text)):
         raise TokenError("Invalid token.")
     if not token.user_has_regions:
-        token.user.__dict__["region_ids"] = []  # fills User.region_ids (a cached property) without its query
+        token.user.know_region_ids([])
     if token.revoked_at is not None:
         raise TokenError("This token was revoked.")
     now = timezone.now()
