@@ -8,13 +8,33 @@ at once. Counting is `CountingRateThrottle`'s: two counters per client in the ca
 from __future__ import annotations
 
 import contextlib
+import functools
 from types import SimpleNamespace
 
+import redis
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import DEFAULT_CACHE_ALIAS
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from .models import ApiToken
+
+REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"
+
+
+@functools.cache
+def _redis_pool(url: str) -> redis.ConnectionPool:
+    return redis.ConnectionPool.from_url(url)
+
+
+def _redis() -> redis.Redis | None:
+    """A client of the Redis server the default cache uses, None when the cache is something else."""
+    config = settings.CACHES.get(DEFAULT_CACHE_ALIAS, {})
+    if config.get("BACKEND") != REDIS_BACKEND:
+        return None
+    location = config["LOCATION"]
+    return redis.Redis(connection_pool=_redis_pool(location if isinstance(location, str) else location[0]))
 
 
 class CountingRateThrottle(SimpleRateThrottle):
@@ -40,8 +60,7 @@ class CountingRateThrottle(SimpleRateThrottle):
         self.now = self.timer()
         window, self.elapsed = divmod(self.now, self.duration)
         current_key = f"{self.key}:{int(window)}"
-        self.current = self._increment(current_key)
-        self.previous = self.cache.get(f"{self.key}:{int(window) - 1}", 0)
+        self.current, self.previous = self._count(current_key, f"{self.key}:{int(window) - 1}")
         if self.previous * (1 - self.elapsed / self.duration) + self.current <= self.num_requests:
             return True
         with contextlib.suppress(ValueError):  # the cache was cleared meanwhile: nothing to take back
@@ -49,14 +68,26 @@ class CountingRateThrottle(SimpleRateThrottle):
         self.current -= 1
         return False
 
-    def _increment(self, key: str) -> int:
+    def _count(self, current_key: str, previous_key: str) -> tuple[int, int]:
+        """Count this request in the current window: (the current window's count, the previous one's).
+
+        A window's counter must outlive the window, to count as the previous one in the next. On Redis
+        this is one round trip (create if missing, increment, read the previous window); any other
+        cache takes three.
+        """
+        client = _redis()
+        if client is not None:
+            pipe = client.pipeline(transaction=False)
+            pipe.set(self.cache.make_key(current_key), 0, ex=2 * self.duration, nx=True)
+            pipe.incr(self.cache.make_key(current_key))
+            pipe.get(self.cache.make_key(previous_key))
+            _, current, previous = pipe.execute()
+            return int(current), int(previous or 0)
         try:
-            return self.cache.incr(key)
+            current = self.cache.incr(current_key)
         except ValueError:
-            # First request of the window; it must outlive the window to count as the previous one.
-            if self.cache.add(key, 1, timeout=2 * self.duration):
-                return 1
-            return self.cache.incr(key)
+            current = 1 if self.cache.add(current_key, 1, timeout=2 * self.duration) else self.cache.incr(current_key)
+        return current, self.cache.get(previous_key, 0)
 
     def wait(self) -> float:
         """Seconds until one more request fits, if no other comes in meanwhile."""

@@ -115,6 +115,16 @@ def parse_authorization(header: str) -> str | None:
     return parts[1]
 
 
+# Built once: every API request runs it. The prefix is unique. Whether the user is limited to regions
+# comes in the same query: most tokens' users are not (partner users, managers of the whole ecosystem),
+# and the visibility rule asks.
+_TOKEN_LOOKUP = (
+    ApiToken.objects.select_related("user")
+    .annotate(user_has_regions=Exists(User.regions.through.objects.filter(user_id=OuterRef("user_id"))))
+    .order_by()
+)
+
+
 def api_token_check(token_text: str) -> ApiToken:
     """Find the usable token for `token_text` (one query) and note its use at most once a minute."""
     if not token_text.startswith(TOKEN_PREFIX) or token_text.count("_") < 2:
@@ -122,15 +132,10 @@ def api_token_check(token_text: str) -> ApiToken:
     prefix = token_text[len(TOKEN_PREFIX) :].split("_", 1)[0]
     if len(prefix) != PREFIX_LENGTH or any(c not in "0123456789abcdef" for c in prefix):
         raise TokenError("Invalid token.")
-    # The prefix is unique. Whether the user is limited to regions comes in the same query: most tokens'
-    # users are not (partner users, managers of the whole ecosystem), and the visibility rule asks.
-    token = (
-        ApiToken.objects.select_related("user")
-        .annotate(user_has_regions=Exists(User.regions.through.objects.filter(user_id=OuterRef("user_id"))))
-        .filter(prefix=prefix)
-        .order_by()
-        .first()
-    )
+    try:
+        token = _TOKEN_LOOKUP.get(prefix=prefix)
+    except ApiToken.DoesNotExist:
+        token = None
     if token is None or not hmac.compare_digest(token.token_hash, token_digest(token_text)):
         raise TokenError("Invalid token.")
     if not token.user_has_regions:

@@ -83,3 +83,35 @@ def test_wait_is_when_the_next_request_would_be_let_through(clock):
     assert not ask().allowed
     clock.now += 0.5
     assert ask().allowed
+
+
+@pytest.fixture
+def on_redis(settings, monkeypatch):
+    """The default cache on the Redis server of REDIS_URL, as in production; this test's counters removed after."""
+    import os
+
+    import redis
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+    }
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    clock = Clock(600.0)
+    monkeypatch.setattr(FiveAMinute, "timer", clock)
+    yield SimpleNamespace(clock=clock, client=client)
+    keys = client.keys("*throttle_test_*")
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.mark.redis
+def test_on_redis_the_counters_take_one_round_trip_and_count_alike(on_redis):
+    from django.core.cache import cache
+
+    assert [ask("r").allowed for _ in range(7)] == [True] * 5 + [False] * 2
+    assert cache.get("throttle_test_r:10") == 5  # Django's cache reads the same counter
+    assert on_redis.client.ttl(cache.make_key("throttle_test_r:10")) > 60  # it outlives its window
+    on_redis.clock.now = 660.0 + 24  # 40 % into the next window: 3 of the previous 5 still count
+    assert [ask("r").allowed for _ in range(3)] == [True, True, False]
+    refused = ask("r")
+    assert not refused.allowed and refused.wait() > 0
