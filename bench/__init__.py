@@ -18,3 +18,18 @@ def write_section(heading: str, section: str) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + section
     DOC.write_text(text)
+
+
+def data_scale() -> dict:
+    """How large the loaded data is, for the figures' context (Django must be set up)."""
+    from deals.models import DealRegistration
+    from inventory.models import InventoryReport
+    from partners.models import Partner
+    from warranty.models import WarrantyClaim
+
+    return {
+        "partners": Partner.objects.count(),
+        "deals": DealRegistration.objects.count(),
+        "inventory_rows": InventoryReport.objects.count(),
+        "claims": WarrantyClaim.objects.count(),
+    }

@@ -30,7 +30,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import write_section
+from bench import data_scale, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "analytics.json"
@@ -244,20 +244,6 @@ def _refresh_latency(samples: int = 25) -> dict:
     }
 
 
-def _scale() -> dict:
-    from deals.models import DealRegistration
-    from inventory.models import InventoryReport
-    from partners.models import Partner
-    from warranty.models import WarrantyClaim
-
-    return {
-        "partners": Partner.objects.count(),
-        "deals": DealRegistration.objects.count(),
-        "inventory_rows": InventoryReport.objects.count(),
-        "claims": WarrantyClaim.objects.count(),
-    }
-
-
 def _write_doc(result: dict) -> None:
     r, f, rf = result["recompute"], result["floor"], result["refresh"]
     ok = {True: "yes", False: "**no**"}
@@ -324,7 +310,7 @@ def main() -> int:
     from analytics.services import history_months
 
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    scale = _scale()
+    scale = data_scale()
     if scale["deals"] < 1000:
         print("The database has almost no deals: run seed_demo --size large first.")
         return 1

@@ -18,7 +18,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import write_section
+from bench import data_scale, write_section
 
 LOADS = 20
 WARMUP = 2
@@ -105,20 +105,6 @@ def _measure(client, url: str) -> dict:
     }
 
 
-def _scale() -> dict:
-    from deals.models import DealRegistration
-    from inventory.models import InventoryReport
-    from partners.models import Partner
-    from warranty.models import WarrantyClaim
-
-    return {
-        "partners": Partner.objects.count(),
-        "deals": DealRegistration.objects.count(),
-        "inventory_rows": InventoryReport.objects.count(),
-        "claims": WarrantyClaim.objects.count(),
-    }
-
-
 def _write_doc(result: dict) -> None:
     lines = [
         SECTION,
@@ -188,7 +174,7 @@ def main() -> int:
         "measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "loads": LOADS,
         "target_ms": TARGET_MS,
-        "scale": _scale(),
+        "scale": data_scale(),
         "pages": pages,
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -24,8 +24,8 @@ REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"
 
 
 @functools.cache
-def _redis_pool(url: str) -> redis.ConnectionPool:
-    return redis.ConnectionPool.from_url(url)
+def _redis_client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url)  # thread-safe, with its own connection pool
 
 
 def _redis() -> redis.Redis | None:
@@ -34,7 +34,7 @@ def _redis() -> redis.Redis | None:
     if config.get("BACKEND") != REDIS_BACKEND:
         return None
     location = config["LOCATION"]
-    return redis.Redis(connection_pool=_redis_pool(location if isinstance(location, str) else location[0]))
+    return _redis_client(location if isinstance(location, str) else location[0])
 
 
 class CountingRateThrottle(SimpleRateThrottle):

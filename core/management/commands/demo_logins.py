@@ -6,8 +6,10 @@ from django.core.management.base import BaseCommand
 
 from core.demo.users import login_table
 
+DEFAULT_URL = "http://127.0.0.1:8000/"  # where `make run` serves by default
 
-def format_logins(rows: list[tuple[str, str, str, str]], url: str = "http://127.0.0.1:8000/") -> str:
+
+def format_logins(rows: list[tuple[str, str, str, str]], url: str = DEFAULT_URL) -> str:
     """A plain-text table of the demo logins; says how to create them when there are none."""
     if not rows:
         return "No demo logins yet: run `manage.py seed_demo --size small` first."
@@ -23,7 +25,7 @@ class Command(BaseCommand):
     help = "Print the demo logins created by seed_demo (username, password, role, partner)."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--url", default="http://127.0.0.1:8000/", help="Where the app is served.")
+        parser.add_argument("--url", default=DEFAULT_URL, help="Where the app is served.")
 
     def handle(self, *args, **options) -> None:
         self.stdout.write(format_logins(login_table(), options["url"]))
