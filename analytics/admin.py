@@ -65,6 +65,7 @@ class HealthWeightsAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: HealthWeights, form, change: bool) -> None:
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+        services.health_weights_changed()
         messages.info(request, "Saved. Every health score is being recomputed with the new weights.")
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 
 from core.models import TimeStampedModel
@@ -167,7 +167,8 @@ class HealthWeights(TimeStampedModel):
     """Component weights of the health score (DESIGN §4); one row, edited in the admin.
 
     Weights are relative: they are renormalised over the components a partner has data for.
-    Saving schedules a rescore of every health score once the change is committed.
+    Whoever saves new weights calls `services.health_weights_changed()` (the admin does), which
+    rescores every health score once the change is committed.
     """
 
     revenue = models.FloatField(default=0.30, validators=[MinValueValidator(0)])
@@ -204,12 +205,6 @@ class HealthWeights(TimeStampedModel):
     def clean(self) -> None:
         if sum(max(0.0, float(getattr(self, name) or 0)) for name in HEALTH_COMPONENTS) <= 0:
             raise ValidationError({"revenue": ["At least one weight must be above 0."]})
-
-    def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)
-        from .tasks import rescore_health
-
-        transaction.on_commit(lambda: rescore_health.delay())
 
     @classmethod
     def current(cls) -> dict[str, float]:

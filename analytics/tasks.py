@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from partners.models import Partner
 
-from . import compute, rollup, scoring, services
+from . import compute, rollup, runs, scoring
+from .conf import chunk_size, health_tasks
 from .models import JobRun
 
 logger = logging.getLogger(__name__)
@@ -45,12 +46,6 @@ def _pause(run: JobRun) -> None:
         time.sleep(seconds)
 
 
-def _fail(run_id: int, error: str) -> None:
-    JobRun.objects.filter(pk=run_id).exclude(status=JobRun.Status.SUCCEEDED).update(
-        status=JobRun.Status.FAILED, finished_at=timezone.now(), error=error[:2000]
-    )
-
-
 def split_partners(ids: list[int], size: int) -> list[list[int]]:
     """About `size` partners per chunk on average, the first chunks larger and the last ones smaller (3 : 1),
     so that the workers run out of work at about the same time instead of one waiting on a last big chunk."""
@@ -62,7 +57,7 @@ def split_partners(ids: list[int], size: int) -> list[list[int]]:
 
 def health_parts(run: JobRun, window) -> list[list[int]]:
     """The as-of points split into groups scored in parallel (each group's scores are replaced at once)."""
-    count = max(1, min(int(run.params.get("health_tasks") or services.health_tasks()), len(window.points_s)))
+    count = max(1, min(int(run.params.get("health_tasks") or health_tasks()), len(window.points_s)))
     return [list(range(len(window.points_s)))[i::count] for i in range(count)]
 
 
@@ -73,7 +68,7 @@ def launch_run(run_id: int) -> int:
         run = JobRun.objects.select_for_update().filter(pk=run_id, status=JobRun.Status.QUEUED).first()
         if run is None:
             return 0
-        size = int(run.params.get("chunk_partners") or services.chunk_size())
+        size = int(run.params.get("chunk_partners") or chunk_size())
         ids = list(Partner.objects.order_by("pk").values_list("pk", flat=True))
         chunks = split_partners(ids, size)
         # The one long single step first, so that the chunks fill in around it.
@@ -87,7 +82,7 @@ def launch_run(run_id: int) -> int:
     try:
         chord(header)(callback)
     except Exception as error:  # eager mode raises here; a worker reports through fail_run
-        _fail(run_id, f"{type(error).__name__}: {error}")
+        runs.run_fail(run_id, f"{type(error).__name__}: {error}")
         raise
     return len(header)
 
@@ -123,7 +118,7 @@ def finish_kpis(results: list[dict], run_id: int) -> int:
         ]
         chord(parts)(finish_run.s(run_id, covered, lines_total).on_error(fail_run.si(run_id)))
     except Exception as error:
-        _fail(run_id, f"{type(error).__name__}: {error}")
+        runs.run_fail(run_id, f"{type(error).__name__}: {error}")
         raise
     return len(parts)
 
@@ -146,7 +141,7 @@ def finish_run(summaries: list[dict], run_id: int, covered: list[int], lines_tot
             run_id=run_id, window=_window(run), summaries=summaries, covered=covered, lines_total=lines_total
         )
     except Exception as error:
-        _fail(run_id, f"{type(error).__name__}: {error}")
+        runs.run_fail(run_id, f"{type(error).__name__}: {error}")
         raise
     JobRun.objects.filter(pk=run_id).update(
         status=JobRun.Status.SUCCEEDED, finished_at=timezone.now(), chunks_done=run.chunks_total
@@ -157,29 +152,37 @@ def finish_run(summaries: list[dict], run_id: int, covered: list[int], lines_tot
 @shared_task(name="analytics.tasks.fail_run", acks_late=True)
 def fail_run(run_id: int) -> None:
     """Errback of a run's chord: a chunk failed for good, so the run failed."""
-    _fail(run_id, "A chunk of the recompute failed; see the worker log. The previous figures are unchanged.")
+    runs.run_fail(run_id, "A chunk of the recompute failed; see the worker log. The previous figures are unchanged.")
+
+
+def _start(kind: str) -> int:
+    """A scheduled run: record it, then launch it once that is committed."""
+    with transaction.atomic():
+        run = runs.run_create(kind=kind)
+        transaction.on_commit(lambda: launch_run.delay(run.pk))
+    return run.pk
 
 
 @shared_task(name="analytics.tasks.full_recompute", soft_time_limit=120, time_limit=180, **RELIABLE)
 def full_recompute() -> int:
     """Nightly (beat): every partner, every month of the history, and health at each month start and now."""
-    return services.recompute_start(kind=JobRun.Kind.FULL_RECOMPUTE).pk
+    return _start(JobRun.Kind.FULL_RECOMPUTE)
 
 
 @shared_task(name="analytics.tasks.refresh_current_period", soft_time_limit=120, time_limit=180, **RELIABLE)
 def refresh_current_period() -> int:
     """Hourly (beat): this year's months, quarters and year for everyone, ecosystem rows and health as of now."""
-    return services.recompute_start(kind=JobRun.Kind.CURRENT_PERIOD).pk
+    return _start(JobRun.Kind.CURRENT_PERIOD)
 
 
 @shared_task(name="analytics.tasks.refresh_partner", soft_time_limit=120, time_limit=180, **RELIABLE)
 def refresh_partner(partner_id: int) -> float | None:
     """One partner after its data changed (queued by the debounced event subscriber)."""
-    score = services.partner_refresh(partner_id=partner_id)
+    score = runs.partner_refresh(partner_id=partner_id)
     return score.score if score is not None else None
 
 
 @shared_task(name="analytics.tasks.rescore_health", soft_time_limit=10 * 60, time_limit=11 * 60, **RELIABLE)
 def rescore_health() -> int:
     """Every stored health score again with the current weights (queued when the weights are saved)."""
-    return services.health_rescore().pk
+    return runs.health_rescore().pk

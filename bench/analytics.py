@@ -225,7 +225,7 @@ def _housekeeping() -> bool:
 
 
 def _refresh_latency(samples: int = 25) -> dict:
-    from analytics.services import partner_refresh
+    from analytics.runs import partner_refresh
     from partners.models import Partner
 
     ids = list(Partner.objects.filter(status=Partner.Status.ACTIVE).values_list("pk", flat=True))
@@ -306,8 +306,8 @@ def main() -> int:
     _setup()
     from django.utils import timezone
 
+    from analytics.conf import history_months
     from analytics.periods import Window, seconds_to_datetime
-    from analytics.services import history_months
 
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     scale = data_scale()

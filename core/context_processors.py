@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 
-def navigation(request: HttpRequest) -> dict:
-    user = getattr(request, "user", None)
+def nav_area(user) -> str | None:
+    """Which navigation a signed-in user gets: the partner portal, the manager pages, or none (no role)."""
     if user is None or not user.is_authenticated:
-        return {"nav_area": None}
-    area = "portal" if user.is_partner_member else ("manage" if user.is_channel_manager or user.is_superuser else None)
-    unread = None
-    if area:
-        from notifications.models import Notification
+        return None
+    if user.is_partner_member:
+        return "portal"
+    return "manage" if user.is_channel_manager or user.is_superuser else None
 
-        unread = Notification.objects.visible_to(user).unread().count()
-    return {"nav_area": area, "unread_notifications": unread}
+
+def navigation(request: HttpRequest) -> dict:
+    return {"nav_area": nav_area(getattr(request, "user", None))}

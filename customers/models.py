@@ -7,25 +7,28 @@ from django_countries.fields import CountryField
 
 from core.models import TimeStampedModel
 from core.normalise import normalise_company_name, normalise_domain
+from core.visibility import partner_scope_q
 
 
 class CustomerQuerySet(models.QuerySet):
     def visible_to(self, user) -> CustomerQuerySet:
-        """Managers see every customer; a partner sees the customers of its own deals and claims.
+        """Managers see the customers of partners they see; a partner those of its own deals and claims.
 
-        A partner must never learn which customers other partners registered,
-        so the partner view is derived from its own rows only.
+        A partner must never learn which customers other partners registered, so the partner view is
+        derived from its own rows only: a distributor also reads its resellers' deals (and so their
+        customers), never their claims. Reached through the reverse relations, so this app imports
+        neither deals nor warranty.
         """
-        from deals.models import DealRegistration
-        from warranty.models import WarrantyClaim
-
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         if user.is_superuser or (user.is_channel_manager and not user.region_ids):
             return self
-        deal_customers = DealRegistration.objects.visible_to(user).values("customer_id")
-        claim_customers = WarrantyClaim.objects.visible_to(user).values("customer_id")
-        return self.filter(models.Q(pk__in=deal_customers) | models.Q(pk__in=claim_customers))
+        through_deals = partner_scope_q(user, "deals__partner", include_supplied=True)
+        through_claims = partner_scope_q(user, "warranty_claims__partner", include_supplied=False)
+        # Two subqueries, not one OR over two joins (that would pair every deal with every claim).
+        via_deals = Customer.objects.filter(through_deals).values("pk")
+        via_claims = Customer.objects.filter(through_claims).values("pk")
+        return self.filter(models.Q(pk__in=via_deals) | models.Q(pk__in=via_claims))
 
 
 class Customer(TimeStampedModel):

@@ -1,4 +1,4 @@
-"""Scheduled and bulk deal changes: protection expiry, expiry warnings, bulk decisions.
+"""Scheduled deal changes: protection expiry and expiry warnings.
 
 Both scheduled jobs are idempotent: each deal is changed under a row lock and
 the filter excludes what was already done, so a second run changes nothing.
@@ -6,17 +6,13 @@ the filter excludes what was already done, so a second run changes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from core.events import emit
-from core.exceptions import ServiceError
 
 from .models import DealEvent, DealRegistration, DealStatus
 from .workflow import notify_partner, payload
@@ -126,44 +122,3 @@ def deals_warn_expiring(*, now: datetime | None = None) -> int:
                 )
             count += len(deals)
     return count
-
-
-@dataclass
-class BulkResult:
-    deal_id: int
-    reference: str
-    ok: bool
-    message: str
-
-
-def deal_bulk_decide(*, deal_ids: list[int], user: Any, approve: bool, reason: str = "") -> list[BulkResult]:
-    """Approve or reject several registrations; each is its own transaction, so one failure blocks no other.
-
-    Ids the user cannot see are reported as not found, never acted on.
-    """
-    from .services import deal_approve, deal_reject
-
-    deals = {
-        d.pk: d
-        for d in DealRegistration.objects.visible_to(user)
-        .filter(pk__in=deal_ids)
-        .select_related("partner", "customer", "partner__program")
-    }
-    results = []
-    for deal_id in dict.fromkeys(deal_ids):
-        deal = deals.get(deal_id)
-        if deal is None:
-            results.append(BulkResult(deal_id, f"#{deal_id}", False, "Not found."))
-            continue
-        try:
-            if approve:
-                deal_approve(deal=deal, user=user, note=reason)
-            else:
-                deal_reject(deal=deal, user=user, reason=reason)
-        except ServiceError as exc:
-            results.append(BulkResult(deal_id, deal.reference, False, exc.message))
-        except ValidationError as exc:
-            results.append(BulkResult(deal_id, deal.reference, False, " ".join(exc.messages)))
-        else:
-            results.append(BulkResult(deal_id, deal.reference, True, "Approved." if approve else "Rejected."))
-    return results

@@ -9,6 +9,7 @@ people and emits a domain event (delivered after commit).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.events import emit
-from core.exceptions import ActionNotPermittedError, TransitionNotAllowedError
+from core.exceptions import ActionNotPermittedError, ServiceError, TransitionNotAllowedError
 from partners.models import Partner
 
 from .conflicts import find_conflicting_deals, flag_conflicts, lock_customer_keys
@@ -362,23 +363,43 @@ def deal_extend(*, deal: DealRegistration, user: Any, note: str = "") -> DealReg
     return deal
 
 
-# The scheduled jobs and bulk decisions live in jobs.py (they reuse the helpers above); callers import them from here.
-from .jobs import deal_bulk_decide, deals_expire, deals_warn_expiring  # noqa: E402
+# --- several at once ---------------------------------------------------------------------------
 
-__all__ = [
-    "CONFLICT_NOTICE",
-    "deal_approve",
-    "deal_bulk_decide",
-    "deal_close",
-    "deal_create",
-    "deal_extend",
-    "deal_reject",
-    "deal_request_extension",
-    "deal_submit",
-    "deal_update_draft",
-    "deal_withdraw",
-    "deals_expire",
-    "deals_warn_expiring",
-    "extension_days",
-    "protection_days",
-]
+
+@dataclass
+class BulkResult:
+    deal_id: int
+    reference: str
+    ok: bool
+    message: str
+
+
+def deal_bulk_decide(*, deal_ids: list[int], user: Any, approve: bool, reason: str = "") -> list[BulkResult]:
+    """Approve or reject several registrations; each is its own transaction, so one failure blocks no other.
+
+    Ids the user cannot see are reported as not found, never acted on.
+    """
+    deals = {
+        d.pk: d
+        for d in DealRegistration.objects.visible_to(user)
+        .filter(pk__in=deal_ids)
+        .select_related("partner", "customer", "partner__program")
+    }
+    results = []
+    for deal_id in dict.fromkeys(deal_ids):
+        deal = deals.get(deal_id)
+        if deal is None:
+            results.append(BulkResult(deal_id, f"#{deal_id}", False, "Not found."))
+            continue
+        try:
+            if approve:
+                deal_approve(deal=deal, user=user, note=reason)
+            else:
+                deal_reject(deal=deal, user=user, reason=reason)
+        except ServiceError as exc:
+            results.append(BulkResult(deal_id, deal.reference, False, exc.message))
+        except ValidationError as exc:
+            results.append(BulkResult(deal_id, deal.reference, False, " ".join(exc.messages)))
+        else:
+            results.append(BulkResult(deal_id, deal.reference, True, "Approved." if approve else "Rejected."))
+    return results

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from .services import deals_expire, deals_warn_expiring
+from .jobs import deals_expire, deals_warn_expiring
 
 # The jobs are idempotent, so a retry after a lost database connection is safe.
 _RETRY = {

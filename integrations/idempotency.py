@@ -24,7 +24,8 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from .errors import error_json
+from core.api.errors import error_json
+
 from .models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"

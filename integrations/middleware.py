@@ -14,10 +14,11 @@ import logging
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from core.api.errors import error_json
+from core.api.throttles import anonymous_wait
+
 from .authentication import authenticate_request
-from .errors import error_json
 from .idempotency import HEADER, idempotent_response
-from .throttles import anonymous_wait
 from .tokens import TokenError
 
 logger = logging.getLogger(__name__)

@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from core.events import EVENT_TYPES, Event
 from core.exceptions import ActionNotPermittedError
+from core.tasks import enqueue_on_commit
 from partners.models import Partner
 
 from .models import WebhookDelivery, WebhookEndpoint
@@ -208,18 +209,14 @@ def webhook_deliveries_for_event(event: Event) -> list[WebhookDelivery]:
 
 def enqueue_event_deliveries(event: Event) -> None:
     """core.events subscriber (runs after commit): record the deliveries, then queue each one."""
-    from .tasks import deliver_webhook
-
     for delivery in webhook_deliveries_for_event(event):
-        deliver_webhook.delay(delivery.pk)
+        enqueue_on_commit("integrations.tasks.deliver_webhook", delivery.pk)
 
 
 def webhook_redeliver(*, delivery: WebhookDelivery, user: Any) -> WebhookDelivery:
     """Send the same body (same event id) again as a new delivery, after the caller's transaction commits."""
     if not may_manage_webhooks(user):
         raise ActionNotPermittedError("Only channel managers and partner admins redeliver webhooks.")
-    from .tasks import deliver_webhook
-
     copy = WebhookDelivery.objects.create(
         endpoint=delivery.endpoint,
         event_id=delivery.event_id,
@@ -228,7 +225,7 @@ def webhook_redeliver(*, delivery: WebhookDelivery, user: Any) -> WebhookDeliver
         payload=delivery.payload,
         redelivery_of=delivery,
     )
-    transaction.on_commit(lambda: deliver_webhook.delay(copy.pk))
+    enqueue_on_commit("integrations.tasks.deliver_webhook", copy.pk)
     return copy
 
 

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.exceptions import ActionNotPermittedError, ServiceError, TransitionNotAllowedError
+from core.tasks import enqueue_on_commit
 from partners.models import Partner
 
 from .csv_import import count_data_lines, validate_csv
@@ -79,10 +80,7 @@ def _dispatch(task_name: str, step: Callable[..., ImportJob], job_id: int, rows:
     if rows <= sync_row_limit():
         run_guarded(step, job_id)
         return
-    from . import tasks
-
-    task = getattr(tasks, task_name)
-    transaction.on_commit(lambda: task.delay(job_id))
+    enqueue_on_commit(task_name, job_id)
 
 
 def _progress(job_id: int):
@@ -115,7 +113,7 @@ def import_job_create(*, partner: Partner, user: Any, filename: str, content: by
         size=len(content),
         total_rows=estimate,
     )
-    _dispatch("validate_import", import_job_validate, job.pk, estimate)
+    _dispatch("inventory.tasks.validate_import", import_job_validate, job.pk, estimate)
     job.refresh_from_db()
     return job
 
@@ -154,7 +152,7 @@ def import_job_request_import(*, job: ImportJob, user: Any) -> ImportJob:
         if job.status == ImportJob.Status.VALIDATED:
             raise TransitionNotAllowedError("This file has no valid rows to import. Fix it and upload it again.")
         raise TransitionNotAllowedError(f"This file cannot be imported now: it is {job.get_status_display().lower()}.")
-    _dispatch("import_valid_rows", import_job_run, job.pk, job.valid_rows)
+    _dispatch("inventory.tasks.import_valid_rows", import_job_run, job.pk, job.valid_rows)
     job.refresh_from_db()
     return job
 
@@ -202,8 +200,6 @@ def import_jobs_resume_stalled(*, now: datetime | None = None) -> dict[str, int]
     """Queue again the running jobs that nothing has moved for STALLED_AFTER; fail those older than
     GIVE_UP_AFTER. Runs on the beat, so that no file stays "waiting" forever when a message is lost."""
     now = now or timezone.now()
-    from . import tasks
-
     stalled = ImportJob.objects.filter(status__in=ImportJob.RUNNING, updated_at__lt=now - STALLED_AFTER)
     counts = {"resumed": 0, "failed": 0}
     for job in stalled.only("pk", "status", "created_at", "import_started_at"):
@@ -218,8 +214,8 @@ def import_jobs_resume_stalled(*, now: datetime | None = None) -> dict[str, int]
         # Moving `updated_at` makes the next sweep wait again before queueing it once more.
         if not ImportJob.objects.filter(pk=job.pk, status=job.status).update(updated_at=now):
             continue  # it moved on meanwhile
-        task = tasks.import_valid_rows if job.status == ImportJob.Status.IMPORTING else tasks.validate_import
-        transaction.on_commit(lambda task=task, pk=job.pk: task.delay(pk))
+        step = "import_valid_rows" if job.status == ImportJob.Status.IMPORTING else "validate_import"
+        enqueue_on_commit(f"inventory.tasks.{step}", job.pk)
         counts["resumed"] += 1
     if any(counts.values()):
         logger.warning("inventory import jobs: %(resumed)s stalled ones queued again, %(failed)s failed", counts)

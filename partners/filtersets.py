@@ -2,13 +2,11 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from analytics.models import HealthBand, PartnerHealthScore
-
 from .models import Partner, Region, Tier
 
 
 class PartnerFilterSet(django_filters.FilterSet):
-    """One filter set for the partner list page, its export and the API."""
+    """The partner attributes every partner list filters on (the API's; the page adds health, see analytics)."""
 
     q = django_filters.CharFilter(method="search", label="Search")
     tier = django_filters.ModelChoiceFilter(queryset=Tier.objects.all())
@@ -16,13 +14,10 @@ class PartnerFilterSet(django_filters.FilterSet):
     parent = django_filters.ModelChoiceFilter(
         queryset=Partner.objects.filter(partner_type=Partner.Type.DISTRIBUTOR), label="Distributor"
     )
-    band = django_filters.ChoiceFilter(
-        choices=[*HealthBand.choices, ("none", "No score")], method="filter_band", label="Health", empty_label="Any"
-    )
 
     class Meta:
         model = Partner
-        fields = ["q", "status", "partner_type", "tier", "region", "country", "parent", "band"]
+        fields = ["q", "status", "partner_type", "tier", "region", "country", "parent"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,10 +33,3 @@ class PartnerFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(name__icontains=value) | Q(website__icontains=value))
-
-    def filter_band(self, queryset, name, value):
-        """Partners by current health band; "none" = no current score yet."""
-        scored = PartnerHealthScore.objects.filter(is_current=True, score__isnull=False)
-        if value == "none":
-            return queryset.exclude(pk__in=scored.values("partner_id"))
-        return queryset.filter(pk__in=scored.filter(band=value).values("partner_id"))

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "analytics",
     "integrations",
     "dashboards",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -201,18 +203,18 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
-        "integrations.permissions.TokenScopePermission",
+        "core.api.permissions.TokenScopePermission",
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
-        "integrations.renderers.FastJSONRenderer",
+        "core.api.renderers.FastJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PAGINATION_CLASS": "integrations.pagination.ApiCursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.ApiCursorPagination",
     "PAGE_SIZE": 100,
-    "EXCEPTION_HANDLER": "integrations.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "core.api.errors.api_exception_handler",
     # Anonymous requests are limited per address by integrations.middleware (before authentication fails).
-    "DEFAULT_THROTTLE_CLASSES": ["integrations.throttles.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttles.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "user": env.str("API_THROTTLE_USER", default="1000/min"),
         "anon": env.str("API_THROTTLE_ANON", default="60/min"),
@@ -244,7 +246,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "integrations.schema.add_error_responses",
+        "core.api.schema.add_error_responses",
     ],
 }
 # API limits and webhooks (docs/api.md).

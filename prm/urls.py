@@ -3,14 +3,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from dashboards.views.ecosystem import EcosystemOverviewView
-from partners.views import PortalHomeView
+from dashboards.views.portal_home import PortalHomeView
 
 # Each app's urls.py carries its own `portal/…` and `manage/…` paths.
 urlpatterns = [
     path("", include("core.urls")),
     path("manage/", EcosystemOverviewView.as_view(), name="manage_home"),
     path("portal/", PortalHomeView.as_view(), name="portal_home"),
-    path("", include("partners.urls")),
     path("", include("accounts.urls")),
     path("", include("deals.urls")),
     path("", include("inventory.urls")),

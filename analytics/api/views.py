@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from analytics import selectors, services
 from analytics.models import Dimension, EcosystemHealth, Granularity, HealthBand, JobRun, KpiSnapshot
 from analytics.models import PartnerHealthScore as Score
-from core.api import VisibleReadOnlyModelViewSet
+from core.api.viewsets import VisibleReadOnlyModelViewSet
 from partners.models import Partner
 
 from .serializers import (

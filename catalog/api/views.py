@@ -5,7 +5,7 @@ from django.db.models import Q
 from rest_framework import viewsets
 
 from catalog.models import Product, ProductLine
-from core.api import VisibleReadOnlyModelViewSet
+from core.api.viewsets import VisibleReadOnlyModelViewSet
 
 from .serializers import ProductLineSerializer, ProductSerializer
 

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
+from core.api.serializers import StrictSerializer
 from customers.models import Customer
-from integrations.serializers import StrictSerializer
 
 
 class CustomerSerializer(serializers.ModelSerializer):

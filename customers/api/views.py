@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from core.api import VisibleReadOnlyModelViewSet
+from core.api.viewsets import VisibleReadOnlyModelViewSet
 from customers.models import Customer
 
 from .serializers import CustomerSerializer

@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from analytics.filtersets import PartnerHealthFilterSet
 from core.views import ManagerRequiredMixin
-from partners.filtersets import PartnerFilterSet
 from partners.models import Partner
 
 from ..exports import csv_response, xlsx_response
@@ -33,7 +33,7 @@ PAGE_SIZE = 50
 
 
 class PartnerListView(ManagerRequiredMixin, DashboardMixin, TemplateView):
-    """Every partner the manager may see, filtered by `PartnerFilterSet`, sorted on any column, 50 a page.
+    """Every partner the manager may see, filtered by `PartnerHealthFilterSet`, sorted on any column, 50 a page.
 
     `?export=csv` / `?export=xlsx` download the same filtered, sorted rows (all pages).
     """
@@ -49,7 +49,7 @@ class PartnerListView(ManagerRequiredMixin, DashboardMixin, TemplateView):
 
     def get(self, request, *args: Any, **kwargs: Any):
         self.setup_dashboard()
-        self.filterset = PartnerFilterSet(
+        self.filterset = PartnerHealthFilterSet(
             request.GET or None, queryset=Partner.objects.visible_to(request.user), request=request
         )
         partners = self.filterset.qs if self.filterset.is_bound else self.filterset.queryset

@@ -14,9 +14,10 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from catalog.api.serializers import ProductReferenceMixin
+from core.api.serializers import MAX_INT, StrictFieldsMixin, StrictSerializer, is_manager
 from customers.api.serializers import CustomerInputSerializer
 from deals.models import DealConflict, DealEvent, DealLine, DealRegistration
-from integrations.serializers import MAX_INT, ProductReferenceMixin, StrictFieldsMixin, StrictSerializer
 
 CENT = Decimal("0.01")
 
@@ -159,12 +160,6 @@ def attach_page_related(rows: list[dict]) -> list[dict]:
         row["api_lines"] = lines[row["id"]]
         row["api_conflicts"] = conflicts[row["id"]]
     return rows
-
-
-def is_manager(context: dict) -> bool:
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    return bool(user is not None and user.is_authenticated and (user.is_superuser or user.is_channel_manager))
 
 
 class DealLineSerializer(serializers.ModelSerializer):
@@ -352,7 +347,3 @@ class RejectSerializer(StrictSerializer):
 class CloseSerializer(StrictSerializer):
     won = serializers.BooleanField(help_text="true for won, false for lost.")
     loss_reason = serializers.CharField(allow_blank=True, default="", max_length=2000)
-
-
-class NoBodySerializer(StrictSerializer):
-    """Actions without input accept an empty object or no body."""

@@ -13,15 +13,16 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts.models import User
+from catalog.api.serializers import ProductResolver
 from catalog.models import ProductLine
-from core.api import UsedFiltersOnlyMixin, VisibleReadOnlyModelViewSet
+from core.api.bulk import BulkResponseSerializer, bulk_answer, bulk_request, run_each
+from core.api.serializers import NoBodySerializer
+from core.api.viewsets import UsedFiltersOnlyMixin, VisibleReadOnlyModelViewSet
 from customers.models import Customer
 from customers.services import customer_get_or_create
 from deals import services
 from deals.filtersets import DealFilterSet
 from deals.models import DealEvent, DealRegistration
-from integrations.bulk import BulkResponseSerializer, bulk_answer, bulk_request, run_each
-from integrations.serializers import ProductResolver
 
 from .serializers import (
     ROW_VALUES,
@@ -31,7 +32,6 @@ from .serializers import (
     DealCreateSerializer,
     DealEventSerializer,
     DealSerializer,
-    NoBodySerializer,
     RejectSerializer,
     attach_page_related,
 )

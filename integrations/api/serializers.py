@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core.api.serializers import StrictFieldsMixin
 from core.events import EVENT_TYPES
 from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
-from integrations.serializers import StrictFieldsMixin
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):

@@ -11,9 +11,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import VisibleQuerysetMixin
+from core.api.viewsets import VisibleQuerysetMixin
 from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
-from integrations.permissions import IsManagerOrPartnerAdmin
 from integrations.tokens import api_token_revoke
 from integrations.webhooks import (
     webhook_endpoint_create,
@@ -23,6 +22,7 @@ from integrations.webhooks import (
 )
 from partners.models import Partner
 
+from .permissions import IsManagerOrPartnerAdmin
 from .serializers import (
     ApiTokenSerializer,
     WebhookDeliverySerializer,

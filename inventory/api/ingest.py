@@ -17,7 +17,7 @@ from typing import Any
 from django.db import transaction
 
 from catalog.models import Product
-from integrations.bulk import ALL_OR_NOTHING
+from core.api.bulk import ALL_OR_NOTHING
 from inventory.models import InventoryReport
 from inventory.services import inventory_upsert, inventory_validate_rows
 from partners.models import Partner

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from integrations.serializers import MAX_INT, StrictSerializer
+from core.api.serializers import MAX_INT, StrictSerializer
 from inventory.models import InventoryReport
 
 

@@ -7,8 +7,8 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import UsedFiltersOnlyMixin, VisibleReadOnlyModelViewSet
-from integrations.bulk import ALL_OR_NOTHING, BulkResponseSerializer, bulk_answer, bulk_request
+from core.api.bulk import ALL_OR_NOTHING, BulkResponseSerializer, bulk_answer, bulk_request
+from core.api.viewsets import UsedFiltersOnlyMixin, VisibleReadOnlyModelViewSet
 from inventory.filtersets import InventoryFilterSet
 from inventory.models import InventoryReport
 

@@ -6,7 +6,7 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import VisibleReadOnlyModelViewSet
+from core.api.viewsets import VisibleReadOnlyModelViewSet
 from notifications.models import Notification
 from notifications.services import notification_mark_read
 

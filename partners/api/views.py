@@ -3,7 +3,7 @@
 import django_filters
 from rest_framework import viewsets
 
-from core.api import VisibleReadOnlyModelViewSet
+from core.api.viewsets import VisibleReadOnlyModelViewSet
 from partners.filtersets import PartnerFilterSet
 from partners.models import Certification, Partner, Region, Tier
 

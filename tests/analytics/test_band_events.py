@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from analytics import services
-from analytics.models import HealthWeights, PartnerHealthScore
+from analytics import runs, services
+from analytics.models import PartnerHealthScore
 from analytics.scoring import BAND_EVENT
 from core import events
 from integrations.models import WebhookDelivery
@@ -68,14 +68,14 @@ def test_a_refresh_and_a_rescore_announce_their_changes(
     partner_id = PartnerHealthScore.objects.filter(is_current=True).exclude(band="").first().partner_id
     old, true = _pretend_band(partner_id)
     with django_capture_on_commit_callbacks(execute=True):
-        services.partner_refresh(partner_id=partner_id, now=NOW)
+        runs.partner_refresh(partner_id=partner_id, now=NOW)
     assert [(e.partner_id, e.data["from_band"], e.data["to_band"]) for e in announced] == [(partner_id, old, true)]
 
     announced.clear()
     before = dict(PartnerHealthScore.objects.filter(is_current=True).values_list("partner_id", "band"))
     only_revenue = {"revenue": 1.0, "growth": 0, "pipeline": 0, "engagement": 0, "deal_quality": 0, "operations": 0}
     with django_capture_on_commit_callbacks(execute=True):
-        HealthWeights.objects.create(**only_revenue)  # saving schedules the rescore (eager here)
+        services.health_weights_save(weights=only_revenue)  # schedules the rescore (eager here)
     after = dict(PartnerHealthScore.objects.filter(is_current=True).values_list("partner_id", "band"))
     moved = sorted(pk for pk in after if before.get(pk) not in (None, after[pk]))
     assert moved, "the new weights should move at least one band"
@@ -91,10 +91,10 @@ def test_the_event_reaches_the_partners_webhook_and_does_not_trigger_another_ref
     endpoint = webhook_endpoint_create(user=admin, url="http://127.0.0.1:9/hook", events=[BAND_EVENT])
     scheduled: list = []
     monkeypatch.setattr(services, "partner_refresh_schedule", lambda **kw: scheduled.append(kw))
-    monkeypatch.setattr("integrations.tasks.deliver_webhook.delay", lambda pk: None)
+    monkeypatch.setattr("integrations.tasks.deliver_webhook.apply_async", lambda *args, **kwargs: None)
     _pretend_band(partner_id)
     with django_capture_on_commit_callbacks(execute=True):
-        services.partner_refresh(partner_id=partner_id, now=NOW)
+        runs.partner_refresh(partner_id=partner_id, now=NOW)
     delivery = WebhookDelivery.objects.get(endpoint=endpoint)
     assert delivery.event_type == BAND_EVENT and delivery.partner_id == partner_id
     assert scheduled == []

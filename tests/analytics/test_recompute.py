@@ -145,7 +145,7 @@ def test_health_inputs_and_peers_match_the_rows(eco, run_recompute):
 
 
 def test_a_partner_refresh_recomputes_its_figures_only(eco, run_recompute):
-    from analytics.services import partner_refresh
+    from analytics.runs import partner_refresh
     from tests import factories as f
 
     run_recompute()

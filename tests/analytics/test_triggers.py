@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from analytics import tasks
+from analytics import services, tasks
 from analytics.models import HealthWeights, JobRun, KpiSnapshot, PartnerHealthScore
 from inventory.services import inventory_upsert
 from tests import factories as f
@@ -89,9 +89,9 @@ def test_saving_the_weights_rescores_every_health_score(eco, run_recompute, djan
         "operations": 0.0,
     }
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        HealthWeights.objects.create(**weights)
+        services.health_weights_save(weights=weights)
     # One rescore is scheduled; what follows are its announcements of the bands it moved.
-    assert [c.__qualname__ for c in callbacks].count("HealthWeights.save.<locals>.<lambda>") == 1
+    assert [c.__qualname__ for c in callbacks].count("health_weights_changed.<locals>.<lambda>") == 1
     assert all(c.__qualname__ == "emit.<locals>.deliver" for c in callbacks[1:])
     scores = list(PartnerHealthScore.objects.select_related("tier"))
     assert len(scores) == len(before)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 
-from integrations.renderers import FastJSONRenderer
+from core.api.renderers import FastJSONRenderer
 
 DATA = {
     "text": "Ünïcode — “quotes” \\ and \n newlines",

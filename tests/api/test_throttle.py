@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.cache import cache
 
-from integrations.throttles import CountingRateThrottle
+from core.api.throttles import CountingRateThrottle
 
 
 class Clock:

@@ -8,8 +8,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from deals.jobs import deals_expire, deals_warn_expiring
 from deals.models import DealStatus
-from deals.services import deal_close, deal_extend, deals_expire, deals_warn_expiring
+from deals.services import deal_close, deal_extend
 from deals.tasks import expire_deals, warn_expiring_deals
 from notifications.models import Notification
 from tests.deals.conftest import approved

@@ -5,9 +5,9 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from catalog.api.serializers import ProductReferenceMixin
+from core.api.serializers import StrictFieldsMixin, StrictSerializer, is_manager
 from customers.api.serializers import CustomerInputSerializer
-from deals.api.serializers import is_manager
-from integrations.serializers import ProductReferenceMixin, StrictFieldsMixin, StrictSerializer
 from warranty.models import ClaimEvent, FailureCode, WarrantyClaim
 
 

@@ -9,12 +9,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from core.api import UsedFiltersOnlyMixin, VisibleReadOnlyModelViewSet
+from catalog.api.serializers import ProductResolver
+from core.api.bulk import BulkResponseSerializer, bulk_answer, bulk_request, run_each
+from core.api.serializers import NoBodySerializer
+from core.api.viewsets import UsedFiltersOnlyMixin, VisibleReadOnlyModelViewSet
 from customers.models import Customer
 from customers.services import customer_get_or_create
-from deals.api.serializers import NoBodySerializer
-from integrations.bulk import BulkResponseSerializer, bulk_answer, bulk_request, run_each
-from integrations.serializers import ProductResolver
 from warranty import services
 from warranty.filtersets import WarrantyClaimFilterSet
 from warranty.models import ClaimEvent, FailureCode, WarrantyClaim

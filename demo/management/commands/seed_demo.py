@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from core.demo.config import SIZES, default_anchor
-from core.demo.runner import DemoDataRefusedError, seed_demo
-from core.demo.users import login_table
+from demo.config import SIZES, default_anchor
+from demo.runner import DemoDataRefusedError, seed_demo
+from demo.users import login_table
 
 from .demo_logins import format_logins
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from core.demo.users import login_table
+from demo.users import login_table
 
 DEFAULT_URL = "http://127.0.0.1:8000/"  # where `make run` serves by default
 

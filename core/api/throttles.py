@@ -18,8 +18,6 @@ from django.core.cache import DEFAULT_CACHE_ALIAS
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from .models import ApiToken
-
 REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"
 
 
@@ -110,7 +108,9 @@ class TokenRateThrottle(CountingRateThrottle):
     def get_cache_key(self, request, view):
         if not (request.user and request.user.is_authenticated):
             return None
-        ident = f"token-{request.auth.pk}" if isinstance(request.auth, ApiToken) else f"user-{request.user.pk}"
+        # A credential object with a primary key (an API token) has its own budget.
+        token_pk = getattr(request.auth, "pk", None)
+        ident = f"token-{token_pk}" if token_pk is not None else f"user-{request.user.pk}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 

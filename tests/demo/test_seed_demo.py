@@ -21,11 +21,11 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, DecimalField, F, Max, Sum
 
 from accounts.models import Role, User
-from core.demo import integrity
-from core.demo.config import DEMO_LOGINS
 from core.normalise import normalise_company_name, normalise_domain
 from customers.models import Customer
 from deals.models import DealConflict, DealEvent, DealLine, DealRegistration, DealStatus
+from demo import integrity
+from demo.config import DEMO_LOGINS
 from inventory.models import InventoryReport
 from partners.models import Certification, Partner, Program, Tier
 from tests import factories as f

@@ -8,13 +8,12 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from core.views import PartnerMemberRequiredMixin
+from deals.models import DealRegistration, DealStatus
+from deals.selectors import deals_expiring_soon, portal_deal_counts
 from inventory.models import InventoryReport
 from notifications.models import Notification
 from partners.models import Partner
 from warranty.models import ClaimStatus, WarrantyClaim
-
-from .models import DealRegistration, DealStatus
-from .selectors import deals_expiring_soon, portal_deal_counts
 
 EXPIRING_WITHIN_DAYS = 14
 SHOWN = 5
