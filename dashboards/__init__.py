@@ -1,0 +1,7 @@
+"""Pages over many records: the manager dashboards, the partner scorecards and the portal scorecard.
+
+Layering rule: this app reads analytics only through `analytics.selectors` (the readers of the
+analytics tables) and `analytics.definitions` (the KPI registry) — never `analytics.models` or
+the engine's modules. Views call those readers and the small readers of recent workflow rows in
+`dashboards.selectors`; `dashboards.presenters` turn their answers into tiles, charts and tables.
+"""

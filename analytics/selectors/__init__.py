@@ -34,10 +34,8 @@ from .insights import (
     unusual_claim_partners,
 )
 from .kpis import (
-    PeriodLike,
     Scope,
     Source,
-    elapsed_days,
     monthly_values,
     partner_source,
     period_values,
@@ -51,14 +49,12 @@ from .revenue import Concentration, concentration, revenue_by_partner, revenue_b
 __all__ = [
     "Concentration",
     "EcosystemSummary",
-    "PeriodLike",
     "Scope",
     "Source",
     "claims_by_failure_code",
     "concentration",
     "cover_distribution",
     "ecosystem_summary",
-    "elapsed_days",
     "health_alert_rows",
     "monthly_values",
     "overstocked_partners",

@@ -83,10 +83,6 @@ class Scope:
             lookups["partner_type"] = self.partner_type
         return lookups
 
-    @property
-    def is_empty(self) -> bool:
-        return not (self.partner_filters or self.product_line_id)
-
 
 def scope_partners(user: Any, scope: Scope) -> QuerySet[Partner]:
     """The partners a page covers: the visibility rule, then the scope's partner filters."""
