@@ -1,12 +1,14 @@
 """Readers of the analytics tables: the one read path of pages and the API.
 
-Data in, data out: every reader takes a user (the visibility rule), a scope and
-periods, and answers querysets, model rows, dicts or dataclasses — never charts or
-tables, which the pages build from them. Every reader applies the visibility rule
-(a partner sees its own figures, the ecosystem's and anonymised peer benchmarks;
-managers see their partners and the breakdowns) and reads a bounded number of
-indexed rows of the analytics tables: nothing here aggregates raw ecosystem data
-inside a request (DESIGN §5.4).
+Data in, data out: readers take a user, a scope and periods, and answer querysets,
+model rows, dicts or dataclasses — never charts or tables, which the pages build from
+them. Visibility is the one rule of `core.visibility`: readers that take a `user`
+apply it themselves (a partner sees its own figures, the ecosystem's and anonymised
+peer benchmarks; managers see their partners and the breakdowns), readers that take
+`partners` expect the queryset `scope_partners` returns (the rule, then the filters),
+and `tier_medians` answers only medians of groups of at least `min_peers` partners.
+Every reader reads a bounded number of indexed rows of the analytics tables: nothing
+here aggregates raw ecosystem data inside a request (DESIGN §5.4).
 
 The rule for the apps above analytics: pages (the `dashboards` app) import
 analytics only through this package, plus `analytics.definitions` for the KPI

@@ -109,10 +109,12 @@ def _line_names() -> dict[str, str]:
     return {str(pk): name for pk, name in ProductLine.objects.values_list("pk", "name")}
 
 
-def product_line_rows(period: PeriodLike, *, product_line_id: int | None, columns: Sequence[str]) -> list[dict]:
+def product_line_rows(
+    *, user: Any, period: PeriodLike, product_line_id: int | None, columns: Sequence[str]
+) -> list[dict]:
     """The ecosystem's product line rows of one month, quarter or year, by line name: {name, *columns}."""
     _stored(period)
-    rows = KpiSnapshot.objects.filter(
+    rows = KpiSnapshot.objects.visible_to(user).filter(
         dimension=Dimension.PRODUCT_LINE, granularity=period.kind, period_start=period.start
     )
     if product_line_id:
@@ -126,10 +128,10 @@ def product_line_rows(period: PeriodLike, *, product_line_id: int | None, column
 
 
 def product_line_months(
-    months: Sequence[date], *, product_line_id: int | None, columns: Sequence[str]
+    *, user: Any, months: Sequence[date], product_line_id: int | None, columns: Sequence[str]
 ) -> dict[str, dict[date, dict[str, Any]]]:
     """{product line name: {month: {column: value}}} from the ecosystem's monthly product line rows, by name."""
-    rows = KpiSnapshot.objects.filter(
+    rows = KpiSnapshot.objects.visible_to(user).filter(
         dimension=Dimension.PRODUCT_LINE, granularity="month", period_start__in=list(months)
     )
     if product_line_id:

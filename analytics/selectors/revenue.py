@@ -44,10 +44,10 @@ def revenue_by_segment(partners: QuerySet[Partner], period: PeriodLike) -> dict[
     return out
 
 
-def revenue_by_product_line(period: PeriodLike, *, product_line_id: int | None) -> list[tuple[str, Decimal]]:
+def revenue_by_product_line(*, user: Any, period: PeriodLike, product_line_id: int | None) -> list[tuple[str, Decimal]]:
     """[(product line, won revenue)], largest first, from the ecosystem's product line rows (a line's share of
     each won deal); empty when no line earned anything."""
-    rows = KpiSnapshot.objects.filter(dimension=Dimension.PRODUCT_LINE)
+    rows = KpiSnapshot.objects.visible_to(user).filter(dimension=Dimension.PRODUCT_LINE)
     if period.kind == "custom":
         rows = rows.filter(granularity="month", period_start__gte=period.start, period_start__lt=period.end)
     else:

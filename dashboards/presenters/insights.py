@@ -112,14 +112,14 @@ def stock_by_partner(partners: Any, period: Period) -> CoverSummary:
     return CoverSummary(charts, counts["high"], counts["low"])
 
 
-def stock_by_product_line(period: Period, *, whole: bool, product_line_id: int | None) -> Chart:
+def stock_by_product_line(user: Any, period: Period, *, whole: bool, product_line_id: int | None) -> Chart:
     """Days of cover and stockouts per product line (the ecosystem's line rows)."""
     title = "Days of cover and stockouts by product line"
     if not whole:
         return Chart("cover_by_line", title, [], [], None, WHOLE_ECOSYSTEM_ONLY)
     listed = list_period(period)
     columns = ["days_of_cover", "stockouts", "on_hand_end", "units_sold", "sell_through"]
-    rows = selectors.product_line_rows(listed, product_line_id=product_line_id, columns=columns)
+    rows = selectors.product_line_rows(user=user, period=listed, product_line_id=product_line_id, columns=columns)
     chart = bar_chart(
         "cover_by_line",
         title,
@@ -144,7 +144,9 @@ def stock_by_product_line(period: Period, *, whole: bool, product_line_id: int |
     return chart
 
 
-def claims_by_line_over_time(period: Period, *, whole: bool, product_line_id: int | None) -> tuple[Chart, Chart]:
+def claims_by_line_over_time(
+    user: Any, period: Period, *, whole: bool, product_line_id: int | None
+) -> tuple[Chart, Chart]:
     """Claims and claims per 1,000 units sold, per product line and month (the product feedback loop)."""
     months = period.trend_months(12)
     if not whole:
@@ -153,7 +155,7 @@ def claims_by_line_over_time(period: Period, *, whole: bool, product_line_id: in
             Chart("claim_rate_by_line", "Claims per 1,000 units by product line", [], [], None, WHOLE_ECOSYSTEM_ONLY),
         )
     grid = selectors.product_line_months(
-        months, product_line_id=product_line_id, columns=["claims_submitted", "claims_per_1000_units"]
+        user=user, months=months, product_line_id=product_line_id, columns=["claims_submitted", "claims_per_1000_units"]
     )
 
     def values(line: str, column: str) -> list[Any]:

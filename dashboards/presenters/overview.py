@@ -94,7 +94,7 @@ def revenue_segments(partners: Any, period: Period, *, product_line_only: bool) 
     ]
 
 
-def revenue_by_product_line(period: Period, *, whole: bool, product_line_id: int | None) -> Chart:
+def revenue_by_product_line(user: Any, period: Period, *, whole: bool, product_line_id: int | None) -> Chart:
     """Won revenue by product line (the line's share of each won deal), for the whole ecosystem only."""
     title = "Won revenue by product line"
     if not whole:
@@ -107,7 +107,7 @@ def revenue_by_product_line(period: Period, *, whole: bool, product_line_id: int
             "Product lines are measured for the whole ecosystem "
             "only; clear the partner filters (or ask for every region) to see this chart.",
         )
-    lines = selectors.revenue_by_product_line(period, product_line_id=product_line_id)
+    lines = selectors.revenue_by_product_line(user=user, period=period, product_line_id=product_line_id)
     return bar_chart(
         "revenue_by_line",
         title,

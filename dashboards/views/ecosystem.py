@@ -95,7 +95,7 @@ class EcosystemOverviewView(ScopedDashboard):
         for chart in revenue_segments(self.partners, period, product_line_only=product_line_only):
             charts[chart.key] = chart
         charts["revenue_by_line"] = revenue_by_product_line(
-            period, whole=self.whole, product_line_id=self.scope.product_line_id
+            user, period, whole=self.whole, product_line_id=self.scope.product_line_id
         )
         revenue = selectors.revenue_by_partner(self.partners, period, period.previous())
         charts["top_movers"], charts["bottom_movers"] = movers(revenue, period)
@@ -128,7 +128,9 @@ class InventoryInsightsView(ScopedDashboard):
             self.source, [period, period.previous(), period.year_ago()]
         )
         cover = stock_by_partner(self.partners, period)
-        by_line = stock_by_product_line(period, whole=self.whole, product_line_id=self.scope.product_line_id)
+        by_line = stock_by_product_line(
+            self.request.user, period, whole=self.whole, product_line_id=self.scope.product_line_id
+        )
         sell_through = trend_chart(
             self.source, period, "sell_through", "Sell-through by month", "No inventory reported yet for these months."
         )
@@ -173,7 +175,9 @@ class WarrantyInsightsView(ScopedDashboard):
         current, previous, year_ago = selectors.period_values(
             self.source, [period, period.previous(), period.year_ago()]
         )
-        claims, rate = claims_by_line_over_time(period, whole=self.whole, product_line_id=self.scope.product_line_id)
+        claims, rate = claims_by_line_over_time(
+            user, period, whole=self.whole, product_line_id=self.scope.product_line_id
+        )
         failures = claims_by_failure_code(user=user, scope=self.scope, period=period)
         listed = selectors.period_values(self.source, [list_period(period)])[0] if period.kind == "custom" else current
         unusual = unusual_claim_rates(self.partners, period, listed.get("claims_per_1000_units"))
