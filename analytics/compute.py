@@ -143,6 +143,18 @@ def frame_to_json(frame: pd.DataFrame) -> dict:
     return {"columns": list(flat.columns), "data": flat.astype(object).where(flat.notna(), None).values.tolist()}
 
 
+def failure_counts_to_json(frame: pd.DataFrame) -> dict:
+    """Failure code counts (a flat frame) as JSON-safe data for a chord result (NaN → None)."""
+    return {"columns": list(frame.columns), "data": frame.astype(object).where(frame.notna(), None).values.tolist()}
+
+
+def failure_counts_from_json(data: dict) -> pd.DataFrame:
+    frame = pd.DataFrame(data["data"], columns=data["columns"])
+    numeric = [c for c in frame.columns if c != "partner_type"]
+    frame[numeric] = frame[numeric].apply(pd.to_numeric)
+    return frame
+
+
 def frame_from_json(data: dict) -> pd.DataFrame:
     frame = pd.DataFrame(data["data"], columns=data["columns"])
     numeric = [c for c in frame.columns if c not in ("key",)]
@@ -156,8 +168,9 @@ def compute_partner_chunk(
     """KPIs of a chunk of partners for every period of `window`, and their health inputs.
 
     Writes the chunk's partner rows (and the run's health inputs) in one transaction and returns the chunk's
-    totals per group and month — including its stock, claims and certifications per product line and its
-    active partners' stock activity per product line — which the roll-up adds up into the ecosystem figures.
+    totals per group and month — including its stock, claims and certifications per product line, its
+    active partners' stock activity per product line and its claims per failure code — which the roll-up
+    adds up into the ecosystem figures.
     """
     rows, inputs, monthly, partners, data = partner_results(partner_ids, window)
     keys = partners["partner_id"].tolist()
@@ -184,6 +197,7 @@ def compute_partner_chunk(
         "totals": totals,
         "line_totals": frame_to_json(pd.concat(by_line, axis=1)),
         "line_activity": activity.tolist(),
+        "failure_counts": failure_counts_to_json(kpis.failure_code_counts(claims, partners, window.months)),
     }
 
 

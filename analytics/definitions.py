@@ -1,4 +1,4 @@
-"""Names shared by the models, the pure computation and the readers (no Django, no pandas).
+"""Names shared by the models, the pure computation, the readers, the pages and the API (no Django, no pandas).
 
 Keeping the column lists here means the table, the pandas frames and the API
 always agree on which KPIs exist and how each one rolls up from months.
@@ -6,75 +6,287 @@ always agree on which KPIs exist and how each one rolls up from months.
 
 from __future__ import annotations
 
-# How a KPI column combines when months roll up into quarters and years, or partners into groups:
+from dataclasses import dataclass
+
+# The one KPI registry: every column of the KPI tables, in table order, with how it is computed (DESIGN §3),
+# how it rolls up, how pages label and format it, and which direction is better. The engine, the readers,
+# the pages and the API all take their KPI lists from here.
+#
+# `rollup`: how a column combines when months roll up into quarters and years, or partners into groups:
 #   "sum"    additive count or amount (numerators and denominators are stored so rates can be rebuilt);
 #   "stock"  a position at the end of the period: the last month's value (summed across partners);
 #   "median" recomputed from the raw values of the longer period or group, never derived from months;
 #   "rate"   derived from the additive columns after every roll-up.
-KPI_COLUMNS: dict[str, str] = {
-    "deals_registered": "sum",
-    "deals_conflicting": "sum",
-    "deals_approved": "sum",
-    "deals_rejected": "sum",
-    "approval_rate": "rate",
-    "deals_won": "sum",
-    "deals_lost": "sum",
-    "win_rate": "rate",
-    "won_revenue": "sum",
-    "avg_won_deal": "rate",
-    "pipeline_value": "stock",
-    "median_hours_to_decision": "median",
-    "sales_cycle_days_total": "sum",
-    "sales_cycle_days": "rate",
-    "conflict_rate": "rate",
-    "units_sold": "sum",
-    "inventory_reports": "sum",
-    "on_hand_end": "stock",
-    "sell_through": "rate",
-    "days_of_cover": "rate",
-    "stockouts": "stock",
-    "claims_submitted": "sum",
-    "claims_approved": "sum",
-    "claims_rejected": "sum",
-    "claim_approval_rate": "rate",
-    "claim_resolution_days_total": "sum",
-    "claim_resolution_days": "rate",
-    "claims_per_1000_units": "rate",
-    "active_certifications": "stock",
+# `unit`: how a value is shown: count, money (USD), percent (a fraction 0–1), hours, days or per_thousand.
+# `lower_is_better`: None when neither direction is better in itself (changes are shown in grey).
+# `design`: a KPI of DESIGN §3 that pages and the API show; the others are numerators kept for roll-ups.
+
+
+@dataclass(frozen=True)
+class Kpi:
+    name: str
+    rollup: str
+    unit: str
+    label: str
+    axis_title: str
+    formula: str
+    lower_is_better: bool | None = False
+    design: bool = True
+
+
+KPIS: dict[str, Kpi] = {
+    kpi.name: kpi
+    for kpi in (
+        Kpi(
+            "deals_registered",
+            "sum",
+            "count",
+            "Registrations",
+            "Registrations",
+            "registrations with submitted_at in P",
+        ),
+        Kpi(
+            "deals_conflicting",
+            "sum",
+            "count",
+            "Conflicting registrations",
+            "Conflicting registrations",
+            "registrations submitted in P that were flagged as conflicting",
+            lower_is_better=True,
+            design=False,
+        ),
+        Kpi(
+            "deals_approved",
+            "sum",
+            "count",
+            "Approved",
+            "Registrations approved",
+            "registrations whose approval decision is in P and approved them",
+        ),
+        Kpi(
+            "deals_rejected",
+            "sum",
+            "count",
+            "Rejected",
+            "Registrations rejected",
+            "registrations whose approval decision is in P and rejected them",
+        ),
+        Kpi(
+            "approval_rate",
+            "rate",
+            "percent",
+            "Approval rate",
+            "Approval rate (%)",
+            "approved / (approved + rejected), decisions in P; empty when none",
+        ),
+        Kpi("deals_won", "sum", "count", "Deals won", "Deals won", "registrations closed as won in P"),
+        Kpi("deals_lost", "sum", "count", "Deals lost", "Deals lost", "registrations closed as lost in P"),
+        Kpi(
+            "win_rate",
+            "rate",
+            "percent",
+            "Win rate",
+            "Win rate (%)",
+            "won / (won + lost), closed in P; empty when none",
+        ),
+        Kpi(
+            "won_revenue",
+            "sum",
+            "money",
+            "Won revenue",
+            "Won revenue (USD)",
+            "sum of amounts of deals won in P",
+        ),
+        Kpi(
+            "avg_won_deal",
+            "rate",
+            "money",
+            "Average won deal",
+            "Average won deal (USD)",
+            "won_revenue / deals_won",
+        ),
+        Kpi(
+            "pipeline_value",
+            "stock",
+            "money",
+            "Pipeline",
+            "Pipeline (USD)",
+            "sum of amounts of deals approved, not closed, not expired at the end of P",
+        ),
+        Kpi(
+            "median_hours_to_decision",
+            "median",
+            "hours",
+            "Median time to decision",
+            "Hours to decision",
+            "median of (decision − submission) in hours, decisions in P",
+            lower_is_better=True,
+        ),
+        Kpi(
+            "sales_cycle_days_total",
+            "sum",
+            "days",
+            "Days to win, summed",
+            "Days to win, summed",
+            "sum of (close − submission) in days, deals won in P",
+            lower_is_better=True,
+            design=False,
+        ),
+        Kpi(
+            "sales_cycle_days",
+            "rate",
+            "days",
+            "Sales cycle",
+            "Days to win",
+            "mean of (close − submission) in days, deals won in P",
+            lower_is_better=True,
+        ),
+        Kpi(
+            "conflict_rate",
+            "rate",
+            "percent",
+            "Conflict rate",
+            "Conflicts (%)",
+            "share of registrations submitted in P that were flagged as conflicting",
+            lower_is_better=True,
+        ),
+        Kpi(
+            "units_sold",
+            "sum",
+            "count",
+            "Units sold",
+            "Units sold",
+            "sum of units_sold of inventory rows dated in P",
+        ),
+        Kpi(
+            "inventory_reports",
+            "sum",
+            "count",
+            "Stock reports",
+            "Days with a stock report",
+            "days in P with at least one stock report",
+            design=False,
+        ),
+        Kpi(
+            "on_hand_end",
+            "stock",
+            "count",
+            "Units on hand",
+            "Units on hand",
+            "sum over products of the latest on_hand dated before the end of P",
+        ),
+        Kpi(
+            "sell_through",
+            "rate",
+            "percent",
+            "Sell-through",
+            "Sell-through (%)",
+            "units_sold / (units_sold + on_hand_end)",
+        ),
+        Kpi(
+            "days_of_cover",
+            "rate",
+            "days",
+            "Days of cover",
+            "Days of cover",
+            "on_hand_end / (units_sold / days in P); empty when nothing sold",
+            lower_is_better=None,
+        ),
+        Kpi(
+            "stockouts",
+            "stock",
+            "count",
+            "Stockouts",
+            "Products out of stock",
+            "products whose latest on_hand before the end of P is 0",
+            lower_is_better=True,
+        ),
+        Kpi(
+            "claims_submitted",
+            "sum",
+            "count",
+            "Claims",
+            "Claims",
+            "warranty claims with submitted_at in P",
+            lower_is_better=True,
+        ),
+        Kpi(
+            "claims_approved",
+            "sum",
+            "count",
+            "Claims approved",
+            "Claims approved",
+            "warranty claims decided in P and approved (or since paid)",
+            lower_is_better=None,
+            design=False,
+        ),
+        Kpi(
+            "claims_rejected",
+            "sum",
+            "count",
+            "Claims rejected",
+            "Claims rejected",
+            "warranty claims decided in P and rejected",
+            lower_is_better=None,
+            design=False,
+        ),
+        Kpi(
+            "claim_approval_rate",
+            "rate",
+            "percent",
+            "Claim approval rate",
+            "Claims approved (%)",
+            "approved / (approved + rejected), claim decisions in P",
+            lower_is_better=None,
+        ),
+        Kpi(
+            "claim_resolution_days_total",
+            "sum",
+            "days",
+            "Claim resolution days, summed",
+            "Claim resolution days, summed",
+            "sum of (decision − submission) in days, claim decisions in P",
+            lower_is_better=True,
+            design=False,
+        ),
+        Kpi(
+            "claim_resolution_days",
+            "rate",
+            "days",
+            "Claim resolution time",
+            "Days to decision",
+            "mean of (decision − submission) in days, claim decisions in P",
+            lower_is_better=True,
+        ),
+        Kpi(
+            "claims_per_1000_units",
+            "rate",
+            "per_thousand",
+            "Claims per 1,000 units",
+            "Claims per 1,000 units",
+            "1000 × claims_submitted / units_sold",
+            lower_is_better=True,
+        ),
+        Kpi(
+            "active_certifications",
+            "stock",
+            "count",
+            "Active certifications",
+            "Valid certifications",
+            "certifications valid at the end of P",
+        ),
+    )
 }
 
-# The KPIs of DESIGN §3, in the order pages show them; the other columns are numerators kept for roll-ups.
-DESIGN_KPIS: tuple[str, ...] = (
-    "deals_registered",
-    "deals_approved",
-    "deals_rejected",
-    "approval_rate",
-    "deals_won",
-    "deals_lost",
-    "win_rate",
-    "won_revenue",
-    "avg_won_deal",
-    "pipeline_value",
-    "median_hours_to_decision",
-    "sales_cycle_days",
-    "conflict_rate",
-    "units_sold",
-    "on_hand_end",
-    "sell_through",
-    "days_of_cover",
-    "stockouts",
-    "claims_submitted",
-    "claim_approval_rate",
-    "claim_resolution_days",
-    "claims_per_1000_units",
-    "active_certifications",
-)
+# Column → roll-up, in table order (the engine's frames and the API's fields follow it).
+KPI_COLUMNS: dict[str, str] = {name: kpi.rollup for name, kpi in KPIS.items()}
 
-MONEY_KPIS: frozenset[str] = frozenset({"won_revenue", "avg_won_deal", "pipeline_value"})
-FLOAT_KPIS: frozenset[str] = frozenset(
-    name for name, kind in KPI_COLUMNS.items() if kind in ("rate", "median") and name not in MONEY_KPIS
-) | {"sales_cycle_days_total", "claim_resolution_days_total"}
-INTEGER_KPIS: frozenset[str] = frozenset(KPI_COLUMNS) - MONEY_KPIS - FLOAT_KPIS
+# The KPIs of DESIGN §3, in the order pages show them; the other columns are numerators kept for roll-ups.
+DESIGN_KPIS: tuple[str, ...] = tuple(name for name, kpi in KPIS.items() if kpi.design)
+
+# Anonymised peer figures (tier quartiles and medians) are shown to partners only for groups of at least
+# this many partners with a figure: in a smaller group a quartile could be one identifiable partner's number.
+MIN_PEER_GROUP = 5
 
 # Health components (DESIGN §4): name → (label used in explanations, default weight).
 HEALTH_COMPONENTS: dict[str, tuple[str, float]] = {

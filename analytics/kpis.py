@@ -26,6 +26,10 @@ SUM_COLUMNS = [c for c, kind in KPI_COLUMNS.items() if kind == "sum"]
 STOCK_COLUMNS = [c for c, kind in KPI_COLUMNS.items() if kind == "stock"]
 MEDIAN_COLUMNS = [c for c, kind in KPI_COLUMNS.items() if kind == "median"]
 APPROVED_DECISION_STATUSES = ("approved", "won", "lost", "expired", "withdrawn")
+APPROVED_CLAIM_STATUSES = ("approved", "paid")
+# A group of claims counted per failure code: the partners' region, tier and type, and the product line.
+FAILURE_GROUP = ["region_id", "tier_id", "partner_type", "product_line_id", "failure_code_id"]
+FAILURE_COUNTS = ["claims_submitted", "claims_approved"]
 
 
 # --- small vectorised helpers ------------------------------------------------------------------
@@ -194,7 +198,7 @@ def claim_kpis(claims: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.Dat
     codes = key_codes(claims["key"], keys)
     submitted, decided = _f(claims, "submitted"), _f(claims, "decided")
     status = claims["status"].to_numpy()
-    approved = np.isin(status, ("approved", "paid")) & ~np.isnan(decided)
+    approved = np.isin(status, APPROVED_CLAIM_STATUSES) & ~np.isnan(decided)
     rejected = (status == "rejected") & ~np.isnan(decided)
     dec_idx = periods.index_of(decided)
     decided_mask = approved | rejected
@@ -210,6 +214,41 @@ def claim_kpis(claims: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.Dat
         keys,
         len(periods),
     )
+
+
+def failure_code_counts(claims: pd.DataFrame, partners: pd.DataFrame, periods: Periods) -> pd.DataFrame:
+    """Warranty claims per failure code and period, for each group of partners and product line.
+
+    `claims`: partner_id, submitted (epoch s), status, product_line_id, failure_code_id; `partners`:
+    partner_id, region_id, tier_id, partner_type. A group is FAILURE_GROUP (region, tier — empty for
+    untiered partners —, type, product line, failure code).
+    - claims_submitted = claims with submitted_at in P
+    - claims_approved = those of them whose status is now approved or paid
+    One row per group and period with at least one claim: FAILURE_GROUP, period (index in `periods`), counts.
+    """
+    period = periods.index_of(_f(claims, "submitted"))
+    frame = claims.assign(period=period)[period >= 0]
+    attributes = partners[["partner_id", "region_id", "tier_id", "partner_type"]]
+    frame = frame.merge(attributes, on="partner_id", how="inner")
+    frame = frame.assign(approved=frame["status"].isin(APPROVED_CLAIM_STATUSES).astype("int64"))
+    grouped = frame.groupby([*FAILURE_GROUP, "period"], dropna=False, sort=True)
+    out = grouped.agg(claims_submitted=("period", "size"), claims_approved=("approved", "sum")).reset_index()
+    return out.astype({"claims_submitted": "int64", "claims_approved": "int64"})
+
+
+def add_failure_counts(parts: list[pd.DataFrame], mapping: np.ndarray | None = None) -> pd.DataFrame:
+    """Add up failure code counts of several partner chunks, and (with `mapping`, month → quarter or year
+    index, -1 for none) roll months up into longer periods: counts simply add."""
+    columns = [*FAILURE_GROUP, "period", *FAILURE_COUNTS]
+    frames = [p for p in parts if not p.empty]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    stacked = pd.concat(frames, ignore_index=True)
+    if mapping is not None:
+        stacked["period"] = mapping[stacked["period"].to_numpy(dtype="int64")]
+        stacked = stacked[stacked["period"] >= 0]
+    grouped = stacked.groupby([*FAILURE_GROUP, "period"], dropna=False, sort=True)[FAILURE_COUNTS].sum()
+    return grouped.reset_index()[columns]
 
 
 def certification_kpis(certs: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataFrame:
@@ -241,7 +280,7 @@ def _ratio(num: np.ndarray | pd.Series, den: np.ndarray | pd.Series, scale: floa
         return np.where(den > 0, scale * num / den, np.nan)
 
 
-def derive_rates(frame: pd.DataFrame, days: np.ndarray) -> pd.DataFrame:
+def derive_rates(frame: pd.DataFrame, days: np.ndarray, *, per_day: float = MS_PER_DAY) -> pd.DataFrame:
     """The ratio KPIs of DESIGN §3, always from the counts of the same scope and period.
 
     approval_rate = approved / (approved + rejected); win_rate = won / (won + lost); avg_won_deal =
@@ -250,6 +289,10 @@ def derive_rates(frame: pd.DataFrame, days: np.ndarray) -> pd.DataFrame:
     on_hand_end / (units_sold / days in P), empty when nothing sold; claim_approval_rate = approved /
     (approved + rejected) claims; claim_resolution_days = mean (decision − submission) of decided claims;
     claims_per_1000_units = 1000 × claims_submitted / units_sold. Empty (NaN) whenever the denominator is 0.
+
+    `frame` is indexed by (key, period) and `days` holds each period's length in days. `per_day` is how many
+    units of the `*_total` duration columns make a day: milliseconds inside the engine (summed exactly), days
+    in the stored rows that readers add up.
     """
     f = frame.copy()
     # Money is summed from cents, so rounding to cents gives the same figure whatever the order of addition.
@@ -266,14 +309,14 @@ def derive_rates(frame: pd.DataFrame, days: np.ndarray) -> pd.DataFrame:
     f["approval_rate"] = _ratio(col("deals_approved"), col("deals_approved") + col("deals_rejected"))
     f["win_rate"] = _ratio(won, won + col("deals_lost"))
     f["avg_won_deal"] = _ratio(col("won_revenue"), won)
-    f["sales_cycle_days"] = _ratio(col("sales_cycle_days_total") / MS_PER_DAY, won)
+    f["sales_cycle_days"] = _ratio(col("sales_cycle_days_total") / per_day, won)
     f["conflict_rate"] = _ratio(col("deals_conflicting"), col("deals_registered"))
     f["sell_through"] = _ratio(units_sold, units_sold + on_hand)
     daily = _ratio(units_sold, period_days)
     f["days_of_cover"] = np.where(np.isnan(on_hand_end), np.nan, _ratio(on_hand, daily))
     decided = col("claims_approved") + col("claims_rejected")
     f["claim_approval_rate"] = _ratio(col("claims_approved"), decided)
-    f["claim_resolution_days"] = _ratio(col("claim_resolution_days_total") / MS_PER_DAY, decided)
+    f["claim_resolution_days"] = _ratio(col("claim_resolution_days_total") / per_day, decided)
     f["claims_per_1000_units"] = _ratio(col("claims_submitted"), units_sold, scale=1000.0)
     return f[list(KPI_COLUMNS) + [c for c in f.columns if c not in KPI_COLUMNS]]
 

@@ -252,6 +252,7 @@ def load_claims(
         Col("decided", "c.decided_at", "time"),
         Col("status", "c.status", "choice", tuple(ClaimStatus.values)),
         Col("product_line_id", "p.product_line_id", "int"),
+        Col("failure_code_id", "c.failure_code_id", "int"),
     ]
     params: list = [since, since]
     sql = (

@@ -163,6 +163,66 @@ class KpiSnapshot(models.Model):
         return f"{self.dimension}:{self.key or '*'} {self.granularity} {self.period_start}"
 
 
+class FailureCodeCountQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> FailureCodeCountQuerySet:
+        """Channel managers see the groups of their regions (the partner rule on the row's region); partners
+        see none: a group of partners is not theirs to read."""
+        if not _is_manager(user):
+            return self.none()
+        return self.filter(partner_scope_q(user, ""))
+
+
+class FailureCodeCount(models.Model):
+    """Warranty claims per failure code, for one group of partners and one product line, per period.
+
+    A group is the partners sharing a region, a tier (or none) and a partner type, so that any
+    combination of those filters, and a manager's regions, is answered by adding up rows instead of
+    counting claims. `claims_submitted` counts the claims submitted in the period; `claims_approved`
+    those of them that were approved or paid when the row was computed. Only non-zero groups are stored.
+    """
+
+    granularity = models.CharField(max_length=8, choices=Granularity.choices)
+    period_start = models.DateField()
+    period_end = models.DateField(help_text="Exclusive.")
+    region = models.ForeignKey(
+        "partners.Region", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    tier = models.ForeignKey(
+        "partners.Tier",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    partner_type = models.CharField(max_length=20)
+    product_line = models.ForeignKey(
+        "catalog.ProductLine", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    failure_code = models.ForeignKey(
+        "warranty.FailureCode", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    claims_submitted = models.PositiveIntegerField()
+    claims_approved = models.PositiveIntegerField()
+    computed_at = models.DateTimeField()
+
+    objects = FailureCodeCountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["granularity", "period_start", "failure_code"]
+        indexes = [models.Index(fields=["granularity", "period_start"])]
+        constraints = [
+            models.CheckConstraint(
+                name="failure_code_count_approved_within_submitted",
+                condition=Q(claims_approved__lte=models.F("claims_submitted")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.failure_code_id} {self.granularity} {self.period_start}: {self.claims_submitted}"
+
+
 class HealthWeights(TimeStampedModel):
     """Component weights of the health score (DESIGN §4); one row, edited in the admin.
 

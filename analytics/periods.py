@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 
 import numpy as np
+from dateutil.relativedelta import relativedelta
 
 DAY = 86_400.0
 
@@ -25,11 +26,6 @@ def to_seconds(value: date | datetime) -> float:
             value = value.replace(tzinfo=UTC)
         return value.timestamp()
     return datetime(value.year, value.month, value.day, tzinfo=UTC).timestamp()
-
-
-def add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def quarter_start(day: date) -> date:
@@ -89,8 +85,8 @@ class Periods:
         day = first.replace(day=1)
         while day <= last:
             starts.append(day)
-            day = add_months(day, 1)
-        return cls("month", tuple(starts), tuple(add_months(d, 1) for d in starts), now)
+            day += relativedelta(months=1)
+        return cls("month", tuple(starts), tuple(d + relativedelta(months=1) for d in starts), now)
 
     def roll_up(self, granularity: str) -> tuple[Periods, np.ndarray]:
         """The quarters or years made entirely of these months, and each month's index in them (-1: none)."""
@@ -104,7 +100,7 @@ class Periods:
         mapping = np.full(len(self), -1, dtype="int64")
         for j, start in enumerate(starts):
             mapping[groups[start]] = j
-        ends = tuple(add_months(s, size) for s in starts)
+        ends = tuple(s + relativedelta(months=size) for s in starts)
         return Periods(granularity, starts, ends, self.now), mapping
 
 
@@ -142,7 +138,7 @@ class Window:
     def full(cls, now: datetime, history_months: int = 24) -> Window:
         """The current month and the `history_months` before it; health at each month start and now."""
         this_month = now.date().replace(day=1)
-        months = Periods.months(add_months(this_month, -history_months), this_month, now.timestamp())
+        months = Periods.months(this_month - relativedelta(months=history_months), this_month, now.timestamp())
         boundaries = [d for d in months.starts[1:] if to_seconds(d) <= now.timestamp()]
         return cls._with_points(months, boundaries, now)
 
@@ -150,7 +146,7 @@ class Window:
     def current(cls, now: datetime) -> Window:
         """The hourly refresh: this year's months (and last month in January), health at this month's start and now."""
         this_month = now.date().replace(day=1)
-        first = min(date(this_month.year, 1, 1), add_months(this_month, -1))
+        first = min(date(this_month.year, 1, 1), this_month - relativedelta(months=1))
         months = Periods.months(first, this_month, now.timestamp())
         return cls._with_points(months, [this_month], now)
 

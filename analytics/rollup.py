@@ -1,4 +1,5 @@
-"""The ecosystem roll-up: add the chunks' totals up into ecosystem, tier, type, region and product-line rows.
+"""The ecosystem roll-up: add the chunks' totals up into ecosystem, tier, type, region and product-line rows,
+and their claims per failure code into `FailureCodeCount` rows.
 
 Counts and amounts from every chunk are summed (the same formulas over all rows,
 never an average of partner rates), rates are rebuilt from the sums, and medians
@@ -13,8 +14,8 @@ import pandas as pd
 from django.db import transaction
 
 from . import kpis
-from .compute import GROUPS, frame_from_json, kpi_rows, stale_kpis
-from .models import Dimension, KpiSnapshot
+from .compute import GROUPS, failure_counts_from_json, frame_from_json, kpi_rows, stale_kpis
+from .models import Dimension, FailureCodeCount, KpiSnapshot
 from .periods import Window, seconds_to_datetime
 from .writers import insert_frame
 
@@ -91,8 +92,31 @@ def coverage(results: list[dict]) -> tuple[list[int], int]:
     return [int(c) for c in (total > 0).sum(axis=0)], int(total.shape[0])
 
 
-def write_group_rows(rows: pd.DataFrame, window: Window) -> None:
-    """Replace every group row of the window's periods in one transaction."""
+def failure_code_rows(results: list[dict], window: Window) -> pd.DataFrame:
+    """`FailureCodeCount` rows of every period of the window from the chunks' monthly counts."""
+    parts = [failure_counts_from_json(r["failure_counts"]) for r in results if r.get("kind") == "partners"]
+    monthly = kpis.add_failure_counts(parts)
+    now = seconds_to_datetime(window.now)
+    frames = []
+    for granularity, (periods, mapping) in window.granularities().items():
+        counts = monthly if mapping is None else kpis.add_failure_counts([monthly], mapping)
+        if counts.empty:
+            continue
+        index = counts["period"].to_numpy(dtype="int64")
+        rows = counts.drop(columns="period").assign(
+            granularity=granularity,
+            period_start=np.array(periods.starts, dtype=object)[index],
+            period_end=np.array(periods.ends, dtype=object)[index],
+            computed_at=now,
+        )
+        frames.append(rows)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def write_group_rows(rows: pd.DataFrame, failures: pd.DataFrame, window: Window) -> None:
+    """Replace every group row and failure code count of the window's periods in one transaction."""
     with transaction.atomic():
         KpiSnapshot.objects.filter(stale_kpis([*GROUPS, Dimension.PRODUCT_LINE], window)).delete()
         insert_frame(KpiSnapshot, rows)
+        FailureCodeCount.objects.filter(period_start__gte=window.months.starts[0]).delete()
+        insert_frame(FailureCodeCount, failures)

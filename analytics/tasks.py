@@ -111,7 +111,7 @@ def finish_kpis(results: list[dict], run_id: int) -> int:
         return 0
     window = _window(run)
     try:
-        rollup.write_group_rows(rollup.group_rows(results, window), window)
+        rollup.write_group_rows(rollup.group_rows(results, window), rollup.failure_code_rows(results, window), window)
         covered, lines_total = rollup.coverage(results)
         parts = [
             score_health_part.si(run_id, len(results) + i, points) for i, points in enumerate(health_parts(run, window))

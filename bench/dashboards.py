@@ -142,7 +142,12 @@ def _analyze() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        for table in ("analytics_kpisnapshot", "analytics_partnerhealthscore", "analytics_ecosystemhealth"):
+        for table in (
+            "analytics_kpisnapshot",
+            "analytics_partnerhealthscore",
+            "analytics_ecosystemhealth",
+            "analytics_failurecodecount",
+        ):
             cursor.execute(f"ANALYZE {table}")
 
 

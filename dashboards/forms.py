@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
+from dateutil.relativedelta import relativedelta
 from django import forms
 from django.utils import timezone
 
+from analytics.selectors import Scope
 from catalog.models import ProductLine
 from partners.models import Partner, Region, Tier
 
-from .periods import Period, add_months, default_period, month_start, months_between
+from .periods import Period, default_period, month_start, months_between
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
 MAX_CUSTOM_MONTHS = 60
@@ -42,32 +43,6 @@ class MonthField(forms.Field):
         if isinstance(value, date):
             return value.strftime("%Y-%m")
         return value
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The partner filters chosen in the bar (ids, or None for "any")."""
-
-    tier_id: int | None = None
-    region_id: int | None = None
-    partner_type: str | None = None
-    product_line_id: int | None = None
-
-    @property
-    def partner_filters(self) -> dict[str, Any]:
-        """ORM lookups on Partner for the filters that describe partners (product line does not)."""
-        lookups: dict[str, Any] = {}
-        if self.tier_id:
-            lookups["tier_id"] = self.tier_id
-        if self.region_id:
-            lookups["region_id"] = self.region_id
-        if self.partner_type:
-            lookups["partner_type"] = self.partner_type
-        return lookups
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.partner_filters or self.product_line_id)
 
 
 class DashboardFilterForm(forms.Form):
@@ -129,7 +104,7 @@ class DashboardFilterForm(forms.Form):
                 self.add_error("start" if not start else "end", "A custom range needs a first and a last month.")
             elif start > end:
                 self.add_error("end", "The last month must not be before the first month.")
-            elif months_between(start, add_months(end, 1)) > MAX_CUSTOM_MONTHS:
+            elif months_between(start, end + relativedelta(months=1)) > MAX_CUSTOM_MONTHS:
                 self.add_error("end", f"A custom range covers at most {MAX_CUSTOM_MONTHS} months.")
             elif start > latest:
                 self.add_error("start", "The range starts in the future.")

@@ -11,15 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from dateutil.relativedelta import relativedelta
+
 
 def month_start(day: date) -> date:
     return day.replace(day=1)
-
-
-def add_months(day: date, months: int) -> date:
-    """The first day of the month `months` after the month of `day`."""
-    index = day.year * 12 + (day.month - 1) + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def months_between(start: date, end: date) -> int:
@@ -38,12 +34,12 @@ class Period:
     @classmethod
     def month(cls, day: date) -> Period:
         start = month_start(day)
-        return cls("month", start, add_months(start, 1))
+        return cls("month", start, start + relativedelta(months=1))
 
     @classmethod
     def quarter(cls, day: date) -> Period:
         start = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-        return cls("quarter", start, add_months(start, 3))
+        return cls("quarter", start, start + relativedelta(months=3))
 
     @classmethod
     def year(cls, day: date) -> Period:
@@ -52,7 +48,7 @@ class Period:
     @classmethod
     def custom(cls, first_month: date, last_month: date) -> Period:
         first, last = sorted((month_start(first_month), month_start(last_month)))
-        return cls("custom", first, add_months(last, 1))
+        return cls("custom", first, last + relativedelta(months=1))
 
     @classmethod
     def of_kind(cls, kind: str, day: date) -> Period:
@@ -65,22 +61,22 @@ class Period:
 
     @property
     def last_month(self) -> date:
-        return add_months(self.end, -1)
+        return self.end - relativedelta(months=1)
 
     def months(self) -> list[date]:
         """First days of every month in the period, oldest first."""
-        return [add_months(self.start, i) for i in range(self.length)]
+        return [self.start + relativedelta(months=i) for i in range(self.length)]
 
     def previous(self) -> Period:
         """The period of the same length that ends where this one starts."""
-        return Period(self.kind, add_months(self.start, -self.length), self.start)
+        return Period(self.kind, self.start - relativedelta(months=self.length), self.start)
 
     def year_ago(self) -> Period:
         """The same months one year earlier."""
-        return Period(self.kind, add_months(self.start, -12), add_months(self.end, -12))
+        return Period(self.kind, self.start - relativedelta(months=12), self.end - relativedelta(months=12))
 
     def shifted(self, months: int) -> Period:
-        return Period(self.kind, add_months(self.start, months), add_months(self.end, months))
+        return Period(self.kind, self.start + relativedelta(months=months), self.end + relativedelta(months=months))
 
     def trend_months(self, minimum: int = 12, today: date | None = None) -> list[date]:
         """The months a trend chart shows: the period widened back to at least `minimum` months.
@@ -89,9 +85,13 @@ class Period:
         unless the period is the current month itself; months after today are never shown.
         """
         this_month = month_start(today or datetime.now(UTC).date())
-        end = min(self.end, this_month) if self.start < this_month else min(self.end, add_months(this_month, 1))
+        end = (
+            min(self.end, this_month)
+            if self.start < this_month
+            else min(self.end, this_month + relativedelta(months=1))
+        )
         length = max(months_between(self.start, end), minimum)
-        return [add_months(end, i - length) for i in range(length)]
+        return [end + relativedelta(months=i - length) for i in range(length)]
 
     def in_progress(self, today: date | None = None) -> bool:
         """Whether today falls inside the period (its figures are still growing)."""
@@ -123,4 +123,4 @@ class Period:
 
 def default_period(today: date) -> Period:
     """The last complete month: the current month is still filling up."""
-    return Period.month(add_months(month_start(today), -1))
+    return Period.month(month_start(today) - relativedelta(months=1))

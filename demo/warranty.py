@@ -34,7 +34,7 @@ OUT_OF_WARRANTY_REJECTION = b"The failure happened after the warranty ended."
 
 
 def add_months(days: np.ndarray, months: np.ndarray) -> np.ndarray:
-    """Calendar-month addition clamped to the month's end, as warranty.services.add_months."""
+    """Calendar-month addition clamped to the month's end, as warranty.services.warranty_end counts cover."""
     month = days.astype("datetime64[M]") + months.astype("timedelta64[M]")
     day_of_month = (days - days.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64)
     month_length = ((month + 1).astype("datetime64[D]") - month.astype("datetime64[D]")).astype(np.int64)

@@ -18,11 +18,11 @@ Rules (DESIGN §2, issue 3):
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -43,16 +43,10 @@ CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("9999999999.99")
 
 
-def add_months(day: date, months: int) -> date:
-    """`day` plus calendar months, clamped to the end of a shorter month (31 Jan + 1 → 28/29 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def warranty_end(*, product: Product, purchase_date: date) -> date:
-    """The last day the product is covered."""
-    return add_months(purchase_date, product.warranty_months)
+    """The last day the product is covered: the purchase date plus the warranty's calendar months, clamped
+    to the end of a shorter month (31 Jan + 1 month → 28/29 Feb), which is what relativedelta does."""
+    return purchase_date + relativedelta(months=product.warranty_months)
 
 
 def normalise_serial(value: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from analytics.definitions import KPI_COLUMNS
+from analytics.definitions import KPI_COLUMNS, KPIS
 from analytics.models import EcosystemHealth, JobRun, KpiSnapshot, PartnerHealthScore
 
 
@@ -26,6 +26,8 @@ class KpiSnapshotSerializer(serializers.ModelSerializer):
             *KPI_COLUMNS,
             "computed_at",
         ]
+        # Each KPI column is documented in the schema by its formula from the KPI registry (DESIGN §3).
+        extra_kwargs = {name: {"help_text": f"{kpi.label}: {kpi.formula}."} for name, kpi in KPIS.items()}
 
 
 class HealthComponentSerializer(serializers.Serializer):

@@ -6,13 +6,12 @@ from typing import Any
 
 from django.views.generic import TemplateView
 
+from analytics import selectors
 from core.views import ManagerRequiredMixin
 
 from ..charts import PALETTE, Chart, Series, line_chart
-from ..kpis import KPIS, tiles
-from ..selectors.activity import approval_queue_summary
-from ..selectors.health import ecosystem_summary, health_alerts
-from ..selectors.insights import (
+from ..presenters.health import health_alerts, previous_label
+from ..presenters.insights import (
     claims_by_failure_code,
     claims_by_line_over_time,
     list_period,
@@ -21,20 +20,17 @@ from ..selectors.insights import (
     trend_chart,
     unusual_claim_rates,
 )
-from ..selectors.overview import (
-    concentration,
+from ..presenters.overview import (
+    concentration_reading,
     kpi_tiles,
     movers,
-    revenue_by_partner,
     revenue_by_product_line,
     revenue_segments,
     revenue_trend,
 )
-from ..selectors.snapshots import period_values, resolve_source, scope_partners
+from ..presenters.tiles import INVENTORY_TILES, WARRANTY_TILES, tiles
+from ..selectors.activity import approval_queue_summary
 from .base import DashboardMixin
-
-INVENTORY_TILES = ("units_sold", "sell_through", "days_of_cover", "stockouts")
-WARRANTY_TILES = ("claims_submitted", "claims_per_1000_units", "claim_approval_rate", "claim_resolution_days")
 
 
 class ScopedDashboard(ManagerRequiredMixin, DashboardMixin, TemplateView):
@@ -42,8 +38,8 @@ class ScopedDashboard(ManagerRequiredMixin, DashboardMixin, TemplateView):
 
     def setup_scope(self) -> None:
         user = self.request.user
-        self.partners = scope_partners(user, self.scope)
-        self.source = resolve_source(user, self.scope)
+        self.partners = selectors.scope_partners(user, self.scope)
+        self.source = selectors.resolve_source(user, self.scope)
         self.restricted = bool(self.scope.partner_filters or (user.region_ids and not user.is_superuser))
         self.whole = not self.restricted
 
@@ -81,7 +77,7 @@ class EcosystemOverviewView(ScopedDashboard):
     def get_scoped_context(self) -> dict[str, Any]:
         user, period = self.request.user, self.period
         months = period.trend_months(12)
-        eco = ecosystem_summary(user=user, scope=self.scope, whole=self.whole, months=months)
+        eco = selectors.ecosystem_summary(user=user, scope=self.scope, whole=self.whole, months=months)
         product_line_only = bool(self.scope.product_line_id) and not self.restricted
         charts: dict[str, Chart] = {
             "health_trend": line_chart(
@@ -99,16 +95,19 @@ class EcosystemOverviewView(ScopedDashboard):
         for chart in revenue_segments(self.partners, period, product_line_only=product_line_only):
             charts[chart.key] = chart
         charts["revenue_by_line"] = revenue_by_product_line(
-            period, whole=self.whole, product_line_id=self.scope.product_line_id
+            user, period, whole=self.whole, product_line_id=self.scope.product_line_id
         )
-        revenue = revenue_by_partner(self.partners, period)
+        revenue = selectors.revenue_by_partner(self.partners, period, period.previous())
         charts["top_movers"], charts["bottom_movers"] = movers(revenue, period)
         alerts, total = health_alerts(user=user, scope=self.scope, since=months[-1])
+        concentration = None if product_line_only else selectors.concentration(self.partners, period, revenue)
         return {
             "eco": eco,
+            "eco_previous_label": previous_label(eco),
             "tiles": kpi_tiles(self.source, period),
             "charts": charts,
-            "concentration": None if product_line_only else concentration(self.partners, period, revenue),
+            "concentration": concentration,
+            "concentration_reading": concentration_reading(concentration),
             "alerts": alerts,
             "alerts_total": total,
             "alerts_more": total > len(alerts),
@@ -125,9 +124,13 @@ class InventoryInsightsView(ScopedDashboard):
 
     def get_scoped_context(self) -> dict[str, Any]:
         period = self.period
-        current, previous, year_ago = period_values(self.source, [period, period.previous(), period.year_ago()])
+        current, previous, year_ago = selectors.period_values(
+            self.source, [period, period.previous(), period.year_ago()]
+        )
         cover = stock_by_partner(self.partners, period)
-        by_line = stock_by_product_line(period, whole=self.whole, product_line_id=self.scope.product_line_id)
+        by_line = stock_by_product_line(
+            self.request.user, period, whole=self.whole, product_line_id=self.scope.product_line_id
+        )
         sell_through = trend_chart(
             self.source, period, "sell_through", "Sell-through by month", "No inventory reported yet for these months."
         )
@@ -169,12 +172,14 @@ class WarrantyInsightsView(ScopedDashboard):
 
     def get_scoped_context(self) -> dict[str, Any]:
         period, user = self.period, self.request.user
-        current, previous, year_ago = period_values(self.source, [period, period.previous(), period.year_ago()])
-        claims, rate = claims_by_line_over_time(period, whole=self.whole, product_line_id=self.scope.product_line_id)
-        failures = claims_by_failure_code(
-            user, self.partners, period, self.scope.product_line_id, restricted=self.restricted
+        current, previous, year_ago = selectors.period_values(
+            self.source, [period, period.previous(), period.year_ago()]
         )
-        listed = period_values(self.source, [list_period(period)])[0] if period.kind == "custom" else current
+        claims, rate = claims_by_line_over_time(
+            user, period, whole=self.whole, product_line_id=self.scope.product_line_id
+        )
+        failures = claims_by_failure_code(user=user, scope=self.scope, period=period)
+        listed = selectors.period_values(self.source, [list_period(period)])[0] if period.kind == "custom" else current
         unusual = unusual_claim_rates(self.partners, period, listed.get("claims_per_1000_units"))
         approval = trend_chart(
             self.source,
@@ -202,5 +207,4 @@ class WarrantyInsightsView(ScopedDashboard):
                 {"heading": f"Failure codes and partners, {period.label}", "charts": [failures, unusual]},
                 {"heading": "Decisions", "charts": [approval, resolution]},
             ],
-            "kpis": KPIS,
         }

@@ -9,24 +9,18 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from analytics import selectors
 from analytics.filtersets import PartnerHealthFilterSet
 from core.views import ManagerRequiredMixin
 from partners.models import Partner
 
 from ..exports import csv_response, xlsx_response
+from ..presenters.health import partner_health
+from ..presenters.insights import list_period
+from ..presenters.partner_list import COLUMNS, EXPORT_COLUMNS, KPI_COLUMNS, export_rows, parse_sort, sorted_partners
+from ..presenters.scorecard import partner_scorecard
+from ..presenters.tiles import PARTNER_LIST_KPIS
 from ..selectors.activity import partner_activity
-from ..selectors.health import partner_health
-from ..selectors.insights import list_period
-from ..selectors.partner_list import (
-    COLUMNS,
-    EXPORT_COLUMNS,
-    KPI_COLUMNS,
-    export_rows,
-    parse_sort,
-    sorted_partners,
-    with_scores,
-)
-from ..selectors.scorecard import partner_scorecard
 from .base import DashboardMixin
 
 PAGE_SIZE = 50
@@ -54,7 +48,8 @@ class PartnerListView(ManagerRequiredMixin, DashboardMixin, TemplateView):
         )
         partners = self.filterset.qs if self.filterset.is_bound else self.filterset.queryset
         self.sort_column, self.sort_desc = parse_sort(request.GET.get("sort"))
-        self.partners = sorted_partners(with_scores(partners, self.kpi_period), self.sort_column, self.sort_desc)
+        listed = selectors.partners_with_kpis(partners, self.kpi_period, PARTNER_LIST_KPIS)
+        self.partners = sorted_partners(listed, self.sort_column, self.sort_desc)
         export = request.GET.get("export")
         if export in ("csv", "xlsx"):
             name = f"partners {self.kpi_period.short_label}"

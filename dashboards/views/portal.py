@@ -6,13 +6,13 @@ from typing import Any
 
 from django.views.generic import TemplateView
 
+from analytics.definitions import MIN_PEER_GROUP
 from core.views import PartnerMemberRequiredMixin
 from partners.models import Partner
 
 from ..charts import Column, table_only
-from ..selectors.benchmarks import MIN_PEERS
-from ..selectors.health import partner_health, weakest_components
-from ..selectors.scorecard import partner_scorecard, peer_benchmarks
+from ..presenters.health import partner_health, weakest_components
+from ..presenters.scorecard import partner_scorecard, peer_benchmarks
 from .base import DashboardMixin
 
 UNITS = {"money": "USD", "percent": "%", "days": "days", "hours": "hours", "per_thousand": "per 1,000 units"}
@@ -38,7 +38,7 @@ class PortalScorecardView(PartnerMemberRequiredMixin, DashboardMixin, TemplateVi
     def get_dashboard_context(self) -> dict[str, Any]:
         user = self.request.user
         partner = Partner.objects.visible_to(user).select_related("tier", "region").get(pk=user.partner_id)
-        card = partner_scorecard(partner=partner, period=self.period, key_prefix="mine", min_peers=MIN_PEERS)
+        card = partner_scorecard(partner=partner, period=self.period, key_prefix="mine", min_peers=MIN_PEER_GROUP)
         health = partner_health(user=user, partner=partner)
         benchmarks, peer_count = peer_benchmarks(user=user, partner=partner, period=self.period)
         table = table_only(
@@ -68,6 +68,6 @@ class PortalScorecardView(PartnerMemberRequiredMixin, DashboardMixin, TemplateVi
             "trend_charts": card.trend_charts,
             "benchmarks": benchmarks,
             "peer_count": peer_count,
-            "min_peers": MIN_PEERS,
+            "min_peers": MIN_PEER_GROUP,
             "charts": charts,
         }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from analytics import selectors
+from analytics import definitions
 from analytics.models import JobRun, KpiSnapshot, PartnerHealthScore
 from tests import factories as f
 
@@ -103,7 +103,7 @@ def test_health_scores_come_with_their_explanations(computed):
 
 
 def test_benchmarks_give_tier_quartiles_without_names(computed, monkeypatch):
-    monkeypatch.setattr(selectors, "MIN_BENCHMARK_PEERS", 3)
+    monkeypatch.setattr(definitions, "MIN_PEER_GROUP", 3)
     aurora = computed.partners[0]
     client = client_as(f.PartnerUserFactory(partner=aurora))
     url = f"{KPIS}benchmarks/"
@@ -116,7 +116,7 @@ def test_benchmarks_give_tier_quartiles_without_names(computed, monkeypatch):
     assert set(deals) == {"kpi", "count", "p25", "median", "p75"}
     assert client.get(url, {"partner": computed.partners[1].pk, "period_start": "2025-03-01"}).status_code == 404
     assert client.get(url, {"partner": aurora.pk, "period_start": "soon"}).status_code == 400
-    monkeypatch.setattr(selectors, "MIN_BENCHMARK_PEERS", 5)
+    monkeypatch.setattr(definitions, "MIN_PEER_GROUP", 5)
     assert client.get(url, {"partner": aurora.pk, "period_start": "2025-03-01"}).json() == []
 
 

@@ -174,3 +174,35 @@ def test_group_totals_of_chunks_equal_the_totals_of_everyone(seed):
     )
     for column in ("deals_registered", "won_revenue", "pipeline_value", "on_hand_end", "claims_rejected"):
         assert np.allclose(whole[column].to_numpy(float), direct[column].to_numpy(float), equal_nan=True), column
+
+
+def test_failure_code_counts_group_claims_by_partner_attributes_line_and_code():
+    claims = pd.DataFrame(
+        [
+            # partner 1 (region 10, tier 5, reseller): two PSU claims in February, one of them paid
+            (1, s(2025, 2, 3), "paid", 7, 100),
+            (1, s(2025, 2, 28, 23, 59, 59), "submitted", 7, 100),
+            # partner 2 is in the same group: its March claim adds to the same group's March count
+            (2, s(2025, 3, 1), "approved", 7, 100),
+            # partner 3 has no tier: a group of its own, kept although its tier is empty
+            (3, s(2025, 2, 10), "rejected", 7, 100),
+            # submitted before the first period: not counted (its decision date does not matter)
+            (1, s(2024, 12, 31, 23), "approved", 7, 100),
+        ],
+        columns=["partner_id", "submitted", "status", "product_line_id", "failure_code_id"],
+    )
+    partners = pd.DataFrame(
+        [(1, 10, 5.0, "reseller"), (2, 10, 5.0, "reseller"), (3, 10, NAN, "reseller")],
+        columns=["partner_id", "region_id", "tier_id", "partner_type"],
+    )
+    out = kpis.failure_code_counts(claims, partners, MONTHS)
+    rows = {(None if pd.isna(r.tier_id) else r.tier_id, r.period): r for r in out.itertuples()}
+    assert len(out) == 3
+    assert (rows[(5.0, 1)].claims_submitted, rows[(5.0, 1)].claims_approved) == (2, 1)
+    assert (rows[(5.0, 2)].claims_submitted, rows[(5.0, 2)].claims_approved) == (1, 1)
+    assert (rows[(None, 1)].claims_submitted, rows[(None, 1)].claims_approved) == (1, 0)
+    _, mapping = MONTHS.roll_up("quarter")
+    by_quarter = kpis.add_failure_counts([out.iloc[:2], out.iloc[2:]], mapping)  # two chunks, months → quarters
+    first = by_quarter[by_quarter["period"] == 0].set_index(by_quarter["tier_id"].fillna(-1))
+    assert first.loc[5.0, ["claims_submitted", "claims_approved"]].tolist() == [3, 2]
+    assert first.loc[-1, ["claims_submitted", "claims_approved"]].tolist() == [1, 0]

@@ -8,7 +8,14 @@ from decimal import Decimal
 import pytest
 
 from analytics import compute, tasks
-from analytics.models import EcosystemHealth, HealthInput, JobRun, KpiSnapshot, PartnerHealthScore
+from analytics.models import (
+    EcosystemHealth,
+    FailureCodeCount,
+    HealthInput,
+    JobRun,
+    KpiSnapshot,
+    PartnerHealthScore,
+)
 from tests.analytics.conftest import NOW
 from tests.analytics.expected import Rows
 
@@ -23,7 +30,7 @@ def snapshot(model) -> list[tuple]:
 
 
 def everything() -> dict[str, list[tuple]]:
-    return {m.__name__: snapshot(m) for m in (KpiSnapshot, PartnerHealthScore, EcosystemHealth)}
+    return {m.__name__: snapshot(m) for m in (KpiSnapshot, PartnerHealthScore, EcosystemHealth, FailureCodeCount)}
 
 
 def test_a_chunked_recompute_writes_exactly_the_rows_of_a_single_process_one(eco, run_recompute):

@@ -14,10 +14,11 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from analytics.services import recompute_start
-from dashboards.periods import Period, add_months, default_period
+from dashboards.periods import Period, default_period
 from deals.models import DealStatus
 from tests import factories as f
 
@@ -100,7 +101,7 @@ def build_eco(world, capture) -> Eco:
     """The data described in the module docstring, then a full analytics recompute (`capture` runs on_commit)."""
     now = timezone.now()
     period = default_period(now.date())
-    months = [add_months(period.start, -i) for i in range(MONTHS - 1, -1, -1)]
+    months = [period.start - relativedelta(months=i) for i in range(MONTHS - 1, -1, -1)]
     network = f.ProductLineFactory(code="network", name="Networking")
     storage = f.ProductLineFactory(code="storage", name="Storage")
     products = [

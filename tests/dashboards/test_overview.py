@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from dashboards.selectors.overview import TOP_MOVERS
+from dashboards.presenters.overview import TOP_MOVERS
 from deals.models import DealRegistration, DealStatus
 from partners.models import Partner
 from tests import factories as f

@@ -14,11 +14,11 @@ from notifications.models import Notification
 from tests import factories as f
 from warranty.models import ClaimEvent, ClaimStatus, WarrantyClaim
 from warranty.services import (
-    add_months,
     claim_approve,
     claim_pay,
     claim_reject,
     claim_start_review,
+    warranty_end,
 )
 
 pytestmark = pytest.mark.django_db
@@ -38,8 +38,9 @@ pytestmark = pytest.mark.django_db
         (date(2024, 12, 31), 24, date(2026, 12, 31)),
     ],
 )
-def test_add_months_counts_calendar_months(start, months, expected):
-    assert add_months(start, months) == expected
+def test_warranty_end_counts_calendar_months(start, months, expected):
+    product = f.ProductFactory.build(warranty_months=months)
+    assert warranty_end(product=product, purchase_date=start) == expected
 
 
 # --- filing --------------------------------------------------------------------------------------

@@ -5,15 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from analytics.models import Dimension, KpiSnapshot
-from analytics.selectors import peer_benchmarks as analytics_peer_benchmarks
-from partners.models import Partner
+from analytics import definitions, selectors
+from analytics.definitions import KPIS
 
 from ..charts import MEDIAN_COLOUR, PALETTE, Chart, Series, line_chart
-from ..kpis import KPIS, SCORECARD_TILES, TREND_KPIS, Tile, tiles
 from ..periods import Period
-from .benchmarks import MIN_PEERS, quantile, tier_medians, tier_peers
-from .snapshots import Source, combine_months, monthly_values, period_values
+from .tiles import SCORECARD_TILES, TREND_KPIS, Tile, tiles
 
 BENCHMARK_KPIS = (
     "won_revenue",
@@ -28,10 +25,6 @@ BENCHMARK_KPIS = (
 )
 
 
-def partner_source(partner: Partner) -> Source:
-    return Source(Dimension.PARTNER, str(partner.pk))
-
-
 @dataclass
 class Scorecard:
     tiles: list[Tile]
@@ -40,16 +33,16 @@ class Scorecard:
     extra: dict = field(default_factory=dict)
 
 
-def partner_scorecard(*, partner: Partner, period: Period, key_prefix: str = "trend", min_peers: int = 1) -> Scorecard:
+def partner_scorecard(*, partner: Any, period: Period, key_prefix: str = "trend", min_peers: int = 1) -> Scorecard:
     """Tiles for `period` (with previous period and a year earlier) and monthly trends beside the tier median.
 
     `min_peers`: months whose tier median rests on fewer peer figures are left empty (for partners' eyes).
     """
-    source = partner_source(partner)
-    current, previous, year_ago = period_values(source, [period, period.previous(), period.year_ago()])
+    source = selectors.partner_source(partner)
+    current, previous, year_ago = selectors.period_values(source, [period, period.previous(), period.year_ago()])
     months = period.trend_months(12)
-    own = monthly_values(source, months)
-    medians = tier_medians(
+    own = selectors.monthly_values(source, months)
+    medians = selectors.tier_medians(
         tier_id=partner.tier_id, granularity="month", starts=months, kpis=TREND_KPIS, min_peers=min_peers
     )
     tier = partner.tier.name if partner.tier_id else "untiered"
@@ -65,7 +58,7 @@ def partner_scorecard(*, partner: Partner, period: Period, key_prefix: str = "tr
                     Series(partner.name, [own.get(m, {}).get(kpi) for m in months], colour=PALETTE[0]),
                     Series(f"{tier} median", [medians.get(m, {}).get(kpi) for m in months], MEDIAN_COLOUR, True),
                 ],
-                kind=spec.kind,
+                kind=spec.unit,
                 y_title=spec.axis_title,
                 empty_message=f"No {spec.label.lower()} figures for these months yet.",
                 height=280,
@@ -84,7 +77,7 @@ class BenchmarkRow:
     q1: float | None
     median: float | None
     q3: float | None
-    lower_is_better: bool
+    lower_is_better: bool | None
 
     @property
     def scale(self) -> dict[str, float] | None:
@@ -134,70 +127,31 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def peer_benchmarks(*, user: Any, partner: Partner, period: Period) -> tuple[list[BenchmarkRow], int]:
+def peer_benchmarks(*, user: Any, partner: Any, period: Period) -> tuple[list[BenchmarkRow], int]:
     """The partner's KPIs beside the quartiles of its tier peers for `period`, and the number of peers.
 
-    Months, quarters and years use the analytics engine's `peer_benchmarks` (the same figures as the API);
-    custom ranges rebuild each peer's range from its month rows. No rows when fewer than MIN_PEERS peers
-    have figures, and no quartiles for a KPI with fewer than MIN_PEERS values: with so few, a quartile
-    could be one identifiable partner's number.
+    The quartiles are the analytics engine's `peer_benchmarks` (the same figures as the API; custom ranges
+    rebuild each peer's range from its month rows): none when too few peers have figures.
     """
-    own = period_values(partner_source(partner), [period])[0]
-    if period.kind == "custom":
-        stats = _custom_peer_stats(partner.tier_id, period)
-    else:
-        stats = analytics_peer_benchmarks(
-            user=user, partner=partner, granularity=period.kind, period_start=period.start, kpis=BENCHMARK_KPIS
-        )
-    count = max((s.get("count", 0) for s in stats.values()), default=0)
-    if not stats or count < MIN_PEERS:
+    own = selectors.period_values(selectors.partner_source(partner), [period])[0]
+    stats = selectors.peer_benchmarks(
+        user=user,
+        partner=partner,
+        granularity=period.kind,
+        period_start=period.start,
+        period_end=period.end,
+        kpis=BENCHMARK_KPIS,
+    )
+    count = max((s["count"] for s in stats.values()), default=0)
+    if count < definitions.MIN_PEER_GROUP:
         return [], count
     rows = []
     for kpi in BENCHMARK_KPIS:
         spec = KPIS[kpi]
-        q = stats.get(kpi, {})
+        q = stats[kpi]
         rows.append(
             BenchmarkRow(
-                kpi,
-                spec.label,
-                spec.kind,
-                own.get(kpi),
-                q.get("p25"),
-                q.get("median"),
-                q.get("p75"),
-                spec.lower_is_better,
+                kpi, spec.label, spec.unit, own.get(kpi), q["p25"], q["median"], q["p75"], spec.lower_is_better
             )
         )
     return rows, count
-
-
-def _custom_peer_stats(tier_id: int | None, period: Period) -> dict[str, dict[str, Any]]:
-    """Quartiles over peers' custom-range figures (same shape as the analytics selector's answer)."""
-    rows = (
-        KpiSnapshot.objects.filter(
-            dimension=Dimension.PARTNER,
-            granularity="month",
-            period_start__gte=period.start,
-            period_start__lt=period.end,
-            partner__in=tier_peers(tier_id).values("pk"),
-        )
-        .order_by("partner_id", "period_start")
-        .values()
-    )
-    by_partner: dict[int, list[dict]] = {}
-    for row in rows:
-        by_partner.setdefault(row["partner_id"], []).append(row)
-    figures = [
-        combine_months(months, period.start, period.end)
-        for months in by_partner.values()
-        if len(months) == period.length
-    ]
-    out = {}
-    for kpi in BENCHMARK_KPIS:
-        values = [fig[kpi] for fig in figures if fig.get(kpi) is not None]
-        enough = len(values) >= MIN_PEERS
-        out[kpi] = {"count": len(values)} | {
-            name: quantile(values, fraction) if enough else None
-            for name, fraction in (("p25", 0.25), ("median", 0.5), ("p75", 0.75))
-        }
-    return out

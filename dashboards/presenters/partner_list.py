@@ -1,21 +1,17 @@
-"""The partner list: partners with their current health and the KPIs of one period, sortable on any column.
-
-One query per page whatever the number of partners: the period's KPI row and the
-current health row are LEFT JOINed (`FilteredRelation`), so sorting by a KPI sorts
-in the database and pagination stays a LIMIT/OFFSET.
-"""
+"""The partner list's columns, sorting and export rows: partners with their current health and the KPIs of one
+period (annotated by `analytics.selectors.partners_with_kpis`), sortable on any column."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import F, FilteredRelation, Q, QuerySet
+from django.db.models import F, QuerySet
 
+from analytics.definitions import KPIS
 from partners.models import Partner
 
 from ..charts import Column
-from ..kpis import KPIS, PARTNER_LIST_KPIS
-from ..periods import Period
+from .tiles import PARTNER_LIST_KPIS
 
 
 @dataclass(frozen=True)
@@ -38,7 +34,7 @@ COLUMNS: tuple[ListColumn, ...] = (
     ListColumn("status", "Status", "text", "status"),
     ListColumn("health_score", "Health", "score", "health_score"),
     *(
-        ListColumn(k, KPIS[k].label + (" (USD)" if KPIS[k].kind == "money" else ""), KPIS[k].kind, k)
+        ListColumn(k, KPIS[k].label + (" (USD)" if KPIS[k].unit == "money" else ""), KPIS[k].unit, k)
         for k in PARTNER_LIST_KPIS
     ),
 )
@@ -55,25 +51,6 @@ def parse_sort(value: str | None) -> tuple[ListColumn, bool]:
     if column is None:
         return BY_KEY[DEFAULT_SORT], False
     return column, descending
-
-
-def with_scores(partners: QuerySet[Partner], period: Period) -> QuerySet[Partner]:
-    """Partners annotated with `health_score`, `health_band` and each list KPI of `period` (month/quarter/year)."""
-    return (
-        partners.select_related("tier", "region")
-        .annotate(
-            kpi=FilteredRelation(
-                "kpi_snapshots",
-                condition=Q(kpi_snapshots__granularity=period.kind, kpi_snapshots__period_start=period.start),
-            ),
-            health=FilteredRelation("health_scores", condition=Q(health_scores__is_current=True)),
-        )
-        .annotate(
-            health_score=F("health__score"),
-            health_band=F("health__band"),
-            **{k: F(f"kpi__{k}") for k in PARTNER_LIST_KPIS},
-        )
-    )
 
 
 def sorted_partners(partners: QuerySet[Partner], column: ListColumn, descending: bool) -> QuerySet[Partner]:

@@ -1,0 +1,80 @@
+"""Readers of the analytics tables: the one read path of pages and the API.
+
+Data in, data out: readers take a user, a scope and periods, and answer querysets,
+model rows, dicts or dataclasses — never charts or tables, which the pages build from
+them. Visibility is the one rule of `core.visibility`: readers that take a `user`
+apply it themselves (a partner sees its own figures, the ecosystem's and anonymised
+peer benchmarks; managers see their partners and the breakdowns), readers that take
+`partners` expect the queryset `scope_partners` returns (the rule, then the filters),
+and `tier_medians` answers only medians of groups of at least `min_peers` partners.
+Every reader reads a bounded number of indexed rows of the analytics tables: nothing
+here aggregates raw ecosystem data inside a request (DESIGN §5.4).
+
+The rule for the apps above analytics: pages (the `dashboards` app) import
+analytics only through this package, plus `analytics.definitions` for the KPI
+registry — never `analytics.models` or the engine's modules.
+
+- `kpis`: a scope's figures for periods (stored rows or partner rows added up, rates by `derive_rates`);
+- `peers`: tier quartiles and medians (one quantile function, one peer-privacy minimum);
+- `health`: partner and ecosystem health for a scope, alerts derived from the bands;
+- `revenue`: won revenue by segment, product line and partner, concentration;
+- `insights`: stock cover and claim-rate lists, product line rows, claims by failure code;
+- `partners`: partners annotated with their figures, for sortable lists.
+"""
+
+from __future__ import annotations
+
+from .health import EcosystemSummary, ecosystem_summary, health_alert_rows, partner_health
+from .insights import (
+    claims_by_failure_code,
+    cover_distribution,
+    overstocked_partners,
+    product_line_months,
+    product_line_rows,
+    stockout_partners,
+    understocked_partners,
+    unusual_claim_partners,
+)
+from .kpis import (
+    Scope,
+    Source,
+    monthly_values,
+    partner_source,
+    period_values,
+    resolve_source,
+    scope_partners,
+)
+from .partners import partners_with_kpis
+from .peers import peer_benchmarks, quantiles, tier_medians
+from .revenue import Concentration, concentration, revenue_by_partner, revenue_by_product_line, revenue_by_segment
+
+__all__ = [
+    "Concentration",
+    "EcosystemSummary",
+    "Scope",
+    "Source",
+    "claims_by_failure_code",
+    "concentration",
+    "cover_distribution",
+    "ecosystem_summary",
+    "health_alert_rows",
+    "monthly_values",
+    "overstocked_partners",
+    "partner_health",
+    "partner_source",
+    "partners_with_kpis",
+    "peer_benchmarks",
+    "period_values",
+    "product_line_months",
+    "product_line_rows",
+    "quantiles",
+    "resolve_source",
+    "revenue_by_partner",
+    "revenue_by_product_line",
+    "revenue_by_segment",
+    "scope_partners",
+    "stockout_partners",
+    "tier_medians",
+    "understocked_partners",
+    "unusual_claim_partners",
+]

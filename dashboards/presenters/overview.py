@@ -1,0 +1,183 @@
+"""The ecosystem overview's tiles and charts: revenue trend and segments, concentration in words, movers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+
+from analytics import selectors
+from analytics.definitions import KPIS
+
+from ..charts import PALETTE, Chart, Column, Series, bar_chart, line_chart
+from ..periods import Period
+from .tiles import OVERVIEW_TILES, Tile, tiles
+
+TOP_MOVERS = 8
+SEGMENTS = (("tier", "Tier"), ("region", "Region"), ("type", "Partner type"))
+
+
+def kpi_tiles(source: selectors.Source, period: Period) -> list[Tile]:
+    current, previous, year_ago = selectors.period_values(source, [period, period.previous(), period.year_ago()])
+    return tiles(OVERVIEW_TILES, current, previous, year_ago)
+
+
+def year_on_year_trend(
+    key: str, source: selectors.Source, period: Period, kpi: str, *, title: str, name: str, empty: str
+) -> Chart:
+    """One KPI per month over at least 12 months for the scope, with the same month a year earlier dashed."""
+    spec = KPIS[kpi]
+    months = period.trend_months(12)
+    year_earlier = [m - relativedelta(months=12) for m in months]
+    values = selectors.monthly_values(source, year_earlier + months)
+    return line_chart(
+        key,
+        title,
+        months=months,
+        series=[
+            Series(name, [values.get(m, {}).get(kpi) for m in months], PALETTE[0]),
+            Series(
+                "Same month a year earlier",
+                [values.get(m, {}).get(kpi) for m in year_earlier],
+                PALETTE[1],
+                dashed=True,
+            ),
+        ],
+        kind=spec.unit,
+        y_title=spec.axis_title,
+        empty_message=empty,
+    )
+
+
+def revenue_trend(source: selectors.Source, period: Period) -> Chart:
+    """Won revenue per month over at least 12 months, with the same month a year earlier dashed."""
+    return year_on_year_trend(
+        "revenue_trend",
+        source,
+        period,
+        "won_revenue",
+        title="Won revenue by month",
+        name="Won revenue",
+        empty="No won revenue has been computed for these months yet.",
+    )
+
+
+def revenue_segments(partners: Any, period: Period, *, product_line_only: bool) -> list[Chart]:
+    """Won revenue of the period by tier, region and partner type."""
+    if product_line_only:
+        return [
+            Chart(
+                f"revenue_by_{key}",
+                f"Won revenue by {label.lower()}",
+                [],
+                [],
+                None,
+                f"Revenue of one product line is not split by {label.lower()}: clear the product line filter "
+                "to see this chart.",
+            )
+            for key, label in SEGMENTS
+        ]
+    totals = selectors.revenue_by_segment(partners, period)
+    return [
+        bar_chart(
+            f"revenue_by_{key}",
+            f"Won revenue by {label.lower()}",
+            categories=[name for name, _ in totals[key]],
+            series=[Series("Won revenue", [value for _, value in totals[key]], PALETTE[0])],
+            kind="money",
+            value_title="Won revenue (USD)",
+            category_title=label,
+            empty_message=f"No won revenue in {period.label} for these partners.",
+            horizontal=True,
+        )
+        for key, label in SEGMENTS
+    ]
+
+
+def revenue_by_product_line(user: Any, period: Period, *, whole: bool, product_line_id: int | None) -> Chart:
+    """Won revenue by product line (the line's share of each won deal), for the whole ecosystem only."""
+    title = "Won revenue by product line"
+    if not whole:
+        return Chart(
+            "revenue_by_line",
+            title,
+            [],
+            [],
+            None,
+            "Product lines are measured for the whole ecosystem "
+            "only; clear the partner filters (or ask for every region) to see this chart.",
+        )
+    lines = selectors.revenue_by_product_line(user=user, period=period, product_line_id=product_line_id)
+    return bar_chart(
+        "revenue_by_line",
+        title,
+        categories=[name for name, _ in lines],
+        series=[Series("Won revenue", [value for _, value in lines], PALETTE[2])],
+        kind="money",
+        value_title="Won revenue (USD)",
+        category_title="Product line",
+        horizontal=True,
+        empty_message=f"No won revenue by product line in {period.label}.",
+    )
+
+
+def concentration_reading(concentration: selectors.Concentration | None) -> str:
+    """The Herfindahl index in words."""
+    if concentration is None:
+        return ""
+    hhi = concentration.hhi
+    if hhi < 0.01:
+        level = "unconcentrated: revenue is spread over many partners"
+    elif hhi < 0.15:
+        level = "moderately spread"
+    elif hhi < 0.25:
+        level = "moderately concentrated"
+    else:
+        level = "highly concentrated: a few partners carry most revenue"
+    return (
+        f"The Herfindahl index is the sum of squared revenue shares (0–1; 1 = one partner earns "
+        f"everything). This period it reads {level}."
+    )
+
+
+def movers(revenue: list[dict[str, Any]], period: Period) -> tuple[Chart, Chart]:
+    """Partners whose won revenue rose or fell most against the previous period (`revenue_by_partner`)."""
+    if period.kind == "custom":
+        empty = "Movers compare whole months, quarters or years: choose one of those periods."
+        return (
+            Chart("top_movers", "Top movers", [], [], None, empty),
+            Chart("bottom_movers", "Bottom movers", [], [], None, empty),
+        )
+    previous = period.previous()
+    up = sorted((r for r in revenue if r["change"] > 0), key=lambda r: (-r["change"], r["name"]))[:TOP_MOVERS]
+    down = sorted((r for r in revenue if r["change"] < 0), key=lambda r: (r["change"], r["name"]))[:TOP_MOVERS]
+    return (
+        _movers_chart("top_movers", "Top movers: won revenue up", up, period, previous, PALETTE[2]),
+        _movers_chart("bottom_movers", "Bottom movers: won revenue down", down, period, previous, PALETTE[1]),
+    )
+
+
+def _movers_chart(
+    key: str, title: str, rows: list[dict[str, Any]], period: Period, previous: Period, colour: str
+) -> Chart:
+    chart = bar_chart(
+        key,
+        title,
+        categories=[r["name"] for r in rows],
+        series=[Series(f"Change vs {previous.short_label}", [r["change"] for r in rows], colour)],
+        kind="money",
+        value_title="Change in won revenue (USD)",
+        category_title="Partner",
+        empty_message=f"No partner's won revenue moved this way between {previous.short_label} and "
+        f"{period.short_label}.",
+        horizontal=True,
+    )
+    chart.columns = [
+        Column("Partner"),
+        Column(f"Won revenue {period.short_label}", "money"),
+        Column(f"Won revenue {previous.short_label}", "money"),
+        Column("Change", "money"),
+    ]
+    chart.rows = [[r["name"], r["revenue_now"], r["revenue_before"], r["change"]] for r in rows]
+    chart.extra["links"] = [r["pk"] for r in rows]
+    return chart
