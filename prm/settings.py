@@ -255,9 +255,10 @@ PRM_WEBHOOK_TIMEOUT_SECONDS = env.float("PRM_WEBHOOK_TIMEOUT_SECONDS", default=1
 PRM_WEBHOOK_MAX_ATTEMPTS = env.int("PRM_WEBHOOK_MAX_ATTEMPTS", default=8)
 PRM_WEBHOOK_RETRY_BASE_SECONDS = env.float("PRM_WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
 PRM_WEBHOOK_RETRY_MAX_SECONDS = env.float("PRM_WEBHOOK_RETRY_MAX_SECONDS", default=6 * 3600.0)
-PRM_WEBHOOK_ALLOW_HTTP = env.bool("PRM_WEBHOOK_ALLOW_HTTP", default=DEBUG)
-# Off in production so that a webhook URL cannot reach services on the internal network.
-PRM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("PRM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
+# Development switches, off unless set: plain-http webhook URLs, and URLs on loopback/private/link-local
+# addresses (a receiver on this machine). On, a webhook URL could reach services of the internal network.
+PRM_WEBHOOK_ALLOW_HTTP = env.bool("PRM_WEBHOOK_ALLOW_HTTP", default=False)
+PRM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("PRM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
 
 # --- domain configuration --------------------------------------------------
 # Where people reach the site; links in emails are made absolute with it.
