@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "core",
     "accounts",
     "partners",
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "integrations.middleware.ApiMiddleware",
+    # Last, as django-axes asks: turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "prm.urls"
@@ -94,6 +98,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out username or address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -259,6 +268,26 @@ PRM_WEBHOOK_RETRY_MAX_SECONDS = env.float("PRM_WEBHOOK_RETRY_MAX_SECONDS", defau
 # addresses (a receiver on this machine). On, a webhook URL could reach services of the internal network.
 PRM_WEBHOOK_ALLOW_HTTP = env.bool("PRM_WEBHOOK_ALLOW_HTTP", default=False)
 PRM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("PRM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
+
+# --- login throttling (django-axes) ------------------------------------------
+# /login/ and /admin/login/ lock out after AXES_FAILURE_LIMIT failed attempts for one username, and
+# separately for one client address, for AXES_COOLOFF_MINUTES; a correct password is refused meanwhile.
+# Counters live in the cache: Redis (shared by every web process) with REDIS_URL, else this process's
+# memory. A success does not reset the address's counter (a valid account would otherwise let an address
+# keep guessing another's password); counters expire AXES_COOLOFF_MINUTES after the last failure.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each its own counter
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"  # the lockout page in the site's layout, status 429
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
+# The client address as the API's rate limit reads it (REMOTE_ADDR, or X-Forwarded-For with API_NUM_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
+if DEBUG and not REDIS_URL:
+    # The quick start has no Redis: one development server process, so per-process counters are exact.
+    SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 
 # --- domain configuration --------------------------------------------------
 # Where people reach the site; links in emails are made absolute with it.

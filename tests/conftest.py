@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 
 from tests import factories as f
 
@@ -26,6 +27,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="needs Redis for a real Celery worker: set REDIS_URL=redis://…"))
         if "redis" in item.keywords and not os.environ.get("REDIS_URL"):
             item.add_marker(pytest.mark.skip(reason="needs Redis: set REDIS_URL=redis://…"))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: no rate-limit or failed-login counter of an earlier test
+    (every test client logs in from 127.0.0.1) throttles or locks out this one."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @dataclass
