@@ -130,7 +130,7 @@ def _send_existing_account_notice(*, admin: User, address: str) -> None:
         f"{inviter} tried to invite this address to the {admin.partner.name} partner portal of prm.\n\n"
         "This address already belongs to a prm account, so no second account was created. If you need "
         f"access to {admin.partner.name}'s portal, contact {inviter} or your channel manager. "
-        "If you forgot your password, use \"Forgot your password?\" on the log-in page.\n"
+        'If you forgot your password, use "Forgot your password?" on the log-in page.\n'
     )
     transaction.on_commit(
         lambda: send_mail(
