@@ -4,10 +4,8 @@ and `check --deploy` clean with them."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -90,51 +88,18 @@ def test_anonymous_pages_are_not_stored_either(client, settings):
     assert "no-store" in client.get(reverse("accounts:password_reset"))["Cache-Control"]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def test_gunicorn_sends_no_server_banner(tmp_path):
+def test_gunicorn_sends_no_server_banner(gunicorn_server):
     """gunicorn started as in production (-c gunicorn.conf.py) answers without a Server header."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "prm.settings",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": "1",
-    }
-    env.pop("REDIS_URL", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "prm.wsgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=5) as answer:
-                    headers = answer.headers
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.2)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/css/prm.css", timeout=5) as answer:
-            static_headers = answer.headers
-    finally:
-        server.terminate()
-        server.wait(10)
+    url = gunicorn_server()
+    with urllib.request.urlopen(url + "/login/", timeout=5) as answer:  # noqa: S310 - our own server on 127.0.0.1
+        headers = answer.headers
+    with urllib.request.urlopen(url + "/static/css/prm.css", timeout=5) as answer:  # noqa: S310
+        static_headers = answer.headers
     assert "Server" not in headers and "Server" not in static_headers
-    assert "no-store" in headers["Cache-Control"]
-    assert "no-store" not in static_headers.get("Cache-Control", "")  # static files stay cacheable
     assert "default-src 'self'" in headers["Content-Security-Policy"]
     assert headers["X-Frame-Options"] == "DENY"
+    assert "no-store" in headers["Cache-Control"]
+    assert "no-store" not in static_headers.get("Cache-Control", "")  # static files stay cacheable
 
 
 def test_check_deploy_is_clean_with_the_new_headers():
