@@ -278,7 +278,6 @@ PRM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("PRM_WEBHOOK_ALLOW_PRIVATE_ADDRES
 # Counters live in the cache: Redis (shared by every web process) with REDIS_URL, else this process's
 # memory. A success does not reset the address's counter (a valid account would otherwise let an address
 # keep guessing another's password); counters expire AXES_COOLOFF_MINUTES after the last failure.
-AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
