@@ -94,14 +94,14 @@ def address_refusal(address: IPAddress | str) -> str:
 
 @dataclass(frozen=True)
 class Target:
-    """A URL split for connecting: the host name for Host/SNI, the port, and the checked socket address."""
+    """A URL split for connecting: the host name for Host/SNI, the port, and the checked socket addresses
+    as (family, sockaddr) in the resolver's order of preference."""
 
     scheme: str
     host: str
     port: int
     path: str
-    family: int
-    sockaddr: tuple
+    addresses: tuple[tuple[int, tuple], ...]
 
 
 def resolve_target(url: str, *, allow_private: bool) -> Target:
@@ -131,11 +131,11 @@ def resolve_target(url: str, *, allow_private: bool) -> Target:
             if reason:
                 shown = "" if _is_literal(host) else f"{host} resolves to "
                 raise RefusedAddressError(f"{shown}{reason}; only public addresses can receive webhooks")
-    family, _, _, _, sockaddr = infos[0]
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    return Target(scheme=parts.scheme, host=host, port=port, path=path, family=family, sockaddr=sockaddr)
+    addresses = tuple((family, sockaddr) for family, _, _, _, sockaddr in infos)
+    return Target(scheme=parts.scheme, host=host, port=port, path=path, addresses=addresses)
 
 
 def _ip_of(sockaddr: tuple) -> IPAddress:
@@ -151,15 +151,24 @@ def _is_literal(host: str) -> bool:
 
 
 def _open_socket(target: Target, timeout: float) -> socket.socket:
-    sock = socket.socket(target.family, socket.SOCK_STREAM)
-    try:
-        sock.settimeout(timeout)
-        sock.connect(target.sockaddr)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    except BaseException:
-        sock.close()
-        raise
-    return sock
+    """A connection to the first checked address that accepts one (e.g. IPv4 when IPv6 is unreachable)."""
+    failure: OSError | None = None
+    for family, sockaddr in target.addresses:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(sockaddr)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError as exc:
+            sock.close()
+            failure = exc
+            continue
+        except BaseException:
+            sock.close()
+            raise
+        return sock
+    assert failure is not None  # resolve_target never returns a target without addresses
+    raise failure
 
 
 class _CheckedHTTPConnection(http.client.HTTPConnection):

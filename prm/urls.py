@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from core.views import FaviconView
 from dashboards.views.ecosystem import EcosystemOverviewView
 from partners.views import PortalHomeView
 
@@ -20,6 +21,8 @@ urlpatterns = [
     path("", include("integrations.urls")),
     path("", include("dashboards.urls")),
     path("admin/", admin.site.urls),
+    # Pages we do not template (the browsable API, the admin) have no icon link: browsers ask for this one.
+    path("favicon.ico", FaviconView.as_view()),
     path("api/v1/", include("prm.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: the Content-Security-Policy forbids inline ones.

@@ -278,6 +278,15 @@ def test_the_connection_goes_to_the_checked_address_without_a_second_lookup(worl
     assert dns.lookups["hook.test"] == 2 and len(decoy.received) == 1 and len(receiver.received) == 1
 
 
+def test_when_the_first_checked_address_refuses_the_next_one_is_tried(world, dns, two_servers):
+    receiver, decoy = two_servers
+    port = receiver.server_address[1]
+    dns.set("hook.test", ["127.0.0.3", "127.0.0.1"])  # nothing listens on 127.0.0.3
+    delivery = _delivery_for(world, f"http://hook.test:{port}/hook")
+    assert webhook_attempt(delivery) is True
+    assert dns.lookups["hook.test"] == 1 and len(receiver.received) == 1 and decoy.received == []
+
+
 def test_https_checks_the_certificate_against_the_host_name(world, dns, tmp_path):
     """TLS goes to the checked address with the host name as SNI, and an untrusted certificate fails."""
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
