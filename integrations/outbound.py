@@ -74,7 +74,8 @@ def address_refusal(address: IPAddress | str) -> str:
     Refused: loopback, private, link-local, multicast, reserved, unspecified and
     other non-global ranges, the local-use NAT64 prefix, and any IPv6 form that
     embeds an IPv4 address (IPv4-mapped, IPv4-compatible, NAT64 64:ff9b::/96,
-    6to4) of such an address: `::ffff:10.0.0.1` reaches 10.0.0.1.
+    6to4) of such an address: `::ffff:10.0.0.1` reaches 10.0.0.1. Such a form of a
+    public IPv4 address is judged as that address.
     """
     address = ipaddress.ip_address(address)
     if isinstance(address, ipaddress.IPv6Address):
@@ -84,10 +85,10 @@ def address_refusal(address: IPAddress | str) -> str:
             return f"{address} is a local-use NAT64 address"
         embedded = _embedded_ipv4(address)
         if embedded is not None:
+            # The IPv4 address it reaches decides, whatever the IPv6 range's own label (Python versions differ).
             form, ipv4 = embedded
             reason = _category(ipv4)
-            if reason:
-                return f"{address} is the {form} form of {ipv4}, which is {reason}"
+            return f"{address} is the {form} form of {ipv4}, which is {reason}" if reason else ""
     reason = _category(address)
     return f"{address} is {reason}" if reason else ""
 
@@ -129,7 +130,7 @@ def resolve_target(url: str, *, allow_private: bool) -> Target:
         for info in infos:
             reason = address_refusal(_ip_of(info[4]))
             if reason:
-                shown = "" if _is_literal(host) else f"{host} resolves to "
+                shown = "" if _is_literal(host) else f"{host} resolves to a non-public address: "
                 raise RefusedAddressError(f"{shown}{reason}; only public addresses can receive webhooks")
     path = parts.path or "/"
     if parts.query:

@@ -154,7 +154,16 @@ REFUSED = [
     ("2002:7f00:1::1", "6to4 form of 127.0.0.1, which is loopback"),
     ("2002:c0a8:101::1", "6to4 form of 192.168.1.1, which is private"),
 ]
-PUBLIC = ["8.8.8.8", "1.1.1.1", "93.184.215.14", "2606:4700:4700::1111", "2a00:1450:4001:82b::200e"]
+PUBLIC = [
+    "8.8.8.8",
+    "1.1.1.1",
+    "93.184.215.14",
+    "2606:4700:4700::1111",
+    "2a00:1450:4001:82b::200e",
+    "::ffff:8.8.8.8",  # the embedded IPv4 address decides
+    "64:ff9b::808:808",
+    "2002:808:808::1",
+]
 
 
 @pytest.mark.parametrize(("address", "reason"), REFUSED)
@@ -177,8 +186,11 @@ def test_public_addresses_are_allowed(address):
         ("https://[::ffff:10.0.0.1]/hook", "IPv4-mapped form of 10.0.0.1, which is private"),
         ("https://[::127.0.0.1]/hook", "IPv4-compatible form of 127.0.0.1, which is loopback"),
         ("https://[64:ff9b::7f00:1]:8443/hook", "NAT64 form of 127.0.0.1, which is loopback"),
-        ("https://metadata.test/latest", "metadata.test resolves to 169.254.169.254 is link-local"),
-        ("https://split.test/hook", "split.test resolves to 10.1.2.3 is private"),
+        (
+            "https://metadata.test/latest",
+            "metadata.test resolves to a non-public address: 169.254.169.254 is link-local",
+        ),
+        ("https://split.test/hook", "split.test resolves to a non-public address: 10.1.2.3 is private"),
         ("https://nowhere.invalid/hook", "This URL cannot receive webhooks: cannot resolve nowhere.invalid"),
         ("http://erp.test/hook", "Enter a full https URL"),
         ("https://user:pw@erp.test/hook", "Leave credentials out of the URL"),
@@ -203,7 +215,9 @@ def test_a_public_https_url_registers_and_an_update_is_checked_too(world, dns, p
         webhook_endpoint_update(
             endpoint=endpoint, user=world.admin_a, url="https://inside.test/hook", events=["deal.approved"]
         )
-    assert "inside.test resolves to 192.168.0.10 is private" in refused.value.message_dict["url"][0]
+    assert (
+        "inside.test resolves to a non-public address: 192.168.0.10 is private" in refused.value.message_dict["url"][0]
+    )
     endpoint.refresh_from_db()
     assert endpoint.url == "https://erp.test/hook"
 
@@ -214,7 +228,9 @@ def test_the_api_and_the_page_refuse_with_the_same_message(world, client_for, cl
     answer = api.post("/api/v1/webhooks/", {"url": "https://inside.test/h", "events": ["deal.won"]}, format="json")
     assert answer.status_code == 400
     (message,) = answer.json()["error"]["fields"]["url"]
-    assert message.startswith("This URL cannot receive webhooks: inside.test resolves to 10.0.0.7 is private")
+    assert message.startswith(
+        "This URL cannot receive webhooks: inside.test resolves to a non-public address: 10.0.0.7 is private"
+    )
 
     dns.set("erp.test", ["8.8.8.8"])
     created = api.post("/api/v1/webhooks/", {"url": "https://erp.test/h", "events": ["deal.won"]}, format="json")
@@ -225,7 +241,7 @@ def test_the_api_and_the_page_refuse_with_the_same_message(world, client_for, cl
     client.force_login(world.admin_a)
     page = client.post(reverse("integrations:webhook_create"), {"url": "https://inside.test/h", "events": ["deal.won"]})
     assert page.status_code == 400
-    assert "inside.test resolves to 10.0.0.7 is private" in page.content.decode()
+    assert "inside.test resolves to a non-public address: 10.0.0.7 is private" in page.content.decode()
     assert WebhookEndpoint.objects.count() == 1
 
 
@@ -249,7 +265,8 @@ def test_a_delivery_to_an_address_that_became_private_is_refused_and_recorded(wo
     assert receiver.received == []
     assert (delivery.status, delivery.attempts, delivery.response_code) == ("failed", 1, None)
     assert delivery.last_error == (
-        "Not sent: hook.test resolves to 127.0.0.1 is loopback; only public addresses can receive webhooks."
+        "Not sent: hook.test resolves to a non-public address: 127.0.0.1 is loopback; "
+        "only public addresses can receive webhooks."
     )
 
 
