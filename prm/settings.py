@@ -285,6 +285,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each its own counter
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"  # the lockout page in the site's layout, status 429
 AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # its admin pages list database records, which the cache handler never writes
 # The client address as the API's rate limit reads it (REMOTE_ADDR, or X-Forwarded-For with API_NUM_PROXIES).
 AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
 if DEBUG and not REDIS_URL:
