@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
 from .models import Role
@@ -36,3 +40,21 @@ class InviteUserForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=ROLE_CHOICES)
+
+
+class SiteURLPasswordResetForm(PasswordResetForm):
+    """Django's reset form with links built from PRM_SITE_URL, never from the request's Host header.
+
+    Django's form takes the domain and protocol of the request unless told otherwise; a forged Host
+    header would then put an attacker's address in front of a valid reset token.
+    """
+
+    def save(self, **kwargs) -> None:
+        site = urlsplit(settings.PRM_SITE_URL)
+        kwargs["domain_override"] = site.netloc
+        kwargs["use_https"] = site.scheme == "https"
+        kwargs["extra_email_context"] = {
+            **(kwargs.get("extra_email_context") or {}),
+            "site_url": settings.PRM_SITE_URL.rstrip("/"),
+        }
+        super().save(**kwargs)

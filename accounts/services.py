@@ -76,8 +76,13 @@ def partner_user_invite(
     last_name: str = "",
     title: str = "",
     site_url: str,
-) -> User:
-    """Create a user of the admin's partner with no usable password and email them the set-password link."""
+) -> User | None:
+    """Create a user of the admin's partner with no usable password and email them the set-password link.
+
+    An address that already belongs to a user of another partner (or to a channel manager) creates
+    nothing and returns None: its owner gets a notice instead, and the caller must answer exactly as for
+    a new user, so that the form never reveals who has an account.
+    """
     _require_admin_of(admin)
     username, email = (username or "").strip(), (email or "").strip().lower()
     errors: dict[str, list[str]] = {}
@@ -85,17 +90,24 @@ def partner_user_invite(
         errors["username"] = ["Choose a username."]
     elif User.objects.filter(username__iexact=username).exists():
         errors["username"] = [f"The username “{username}” is taken; choose another."]
+    holder = None
     try:
         validate_email(email)
     except ValidationError:
         errors["email"] = ["Enter a valid email address; the invitation is sent there."]
     else:
-        if User.objects.filter(email__iexact=email).exists():
-            errors["email"] = ["A user with this email address already exists."]
+        holder = User.objects.filter(email__iexact=email).order_by("pk").first()
+        if holder is not None and holder.partner_id == admin.partner_id:
+            errors["email"] = [f"{holder.username}, a user of your partner, already has this email address."]
     if role not in PARTNER_ROLES:
         errors["role"] = ["Choose partner user or partner admin."]
     if errors:
         raise ValidationError(errors)
+    if holder is not None:
+        # The address belongs to someone outside the admin's partner: saying so would tell one partner who
+        # works with another. The admin sees the same outcome as for a new address; the owner is told.
+        _send_existing_account_notice(admin=admin, address=email)
+        return None
     user = User(
         username=username,
         email=email,
@@ -110,6 +122,25 @@ def partner_user_invite(
     user.save()
     partner_user_send_invitation(admin=admin, user=user, site_url=site_url)
     return user
+
+
+def _send_existing_account_notice(*, admin: User, address: str) -> None:
+    inviter = admin.get_full_name() or admin.username
+    body = (
+        f"{inviter} tried to invite this address to the {admin.partner.name} partner portal of prm.\n\n"
+        "This address already belongs to a prm account, so no second account was created. If you need "
+        f"access to {admin.partner.name}'s portal, contact {inviter} or your channel manager. "
+        'If you forgot your password, use "Forgot your password?" on the log-in page.\n'
+    )
+    transaction.on_commit(
+        lambda: send_mail(
+            "[prm] An invitation to an address that already has an account",
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [address],
+            fail_silently=False,
+        )
+    )
 
 
 @transaction.atomic

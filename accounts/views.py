@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
@@ -13,13 +15,9 @@ from django.views.generic import FormView, ListView, TemplateView
 from core.exceptions import ServiceError
 from core.views import PartnerAdminRequiredMixin
 
-from .forms import InviteUserForm, RoleForm
+from .forms import InviteUserForm, RoleForm, SiteURLPasswordResetForm
 from .selectors import partner_user_list
 from .services import partner_user_invite, partner_user_send_invitation, partner_user_set_active, partner_user_set_role
-
-
-def _site_url(request) -> str:
-    return request.build_absolute_uri("/")
 
 
 class PartnerUserListView(PartnerAdminRequiredMixin, ListView):
@@ -37,7 +35,7 @@ class PartnerUserInviteView(PartnerAdminRequiredMixin, FormView):
 
     def form_valid(self, form):
         try:
-            user = partner_user_invite(admin=self.request.user, site_url=_site_url(self.request), **form.cleaned_data)
+            partner_user_invite(admin=self.request.user, site_url=settings.PRM_SITE_URL, **form.cleaned_data)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -45,9 +43,11 @@ class PartnerUserInviteView(PartnerAdminRequiredMixin, FormView):
         except ServiceError as exc:
             form.add_error(None, exc.message)
             return self.form_invalid(form)
+        # One message whether or not the address already had an account elsewhere (see partner_user_invite).
         messages.success(
             self.request,
-            f"{user.username} added. An email with a link to choose a password was sent to {user.email}.",
+            f"Invitation sent to {form.cleaned_data['email'].strip().lower()}: "
+            "the email holds a one-time link to choose a password.",
         )
         return redirect("accounts:user_list")
 
@@ -94,12 +94,37 @@ class PartnerUserRoleView(_PartnerUserActionView):
 
 class PartnerUserResendView(_PartnerUserActionView):
     def act(self, person):
-        partner_user_send_invitation(admin=self.request.user, user=person, site_url=_site_url(self.request))
+        partner_user_send_invitation(admin=self.request.user, user=person, site_url=settings.PRM_SITE_URL)
         return f"A new set-password link was sent to {person.email}."
 
 
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Every signed-in user changes their own password (the current one is asked first)."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "accounts/password_change_done.html"
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link by email. The answer is the same whether or not the address has an account."""
+
+    template_name = "accounts/password_reset.html"
+    form_class = SiteURLPasswordResetForm
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
 class SetPasswordView(auth_views.PasswordResetConfirmView):
-    """An invited user (or one whose link was resent) chooses their password; the link works once."""
+    """An invited user, or one who asked for a reset, chooses their password; the link works once."""
 
     template_name = "accounts/set_password.html"
     success_url = reverse_lazy("accounts:set_password_done")
@@ -108,3 +133,14 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
 
 class SetPasswordDoneView(TemplateView):
     template_name = "accounts/set_password_done.html"
+
+
+def locked_out(request: HttpRequest, original_response: HttpResponse | None = None, credentials=None) -> HttpResponse:
+    """The page django-axes answers (429) while a username or an address is locked out after failed log-ins."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    context = {
+        "username": username[:150],
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60)),
+    }
+    return render(request, "registration/locked_out.html", context, status=429)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.contrib.auth.mixins import AccessMixin, LoginRequiredMixin
 from django.db.models import QuerySet
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.views import View
+from django.views.generic import RedirectView
 
 
 class VisibleQuerysetMixin(LoginRequiredMixin):
@@ -68,3 +70,12 @@ class HomeView(LoginRequiredMixin, View):
         if request.user.is_channel_manager or request.user.is_superuser:
             return redirect("manage_home")
         return redirect("no_role")
+
+
+class FaviconView(RedirectView):
+    """/favicon.ico, which browsers ask for on pages without an icon link, redirects to the site's icon."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static("favicon.svg")  # at request time: the hashed name exists only after collectstatic

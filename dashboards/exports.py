@@ -22,9 +22,10 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from core.spreadsheets import safe_text
+
 from .charts import Chart, Column
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 UNIT_SUFFIX = {"money": " (USD)", "percent": " (%)", "hours": " (hours)", "days": " (days)"}
 XLSX_FORMATS = {
     "money": "#,##0.00",
@@ -42,10 +43,6 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 def header(column: Column) -> str:
     suffix = UNIT_SUFFIX.get(column.kind, "")
     return column.label if column.label.endswith(suffix) else column.label + suffix
-
-
-def safe_text(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
 def csv_value(value: Any, kind: str) -> Any:

@@ -8,7 +8,7 @@ class IntegrationsConfig(AppConfig):
     def ready(self) -> None:
         from core.events import subscribe
 
-        from . import schema  # noqa: F401  (registers the token security scheme with drf-spectacular)
+        from . import checks, schema  # noqa: F401  (register the deploy checks; the token scheme with drf-spectacular)
         from .webhooks import enqueue_event_deliveries
 
         subscribe(enqueue_event_deliveries)

@@ -36,6 +36,8 @@ def _attempt(delivery_id: int) -> tuple[str, float]:
         return "endpoint inactive", 0
     if webhook_attempt(delivery):
         return "delivered", 0
+    if delivery.status == WebhookDelivery.Status.FAILED:  # refused address: final, see webhook_attempt
+        return "refused", 0
     if delivery.attempts >= settings.PRM_WEBHOOK_MAX_ATTEMPTS:
         WebhookDelivery.objects.filter(pk=delivery.pk).update(status=WebhookDelivery.Status.FAILED)
         return "failed", 0

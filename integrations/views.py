@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +23,7 @@ from .models import ApiToken, WebhookDelivery, WebhookEndpoint
 from .tokens import api_token_create, api_token_revoke, may_use_api
 from .webhooks import (
     may_manage_webhooks,
+    may_read_reply_bodies,
     webhook_endpoint_create,
     webhook_endpoint_rotate_secret,
     webhook_endpoint_update,
@@ -69,7 +71,8 @@ class ApiSettingsView(ApiUserMixin, View):
             "tokens": ApiToken.objects.visible_to(user),
             "new_token": new_token,
             "endpoints": endpoints,
-            "api_base": self.request.build_absolute_uri("/api/v1/"),
+            # The public address, never the request's Host header (which a client chooses).
+            "api_base": settings.PRM_SITE_URL.rstrip("/") + "/api/v1/",
         }
 
     def get(self, request):
@@ -152,6 +155,7 @@ class WebhookDetailView(WebhookManagerMixin, View):
             "page_obj": page,
             "is_paginated": page.has_other_pages(),
             "deliveries": page.object_list,
+            "show_reply_bodies": may_read_reply_bodies(request.user),
             "form": form or WebhookEndpointForm(initial=initial, user=request.user, editing=True),
         }
 

@@ -7,25 +7,29 @@ without a partner go to ecosystem endpoints of managers with no region limit.
 Endpoints of inactive owners receive nothing.
 
 Each delivery is POSTed as JSON `{id, type, created_at, partner_id, data}`
-with `X-PRM-Signature: sha256=<hex HMAC-SHA256 of the raw body, keyed with
-the endpoint secret>`, `X-PRM-Event`, `X-PRM-Delivery` and `X-PRM-Timestamp`.
+with `X-PRM-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>",
+keyed with the endpoint secret>` (the timestamp is signed, so a captured
+delivery cannot be replayed later: `verify` accepts five minutes of skew),
+`X-PRM-Event`, `X-PRM-Delivery` and `X-PRM-Timestamp` (the same `t`).
 A 2xx answer is success; anything else, a timeout or a network error is a
 failure that the task retries with exponential backoff and jitter.
+
+Server-side request forgery: a URL may name only a host whose every address is
+public (see `address_refusal`), checked when the endpoint is registered or
+changed and again at every attempt, and the attempt connects to the address
+that was checked, never looking the name up a second time.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
+import http.client
 import json
 import logging
 import secrets
-import socket
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from typing import Any
 
 from django.conf import settings
@@ -41,21 +45,51 @@ from core.tasks import enqueue_on_commit
 from partners.models import Partner
 
 from .models import WebhookDelivery, WebhookEndpoint
+from .outbound import RefusedAddressError, UnresolvedHostError, post_to_checked_address, resolve_target
 
 logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-PRM-Signature"
 MAX_ENDPOINTS_PER_OWNER = 20
 RESPONSE_EXCERPT = 2000
+SIGNATURE_TOLERANCE_SECONDS = 300
 
 
-def sign(secret: str, body: bytes) -> str:
-    """The signature header value: `sha256=` + hex HMAC-SHA256 of the raw body."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def sign(secret: str, body: bytes, timestamp: int) -> str:
+    """The signature header value: `t=<timestamp>,v1=<hex HMAC-SHA256 of b"<timestamp>." + body>`.
+
+    Signing the timestamp with the body is what makes it trustworthy: a receiver that
+    refuses old timestamps cannot be fed a delivery captured earlier (replay).
+    """
+    return f"t={int(timestamp)},v1={_digest(secret, body, int(timestamp))}"
 
 
-def verify(secret: str, body: bytes, header: str) -> bool:
-    """What a receiver does: recompute and compare in constant time."""
-    return hmac.compare_digest(sign(secret, body), header or "")
+def _digest(secret: str, body: bytes, timestamp: int) -> str:
+    return hmac.new(secret.encode(), str(timestamp).encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def verify(
+    secret: str,
+    body: bytes,
+    header: str,
+    *,
+    tolerance: int = SIGNATURE_TOLERANCE_SECONDS,
+    now: float | None = None,
+) -> bool:
+    """What a receiver does: parse `t` and `v1`, refuse a timestamp more than `tolerance`
+    seconds away from now, recompute the HMAC and compare in constant time."""
+    fields: dict[str, list[str]] = {}
+    for item in (header or "").split(","):
+        key, _, value = item.strip().partition("=")
+        fields.setdefault(key, []).append(value)
+    try:
+        timestamp = int(fields["t"][0])
+    except (KeyError, ValueError):
+        return False
+    if abs((time.time() if now is None else now) - timestamp) > tolerance:
+        return False
+    expected = _digest(secret, body, timestamp)
+    # Any v1 may match: a sender may one day sign with two secrets while one is rotated out.
+    return any(hmac.compare_digest(expected, candidate) for candidate in fields.get("v1", []))
 
 
 def new_secret() -> str:
@@ -74,15 +108,41 @@ def may_manage_webhooks(user: Any) -> bool:
     )
 
 
+def may_read_reply_bodies(user: Any) -> bool:
+    """Channel managers and superusers read the start of a receiver's reply; partner users see only its
+    status code and timing (a reply body carries whatever the receiving service chose to say)."""
+    return bool(getattr(user, "is_superuser", False) or getattr(user, "is_channel_manager", False))
+
+
+def _url_error(url: str) -> str:
+    """Why a webhook URL cannot be registered ('' when it can): scheme, length, port, then its addresses."""
+    try:
+        parsed = urllib.parse.urlsplit(url)
+        parsed.port  # noqa: B018 - a port out of range raises here
+    except ValueError:
+        return "Enter a valid URL, e.g. https://erp.example.com/prm-hook."
+    allowed = ("https", "http") if settings.PRM_WEBHOOK_ALLOW_HTTP else ("https",)
+    if parsed.scheme not in allowed or not parsed.hostname:
+        return f"Enter a full {' or '.join(allowed)} URL, e.g. https://erp.example.com/prm-hook."
+    if len(url) > 500:
+        return "The URL is too long (500 characters at most)."
+    if parsed.username or parsed.password:
+        return "Leave credentials out of the URL; deliveries are authenticated by their signature."
+    if settings.PRM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
+        return ""  # every address is allowed: nothing to check (deliveries look the name up when sending)
+    try:
+        resolve_target(url, allow_private=False)
+    except RefusedAddressError as exc:
+        return f"This URL cannot receive webhooks: {exc}."
+    return ""
+
+
 def _clean_endpoint(*, url: str, events: Any, description: str) -> dict:
     errors: dict[str, list[str]] = {}
     url = (url or "").strip()
-    parsed = urllib.parse.urlsplit(url)
-    allowed = ("https", "http") if settings.PRM_WEBHOOK_ALLOW_HTTP else ("https",)
-    if parsed.scheme not in allowed or not parsed.hostname:
-        errors["url"] = [f"Enter a full {' or '.join(allowed)} URL, e.g. https://erp.example.com/prm-hook."]
-    elif len(url) > 500:
-        errors["url"] = ["The URL is too long (500 characters at most)."]
+    url_error = _url_error(url)
+    if url_error:
+        errors["url"] = [url_error]
     if not isinstance(events, list | tuple) or not events:
         errors["events"] = ["Choose at least one event type."]
     else:
@@ -232,64 +292,55 @@ def webhook_redeliver(*, delivery: WebhookDelivery, user: Any) -> WebhookDeliver
 # --- sending -----------------------------------------------------------------------------------
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer, not something to follow: the body must reach the registered URL."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
-
-
-def _address_refused(url: str) -> str:
-    """Why the URL's host may not be called (private/loopback address), or '' when it may."""
-    if settings.PRM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
-        return ""
-    host = urllib.parse.urlsplit(url).hostname or ""
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except OSError as exc:
-        return f"cannot resolve {host}: {exc}"
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            return f"{host} resolves to a non-public address ({address})"
-    return ""
-
-
 def webhook_attempt(delivery: WebhookDelivery) -> bool:
-    """POST the delivery once and record the outcome on the row; True on a 2xx answer."""
+    """POST the delivery once and record the outcome on the row; True on a 2xx answer.
+
+    A URL whose host resolves to a non-public address is not called: the delivery
+    fails at once with the reason (retrying would not make the address public).
+    """
     endpoint = delivery.endpoint
     body = delivery.payload.encode()
+    timestamp = int(time.time())
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "prm-webhooks/1.0",
         "X-PRM-Event": delivery.event_type,
         "X-PRM-Delivery": str(delivery.uuid),
-        "X-PRM-Timestamp": str(int(time.time())),
-        SIGNATURE_HEADER: sign(endpoint.secret, body),
+        "X-PRM-Timestamp": str(timestamp),
+        SIGNATURE_HEADER: sign(endpoint.secret, body, timestamp),
     }
     code: int | None = None
     excerpt = error = ""
+    refused = False
     started = time.monotonic()
-    refused = _address_refused(endpoint.url)
-    if refused:
-        error = f"Not sent: {refused}."
+    try:
+        target = resolve_target(endpoint.url, allow_private=settings.PRM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES)
+    except RefusedAddressError as exc:
+        error = f"Not sent: {exc}."
+        # A name that does not resolve may resolve later; a non-public address is refused for good.
+        refused = not isinstance(exc, UnresolvedHostError)
     else:
-        request = urllib.request.Request(endpoint.url, data=body, headers=headers, method="POST")  # noqa: S310
         try:
-            with _OPENER.open(request, timeout=settings.PRM_WEBHOOK_TIMEOUT_SECONDS) as answer:
-                code = answer.status
-                excerpt = answer.read(RESPONSE_EXCERPT).decode("utf-8", "replace")
-        except urllib.error.HTTPError as exc:
-            code = exc.code
-            excerpt = (exc.read(RESPONSE_EXCERPT) or b"").decode("utf-8", "replace")
-            error = f"HTTP {exc.code} {exc.reason}"
-        except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
-            reason = getattr(exc, "reason", exc)
-            error = f"{type(reason).__name__}: {reason}"
+            answer = post_to_checked_address(
+                target,
+                body,
+                headers,
+                timeout=settings.PRM_WEBHOOK_TIMEOUT_SECONDS,
+                excerpt_bytes=RESPONSE_EXCERPT,
+            )
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        else:
+            code, excerpt = answer.status, answer.excerpt
+            if not 200 <= code < 300:
+                error = f"HTTP {code} {answer.reason}".strip()
     ok = code is not None and 200 <= code < 300
+    if ok:
+        status = WebhookDelivery.Status.SUCCEEDED
+    elif refused:
+        status = WebhookDelivery.Status.FAILED
+    else:
+        status = WebhookDelivery.Status.RETRYING
     now = timezone.now()
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         attempts=F("attempts") + 1,
@@ -299,7 +350,7 @@ def webhook_attempt(delivery: WebhookDelivery) -> bool:
         duration_ms=int((time.monotonic() - started) * 1000),
         last_attempt_at=now,
         delivered_at=now if ok else None,
-        status=WebhookDelivery.Status.SUCCEEDED if ok else WebhookDelivery.Status.RETRYING,
+        status=status,
         next_attempt_at=None,
     )
     delivery.refresh_from_db()

@@ -18,6 +18,8 @@ import io
 from collections.abc import Callable, Iterator
 from datetime import date
 
+from core.spreadsheets import safe_text
+
 from .validation import COLUMNS, REQUIRED_COLUMNS, InventoryRowValidator, RowValidation
 
 TEMPLATE_HEADER = ",".join(COLUMNS)
@@ -137,27 +139,17 @@ def validate_csv(
     return validator.finish()
 
 
-def _safe_cell(value: str) -> str:
-    """Stop a spreadsheet from running a value that looks like a formula."""
-    text = str(value or "")
-    if text[:1] in ("=", "@", "\t", "\r") or (text[:1] in ("+", "-") and not text[1:2].isdigit()):
-        return "'" + text
-    return text
-
-
 def errors_as_csv(errors: list[dict]) -> str:
-    """The error report as CSV text (row, column, value, reason), for download."""
+    """The error report as CSV text (row, column, value, reason), for download.
+
+    Every cell goes through the exports' formula guard: values, reasons and column names all come
+    from the uploaded file, and the report is opened in a spreadsheet.
+    """
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["row", "column", "value", "reason"])
     for error in errors:
         row = error.get("row")
-        writer.writerow(
-            [
-                row if row is not None else "file",
-                error.get("column", ""),
-                _safe_cell(error.get("value", "")),
-                error["reason"],
-            ]
-        )
+        cells = [row if row is not None else "file", error.get("column", ""), error.get("value", ""), error["reason"]]
+        writer.writerow([safe_text(str(cell if cell is not None else "")) for cell in cells])
     return out.getvalue()

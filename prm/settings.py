@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -39,6 +40,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "core",
     "accounts",
     "partners",
@@ -57,14 +60,18 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "integrations.middleware.ApiMiddleware",
+    # Last, as django-axes asks: turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "prm.urls"
@@ -96,6 +103,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out username or address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -257,9 +269,30 @@ PRM_WEBHOOK_TIMEOUT_SECONDS = env.float("PRM_WEBHOOK_TIMEOUT_SECONDS", default=1
 PRM_WEBHOOK_MAX_ATTEMPTS = env.int("PRM_WEBHOOK_MAX_ATTEMPTS", default=8)
 PRM_WEBHOOK_RETRY_BASE_SECONDS = env.float("PRM_WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
 PRM_WEBHOOK_RETRY_MAX_SECONDS = env.float("PRM_WEBHOOK_RETRY_MAX_SECONDS", default=6 * 3600.0)
-PRM_WEBHOOK_ALLOW_HTTP = env.bool("PRM_WEBHOOK_ALLOW_HTTP", default=DEBUG)
-# Off in production so that a webhook URL cannot reach services on the internal network.
-PRM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("PRM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
+# Development switches, off unless set: plain-http webhook URLs, and URLs on loopback/private/link-local
+# addresses (a receiver on this machine). On, a webhook URL could reach services of the internal network.
+PRM_WEBHOOK_ALLOW_HTTP = env.bool("PRM_WEBHOOK_ALLOW_HTTP", default=False)
+PRM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("PRM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
+
+# --- login throttling (django-axes) ------------------------------------------
+# /login/ and /admin/login/ lock out after AXES_FAILURE_LIMIT failed attempts for one username, and
+# separately for one client address, for AXES_COOLOFF_MINUTES; a correct password is refused meanwhile.
+# Counters live in the cache: Redis (shared by every web process) with REDIS_URL, else this process's
+# memory. A success does not reset the address's counter (a valid account would otherwise let an address
+# keep guessing another's password); counters expire AXES_COOLOFF_MINUTES after the last failure.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each its own counter
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"  # the lockout page in the site's layout, status 429
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # its admin pages list database records, which the cache handler never writes
+# The client address as the API's rate limit reads it (REMOTE_ADDR, or X-Forwarded-For with API_NUM_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
+if DEBUG and not REDIS_URL:
+    # The quick start has no Redis: one development server process, so per-process counters are exact.
+    SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 
 # --- domain configuration --------------------------------------------------
 # Where people reach the site; links in emails are made absolute with it.
@@ -284,6 +317,28 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp, core.middleware): scripts, styles, images, fonts and requests only
+# from this site; no inline script, style element or style attribute, no plugins, no framing, forms post
+# only here. A page that needs an inline script marks it with {{ request.csp_nonce }} (the nonce enters the
+# header only then). plotly.js's and htmx's styles are served as files (templates/includes/plotly.html,
+# static/css/prm.css), so no page of ours needs 'unsafe-inline'; the third-party HTML UIs under /api/
+# (browsable API, Swagger UI, ReDoc) are allowed inline styles, not scripts.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        # Bootstrap draws some icons (navbar toggler, select arrows, close buttons) as data: SVG images.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,

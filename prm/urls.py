@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from core.views import FaviconView
 from dashboards.views.ecosystem import EcosystemOverviewView
 from dashboards.views.portal_home import PortalHomeView
 
@@ -19,8 +20,11 @@ urlpatterns = [
     path("", include("integrations.urls")),
     path("", include("dashboards.urls")),
     path("admin/", admin.site.urls),
+    # Pages we do not template (the browsable API, the admin) have no icon link: browsers ask for this one.
+    path("favicon.ico", FaviconView.as_view()),
     path("api/v1/", include("prm.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # The split view serves Swagger UI's start-up script as a file: the Content-Security-Policy forbids inline ones.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
 ]

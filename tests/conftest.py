@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 
 from tests import factories as f
 
@@ -26,6 +35,57 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="needs Redis for a real Celery worker: set REDIS_URL=redis://…"))
         if "redis" in item.keywords and not os.environ.get("REDIS_URL"):
             item.add_marker(pytest.mark.skip(reason="needs Redis: set REDIS_URL=redis://…"))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: no rate-limit or failed-login counter of an earlier test
+    (every test client logs in from 127.0.0.1) throttles or locks out this one."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def gunicorn_server(tmp_path) -> Iterator[Callable[..., str]]:
+    """Start prm under gunicorn as in production (`-c gunicorn.conf.py`, one worker) on a free port of
+    127.0.0.1 and return its base URL; `env` adds environment variables. Every server stops after the test."""
+    servers: list[subprocess.Popen] = []
+
+    def start(**env: str) -> str:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        full_env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+        full_env.update(
+            DJANGO_SETTINGS_MODULE="prm.settings",
+            DATABASE_URL=f"sqlite:///{tmp_path / 'gunicorn.sqlite3'}",
+            GUNICORN_BIND=f"127.0.0.1:{port}",
+            WEB_CONCURRENCY="1",
+        )
+        full_env.update(env)
+        root = Path(__file__).resolve().parents[1]
+        command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "prm.wsgi:application"]
+        server = subprocess.Popen(command, cwd=root, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        servers.append(server)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(url + "/static/favicon.svg", timeout=5).close()  # noqa: S310 - 127.0.0.1
+                return url
+            except urllib.error.HTTPError:
+                return url  # it answers
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"gunicorn did not start: {server.stderr.read().decode()[-2000:]}") from None
+                time.sleep(0.2)
+
+    yield start
+    for server in servers:
+        server.terminate()
+        server.wait(10)
+        server.stderr.close()
 
 
 @dataclass

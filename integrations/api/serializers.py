@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.serializers import StrictFieldsMixin
 from core.events import EVENT_TYPES
 from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
+from integrations.webhooks import may_read_reply_bodies
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):
@@ -55,7 +57,12 @@ class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
 
 
 class WebhookDeliverySerializer(serializers.ModelSerializer):
+    """One delivery; `response_body` is null unless the caller is a channel manager or superuser."""
+
     endpoint = serializers.IntegerField(source="endpoint_id", read_only=True)
+    response_body = serializers.SerializerMethodField(
+        help_text="The start of the receiver's reply: channel managers and superusers only, null for partners."
+    )
     partner = serializers.IntegerField(source="partner_id", read_only=True, allow_null=True)
     redelivery_of = serializers.IntegerField(source="redelivery_of_id", read_only=True, allow_null=True)
 
@@ -82,3 +89,8 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "payload",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_response_body(self, delivery: WebhookDelivery) -> str | None:
+        request = self.context.get("request")
+        return delivery.response_body if request is not None and may_read_reply_bodies(request.user) else None

@@ -130,4 +130,4 @@ class WebhookDeliveryViewSet(VisibleQuerysetMixin, viewsets.ReadOnlyModelViewSet
     def redeliver(self, request, pk=None):
         """Send the same event again (same body and event id) as a new delivery."""
         copy = webhook_redeliver(delivery=self.get_object(), user=request.user)
-        return Response(WebhookDeliverySerializer(copy).data, status=status.HTTP_202_ACCEPTED)
+        return Response(self.get_serializer(copy).data, status=status.HTTP_202_ACCEPTED)

@@ -5,19 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from integrations.tokens import api_token_create
 from tests import factories as f
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """Rate-limit counters live in the cache; each test starts with none, so none is throttled by accident."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def token_client(user, *, read_only: bool = False) -> APIClient:

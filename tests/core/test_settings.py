@@ -11,7 +11,9 @@ PROBE = (
     "import json, django; from django.conf import settings; django.setup();"
     "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'], 'eager': settings.CELERY_TASK_ALWAYS_EAGER,"
     "'broker': settings.CELERY_BROKER_URL, 'debug': settings.DEBUG, 'hosts': settings.ALLOWED_HOSTS,"
-    "'email': settings.EMAIL_BACKEND, 'tz': settings.TIME_ZONE, 'cache': settings.CACHES['default']['BACKEND']}))"
+    "'email': settings.EMAIL_BACKEND, 'tz': settings.TIME_ZONE, 'cache': settings.CACHES['default']['BACKEND'],"
+    "'webhook_http': settings.PRM_WEBHOOK_ALLOW_HTTP,"
+    "'webhook_private': settings.PRM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES}))"
 )
 
 
@@ -47,6 +49,13 @@ def test_services_from_environment():
     assert loaded["debug"] is False
     assert loaded["hosts"] == ["a.example", "b.example"]
     assert loaded["email"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert loaded["webhook_http"] is False and loaded["webhook_private"] is False
+
+
+def test_webhook_development_switches_are_off_unless_set():
+    assert load(DEBUG="1")["webhook_private"] is False
+    switched = load(PRM_WEBHOOK_ALLOW_HTTP="1", PRM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES="1")
+    assert switched["webhook_http"] is True and switched["webhook_private"] is True
 
 
 def test_production_refuses_to_start_without_a_secret_key():

@@ -19,6 +19,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, DecimalField, F, Max, Sum
+from django.test import RequestFactory
 
 from accounts.models import Role, User
 from core.normalise import normalise_company_name, normalise_domain
@@ -238,7 +239,7 @@ def test_showcase_partners_have_a_lively_portal(name):
 @pytest.mark.django_db
 def test_demo_logins_authenticate_with_their_roles():
     for login in DEMO_LOGINS:
-        user = authenticate(username=login.username, password=login.password)
+        user = authenticate(RequestFactory().post("/login/"), username=login.username, password=login.password)
         assert user is not None, login.username
         assert user.role == login.role and user.is_superuser == login.superuser
     assert list(User.objects.get(username="emea-manager").regions.values_list("code", flat=True)) == ["emea"]

@@ -188,4 +188,32 @@ def test_error_report_csv_names_row_column_and_reason_and_defuses_formulas(produ
     lines = text.strip().splitlines()
     assert lines[0] == "row,column,value,reason"
     assert lines[1].startswith("2,sku,'=HYPERLINK(1),unknown SKU")
-    assert lines[2].startswith("2,on_hand,-3,negative number")
+    assert lines[2].startswith("2,on_hand,'-3,negative number")
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_cell_of_the_error_report_is_defused_including_column_names(prefix):
+    import csv
+    import io
+
+    from core.spreadsheets import safe_text
+
+    hostile = f'{prefix}HYPERLINK("http://x.example")'
+    text = errors_as_csv([{"row": 3, "column": hostile, "value": hostile, "reason": hostile}])
+    (header, row) = list(csv.reader(io.StringIO(text)))
+    assert header == ["row", "column", "value", "reason"]
+    assert row == ["3", "'" + hostile, "'" + hostile, "'" + hostile]
+    assert all(safe_text(cell) == cell or cell.startswith("'") for cell in row)
+
+
+def test_a_header_with_formula_column_names_is_reported_defused(products, yesterday):
+    result = validate_csv(csv_bytes("sku,date,on_hand,units_sold,on_order,=cmd|' /C calc'!A0,=cmd|' /C calc'!A0"))
+    text = errors_as_csv([e.as_dict() for e in result.errors])
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(text)))[1:]
+    assert rows, text
+    for row in rows:
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row), row
+    assert any("'=cmd" in cell for row in rows for cell in row)

@@ -213,7 +213,7 @@ def test_upload_with_a_bad_row_shows_the_report_and_writes_nothing(client, world
     assert not InventoryReport.objects.exists()
 
     report = client.get(reverse("inventory:import_errors", args=[job.pk]))
-    assert report.content.decode().splitlines()[1].startswith("3,on_hand,-3,negative number")
+    assert report.content.decode().splitlines()[1].startswith("3,on_hand,'-3,negative number")
 
     response = client.post(reverse("inventory:import_run", args=[job.pk]), follow=True)
     assert "Imported: 2 new row(s), 0 replaced" in response.content.decode()
