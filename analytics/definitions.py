@@ -70,6 +70,23 @@ DESIGN_KPIS: tuple[str, ...] = (
     "active_certifications",
 )
 
+# The KPI columns computed from warranty claims and from certifications. DESIGN §1 lets a distributor read
+# the deals and inventory of the resellers it supplies, nothing else: on a reseller's row these are blank
+# for the distributor (the rest come from deals and stock reports).
+CLAIM_KPIS: frozenset[str] = frozenset(
+    {
+        "claims_submitted",
+        "claims_approved",
+        "claims_rejected",
+        "claim_approval_rate",
+        "claim_resolution_days_total",
+        "claim_resolution_days",
+        "claims_per_1000_units",
+    }
+)
+CERTIFICATION_KPIS: frozenset[str] = frozenset({"active_certifications"})
+NOT_FOR_DISTRIBUTORS: frozenset[str] = CLAIM_KPIS | CERTIFICATION_KPIS
+
 MONEY_KPIS: frozenset[str] = frozenset({"won_revenue", "avg_won_deal", "pipeline_value"})
 FLOAT_KPIS: frozenset[str] = frozenset(
     name for name, kind in KPI_COLUMNS.items() if kind in ("rate", "median") and name not in MONEY_KPIS

@@ -1,9 +1,9 @@
 """Readers of the analytics tables for pages, dashboards and the API.
 
-Every function applies the visibility rule (a partner sees its own figures, the
-ecosystem's and anonymised peer benchmarks; managers see their partners and every
-breakdown) and reads a bounded number of indexed rows: nothing here aggregates
-raw ecosystem data.
+Every function applies the visibility rule of the analytics models (a partner sees its own
+figures and anonymised peer benchmarks; managers limited to regions their partners and regions;
+other managers every breakdown and the ecosystem) and reads a bounded number of indexed rows:
+nothing here aggregates raw ecosystem data.
 """
 
 from __future__ import annotations
@@ -60,12 +60,13 @@ def partner_kpis(
 
 
 def ecosystem_kpis(*, user: Any, granularity: str = Granularity.MONTH, since: date | None = None) -> QuerySet:
-    """The whole ecosystem's KPI history (visible to every signed-in user)."""
+    """The whole ecosystem's KPI history (for users who may read channel-wide figures, see the models)."""
     return kpi_rows(user=user, dimension=Dimension.ECOSYSTEM, granularity=granularity, since=since)
 
 
 def kpi_breakdown(*, user: Any, dimension: str, granularity: str, period_start: date) -> QuerySet[KpiSnapshot]:
-    """The ecosystem split by tier, partner type, region or product line for one period (managers only)."""
+    """The ecosystem split by tier, partner type, region or product line for one period (managers; regional
+    managers only the rows of their regions)."""
     return kpi_rows(user=user, dimension=dimension, granularity=granularity, since=period_start, until=period_start)
 
 
@@ -154,12 +155,13 @@ def partner_health_history(*, user: Any, partner: Partner | int) -> QuerySet[Par
     )
 
 
-def ecosystem_health_current() -> EcosystemHealth | None:
-    return EcosystemHealth.objects.filter(is_current=True).first()
+def ecosystem_health_current(*, user: Any) -> EcosystemHealth | None:
+    """The ecosystem's health now, for users who may read channel-wide figures (None for others)."""
+    return EcosystemHealth.objects.visible_to(user).filter(is_current=True).first()
 
 
-def ecosystem_health_history() -> QuerySet[EcosystemHealth]:
-    return EcosystemHealth.objects.filter(is_current=False).order_by("as_of")
+def ecosystem_health_history(*, user: Any) -> QuerySet[EcosystemHealth]:
+    return EcosystemHealth.objects.visible_to(user).filter(is_current=False).order_by("as_of")
 
 
 def job_runs(*, user: Any, kind: str | None = None) -> QuerySet[JobRun]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from analytics.definitions import KPI_COLUMNS
+from analytics.definitions import KPI_COLUMNS, NOT_FOR_DISTRIBUTORS
 from analytics.models import EcosystemHealth, JobRun, KpiSnapshot, PartnerHealthScore
 
 
@@ -26,6 +26,8 @@ class KpiSnapshotSerializer(serializers.ModelSerializer):
             *KPI_COLUMNS,
             "computed_at",
         ]
+        # Empty on a supplied reseller's row read by its distributor (KpiSnapshotQuerySet.visible_to).
+        extra_kwargs = {name: {"allow_null": True} for name in NOT_FOR_DISTRIBUTORS}
 
 
 class HealthComponentSerializer(serializers.Serializer):

@@ -25,10 +25,11 @@ def test_partner_history_and_ecosystem_series(computed, django_assert_num_querie
         history = list(selectors.partner_kpis(user=user, partner=aurora, since=date(2025, 1, 1)))
     assert [r.period_start.month for r in history] == [1, 2, 3, 4, 5, 6, 7] and history[0].partner == aurora
     assert not selectors.partner_kpis(user=user, partner=boreal).exists()
-    quarters = selectors.ecosystem_kpis(user=user, granularity="quarter")
-    assert [q.period_start for q in quarters][-1] == date(2025, 7, 1)
+    assert not selectors.ecosystem_kpis(user=user, granularity="quarter").exists()
     assert not selectors.kpi_breakdown(user=user, dimension="tier", granularity="month", period_start=date(2025, 3, 1))
     manager = f.ManagerFactory()
+    quarters = selectors.ecosystem_kpis(user=manager, granularity="quarter")
+    assert [q.period_start for q in quarters][-1] == date(2025, 7, 1)
     tiers = selectors.kpi_breakdown(user=manager, dimension="tier", granularity="month", period_start=date(2025, 3, 1))
     assert tiers.count() == 2
     table = list(selectors.kpi_period_table(user=manager, granularity="month", period_start=date(2025, 3, 1)))
@@ -53,8 +54,10 @@ def test_health_readers(computed, django_assert_max_num_queries):
     assert all(s.band == "at_risk" for s in at_risk)
     assert selectors.health_scores(user=manager).count() == 7
     assert selectors.health_scores(user=manager, as_of=date(2025, 7, 1)).count() == 7
-    assert selectors.ecosystem_health_current().partners_scored == 7
-    assert selectors.ecosystem_health_history().count() == 15
+    assert selectors.ecosystem_health_current(user=manager).partners_scored == 7
+    assert selectors.ecosystem_health_history(user=manager).count() == 15
+    assert selectors.ecosystem_health_current(user=user) is None
+    assert not selectors.ecosystem_health_history(user=f.ManagerFactory(regions=[computed.emea])).exists()
     assert selectors.job_run_latest(user=manager).status == "succeeded"
     assert selectors.job_run_latest(user=user) is None
 
