@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import Q
 
 from analytics.models import HealthBand, PartnerHealthScore
+from core.filters import VisibleModelChoiceFilter
 
 from .models import Partner, Region, Tier
 
@@ -13,8 +14,8 @@ class PartnerFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     tier = django_filters.ModelChoiceFilter(queryset=Tier.objects.all())
     region = django_filters.ModelChoiceFilter(queryset=Region.objects.all())
-    parent = django_filters.ModelChoiceFilter(
-        queryset=Partner.objects.filter(partner_type=Partner.Type.DISTRIBUTOR), label="Distributor"
+    parent = VisibleModelChoiceFilter(
+        queryset=Partner.objects.filter(partner_type=Partner.Type.DISTRIBUTOR).only("pk", "name"), label="Distributor"
     )
     band = django_filters.ChoiceFilter(
         choices=[*HealthBand.choices, ("none", "No score")], method="filter_band", label="Health", empty_label="Any"
