@@ -117,6 +117,13 @@ HEALTH_INPUTS: tuple[str, ...] = (
 )
 
 BANDS = (("healthy", 70.0), ("watch", 40.0), ("at_risk", float("-inf")))
+# Health metrics (growth, win rate, days of cover, claims per 1,000 units, operations) are rounded to this many
+# decimals before they are ranked among peers or scored against the cover band, and the score to one decimal
+# (SCORE_DECIMALS) before it is banded. Floating-point noise is about 1e-15 of a value: 0.30 / 0.10 gives
+# 2.9999999999999996 where 3.00 / 1.00 gives 3.0. Rounding makes equal figures tie exactly (they share the mean
+# rank) and keeps an exact 60 days of cover inside the 15–60 band; six decimals is far finer than any figure shown.
+METRIC_DECIMALS = 6
+SCORE_DECIMALS = 1
 
 TRAILING_DAYS = 90
 QUALITY_DAYS = 180

@@ -47,7 +47,7 @@ def rates_from_totals(row: dict[str, Any], days: float) -> dict[str, Any]:
 
     approval_rate = approved / (approved + rejected); win_rate = won / (won + lost); avg_won_deal =
     won_revenue / won; sales_cycle_days = Σ cycle days / won; conflict_rate = conflicting / registered;
-    sell_through = sold / (sold + on hand at end); days_of_cover = on hand / (sold / days), empty when
+    sell_through = sold / (sold + on hand at end); days_of_cover = on hand × days / sold, empty when
     nothing sold; claim_approval_rate and claim_resolution_days over decided claims; claims_per_1000_units =
     1000 × claims / units sold. Empty whenever the denominator is 0.
     """
@@ -63,8 +63,8 @@ def rates_from_totals(row: dict[str, Any], days: float) -> dict[str, Any]:
     out["sales_cycle_days"] = _ratio(row.get("sales_cycle_days_total"), row.get("deals_won"))
     out["conflict_rate"] = _ratio(row.get("deals_conflicting"), row.get("deals_registered"))
     out["sell_through"] = _ratio(sold, sold + float(on_hand or 0))
-    daily = _ratio(sold, days)
-    out["days_of_cover"] = _ratio(on_hand, daily) if on_hand is not None and daily else None
+    # on_hand × days / sold (exact when the true value is), as analytics.kpis.derive_rates computes it.
+    out["days_of_cover"] = _ratio(float(on_hand) * days, sold) if on_hand is not None and days > 0 else None
     out["claim_approval_rate"] = _ratio(row.get("claims_approved"), decided_claims)
     out["claim_resolution_days"] = _ratio(row.get("claim_resolution_days_total"), decided_claims)
     out["claims_per_1000_units"] = _ratio(row.get("claims_submitted"), sold, scale=1000.0)

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from analytics import kpis
+from analytics.definitions import KPI_COLUMNS
 from analytics.periods import Periods, Window, to_seconds
 
 NOW = datetime(2025, 7, 15, 12, tzinfo=UTC).timestamp()
@@ -174,3 +175,13 @@ def test_group_totals_of_chunks_equal_the_totals_of_everyone(seed):
     )
     for column in ("deals_registered", "won_revenue", "pipeline_value", "on_hand_end", "claims_rejected"):
         assert np.allclose(whole[column].to_numpy(float), direct[column].to_numpy(float), equal_nan=True), column
+
+
+def test_days_of_cover_of_an_exact_60_days_is_60():
+    """on_hand_end × days / units_sold: 22 on hand after 33 sold in 90 days is exactly 60, not 60.00000000000001."""
+    zero = dict.fromkeys(KPI_COLUMNS, 0.0)
+    frame = pd.DataFrame(
+        [{**zero, "units_sold": 33.0, "on_hand_end": 22.0}],
+        index=pd.MultiIndex.from_tuples([(0, 0)], names=["key", "period"]),
+    )
+    assert kpis.derive_rates(frame, np.array([90.0]))["days_of_cover"].iloc[0] == 60.0
