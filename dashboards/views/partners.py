@@ -9,12 +9,14 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from analytics.models import channel_wide_reader
 from core.views import ManagerRequiredMixin
 from partners.filtersets import PartnerFilterSet
 from partners.models import Partner
 
 from ..exports import csv_response, xlsx_response
 from ..selectors.activity import partner_activity
+from ..selectors.benchmarks import MIN_PEERS
 from ..selectors.health import partner_health
 from ..selectors.insights import list_period
 from ..selectors.partner_list import (
@@ -113,10 +115,17 @@ class PartnerDetailView(ManagerRequiredMixin, DashboardMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def get_dashboard_context(self) -> dict[str, Any]:
-        card = partner_scorecard(partner=self.partner, period=self.period)
+        # A manager limited to regions sees tier medians only over groups too large for one peer outside
+        # their regions to be read from them, as partners do; a manager who sees every partner sees any median.
+        min_peers = 1 if channel_wide_reader(self.request.user) else MIN_PEERS
+        card = partner_scorecard(partner=self.partner, period=self.period, min_peers=min_peers)
+        parent_id = self.partner.parent_id
         return {
             "partner": self.partner,
             "object": self.partner,
+            # A distributor outside the manager's regions is named only as such.
+            "parent_visible": bool(parent_id)
+            and Partner.objects.visible_to(self.request.user).filter(pk=parent_id).exists(),
             "activity": partner_activity(user=self.request.user, partner=self.partner),
             "health": partner_health(user=self.request.user, partner=self.partner),
             "tiles": card.tiles,
