@@ -288,6 +288,23 @@ DESIGN_KPIS: tuple[str, ...] = tuple(name for name, kpi in KPIS.items() if kpi.d
 # this many partners with a figure: in a smaller group a quartile could be one identifiable partner's number.
 MIN_PEER_GROUP = 5
 
+# The KPI columns computed from warranty claims and from certifications. DESIGN §1 lets a distributor read
+# the deals and inventory of the resellers it supplies, nothing else: on a reseller's row these are blank
+# for the distributor (the rest come from deals and stock reports).
+CLAIM_KPIS: frozenset[str] = frozenset(
+    {
+        "claims_submitted",
+        "claims_approved",
+        "claims_rejected",
+        "claim_approval_rate",
+        "claim_resolution_days_total",
+        "claim_resolution_days",
+        "claims_per_1000_units",
+    }
+)
+CERTIFICATION_KPIS: frozenset[str] = frozenset({"active_certifications"})
+NOT_FOR_DISTRIBUTORS: frozenset[str] = CLAIM_KPIS | CERTIFICATION_KPIS
+
 # Health components (DESIGN §4): name → (label used in explanations, default weight).
 HEALTH_COMPONENTS: dict[str, tuple[str, float]] = {
     "revenue": ("revenue", 0.30),
@@ -312,6 +329,13 @@ HEALTH_INPUTS: tuple[str, ...] = (
 )
 
 BANDS = (("healthy", 70.0), ("watch", 40.0), ("at_risk", float("-inf")))
+# Health metrics (growth, win rate, days of cover, claims per 1,000 units, operations) are rounded to this many
+# decimals before they are ranked among peers or scored against the cover band, and the score to one decimal
+# (SCORE_DECIMALS) before it is banded. Floating-point noise is about 1e-15 of a value: 0.30 / 0.10 gives
+# 2.9999999999999996 where 3.00 / 1.00 gives 3.0. Rounding makes equal figures tie exactly (they share the mean
+# rank) and keeps an exact 60 days of cover inside the 15–60 band; six decimals is far finer than any figure shown.
+METRIC_DECIMALS = 6
+SCORE_DECIMALS = 1
 
 TRAILING_DAYS = 90
 QUALITY_DAYS = 180

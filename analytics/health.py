@@ -13,7 +13,16 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .definitions import BANDS, COVER_TARGET_DAYS, HEALTH_COMPONENTS, HEALTH_INPUTS, QUALITY_DAYS, TRAILING_DAYS
+from .definitions import (
+    BANDS,
+    COVER_TARGET_DAYS,
+    HEALTH_COMPONENTS,
+    HEALTH_INPUTS,
+    METRIC_DECIMALS,
+    QUALITY_DAYS,
+    SCORE_DECIMALS,
+    TRAILING_DAYS,
+)
 from .kpis import APPROVED_DECISION_STATUSES, interval_sum, key_codes, to_frame
 from .periods import DAY
 
@@ -138,11 +147,12 @@ def score_health(inputs: pd.DataFrame, weights: dict[str, float]) -> pd.DataFram
     `inputs`: one row per partner and as-of point with `point`, `tier_key` and the `health_inputs` columns.
     Metrics: revenue = revenue_90d; growth = revenue_90d / revenue_prior_90d (none without prior revenue);
     pipeline; engagement = engagement_90d; deal_quality = won / (won + lost) over 180 days; operations = mean of
-    the days-of-cover score (`cover_score` of on_hand / (units_sold_90d / 90)) and 100 − the percentile of
-    claims per 1,000 units (1000 × claims_90d / units_sold_90d) — none without units sold. Each component is
-    the metric's `percentile_rank` among the rows of the same point and tier (higher is better). Components
-    without data or with weight 0 are left out and the other weights renormalised; score = Σ weight ×
-    percentile, rounded to 0.1; band by `band_of`.
+    the days-of-cover score (`cover_score` of on_hand × 90 / units_sold_90d) and 100 − the percentile of
+    claims per 1,000 units (1000 × claims_90d / units_sold_90d) — none without units sold. Every metric is
+    rounded to METRIC_DECIMALS before it is ranked or scored against the cover band, so equal figures tie.
+    Each component is the metric's `percentile_rank` among the rows of the same point and tier (higher is
+    better). Components without data or with weight 0 are left out and the other weights renormalised; score
+    = Σ weight × percentile, rounded to SCORE_DECIMALS; band by `band_of` on the rounded score.
     """
     f = inputs.copy()
     numbers = [c for c in HEALTH_INPUTS if c in f]
@@ -151,18 +161,20 @@ def score_health(inputs: pd.DataFrame, weights: dict[str, float]) -> pd.DataFram
     peers = [f["point"], f["tier_key"].fillna(-1)]
     units = f["units_sold_90d"].astype("float64")
     has_units = units > 0
-    f["cover_days"] = (f["on_hand"] / (units / TRAILING_DAYS)).where(has_units & f["on_hand"].notna())
-    f["claims_per_1000_units"] = (1000.0 * f["claims_90d"] / units).where(has_units)
+    # on_hand × days / units, not on_hand / (units / days): the quotient of whole numbers is exact when it can be.
+    cover = (f["on_hand"] * TRAILING_DAYS / units).where(has_units & f["on_hand"].notna())
+    f["cover_days"] = cover.round(METRIC_DECIMALS)
+    f["claims_per_1000_units"] = (1000.0 * f["claims_90d"] / units).where(has_units).round(METRIC_DECIMALS)
     claims_score = 100.0 - percentile_rank(f["claims_per_1000_units"], peers)
     parts = pd.concat([cover_score(f["cover_days"]), claims_score], axis=1)
-    f["operations_metric"] = parts.mean(axis=1, skipna=True).where(parts.notna().any(axis=1))
+    f["operations_metric"] = parts.mean(axis=1, skipna=True).where(parts.notna().any(axis=1)).round(METRIC_DECIMALS)
     f["revenue_metric"] = f["revenue_90d"].astype("float64")
     prior = f["revenue_prior_90d"].astype("float64")
-    f["growth_metric"] = (f["revenue_90d"] / prior).where(prior > 0)
+    f["growth_metric"] = (f["revenue_90d"] / prior).where(prior > 0).round(METRIC_DECIMALS)
     f["pipeline_metric"] = f["pipeline"].astype("float64")
     f["engagement_metric"] = f["engagement_90d"].astype("float64")
     closed = f["won_180d"] + f["lost_180d"]
-    f["deal_quality_metric"] = (f["won_180d"] / closed.where(closed > 0)).astype("float64")
+    f["deal_quality_metric"] = (f["won_180d"] / closed.where(closed > 0)).astype("float64").round(METRIC_DECIMALS)
     f["peer_count"] = f.groupby(peers)["point"].transform("size")
 
     used_weight = pd.Series(0.0, index=f.index)
@@ -178,7 +190,7 @@ def score_health(inputs: pd.DataFrame, weights: dict[str, float]) -> pd.DataFram
         effective = (weights.get(name, 0.0) / denominator).where(f[f"_{name}_used"])
         f[f"{name}_weight"] = effective
         total += (effective * f[f"{name}_pct"]).fillna(0.0)
-    f["score"] = total.round(1).where(denominator.notna())
+    f["score"] = total.round(SCORE_DECIMALS).where(denominator.notna())
     f["band"] = [band_of(s) for s in f["score"]]
     missing = f[[f"{n}_metric" for n in HEALTH_COMPONENTS]].isna().to_numpy()
     patterns = missing @ (1 << np.arange(len(HEALTH_COMPONENTS)))

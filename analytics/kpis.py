@@ -286,9 +286,10 @@ def derive_rates(frame: pd.DataFrame, days: np.ndarray, *, per_day: float = MS_P
     approval_rate = approved / (approved + rejected); win_rate = won / (won + lost); avg_won_deal =
     won_revenue / deals_won; sales_cycle_days = mean (close − submission) of won deals; conflict_rate =
     conflicting / registered; sell_through = units_sold / (units_sold + on_hand_end); days_of_cover =
-    on_hand_end / (units_sold / days in P), empty when nothing sold; claim_approval_rate = approved /
-    (approved + rejected) claims; claim_resolution_days = mean (decision − submission) of decided claims;
-    claims_per_1000_units = 1000 × claims_submitted / units_sold. Empty (NaN) whenever the denominator is 0.
+    on_hand_end / (units_sold / days in P), computed as on_hand_end × days / units_sold, empty when nothing
+    sold; claim_approval_rate = approved / (approved + rejected) claims; claim_resolution_days = mean (decision
+    − submission) of decided claims; claims_per_1000_units = 1000 × claims_submitted / units_sold. Empty (NaN)
+    whenever the denominator is 0.
 
     `frame` is indexed by (key, period) and `days` holds each period's length in days. `per_day` is how many
     units of the `*_total` duration columns make a day: milliseconds inside the engine (summed exactly), days
@@ -312,8 +313,10 @@ def derive_rates(frame: pd.DataFrame, days: np.ndarray, *, per_day: float = MS_P
     f["sales_cycle_days"] = _ratio(col("sales_cycle_days_total") / per_day, won)
     f["conflict_rate"] = _ratio(col("deals_conflicting"), col("deals_registered"))
     f["sell_through"] = _ratio(units_sold, units_sold + on_hand)
-    daily = _ratio(units_sold, period_days)
-    f["days_of_cover"] = np.where(np.isnan(on_hand_end), np.nan, _ratio(on_hand, daily))
+    # on_hand × days / units rather than on_hand / (units / days): exact whenever the true value is
+    # (22 on hand after 33 sold in 90 days is 60, not 60.00000000000001). Empty when nothing sold.
+    cover = np.where(period_days > 0, _ratio(on_hand * period_days, units_sold), np.nan)
+    f["days_of_cover"] = np.where(np.isnan(on_hand_end), np.nan, cover)
     decided = col("claims_approved") + col("claims_rejected")
     f["claim_approval_rate"] = _ratio(col("claims_approved"), decided)
     f["claim_resolution_days"] = _ratio(col("claim_resolution_days_total") / per_day, decided)

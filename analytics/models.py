@@ -21,11 +21,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.query import ModelIterable
 
 from core.models import TimeStampedModel
 from core.visibility import PartnerScopedQuerySet, partner_scope_q
 
-from .definitions import HEALTH_COMPONENTS
+from .definitions import HEALTH_COMPONENTS, NOT_FOR_DISTRIBUTORS
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 # Health components whose metric is one of the stored inputs.
@@ -56,23 +57,116 @@ class Granularity(models.TextChoices):
     YEAR = "year", "Year"
 
 
-class KpiSnapshotQuerySet(PartnerScopedQuerySet):
-    """Partner rows follow the partner visibility rule (a distributor reads its resellers' rows).
+def channel_wide_reader(user: Any) -> bool:
+    """Whether `user` may read figures that add up every partner: superusers and managers with no region limit.
 
-    Ecosystem rows are aggregates and visible to everyone signed in; the breakdowns
-    by tier, type, region and product line are for channel managers only, because
-    a small group could reveal one partner's figures.
+    A manager limited to regions may not (those figures include partners outside the regions); a partner
+    may read the ecosystem's own figures only when PRM_PARTNERS_SEE_ECOSYSTEM opts in (`ecosystem_reader`).
+    """
+    return _is_manager(user) and (user.is_superuser or not user.region_ids)
+
+
+def ecosystem_reader(user: Any) -> bool:
+    """Whether `user` may read the whole ecosystem's figures (ecosystem KPI rows, `EcosystemHealth`)."""
+    if channel_wide_reader(user):
+        return True
+    signed_in = user is not None and getattr(user, "is_authenticated", False) and user.is_active
+    return bool(signed_in and user.is_partner_member and settings.PRM_PARTNERS_SEE_ECOSYSTEM)
+
+
+def kpi_dimensions_for(user: Any) -> frozenset[str]:
+    """The kinds of KPI rows `user` may read (see `KpiSnapshotQuerySet.visible_to`)."""
+    if channel_wide_reader(user):
+        return frozenset(Dimension.values)
+    if _is_manager(user):
+        return frozenset({Dimension.PARTNER, Dimension.REGION})
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active or not user.partner_id:
+        return frozenset()
+    return frozenset({Dimension.PARTNER, Dimension.ECOSYSTEM} if ecosystem_reader(user) else {Dimension.PARTNER})
+
+
+def kpi_dimension_refusal(user: Any, dimension: str) -> str:
+    """Why `user` may not read the rows of `dimension`, or "" when they may."""
+    if dimension in kpi_dimensions_for(user):
+        return ""
+    label = Dimension(dimension).label.lower()
+    if _is_manager(user):
+        return (
+            f"{label.capitalize()} figures add up partners of every region, and you see only your regions' "
+            "partners. Read dimension=region (the rows of your regions) or dimension=partner (your partners' "
+            "rows) instead."
+        )
+    return (
+        f"{label.capitalize()} figures cover the whole channel and are not shared with partners. Read your own "
+        "rows (dimension=partner) and your tier's anonymised benchmarks (/api/v1/analytics/kpis/benchmarks/)."
+    )
+
+
+class DistributorViewIterable(ModelIterable):
+    """KPI rows as model instances, with the columns a distributor may not read blanked on its resellers' rows."""
+
+    def __iter__(self):
+        own = self.queryset._own_partner_id
+        for row in super().__iter__():
+            if row.partner_id is not None and row.partner_id != own:
+                for column in NOT_FOR_DISTRIBUTORS:
+                    setattr(row, column, None)
+            yield row
+
+
+class KpiSnapshotQuerySet(PartnerScopedQuerySet):
+    """Who reads which KPI rows (the one visibility rule, applied to derived figures).
+
+    - superusers and managers with no region limit: every row;
+    - managers limited to regions: the rows of their partners and of their regions. Ecosystem, tier,
+      partner-type and product-line rows add up partners of every region, so they are not theirs;
+    - partner users: their own partner's rows (the ecosystem's only if PRM_PARTNERS_SEE_ECOSYSTEM), and for a
+      distributor the rows of the resellers it supplies with only the deal and stock columns: the claim and
+      certification columns (`NOT_FOR_DISTRIBUTORS`) read as empty. Those rows are therefore read as model
+      instances; `values()`, `values_list()` and `aggregate()` refuse to read them for a distributor.
+    Group breakdowns are never shown to partners: a small group could reveal one partner's figures.
     """
 
     distributor_reads_supplied = True
+    _own_partner_id: int | None = None
 
     def visible_to(self, user: Any) -> KpiSnapshotQuerySet:
-        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        dimensions = kpi_dimensions_for(user)
+        if not dimensions:
             return self.none()
-        partner_rows = Q(dimension=Dimension.PARTNER) & partner_scope_q(user, "partner", include_supplied=True)
-        if _is_manager(user):
-            return self.filter(partner_rows | ~Q(dimension=Dimension.PARTNER))
-        return self.filter(partner_rows | Q(dimension=Dimension.ECOSYSTEM))
+        q = Q(dimension=Dimension.PARTNER) & partner_scope_q(user, "partner", include_supplied=True)
+        if channel_wide_reader(user):
+            return self.filter(q | ~Q(dimension=Dimension.PARTNER))
+        if Dimension.REGION in dimensions:
+            q |= Q(dimension=Dimension.REGION, key__in=[str(pk) for pk in user.region_ids])
+        if Dimension.ECOSYSTEM in dimensions:
+            q |= Q(dimension=Dimension.ECOSYSTEM)
+        rows = self.filter(q)
+        if user.is_partner_member:
+            rows._own_partner_id = user.partner_id
+            rows._iterable_class = DistributorViewIterable
+        return rows
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._own_partner_id = self._own_partner_id
+        return clone
+
+    def _refuse_raw_reads(self, what: str) -> None:
+        if self._own_partner_id is not None:
+            raise TypeError(f"{what}() would read columns a distributor may not see; read model instances.")
+
+    def values(self, *fields, **expressions):
+        self._refuse_raw_reads("values")
+        return super().values(*fields, **expressions)
+
+    def values_list(self, *fields, flat=False, named=False):
+        self._refuse_raw_reads("values_list")
+        return super().values_list(*fields, flat=flat, named=named)
+
+    def aggregate(self, *args, **kwargs):
+        self._refuse_raw_reads("aggregate")
+        return super().aggregate(*args, **kwargs)
 
     def partners(self) -> KpiSnapshotQuerySet:
         return self.filter(dimension=Dimension.PARTNER)
@@ -280,7 +374,10 @@ class HealthBand(models.TextChoices):
 
 
 class PartnerHealthScoreQuerySet(PartnerScopedQuerySet):
-    distributor_reads_supplied = True
+    """A health score is the vendor's assessment of one partner, built partly from its warranty claims: the
+    partner and the managers who see it read it; a distributor does not read its resellers' scores."""
+
+    distributor_reads_supplied = False
 
     def current(self) -> PartnerHealthScoreQuerySet:
         return self.filter(is_current=True)
@@ -398,6 +495,13 @@ class PartnerHealthScore(models.Model):
         return out
 
 
+class EcosystemHealthQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> EcosystemHealthQuerySet:
+        """Channel-wide figures: see `ecosystem_reader` (not for managers limited to regions, nor for partners
+        unless PRM_PARTNERS_SEE_ECOSYSTEM)."""
+        return self if ecosystem_reader(user) else self.none()
+
+
 class EcosystemHealth(models.Model):
     """The whole ecosystem's health as of a date (DESIGN §4).
 
@@ -425,6 +529,8 @@ class EcosystemHealth(models.Model):
     product_lines_total = models.PositiveIntegerField()
     computed_at = models.DateTimeField()
 
+    objects = EcosystemHealthQuerySet.as_manager()
+
     class Meta:
         ordering = ["-as_of"]
         verbose_name_plural = "ecosystem health"
@@ -435,6 +541,10 @@ class EcosystemHealth(models.Model):
 
     def __str__(self) -> str:
         return f"ecosystem @ {self.as_of}: {self.score}"
+
+
+class HealthInputQuerySet(PartnerScopedQuerySet):
+    """Raw health inputs follow the health scores' rule (no distributor view of a reseller's)."""
 
 
 class HealthInput(models.Model):
@@ -460,6 +570,8 @@ class HealthInput(models.Model):
     units_sold_90d = models.BigIntegerField()
     on_hand = models.BigIntegerField(null=True)
     claims_90d = models.IntegerField()
+
+    objects = HealthInputQuerySet.as_manager()
 
     class Meta:
         constraints = [

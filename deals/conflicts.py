@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from core.events import emit
 from customers.models import Customer
-from notifications.services import notify
+from notifications.services import Message, notify
 
 from .models import DealConflict, DealEvent, DealLine, DealRegistration, DealStatus
 from .selectors import manager_recipients
@@ -128,12 +128,39 @@ def flag_conflicts(*, deal: DealRegistration, others: list[DealRegistration], no
             partner_id=involved.partner_id,
             data=payload(involved, conflict_count=len(others) if involved is deal else 1),
         )
-    described = "; ".join(f"{o.reference} ({o.partner.name}, {o.get_status_display().lower()})" for o in others)
-    title = f"Channel conflict: {deal.reference} ({deal.partner.name}) overlaps {len(others)} registration(s)"
-    body = f"{deal.reference} from {deal.partner.name} for {deal.customer.name} overlaps {described}."
-    url = reverse("deals:manage_deal_conflicts", args=[deal.pk])
     recipients: dict[int, Any] = {}
     for involved in (deal, *others):
         for manager in manager_recipients(partner=involved.partner):
             recipients[manager.pk] = manager
-    notify(recipients=recipients.values(), verb="deal.conflict_detected", title=title, body=body, url=url)
+    notify(
+        recipients=recipients.values(),
+        verb="deal.conflict_detected",
+        render=lambda user: conflict_message(deal=deal, others=others, user=user),
+    )
+
+
+def conflict_message(*, deal: DealRegistration, others: list[DealRegistration], user: Any) -> Message | None:
+    """The conflict notice as `user` may read it (the visibility rule): partners and customers of the
+    registrations they may see; of the others only the reference, as the conflict page shows them.
+    None when they may see none of the registrations involved."""
+    involved = [deal, *others]
+    visible = set(
+        DealRegistration.objects.visible_to(user).filter(pk__in=[d.pk for d in involved]).values_list("pk", flat=True)
+    )
+    if not visible:
+        return None
+
+    def described(d: DealRegistration) -> str:
+        if d.pk in visible:
+            return f"{d.reference} ({d.partner.name}, {d.get_status_display().lower()})"
+        return f"{d.reference} (a partner outside your regions)"
+
+    anchor = next(d for d in involved if d.pk in visible)
+    count = len(others) if anchor is deal else 1
+    title = f"Channel conflict: {anchor.reference} ({anchor.partner.name}) overlaps {count} registration(s)"
+    overlaps = "; ".join(described(o) for o in others)
+    if deal.pk in visible:
+        body = f"{deal.reference} from {deal.partner.name} for {deal.customer.name} overlaps {overlaps}."
+    else:
+        body = f"A new registration, {described(deal)}, overlaps {overlaps}, registered for {anchor.customer.name}."
+    return Message(title=title, body=body, url=reverse("deals:manage_deal_conflicts", args=[anchor.pk]))

@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from catalog.models import ProductLine
+from core.filters import VisibleModelChoiceFilter
 from partners.models import Partner, Region, Tier
 
 from .models import DealLine, DealRegistration, DealStatus
@@ -23,13 +24,6 @@ WAITING_CHOICES = [
 DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"})}
 
 
-def _visible_partners(request):
-    """Partner choices limited to what the user may see (the API may build the filter set without a request)."""
-    if request is None:
-        return Partner.objects.none()
-    return Partner.objects.visible_to(request.user).only("pk", "name")
-
-
 class DealFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     status = django_filters.ChoiceFilter(choices=DealStatus.choices, empty_label="Any")
@@ -40,7 +34,7 @@ class DealFilterSet(django_filters.FilterSet):
         label="Conflict",
         widget=forms.Select(choices=[("", "Any"), ("true", "Conflicting"), ("false", "No conflict")]),
     )
-    partner = django_filters.ModelChoiceFilter(queryset=_visible_partners, empty_label="Any")
+    partner = VisibleModelChoiceFilter(queryset=Partner.objects.only("pk", "name"), empty_label="Any")
     region = django_filters.ModelChoiceFilter(
         field_name="partner__region", queryset=Region.objects.all(), empty_label="Any"
     )

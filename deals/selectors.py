@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, QuerySet
 
 from accounts.models import Role, User
+from partners.models import Partner
 
 from .models import DealEvent, DealLine, DealRegistration, DealStatus
 
@@ -73,12 +74,17 @@ def partner_recipients(*, partner_id: int) -> list:
 def manager_recipients(*, partner: Any) -> list:
     """The channel managers who hear about a partner's submissions, conflicts and requests.
 
-    Rule: the partner's account manager if it has an active one; otherwise
-    every active manager whose regions include the partner's region; if there
-    is none, the managers who cover every region (no regions set).
+    Rule: the partner's account manager if it has an active one who may see the partner (the visibility
+    rule: an account manager limited to other regions does not); otherwise every active manager whose
+    regions include the partner's region; if there is none, the managers who cover every region (no
+    regions set).
     """
     account_manager = partner.account_manager if partner.account_manager_id else None
-    if account_manager is not None and account_manager.is_active:
+    if (
+        account_manager is not None
+        and account_manager.is_active
+        and Partner.objects.visible_to(account_manager).filter(pk=partner.pk).exists()
+    ):
         return [account_manager]
     managers = User.objects.filter(role=Role.CHANNEL_MANAGER, is_active=True)
     regional = list(managers.filter(regions=partner.region_id).order_by("pk"))

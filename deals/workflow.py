@@ -105,6 +105,7 @@ def notify_partner(deal, *, verb: str, title: str, body: str) -> None:
         title=title,
         body=body,
         url=portal_url(deal),
+        subject=deal,
     )
 
 
@@ -115,6 +116,7 @@ def notify_managers(deal, *, verb: str, title: str, body: str, url: str = "", em
         title=title,
         body=body,
         url=url or manage_url(deal),
+        subject=deal,
         email=email,
     )
 

@@ -69,6 +69,10 @@ class ApiToken(models.Model):
         return self.revoked_at is None and not self.is_expired
 
 
+# The owner of an endpoint is on the vendor's side: a channel manager, or a superuser who belongs to no partner.
+CHANNEL_TEAM_OWNER = Q(owner__role="channel_manager") | Q(owner__is_superuser=True, owner__partner__isnull=True)
+
+
 class WebhookEndpointQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> WebhookEndpointQuerySet:
         """Partner endpoints follow the partner visibility rule (without a distributor's read-only view);
@@ -81,6 +85,20 @@ class WebhookEndpointQuerySet(models.QuerySet):
                 return self.all()
             return self.filter(scope | Q(partner__isnull=True, owner=user))
         return self.filter(scope, partner__isnull=False)
+
+    def editable_by(self, user: Any) -> WebhookEndpointQuerySet:
+        """Endpoints the user may change, pause, rotate, delete or redeliver: the side that registered one
+        manages it. A channel-team endpoint (registered by a manager or a superuser) is managed by the
+        channel team members who see it; a partner's endpoint (registered by one of its admins) by that
+        partner's admins. Reading follows `visible_to`: a partner admin sees where its partner's events go."""
+        if not _signed_in(user):
+            return self.none()
+        visible = self.visible_to(user)
+        if user.is_partner_member:
+            return visible.filter(owner__partner_id=user.partner_id) if user.is_partner_admin else self.none()
+        if user.is_superuser or user.is_channel_manager:
+            return visible.filter(CHANNEL_TEAM_OWNER)
+        return self.none()
 
 
 class WebhookEndpoint(models.Model):

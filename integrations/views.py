@@ -22,9 +22,12 @@ from .forms import ApiTokenForm, WebhookEndpointForm
 from .models import ApiToken, WebhookDelivery, WebhookEndpoint
 from .tokens import api_token_create, api_token_revoke, may_use_api
 from .webhooks import (
+    may_change_endpoint,
     may_manage_webhooks,
     may_read_reply_bodies,
+    require_endpoint_change,
     webhook_endpoint_create,
+    webhook_endpoint_delete,
     webhook_endpoint_rotate_secret,
     webhook_endpoint_update,
     webhook_redeliver,
@@ -157,6 +160,7 @@ class WebhookDetailView(WebhookManagerMixin, View):
             "deliveries": page.object_list,
             "show_reply_bodies": may_read_reply_bodies(request.user),
             "form": form or WebhookEndpointForm(initial=initial, user=request.user, editing=True),
+            "may_change": may_change_endpoint(endpoint=endpoint, user=request.user),
         }
 
     def get(self, request, pk: int):
@@ -164,9 +168,13 @@ class WebhookDetailView(WebhookManagerMixin, View):
 
     def post(self, request, pk: int):
         endpoint = self.get_endpoint(pk)
+        try:
+            require_endpoint_change(endpoint=endpoint, user=request.user)
+        except ServiceError as exc:
+            raise PermissionDenied(exc.message) from exc
         action = request.POST.get("action")
         if action == "delete":
-            endpoint.delete()
+            webhook_endpoint_delete(endpoint=endpoint, user=request.user)
             messages.success(request, f"Webhook endpoint {endpoint.url} deleted.")
             return redirect("integrations:api_settings")
         if action == "rotate":
@@ -196,6 +204,9 @@ class WebhookRedeliverView(WebhookManagerMixin, View):
     def post(self, request, pk: int, delivery_pk: int):
         endpoint = self.get_endpoint(pk)
         delivery = get_object_or_404(WebhookDelivery.objects.filter(endpoint=endpoint), pk=delivery_pk)
-        copy = webhook_redeliver(delivery=delivery, user=request.user)
+        try:
+            copy = webhook_redeliver(delivery=delivery, user=request.user)
+        except ServiceError as exc:
+            raise PermissionDenied(exc.message) from exc
         messages.success(request, f"{delivery.event_type} queued again as delivery {copy.uuid}.")
         return redirect("integrations:webhook_detail", pk=endpoint.pk)

@@ -187,6 +187,26 @@ def webhook_endpoint_create(
     )
 
 
+def may_change_endpoint(*, endpoint: WebhookEndpoint, user: Any) -> bool:
+    """Whether `user` may change this endpoint (`WebhookEndpoint.objects.editable_by`: the side that registered it)."""
+    return may_manage_webhooks(user) and WebhookEndpoint.objects.editable_by(user).filter(pk=endpoint.pk).exists()
+
+
+def require_endpoint_change(*, endpoint: WebhookEndpoint, user: Any) -> None:
+    """Refuse, saying who manages the endpoint, unless `user` may change it."""
+    if not may_manage_webhooks(user):
+        raise ActionNotPermittedError("Only channel managers and partner admins change webhooks.")
+    if may_change_endpoint(endpoint=endpoint, user=user):
+        return
+    if endpoint.owner.partner_id is None:
+        raise ActionNotPermittedError(
+            "This endpoint was registered by the channel team; only the channel team can change it."
+        )
+    raise ActionNotPermittedError(
+        "This endpoint was registered by the partner; only the partner's admins can change it."
+    )
+
+
 @transaction.atomic
 def webhook_endpoint_update(
     *,
@@ -198,8 +218,7 @@ def webhook_endpoint_update(
     is_active: bool = True,
 ) -> WebhookEndpoint:
     """Change the URL, events, description or active flag; the scope and secret stay."""
-    if not may_manage_webhooks(user):
-        raise ActionNotPermittedError("Only channel managers and partner admins change webhooks.")
+    require_endpoint_change(endpoint=endpoint, user=user)
     fields = _clean_endpoint(url=url, events=events, description=description)
     for name, value in fields.items():
         setattr(endpoint, name, value)
@@ -209,11 +228,17 @@ def webhook_endpoint_update(
 
 
 def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint, user: Any) -> WebhookEndpoint:
-    if not may_manage_webhooks(user):
-        raise ActionNotPermittedError("Only channel managers and partner admins change webhooks.")
+    require_endpoint_change(endpoint=endpoint, user=user)
     endpoint.secret = new_secret()
     endpoint.save(update_fields=["secret", "updated_at"])
     return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, user: Any) -> None:
+    """Delete the endpoint and its delivery log."""
+    require_endpoint_change(endpoint=endpoint, user=user)
+    endpoint.delete()
 
 
 # --- routing -----------------------------------------------------------------------------------
@@ -275,8 +300,7 @@ def enqueue_event_deliveries(event: Event) -> None:
 
 def webhook_redeliver(*, delivery: WebhookDelivery, user: Any) -> WebhookDelivery:
     """Send the same body (same event id) again as a new delivery, after the caller's transaction commits."""
-    if not may_manage_webhooks(user):
-        raise ActionNotPermittedError("Only channel managers and partner admins redeliver webhooks.")
+    require_endpoint_change(endpoint=delivery.endpoint, user=user)
     copy = WebhookDelivery.objects.create(
         endpoint=delivery.endpoint,
         event_id=delivery.event_id,

@@ -6,16 +6,10 @@ import django_filters
 from django import forms
 
 from catalog.models import Product, ProductLine
+from core.filters import VisibleModelChoiceFilter
 from partners.models import Partner, Region
 
 from .models import InventoryReport
-
-
-def _visible_partners(request):
-    """Partner choices limited to what the user may see (the API may call without a request)."""
-    if request is None:
-        return Partner.objects.all()
-    return Partner.objects.visible_to(request.user).only("pk", "name")
 
 
 class InventoryFilterSet(django_filters.FilterSet):
@@ -35,7 +29,7 @@ class InventoryFilterSet(django_filters.FilterSet):
     date_to = django_filters.DateFilter(
         field_name="date", lookup_expr="lte", label="To", widget=forms.DateInput(attrs={"type": "date"})
     )
-    partner = django_filters.ModelChoiceFilter(queryset=_visible_partners, empty_label="Any partner")
+    partner = VisibleModelChoiceFilter(queryset=Partner.objects.only("pk", "name"), empty_label="Any partner")
     region = django_filters.ModelChoiceFilter(
         field_name="partner__region", queryset=Region.objects.all(), empty_label="Any region"
     )

@@ -44,6 +44,16 @@ PROGRESS_EVERY = 1000
 STALLED_AFTER = timedelta(minutes=45)
 # A file still not through after this long is failed, and its user told to upload it again.
 GIVE_UP_AFTER = timedelta(hours=12)
+# Without a beat (the quick start runs tasks inside the web process) nothing sweeps stalled jobs: a running
+# job that has not moved for this long is offered to its uploader and to managers to resume by hand
+# (setting PRM_INVENTORY_RESUME_AFTER_SECONDS). A worker moves it at least every PROGRESS_EVERY rows, well
+# under a minute; resuming a job that was only slow is harmless, since every step is idempotent.
+RESUME_OFFERED_AFTER = timedelta(minutes=5)
+
+
+def resume_offered_after() -> timedelta:
+    seconds = getattr(settings, "PRM_INVENTORY_RESUME_AFTER_SECONDS", None)
+    return RESUME_OFFERED_AFTER if seconds is None else timedelta(seconds=seconds)
 
 
 def sync_row_limit() -> int:
@@ -194,6 +204,48 @@ def import_job_fail(*, job_id: int, message: str) -> None:
     ImportJob.objects.filter(pk=job_id).exclude(status=ImportJob.Status.DONE).update(
         status=ImportJob.Status.FAILED, message=message[:2000], finished_at=timezone.now(), updated_at=timezone.now()
     )
+
+
+def import_job_is_stalled(job: ImportJob, *, now: datetime | None = None) -> bool:
+    """A running job that nothing has moved for `resume_offered_after()`: its worker died or its message was lost."""
+    now = now or timezone.now()
+    return job.status in ImportJob.RUNNING and job.updated_at < now - resume_offered_after()
+
+
+def import_job_may_resume(*, job: ImportJob, user: Any) -> bool:
+    """Who may resume a job: the user who uploaded it (while they may still report for the partner), and
+    channel managers who may see it (the visibility rule: their regions' partners)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if job.user_id == user.pk:
+        return ImportJob.objects.editable_by(user).filter(pk=job.pk).exists()
+    return user.is_channel_manager and ImportJob.objects.visible_to(user).filter(pk=job.pk).exists()
+
+
+def import_job_resume(*, job: ImportJob, user: Any, now: datetime | None = None) -> ImportJob:
+    """Run again the step of a stalled job (check the rows, or import them), as the beat sweep would.
+
+    Idempotent: only a job that has not moved for `resume_offered_after()` is started again, and starting
+    it moves `updated_at`, so a second click (or the sweep) finds it moving and leaves it alone. A job that
+    is no longer running has nothing to resume.
+    """
+    if not import_job_may_resume(job=job, user=user):
+        raise ActionNotPermittedError("Only the user who uploaded this file, or the channel team, may resume it.")
+    now = now or timezone.now()
+    job.refresh_from_db(fields=["status", "updated_at", "total_rows", "valid_rows"])
+    if job.status not in ImportJob.RUNNING:
+        raise TransitionNotAllowedError(f"This file is {job.get_status_display().lower()}; there is nothing to resume.")
+    claimed = ImportJob.objects.filter(
+        pk=job.pk, status=job.status, updated_at__lt=now - resume_offered_after()
+    ).update(updated_at=now)
+    if claimed:
+        logger.info("inventory import job %s resumed by user %s", job.pk, user.pk)
+        if job.status == ImportJob.Status.IMPORTING:
+            _dispatch("import_valid_rows", import_job_run, job.pk, job.valid_rows)
+        else:
+            _dispatch("validate_import", import_job_validate, job.pk, job.total_rows)
+    job.refresh_from_db()
+    return job
 
 
 def import_jobs_resume_stalled(*, now: datetime | None = None) -> dict[str, int]:

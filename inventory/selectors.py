@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 from django.db.models import Max, QuerySet
@@ -15,6 +16,8 @@ def inventory_list(*, user: Any, filters: dict | None = None, request: Any = Non
     """The rows the user may see, narrowed by `InventoryFilterSet` filters, newest first."""
     queryset = InventoryReport.objects.visible_to(user).select_related("partner", "product")
     if filters:
+        # The filter's choices (partners) follow the user's visibility: a caller without a request passes the user.
+        request = request or SimpleNamespace(user=user)
         queryset = InventoryFilterSet(filters, queryset=queryset, request=request).qs
     return queryset.order_by("-date", "partner__name", "product__sku")
 

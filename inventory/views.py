@@ -19,7 +19,14 @@ from partners.models import Partner
 from .csv_import import TEMPLATE_HEADER, errors_as_csv
 from .filtersets import InventoryFilterSet
 from .forms import InventoryRowFormSet, InventoryUploadForm
-from .imports import import_job_create, import_job_request_import
+from .imports import (
+    import_job_create,
+    import_job_is_stalled,
+    import_job_may_resume,
+    import_job_request_import,
+    import_job_resume,
+    resume_offered_after,
+)
 from .models import ImportJob, InventoryReport
 from .services import inventory_upsert
 
@@ -133,24 +140,43 @@ class InventoryUploadView(PartnerMemberRequiredMixin, FormView):
 
 class _ImportJobMixin(PartnerMemberRequiredMixin, VisibleQuerysetMixin):
     model = ImportJob
+    area = "portal"
 
 
-class ImportJobListView(_ImportJobMixin, ListView):
+class _ImportJobListBase(VisibleQuerysetMixin, ListView):
+    model = ImportJob
     template_name = "inventory/import_list.html"
     paginate_by = 25
 
     def get_queryset(self):
-        return super().get_queryset().defer("content", "errors").select_related("user")
+        return super().get_queryset().defer("content", "errors").select_related("user", "partner")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"area": self.area}
 
 
-class ImportJobDetailView(_ImportJobMixin, DetailView):
-    """The report of one upload: progress while it runs, then the errors and the import choice."""
+class ImportJobListView(PartnerMemberRequiredMixin, _ImportJobListBase):
+    area = "portal"
 
+
+class ManageImportJobListView(ManagerRequiredMixin, _ImportJobListBase):
+    """Managers follow the uploads of the partners they see (the visibility rule), and resume one that stopped."""
+
+    area = "manage"
+
+
+class _ImportJobDetailBase(VisibleQuerysetMixin, DetailView):
+    """The report of one upload: progress while it runs, then the errors (and, in the portal, the import choice).
+
+    A job that has stopped moving (its worker died, or the web process running it was stopped) is
+    offered to its uploader and to managers who see it to resume (`import_job_resume`)."""
+
+    model = ImportJob
     template_name = "inventory/import_detail.html"
     context_object_name = "job"
 
     def get_queryset(self):
-        return super().get_queryset().defer("content").select_related("user")
+        return super().get_queryset().defer("content").select_related("user", "partner")
 
     def get_template_names(self):
         if self.request.htmx:
@@ -159,9 +185,46 @@ class ImportJobDetailView(_ImportJobMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["errors_shown"] = self.object.errors[:ERRORS_SHOWN]
-        context["errors_hidden"] = max(self.object.error_count - ERRORS_SHOWN, 0)
+        job = self.object
+        context["errors_shown"] = job.errors[:ERRORS_SHOWN]
+        context["errors_hidden"] = max(job.error_count - ERRORS_SHOWN, 0)
+        context["area"] = self.area
+        context["can_resume"] = import_job_is_stalled(job) and import_job_may_resume(job=job, user=self.request.user)
+        context["resume_url"] = reverse(f"inventory:{self.url_prefix}import_resume", args=[job.pk])
+        context["resume_after_minutes"] = round(resume_offered_after().total_seconds() / 60)
         return context
+
+
+class ImportJobDetailView(PartnerMemberRequiredMixin, _ImportJobDetailBase):
+    area, url_prefix = "portal", ""
+
+
+class ManageImportJobDetailView(ManagerRequiredMixin, _ImportJobDetailBase):
+    area, url_prefix = "manage", "manage_"
+
+
+class _ImportJobResumeBase(VisibleQuerysetMixin, SingleObjectMixin, View):
+    """Start again a file whose processing stopped; a second click changes nothing."""
+
+    model = ImportJob
+
+    def post(self, request, pk):
+        job = self.get_object(self.get_queryset().defer("content", "errors"))
+        try:
+            job = import_job_resume(job=job, user=request.user)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.info(request, f"Processing of {job.filename} resumed; this page shows how it goes.")
+        return redirect(reverse(f"inventory:{self.url_prefix}import_detail", args=[job.pk]))
+
+
+class ImportJobResumeView(PartnerMemberRequiredMixin, _ImportJobResumeBase):
+    url_prefix = ""
+
+
+class ManageImportJobResumeView(ManagerRequiredMixin, _ImportJobResumeBase):
+    url_prefix = "manage_"
 
 
 class ImportJobImportView(_ImportJobMixin, SingleObjectMixin, View):

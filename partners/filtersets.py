@@ -2,6 +2,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from core.filters import VisibleModelChoiceFilter
+
 from .models import Partner, Region, Tier
 
 
@@ -11,8 +13,8 @@ class PartnerFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     tier = django_filters.ModelChoiceFilter(queryset=Tier.objects.all())
     region = django_filters.ModelChoiceFilter(queryset=Region.objects.all())
-    parent = django_filters.ModelChoiceFilter(
-        queryset=Partner.objects.filter(partner_type=Partner.Type.DISTRIBUTOR), label="Distributor"
+    parent = VisibleModelChoiceFilter(
+        queryset=Partner.objects.filter(partner_type=Partner.Type.DISTRIBUTOR).only("pk", "name"), label="Distributor"
     )
 
     class Meta:

@@ -306,6 +306,9 @@ PRM_ANALYTICS_HISTORY_MONTHS = env.int("PRM_ANALYTICS_HISTORY_MONTHS", default=2
 PRM_ANALYTICS_CHUNK_SIZE = env.int("PRM_ANALYTICS_CHUNK_SIZE", default=1000)
 PRM_ANALYTICS_REFRESH_DEBOUNCE_SECONDS = env.int("PRM_ANALYTICS_REFRESH_DEBOUNCE_SECONDS", default=10)
 PRM_ANALYTICS_HEALTH_TASKS = env.int("PRM_ANALYTICS_HEALTH_TASKS", default=4)
+# Partners read their own figures and anonymised tier benchmarks; the channel-wide figures (ecosystem KPI
+# rows, ecosystem health) only when the vendor chooses to share them.
+PRM_PARTNERS_SEE_ECOSYSTEM = env.bool("PRM_PARTNERS_SEE_ECOSYSTEM", default=False)
 
 # --- security (production) -------------------------------------------------
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)

@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 
 from catalog.models import Product
+from core.filters import VisibleModelChoiceFilter
 from partners.models import Partner, Region
 
 from .models import ClaimStatus, FailureCode, WarrantyClaim
@@ -16,13 +17,6 @@ OPEN_STATUSES = (ClaimStatus.SUBMITTED, ClaimStatus.UNDER_REVIEW)
 YES_NO = [("", "Either"), ("true", "Yes"), ("false", "No")]
 
 
-def _visible_partners(request):
-    """Partner choices limited to what the user may see (the API may call without a request)."""
-    if request is None:
-        return Partner.objects.all()
-    return Partner.objects.visible_to(request.user).only("pk", "name")
-
-
 class WarrantyClaimFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Reference or serial")
     status = django_filters.ChoiceFilter(
@@ -30,7 +24,7 @@ class WarrantyClaimFilterSet(django_filters.FilterSet):
         choices=[(OPEN, "Open (submitted or under review)"), *ClaimStatus.choices],
         empty_label="Any status",
     )
-    partner = django_filters.ModelChoiceFilter(queryset=_visible_partners, empty_label="Any partner")
+    partner = VisibleModelChoiceFilter(queryset=Partner.objects.only("pk", "name"), empty_label="Any partner")
     region = django_filters.ModelChoiceFilter(
         field_name="partner__region", queryset=Region.objects.all(), empty_label="Any region"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from django.db.models import QuerySet
@@ -14,6 +15,8 @@ def claim_list(*, user: Any, filters: dict | None = None, request: Any = None) -
     """Claims the user may see, narrowed by `WarrantyClaimFilterSet` filters, newest first."""
     queryset = WarrantyClaim.objects.visible_to(user).select_related("partner", "product", "failure_code", "customer")
     if filters:
+        # The filter's choices (partners) follow the user's visibility: a caller without a request passes the user.
+        request = request or SimpleNamespace(user=user)
         queryset = WarrantyClaimFilterSet(filters, queryset=queryset, request=request).qs
     return queryset
 

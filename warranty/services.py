@@ -211,6 +211,7 @@ def claim_create(
         body=f"{product.sku}, serial {serial}, {claim.claimed_amount} {claim.currency} claimed."
         + (f" Flagged: {', '.join(flags)}." if flags else ""),
         url=reverse("warranty:manage_claim_detail", args=[claim.pk]),
+        subject=claim,
     )
     emit(
         "claim.submitted",
@@ -246,6 +247,7 @@ def _announce_decision(claim: WarrantyClaim, title: str, body: str) -> None:
         title=title,
         body=body,
         url=reverse("warranty:claim_detail", args=[claim.pk]),
+        subject=claim,
     )
     emit(
         "claim.decided",
@@ -332,6 +334,7 @@ def claim_pay(*, claim: WarrantyClaim, user: Any) -> WarrantyClaim:
         title=f"Warranty claim {locked.reference} paid",
         body=text,
         url=reverse("warranty:claim_detail", args=[locked.pk]),
+        subject=locked,
     )
     emit(
         "claim.paid",

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from analytics.definitions import KPI_COLUMNS, KPIS
+from analytics.definitions import KPI_COLUMNS, KPIS, NOT_FOR_DISTRIBUTORS
 from analytics.models import EcosystemHealth, JobRun, KpiSnapshot, PartnerHealthScore
+
+# Each KPI column is documented in the schema by its formula from the KPI registry (DESIGN §3); the claim and
+# certification columns are empty on a supplied reseller's row read by its distributor (KpiSnapshotQuerySet.visible_to).
+KPI_FIELD_OPTIONS: dict[str, dict] = {
+    name: {
+        "help_text": f"{kpi.label}: {kpi.formula}.",
+        **({"allow_null": True} if name in NOT_FOR_DISTRIBUTORS else {}),
+    }
+    for name, kpi in KPIS.items()
+}
 
 
 class KpiSnapshotSerializer(serializers.ModelSerializer):
@@ -26,8 +36,7 @@ class KpiSnapshotSerializer(serializers.ModelSerializer):
             *KPI_COLUMNS,
             "computed_at",
         ]
-        # Each KPI column is documented in the schema by its formula from the KPI registry (DESIGN §3).
-        extra_kwargs = {name: {"help_text": f"{kpi.label}: {kpi.formula}."} for name, kpi in KPIS.items()}
+        extra_kwargs = KPI_FIELD_OPTIONS
 
 
 class HealthComponentSerializer(serializers.Serializer):

@@ -13,10 +13,20 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from analytics import selectors, services
-from analytics.models import Dimension, EcosystemHealth, Granularity, HealthBand, JobRun, KpiSnapshot
+from analytics.models import (
+    Dimension,
+    EcosystemHealth,
+    Granularity,
+    HealthBand,
+    JobRun,
+    KpiSnapshot,
+    ecosystem_reader,
+    kpi_dimension_refusal,
+)
 from analytics.models import PartnerHealthScore as Score
 from core.api.viewsets import VisibleReadOnlyModelViewSet
 from partners.models import Partner
@@ -52,7 +62,9 @@ class BenchmarkQuerySerializer(serializers.Serializer):
 
 
 class KpiSnapshotViewSet(VisibleReadOnlyModelViewSet):
-    """KPI values per scope and period. Partners see their own rows and the ecosystem's; managers every row."""
+    """KPI values per scope and period, by `KpiSnapshot.objects.visible_to`: partners their own rows (and
+    a distributor its resellers' deal and stock columns); managers limited to regions their partners' and
+    regions' rows; other managers every row. Asking for a kind of row one may not read answers 403."""
 
     queryset = KpiSnapshot.objects.all()
     serializer_class = KpiSnapshotSerializer
@@ -60,6 +72,14 @@ class KpiSnapshotViewSet(VisibleReadOnlyModelViewSet):
     ordering_fields = ["id", "period_start"]
     ordering = ("period_start",)
     lookup_value_regex = r"\d+"
+
+    def list(self, request, *args, **kwargs):
+        dimension = request.query_params.get("dimension")
+        if dimension in Dimension.values:
+            refusal = kpi_dimension_refusal(request.user, dimension)
+            if refusal:
+                raise PermissionDenied(refusal)
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         parameters=[
@@ -116,8 +136,9 @@ class EcosystemHealthFilterSet(django_filters.FilterSet):
         fields = ["is_current", "since"]
 
 
-class EcosystemHealthViewSet(viewsets.ReadOnlyModelViewSet):
-    """The ecosystem's health over time: an aggregate every signed-in user may read."""
+class EcosystemHealthViewSet(VisibleReadOnlyModelViewSet):
+    """The ecosystem's health over time, with the vendor's revenue concentration: channel-wide figures for
+    superusers and managers with no region limit (partners only if PRM_PARTNERS_SEE_ECOSYSTEM); 403 for others."""
 
     queryset = EcosystemHealth.objects.all()
     serializer_class = EcosystemHealthSerializer
@@ -125,6 +146,16 @@ class EcosystemHealthViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["id", "as_of"]
     ordering = ("-as_of",)
     lookup_value_regex = r"\d+"
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not ecosystem_reader(request.user):
+            raise PermissionDenied(
+                "Ecosystem health adds up every partner of the channel; it is shown to channel managers who "
+                "cover every region. Read the health of your partners at /api/v1/analytics/health-scores/."
+                if request.user.is_channel_manager
+                else "Ecosystem health covers the whole channel and is not shared with partners."
+            )
 
 
 class JobRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):

@@ -19,11 +19,13 @@ registry — never `analytics.models` or the engine's modules.
 - `health`: partner and ecosystem health for a scope, alerts derived from the bands;
 - `revenue`: won revenue by segment, product line and partner, concentration;
 - `insights`: stock cover and claim-rate lists, product line rows, claims by failure code;
-- `partners`: partners annotated with their figures, for sortable lists.
+- `partners`: partners annotated with their figures, for sortable lists;
+- `channel_wide_reader` / `ecosystem_reader`: whether a user may read figures that add up every partner.
 """
 
 from __future__ import annotations
 
+from ..models import channel_wide_reader, ecosystem_reader
 from .health import EcosystemSummary, ecosystem_summary, health_alert_rows, partner_health
 from .insights import (
     claims_by_failure_code,
@@ -53,9 +55,11 @@ __all__ = [
     "EcosystemSummary",
     "Scope",
     "Source",
+    "channel_wide_reader",
     "claims_by_failure_code",
     "concentration",
     "cover_distribution",
+    "ecosystem_reader",
     "ecosystem_summary",
     "health_alert_rows",
     "monthly_values",

@@ -92,9 +92,11 @@ def ecosystem_summary(*, user: Any, scope: Scope, whole: bool, months: list[date
     trend_points = [m + relativedelta(months=1) for m in months]  # a month's health is measured at its end
     coverage = None
     if whole:
-        coverage = EcosystemHealth.objects.filter(is_current=True).first()
+        coverage = EcosystemHealth.objects.visible_to(user).filter(is_current=True).first()
         stored = dict(
-            EcosystemHealth.objects.filter(is_current=False, as_of__in=trend_points).values_list("as_of", "score")
+            EcosystemHealth.objects.visible_to(user)
+            .filter(is_current=False, as_of__in=trend_points)
+            .values_list("as_of", "score")
         )
     else:
         rows = (

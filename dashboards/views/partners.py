@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from analytics import selectors
+from analytics.definitions import MIN_PEER_GROUP
 from analytics.filtersets import PartnerHealthFilterSet
 from core.views import ManagerRequiredMixin
 from partners.models import Partner
@@ -108,10 +109,17 @@ class PartnerDetailView(ManagerRequiredMixin, DashboardMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def get_dashboard_context(self) -> dict[str, Any]:
-        card = partner_scorecard(partner=self.partner, period=self.period)
+        # A manager limited to regions sees tier medians only over groups too large for one peer outside
+        # their regions to be read from them, as partners do; a manager who sees every partner sees any median.
+        min_peers = 1 if selectors.channel_wide_reader(self.request.user) else MIN_PEER_GROUP
+        card = partner_scorecard(partner=self.partner, period=self.period, min_peers=min_peers)
+        parent_id = self.partner.parent_id
         return {
             "partner": self.partner,
             "object": self.partner,
+            # A distributor outside the manager's regions is named only as such.
+            "parent_visible": bool(parent_id)
+            and Partner.objects.visible_to(self.request.user).filter(pk=parent_id).exists(),
             "activity": partner_activity(user=self.request.user, partner=self.partner),
             "health": partner_health(user=self.request.user, partner=self.partner),
             "tiles": card.tiles,

@@ -2,6 +2,8 @@
 
 A partner sees that its registration conflicts (`has_conflict`, `conflict_count`) but never with whom:
 `conflicts` (the other registrations, their partners and the reason) is filled for channel managers only.
+A manager sees the other registration of a conflict only if the visibility rule lets them see it; one
+outside their regions shows its reference and the reason only (`in_scope` false), as the conflict page does.
 """
 
 from __future__ import annotations
@@ -9,7 +11,9 @@ from __future__ import annotations
 import functools
 from datetime import UTC
 from decimal import Decimal
+from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -63,6 +67,7 @@ CONFLICT_VALUES = (
     "to_deal__status",
     "to_deal__partner_id",
     "to_deal__partner__name",
+    "to_deal_in_scope",
 )
 
 
@@ -79,14 +84,17 @@ def line_representation(row: dict) -> dict:
 
 
 def conflict_representation(row: dict) -> dict:
+    """The other side of a conflict; one the reader may not see keeps only its reference and the reason."""
+    shown = row["to_deal_in_scope"]
     return {
-        "deal": row["to_deal_id"],
+        "deal": row["to_deal_id"] if shown else None,
         "reference": row["to_deal__reference"],
-        "partner": row["to_deal__partner_id"],
-        "partner_name": row["to_deal__partner__name"],
-        "status": row["to_deal__status"],
+        "partner": row["to_deal__partner_id"] if shown else None,
+        "partner_name": row["to_deal__partner__name"] if shown else None,
+        "status": row["to_deal__status"] if shown else None,
         "reason": row["reason"],
         "detected_at": _datetime(row["detected_at"]),
+        "in_scope": shown,
     }
 
 
@@ -140,12 +148,13 @@ def deal_row(deal: DealRegistration) -> dict:
     return row
 
 
-def attach_page_related(rows: list[dict]) -> list[dict]:
+def attach_page_related(rows: list[dict], *, user: Any) -> list[dict]:
     """Lines and conflicts of a page of deal rows, one query each, as ready-made dicts on each row.
 
     Does what prefetch_related does without building a model instance per row or cloning a
     queryset per deal, which on a page of 100 cost more than the queries. Conflicts are read for
-    everyone (their count is shown; only flagged deals have any) but only managers see who with.
+    everyone (their count is shown; only flagged deals have any) but only managers see who with, and
+    only the other registrations `user` may see (the visibility rule, checked in the same query).
     """
     ids = [row["id"] for row in rows]
     lines: dict[int, list] = {pk: [] for pk in ids}
@@ -154,12 +163,18 @@ def attach_page_related(rows: list[dict]) -> list[dict]:
     conflicts: dict[int, list] = {pk: [] for pk in ids}
     flagged = [row["id"] for row in rows if row["has_conflict"]]  # links exist only for flagged deals
     if flagged:
-        for link in DealConflict.objects.filter(from_deal_id__in=flagged).order_by("pk").values(*CONFLICT_VALUES):
+        in_scope = Exists(DealRegistration.objects.visible_to(user).filter(pk=OuterRef("to_deal_id")))
+        links = DealConflict.objects.filter(from_deal_id__in=flagged).annotate(to_deal_in_scope=in_scope)
+        for link in links.order_by("pk").values(*CONFLICT_VALUES):
             conflicts[link["from_deal_id"]].append(conflict_representation(link))
     for row in rows:
         row["api_lines"] = lines[row["id"]]
         row["api_conflicts"] = conflicts[row["id"]]
     return rows
+
+
+def reader(context: dict) -> Any:
+    return getattr(context.get("request"), "user", None)
 
 
 class DealLineSerializer(serializers.ModelSerializer):
@@ -181,15 +196,23 @@ class DealCustomerSerializer(serializers.Serializer):
 
 
 class DealConflictSerializer(serializers.Serializer):
-    """The other side of a conflict (managers only)."""
+    """The other side of a conflict (managers only). Outside the manager's regions: reference and reason only."""
 
-    deal = serializers.IntegerField(source="to_deal_id")
+    deal = serializers.IntegerField(source="to_deal_id", allow_null=True)
     reference = serializers.CharField(source="to_deal.reference")
-    partner = serializers.IntegerField(source="to_deal.partner_id")
-    partner_name = serializers.CharField(source="to_deal.partner.name")
-    status = serializers.CharField(source="to_deal.status")
+    partner = serializers.IntegerField(source="to_deal.partner_id", allow_null=True)
+    partner_name = serializers.CharField(source="to_deal.partner.name", allow_null=True)
+    status = serializers.CharField(source="to_deal.status", allow_null=True)
     reason = serializers.CharField()
     detected_at = serializers.DateTimeField()
+    in_scope = serializers.BooleanField(help_text="Whether you may see the other registration and its partner.")
+
+    def to_representation(self, link: DealConflict) -> dict:
+        link.in_scope = DealRegistration.objects.visible_to(reader(self.context)).filter(pk=link.to_deal_id).exists()
+        data = super().to_representation(link)
+        if not link.in_scope:
+            data.update(deal=None, partner=None, partner_name=None, status=None)
+        return data
 
 
 class DealSerializer(serializers.ModelSerializer):
@@ -244,7 +267,7 @@ class DealSerializer(serializers.ModelSerializer):
         """Who the registration conflicts with; null for partner users, who must not learn it."""
         if not is_manager(self.context):
             return None
-        return DealConflictSerializer(obj.conflict_links.all(), many=True).data
+        return DealConflictSerializer(obj.conflict_links.all(), many=True, context=self.context).data
 
     def to_representation(self, obj: DealRegistration | dict) -> dict:
         """The declared fields, written out by hand: a page of 100 deals is the API's hottest path and
@@ -252,7 +275,7 @@ class DealSerializer(serializers.ModelSerializer):
         `attach_page_related`) or a model instance. A test checks this agrees with `generic_representation`."""
         row = obj if isinstance(obj, dict) else deal_row(obj)
         if "api_lines" not in row:
-            row = attach_page_related([row])[0]
+            row = attach_page_related([row], user=reader(self.context))[0]
         manager = is_manager(self.context)
         tz = timezone.get_current_timezone()
         conflicts = row["api_conflicts"]

@@ -115,7 +115,7 @@ class DealViewSet(VisibleReadOnlyModelViewSet):
     def paginate_queryset(self, queryset):
         """A page as plain rows (values()), not model instances: the serializer reads both alike."""
         page = super().paginate_queryset(queryset.values(*ROW_VALUES))
-        return None if page is None else attach_page_related(page)
+        return None if page is None else attach_page_related(page, user=self.request.user)
 
     def _show(self, deal: DealRegistration, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=deal.pk)

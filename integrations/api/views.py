@@ -16,6 +16,7 @@ from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from integrations.tokens import api_token_revoke
 from integrations.webhooks import (
     webhook_endpoint_create,
+    webhook_endpoint_delete,
     webhook_endpoint_rotate_secret,
     webhook_endpoint_update,
     webhook_redeliver,
@@ -51,7 +52,8 @@ class ApiTokenViewSet(
 
 
 class WebhookEndpointViewSet(VisibleQuerysetMixin, viewsets.ModelViewSet):
-    """Webhook endpoints (channel managers and partner admins)."""
+    """Webhook endpoints (channel managers and partner admins). Everyone who sees an endpoint reads it; the side
+    that registered it changes it (a partner admin cannot change an endpoint the channel team registered)."""
 
     queryset = WebhookEndpoint.objects.select_related("partner")
     serializer_class = WebhookEndpointSerializer
@@ -97,6 +99,9 @@ class WebhookEndpointViewSet(VisibleQuerysetMixin, viewsets.ModelViewSet):
             description=data.get("description", endpoint.description),
             is_active=data.get("is_active", endpoint.is_active),
         )
+
+    def perform_destroy(self, instance: WebhookEndpoint) -> None:
+        webhook_endpoint_delete(endpoint=instance, user=self.request.user)
 
     @extend_schema(request=None, responses={200: WebhookEndpointCreatedSerializer})
     @action(detail=True, methods=["post"], url_path="rotate-secret")

@@ -4,6 +4,7 @@ import django_filters
 from rest_framework import viewsets
 
 from core.api.viewsets import VisibleReadOnlyModelViewSet
+from core.filters import VisibleModelChoiceFilter
 from partners.filtersets import PartnerFilterSet
 from partners.models import Certification, Partner, Region, Tier
 
@@ -37,14 +38,8 @@ class TierViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"\d+"
 
 
-def _visible_partners(request):
-    if request is None:
-        return Partner.objects.none()
-    return Partner.objects.visible_to(request.user)
-
-
 class CertificationFilterSet(django_filters.FilterSet):
-    partner = django_filters.ModelChoiceFilter(queryset=_visible_partners)
+    partner = VisibleModelChoiceFilter(queryset=Partner.objects.all())
     valid_on = django_filters.DateFilter(method="filter_valid_on", label="Valid on")
     expires_before = django_filters.DateFilter(field_name="expires_on", lookup_expr="lt")
 

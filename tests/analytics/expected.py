@@ -114,7 +114,7 @@ def expected_kpis(rows: Rows, start: datetime, end: datetime, now: datetime) -> 
         "units_sold": sold,
         "on_hand_end": on_hand,
         "sell_through": div(sold, sold + (on_hand or 0)),
-        "days_of_cover": (on_hand / (sold / days)) if sold and on_hand is not None else None,
+        "days_of_cover": (on_hand * days / sold) if sold and on_hand is not None else None,
         "stockouts": stockouts,
         "claims_submitted": len(claims_submitted),
         "claim_approval_rate": div(len(claims_approved), len(claims_decided)),

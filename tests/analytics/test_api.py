@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 from analytics import definitions
 from analytics.models import JobRun, KpiSnapshot, PartnerHealthScore
 from tests import factories as f
+from tests.analytics.conftest import NOW
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +37,11 @@ def computed(eco, run_recompute):
     return eco
 
 
-def test_a_partner_sees_its_own_rows_and_the_ecosystem_only(computed):
+def test_a_partner_sees_its_own_rows_only(computed):
     aurora = computed.partners[0]
     client = client_as(f.PartnerUserFactory(partner=aurora))
     rows = all_pages(client, KPIS)
-    assert {(r["dimension"], r["partner"]) for r in rows} == {("partner", aurora.pk), ("ecosystem", None)}
+    assert {(r["dimension"], r["partner"]) for r in rows} == {("partner", aurora.pk)}
     other = KpiSnapshot.objects.filter(partner=computed.partners[1]).first()
     tier_row = KpiSnapshot.objects.filter(dimension="tier").first()
     assert client.get(f"{KPIS}{other.pk}/").status_code == 404
@@ -98,7 +99,7 @@ def test_health_scores_come_with_their_explanations(computed):
     assert len(history) == 15
     other = PartnerHealthScore.objects.filter(partner=computed.partners[1]).first()
     assert client.get(f"/api/v1/analytics/health-scores/{other.pk}/").status_code == 404
-    eco = all_pages(client, "/api/v1/analytics/ecosystem-health/", is_current="true")
+    eco = all_pages(client_as(f.ManagerFactory()), "/api/v1/analytics/ecosystem-health/", is_current="true")
     assert len(eco) == 1 and eco[0]["partners_scored"] == 7
 
 
@@ -141,3 +142,81 @@ def test_lists_keep_a_constant_query_count(computed, django_assert_max_num_queri
         assert len(client.get(KPIS, {"page_size": 300}).json()["results"]) == 300
     with django_assert_max_num_queries(4):
         assert len(client.get("/api/v1/analytics/health-scores/", {"page_size": 100}).json()["results"]) == 100
+
+
+CLAIM_COLUMNS = (
+    "claims_submitted",
+    "claims_approved",
+    "claims_rejected",
+    "claim_approval_rate",
+    "claim_resolution_days_total",
+    "claim_resolution_days",
+    "claims_per_1000_units",
+)
+
+
+@pytest.mark.parametrize("dimension", ["ecosystem", "tier", "partner_type", "product_line"])
+def test_a_regional_manager_gets_no_channel_wide_group_rows(computed, dimension):
+    """Stored group rows add up every region: refused with a clear 403, never served to a regional manager."""
+    client = client_as(f.ManagerFactory(regions=[computed.amer]))
+    response = client.get(KPIS, {"dimension": dimension})
+    assert response.status_code == 403, response.content
+    assert "every region" in response.json()["error"]["message"]
+    listed = all_pages(client, KPIS, granularity="month")
+    assert {r["dimension"] for r in listed} == {"partner", "region"}
+    row = KpiSnapshot.objects.filter(dimension=dimension).first()
+    assert client.get(f"{KPIS}{row.pk}/").status_code == 404
+
+
+def test_a_regional_manager_reads_the_rows_of_their_regions_only(computed):
+    client = client_as(f.ManagerFactory(regions=[computed.amer]))
+    regions = all_pages(client, KPIS, dimension="region", granularity="year")
+    assert {r["key"] for r in regions} == {str(computed.amer.pk)}
+    stored = KpiSnapshot.objects.get(
+        dimension="region", key=str(computed.amer.pk), granularity="year", period_start="2025-01-01"
+    )
+    americas = [p for p in [*computed.partners, computed.decisions_only] if p.region_id == computed.amer.pk]
+    assert stored.member_count == len(americas)
+    assert client.get("/api/v1/analytics/ecosystem-health/").status_code == 403
+    # A manager with no region limit still reads every breakdown.
+    everywhere = client_as(f.ManagerFactory())
+    assert {r["key"] for r in all_pages(everywhere, KPIS, dimension="region", granularity="year")} == {
+        str(computed.emea.pk),
+        str(computed.amer.pk),
+    }
+    assert all_pages(everywhere, "/api/v1/analytics/ecosystem-health/", is_current="true")
+
+
+def test_a_distributor_reads_its_resellers_deal_and_stock_figures_but_no_claims_or_health(computed, run_recompute):
+    distributor = computed.partners[1]
+    reseller = f.PartnerFactory(name="Sub", parent=distributor, tier=computed.silver, region=computed.amer)
+    f.WarrantyClaimFactory(partner=reseller, submitted_at=NOW)
+    f.InventoryReportFactory(partner=reseller, date=NOW.date(), on_hand=7, units_sold=3)
+    run_recompute()
+    client = client_as(f.PartnerAdminFactory(partner=distributor))
+    theirs = all_pages(client, KPIS, partner=reseller.pk, granularity="year")
+    assert theirs, "the reseller's deal and stock figures are readable"
+    assert theirs[-1]["units_sold"] == KpiSnapshot.objects.get(pk=theirs[-1]["id"]).units_sold == 3
+    for row in theirs:
+        assert all(row[c] is None for c in (*CLAIM_COLUMNS, "active_certifications")), row
+        assert client.get(f"{KPIS}{row['id']}/").json()["claims_submitted"] is None
+    own = all_pages(client, KPIS, partner=distributor.pk, granularity="year")
+    assert own[-1]["claims_submitted"] == KpiSnapshot.objects.get(pk=own[-1]["id"]).claims_submitted
+    assert all_pages(client, "/api/v1/analytics/health-scores/", partner=reseller.pk) == []
+    score = PartnerHealthScore.objects.filter(partner=reseller).first()
+    assert client.get(f"/api/v1/analytics/health-scores/{score.pk}/").status_code == 404
+
+
+def test_a_partner_sees_no_channel_wide_figures_unless_the_setting_opts_in(computed, settings):
+    aurora = computed.partners[0]
+    client = client_as(f.PartnerUserFactory(partner=aurora))
+    assert {r["dimension"] for r in all_pages(client, KPIS)} == {"partner"}
+    refused = client.get(KPIS, {"dimension": "ecosystem"})
+    assert refused.status_code == 403 and "channel" in refused.json()["error"]["message"]
+    assert client.get("/api/v1/analytics/ecosystem-health/").status_code == 403
+    eco_row = KpiSnapshot.objects.filter(dimension="ecosystem").first()
+    assert client.get(f"{KPIS}{eco_row.pk}/").status_code == 404
+    settings.PRM_PARTNERS_SEE_ECOSYSTEM = True
+    assert {r["dimension"] for r in all_pages(client, KPIS)} == {"partner", "ecosystem"}
+    assert all_pages(client, "/api/v1/analytics/ecosystem-health/", is_current="true")
+    assert client.get(KPIS, {"dimension": "tier"}).status_code == 403

@@ -162,3 +162,32 @@ def test_operations_mixes_cover_and_the_inverted_claims_percentile():
     assert scored.loc[1, "cover_days"] == 30.0 and scored.loc[2, "claims_per_1000_units"] == 100.0
     assert scored.loc[1, "operations_metric"] == (100 + 75) / 2 and scored.loc[2, "operations_metric"] == (100 + 25) / 2
     assert scored.loc[1, "operations_pct"] > scored.loc[2, "operations_pct"]
+
+
+def test_an_exact_60_day_cover_stays_in_the_band_and_ties_with_its_equal():
+    """22 on hand after 33 sold in 90 days is exactly 60 days of cover (on_hand × days / units); computed as
+    on_hand / (units / days) it was 60.00000000000001, fell out of the 15–60 band and broke the tie."""
+    rows = [
+        {"units_sold_90d": 33, "on_hand": 22.0, "claims_90d": 0},
+        {"units_sold_90d": 90, "on_hand": 60.0, "claims_90d": 0},
+    ]
+    scored = score_health(inputs(rows), DEFAULTS).set_index("partner_id")
+    assert scored.loc[1, "cover_days"] == scored.loc[2, "cover_days"] == 60.0
+    assert scored.loc[1, "operations_metric"] == scored.loc[2, "operations_metric"] == 100.0 - 50.0 / 2
+    assert scored.loc[1, "operations_pct"] == scored.loc[2, "operations_pct"] == 50.0
+    assert scored.loc[1, "score"] == scored.loc[2, "score"]
+
+
+def test_equal_partners_share_a_rank_whatever_the_float_noise_of_their_metrics():
+    """0.30 / 0.10 is 2.9999999999999996 in floating point, 3.00 / 1.00 is 3.0: the same growth. Metrics are
+    rounded to METRIC_DECIMALS before ranking, so the two partners share the mean rank."""
+    rows = [
+        {"revenue_90d": 0.30, "revenue_prior_90d": 0.10, "won_180d": 1, "lost_180d": 2},
+        {"revenue_90d": 3.00, "revenue_prior_90d": 1.00, "won_180d": 2, "lost_180d": 4},
+        {"revenue_90d": 9.00, "revenue_prior_90d": 1.00, "won_180d": 9, "lost_180d": 0},
+    ]
+    assert 0.30 / 0.10 != 3.00 / 1.00  # the noise this guards against
+    scored = score_health(inputs(rows), DEFAULTS).set_index("partner_id")
+    assert scored.loc[1, "growth_metric"] == scored.loc[2, "growth_metric"] == 3.0
+    assert scored.loc[1, "growth_pct"] == scored.loc[2, "growth_pct"] == 100 * (1.5 - 0.5) / 3
+    assert scored.loc[1, "deal_quality_pct"] == scored.loc[2, "deal_quality_pct"]

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from analytics import kpis
+from analytics.definitions import KPI_COLUMNS
 from analytics.periods import Periods, Window, to_seconds
 
 NOW = datetime(2025, 7, 15, 12, tzinfo=UTC).timestamp()
@@ -206,3 +207,13 @@ def test_failure_code_counts_group_claims_by_partner_attributes_line_and_code():
     first = by_quarter[by_quarter["period"] == 0].set_index(by_quarter["tier_id"].fillna(-1))
     assert first.loc[5.0, ["claims_submitted", "claims_approved"]].tolist() == [3, 2]
     assert first.loc[-1, ["claims_submitted", "claims_approved"]].tolist() == [1, 0]
+
+
+def test_days_of_cover_of_an_exact_60_days_is_60():
+    """on_hand_end × days / units_sold: 22 on hand after 33 sold in 90 days is exactly 60, not 60.00000000000001."""
+    zero = dict.fromkeys(KPI_COLUMNS, 0.0)
+    frame = pd.DataFrame(
+        [{**zero, "units_sold": 33.0, "on_hand_end": 22.0}],
+        index=pd.MultiIndex.from_tuples([(0, 0)], names=["key", "period"]),
+    )
+    assert kpis.derive_rates(frame, np.array([90.0]))["days_of_cover"].iloc[0] == 60.0

@@ -61,6 +61,34 @@ def test_a_conflict_is_flagged_but_never_named_to_partners(world, catalog, clien
     assert for_manager["conflicts"][0]["reference"] == first["reference"]
 
 
+def test_an_out_of_scope_conflict_shows_only_its_reference_to_a_regional_manager(world, catalog, client_for):
+    """The API applies the conflict page's rule: a conflict with a partner outside the manager's regions
+    shows that it exists and its reference, never that partner or its customer (list and detail)."""
+    mine = client_for("admin_b").post(
+        "/api/v1/deals/", deal_body(customer="Bravo Buyer", domain="acme.example"), format="json"
+    )
+    theirs = client_for("admin_a").post(
+        "/api/v1/deals/", deal_body(customer="Alpha Secret Buyer", domain="acme.example"), format="json"
+    )
+    assert theirs.json()["has_conflict"] is True
+    mine, theirs = mine.json(), theirs.json()
+    regional = client_for("regional_manager")  # the Americas: partner B only
+    detail = regional.get(f"/api/v1/deals/{mine['id']}/")
+    listed = regional.get("/api/v1/deals/", {"has_conflict": "true"})
+    assert detail.status_code == listed.status_code == 200
+    for body in (detail.content.decode(), listed.content.decode()):
+        assert "Alpha" not in body and "Secret Buyer" not in body
+    (row,) = listed.json()["results"]
+    for answer in (detail.json(), row):
+        assert answer["conflict_count"] == 1
+        (conflict,) = answer["conflicts"]
+        assert conflict["reference"] == theirs["reference"] and conflict["in_scope"] is False
+        assert conflict["deal"] is conflict["partner"] is conflict["partner_name"] is conflict["status"] is None
+    # A manager who sees both partners still sees the other side in full.
+    (full,) = client_for("manager").get(f"/api/v1/deals/{mine['id']}/").json()["conflicts"]
+    assert full["partner_name"] == "Alpha Systems" and full["in_scope"] is True and full["deal"] == theirs["id"]
+
+
 def test_registration_errors_are_field_errors(world, catalog, client_for):
     client = client_for("admin_a")
     response = client.post(
@@ -146,13 +174,14 @@ def test_the_hand_written_representation_matches_the_declared_fields(world, cata
     DealConflict.objects.create(from_deal=other, to_deal=approved, detected_at=approved.submitted_at, reason="name")
     f.CustomerFactory(country="")
     f.DealFactory(partner=world.partner_a, customer=f.CustomerFactory(country=""), lines=[])
-    for user in (world.manager, world.admin_a):
+    for user in (world.manager, world.regional_manager, world.admin_a):
         request = rf.get("/")
         request.user = user
         serializer = DealSerializer(context={"request": request})
         plain = list(DealRegistration.objects.order_by("pk"))
         annotated = list(DealViewSet.queryset.order_by("pk"))
-        as_listed = attach_page_related(list(DealViewSet.queryset.order_by("pk").values(*ROW_VALUES)))
+        rows = list(DealViewSet.queryset.order_by("pk").values(*ROW_VALUES))
+        as_listed = attach_page_related(rows, user=user)
         for deal in plain + annotated:
             assert serializer.to_representation(deal) == serializer.generic_representation(deal)
         for deal, row in zip(plain, as_listed, strict=True):

@@ -74,7 +74,7 @@ def test_signed_in_pages_exports_and_api_answers_are_not_stored(client, world):
         answer = client.get(url)
         assert answer.status_code == 200, url
         assert "no-store" in answer["Cache-Control"] and "private" in answer["Cache-Control"], url
-    export = client.get(reverse("partners:partner_list") + "?export=csv")
+    export = client.get(reverse("dashboards:partner_list") + "?export=csv")
     assert export.status_code == 200 and export["Content-Type"].startswith("text/csv")
     assert "no-store" in export["Cache-Control"]
     api = token_client(world.admin_a).get("/api/v1/deals/")

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from analytics.models import KpiSnapshot, PartnerHealthScore
 from partners.models import Partner
+from tests import factories as f
 
 
 def _csv(response) -> list[str]:
@@ -71,7 +72,6 @@ def test_export_follows_filters_and_sort_of_the_view(client, eco):
 
 
 def test_list_paginates(client, world):
-    from tests import factories as f
 
     f.PartnerFactory.create_batch(60, region=world.emea)
     client.force_login(world.manager)
@@ -122,3 +122,32 @@ def test_scorecard_record_tabs_link_to_workflow_pages(client, eco):
     assert f"/manage/inventory/?partner={w.partner_a.pk}" in content
     assert "Network Professional" in content
     assert "Bravo Networks" not in content  # nothing of another partner on this scorecard
+
+
+def test_a_regional_manager_sees_no_tier_median_a_partner_outside_their_regions_could_be_read_from(client, eco):
+    """Bravo (Americas) and one EMEA partner form a tier of two: the median line would give away the EMEA
+    partner's figures to the Americas manager, so it is drawn only over groups of MIN_PEERS or more for
+    managers limited to regions (as for partners); a manager who sees every partner still gets it."""
+    from analytics.definitions import MIN_PEER_GROUP as MIN_PEERS
+
+    w = eco.world
+    pair = f.TierFactory(name="Platinum")
+    Partner.objects.filter(pk__in=[w.partner_b.pk, eco.gold_peers[0].pk]).update(tier=pair)
+    assert eco.gold_peers[0].region_id == w.emea.pk and MIN_PEERS > 2
+    url = f"/manage/partners/{w.partner_b.pk}/?{eco.query}"
+    client.force_login(w.regional_manager)
+    regional = client.get(url).context["charts"]["trend-won_revenue"]
+    assert [row[2] for row in regional.rows] == [None] * len(regional.rows)
+    client.force_login(w.manager)
+    everywhere = client.get(url).context["charts"]["trend-won_revenue"]
+    assert everywhere.rows[-1][2] is not None
+
+
+def test_a_distributor_outside_the_managers_regions_is_not_named_on_its_resellers_page(client, world):
+    reseller = f.PartnerFactory(name="Americas Reseller", region=world.amer, parent=world.distributor)
+    client.force_login(world.regional_manager)  # the Americas; the distributor is in EMEA
+    page = client.get(f"/manage/partners/{reseller.pk}/").content.decode()
+    assert "Americas Reseller" in page and world.distributor.name not in page
+    assert "a distributor outside your regions" in page
+    client.force_login(world.manager)
+    assert world.distributor.name in client.get(f"/manage/partners/{reseller.pk}/").content.decode()

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from customers.services import customer_get_or_create
@@ -150,3 +151,35 @@ def test_the_submitting_partner_never_learns_who_the_other_partner_is(
     # The other side's history does not name the newcomer either.
     for note in other.events.values_list("note", flat=True):
         assert world.partner_a.name not in note and deal.reference not in note
+
+
+def test_each_manager_reads_a_conflict_notice_rendered_for_their_regions(
+    world, products, django_capture_on_commit_callbacks
+):
+    """The Americas manager hears about partner B's side only: never partner A's name or A's customer."""
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        theirs = register(world.user_b, customer=_customer("Bravo Buyer Inc", "tyrell.example"), products=products)
+        mine = register(world.user_a, customer=_customer("Alpha Secret Buyer", "tyrell.example"), products=products)
+    assert mine.has_conflict
+    regional = Notification.objects.get(verb="deal.conflict_detected", recipient=world.regional_manager)
+    regional_mail = [m for m in mail.outbox if m.to == [world.regional_manager.email] and "conflict" in m.subject]
+    assert len(regional_mail) == 1
+    for text in (regional.title, regional.body, regional.url, regional_mail[0].subject, regional_mail[0].body):
+        assert "Alpha" not in text and "Secret Buyer" not in text
+    # It says what the manager may know: their partner's registration, and the other side's reference.
+    assert theirs.reference in regional.body and "Bravo Networks" in regional.body and mine.reference in regional.body
+    assert regional.url == reverse("deals:manage_deal_conflicts", args=[theirs.pk])
+    everywhere = Notification.objects.get(verb="deal.conflict_detected", recipient=world.manager)
+    assert "Alpha Systems" in everywhere.body and "Bravo Networks" in everywhere.body
+    assert "Alpha Secret Buyer" in everywhere.body
+
+
+def test_an_account_manager_outside_the_partners_region_hears_nothing_of_it(world, products):
+    """The recipients of a partner's notices are managers who may see the partner (the visibility rule)."""
+    world.partner_a.account_manager = world.regional_manager  # limited to the Americas; partner A is in EMEA
+    world.partner_a.save()
+    deal = register(world.user_a, customer=_customer("Initrode EMEA"), products=products[:1])
+    submitted = Notification.objects.filter(verb="deal.submitted")
+    assert not submitted.filter(recipient=world.regional_manager).exists()
+    assert submitted.filter(recipient=world.manager, title__contains=deal.reference).exists()
