@@ -241,9 +241,9 @@ def import_job_resume(*, job: ImportJob, user: Any, now: datetime | None = None)
     if claimed:
         logger.info("inventory import job %s resumed by user %s", job.pk, user.pk)
         if job.status == ImportJob.Status.IMPORTING:
-            _dispatch("import_valid_rows", import_job_run, job.pk, job.valid_rows)
+            _dispatch("inventory.tasks.import_valid_rows", import_job_run, job.pk, job.valid_rows)
         else:
-            _dispatch("validate_import", import_job_validate, job.pk, job.total_rows)
+            _dispatch("inventory.tasks.validate_import", import_job_validate, job.pk, job.total_rows)
     job.refresh_from_db()
     return job
 

@@ -116,6 +116,11 @@ SCOPES: dict[str, Declared] = {
     "accounts:user_resend": _d(PORTAL_ADMIN, pk="user"),
     "accounts:set_password": _d(TOKEN_LINK, uidb64="uid", token="password_token"),
     "accounts:set_password_done": _d(PUBLIC),
+    "accounts:password_change": _d(SIGNED_IN),
+    "accounts:password_change_done": _d(SIGNED_IN),
+    "accounts:password_reset": _d(PUBLIC),
+    "accounts:password_reset_done": _d(PUBLIC),
+    "favicon": _d(PUBLIC),
     # deals
     "deals:deal_list": _d(PORTAL),
     "deals:deal_create": _d(PORTAL),
