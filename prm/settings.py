@@ -203,7 +203,7 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "integrations.permissions.TokenScopePermission",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["integrations.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "integrations.renderers.FastJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

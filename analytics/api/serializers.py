@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from analytics.definitions import KPI_COLUMNS
 from analytics.models import EcosystemHealth, JobRun, KpiSnapshot, PartnerHealthScore
+from integrations.serializers import StrictSerializer
 
 
 class KpiSnapshotSerializer(serializers.ModelSerializer):
@@ -106,7 +107,7 @@ class JobRunSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class JobRunCreateSerializer(serializers.Serializer):
+class JobRunCreateSerializer(StrictSerializer):
     kind = serializers.ChoiceField(
         choices=[JobRun.Kind.FULL_RECOMPUTE, JobRun.Kind.CURRENT_PERIOD], default=JobRun.Kind.FULL_RECOMPUTE
     )

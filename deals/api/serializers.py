@@ -15,8 +15,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from customers.api.serializers import CustomerInputSerializer
-from deals.models import DealConflict, DealEvent, DealLine, DealRegistration
-from integrations.serializers import MAX_INT, ProductReferenceMixin, StrictFieldsMixin, StrictSerializer
+from deals.models import DealConflict, DealEvent, DealLine, DealRegistration, DealStatus
+from integrations.serializers import MAX_ID, MAX_INT, ProductReferenceMixin, StrictFieldsMixin, StrictSerializer
 
 CENT = Decimal("0.01")
 
@@ -302,7 +302,16 @@ class DealSerializer(serializers.ModelSerializer):
 
 
 class DealEventSerializer(serializers.ModelSerializer):
+    """One entry of a registration's history.
+
+    `from_status` is "" on a registration's first event (registered, or saved as a draft: there was no status
+    before), and both statuses are "" on events that change none (`kind` conflict, edited,
+    extension_requested, extension, expiry_warning). Declared here so the schema allows "" beside the statuses.
+    """
+
     actor = serializers.CharField(source="actor.username", read_only=True, allow_null=True)
+    from_status = serializers.ChoiceField(choices=DealStatus.choices, allow_blank=True, read_only=True)
+    to_status = serializers.ChoiceField(choices=DealStatus.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = DealEvent
@@ -319,7 +328,7 @@ class DealCreateSerializer(StrictSerializer):
     """Register a deal for your own partner: the customer by id or by details (matched, else created)."""
 
     customer = CustomerInputSerializer(required=False, help_text="The end customer's details (or `customer_id`).")
-    customer_id = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    customer_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     lines = DealLineInputSerializer(many=True, allow_empty=False, max_length=500)
     expected_close_date = serializers.DateField()
     deal_type = serializers.ChoiceField(choices=DealRegistration.DealType.choices, default="new")
@@ -352,7 +361,3 @@ class RejectSerializer(StrictSerializer):
 class CloseSerializer(StrictSerializer):
     won = serializers.BooleanField(help_text="true for won, false for lost.")
     loss_reason = serializers.CharField(allow_blank=True, default="", max_length=2000)
-
-
-class NoBodySerializer(StrictSerializer):
-    """Actions without input accept an empty object or no body."""

@@ -15,13 +15,14 @@ from rest_framework.response import Response
 from accounts.models import User
 from catalog.models import ProductLine
 from core.api import UsedFiltersOnlyMixin, VisibleReadOnlyModelViewSet
+from customers.api.serializers import visible_customer_ids
 from customers.models import Customer
 from customers.services import customer_get_or_create
 from deals import services
 from deals.filtersets import DealFilterSet
 from deals.models import DealEvent, DealRegistration
 from integrations.bulk import BulkResponseSerializer, bulk_answer, bulk_request, run_each
-from integrations.serializers import ProductResolver
+from integrations.serializers import NoBodySerializer, ProductResolver
 
 from .serializers import (
     ROW_VALUES,
@@ -31,7 +32,6 @@ from .serializers import (
     DealCreateSerializer,
     DealEventSerializer,
     DealSerializer,
-    NoBodySerializer,
     RejectSerializer,
     attach_page_related,
 )
@@ -53,14 +53,6 @@ DealApiFilterSet.base_filters.pop("sort", None)
 MODE_PARAMETER = OpenApiParameter(
     "mode", str, enum=["all_or_nothing", "partial"], description="all_or_nothing (default) or partial."
 )
-
-
-def _customer_ids(user, items) -> set[int]:
-    wanted = {i.get("customer_id") for i in items if isinstance(i, dict)}
-    wanted = {i for i in wanted if isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**63}
-    if not wanted:
-        return set()
-    return set(Customer.objects.visible_to(user).filter(pk__in=wanted).values_list("pk", flat=True))
 
 
 def _register(user, data: dict) -> DealRegistration:
@@ -134,7 +126,7 @@ class DealViewSet(VisibleReadOnlyModelViewSet):
             context={
                 "request": request,
                 "products": ProductResolver.for_lines([request.data]),
-                "visible_customer_ids": _customer_ids(request.user, [request.data]),
+                "visible_customer_ids": visible_customer_ids(user=request.user, items=[request.data]),
             },
         )
         serializer.is_valid(raise_exception=True)
@@ -154,7 +146,7 @@ class DealViewSet(VisibleReadOnlyModelViewSet):
         context = {
             "request": request,
             "products": ProductResolver.for_lines(items),
-            "visible_customer_ids": _customer_ids(request.user, items),
+            "visible_customer_ids": visible_customer_ids(user=request.user, items=items),
         }
 
         def validate(item):
