@@ -241,6 +241,11 @@ OUT_OF_RANGE = {
     "deal currency long": ("admin_a", "/api/v1/deals/", _deal(currency=LONG)),
     "claim purchase date impossible": ("admin_a", "/api/v1/claims/", _claim(purchase_date="0000-00-00")),
     "claim parts amount huge": ("admin_a", "/api/v1/claims/", _claim(parts_amount=10**30)),
+    "claim parts and labour beyond the claimed amount's column": (
+        "admin_a",
+        "/api/v1/claims/",
+        _claim(parts_amount="9999999999.99", labour_amount="0.01"),
+    ),
     "claim serial long": ("admin_a", "/api/v1/claims/", _claim(serial_number=LONG)),
     "claim failure code object": ("admin_a", "/api/v1/claims/", _claim(failure_code={"code": "PSU"})),
     "stock on hand huge": ("admin_a", "/api/v1/inventory/", _stock(on_hand=10**30)),
