@@ -9,7 +9,11 @@ as the API does.
 
 from __future__ import annotations
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerExtension,
+    OpenApiSerializerFieldExtension,
+)
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -62,6 +66,80 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "bearerFormat": "prm_<prefix>_<secret>",
             "description": "A personal API token created on the API page of the web app.",
         }
+
+
+class NonNegativeDecimalField(OpenApiSerializerFieldExtension):
+    """A decimal field that refuses negatives (`min_value` of 0 or more) says so: no minus sign in its pattern.
+
+    drf-spectacular writes decimals as strings with a pattern that always allows one, so the schema
+    promised that a negative unit price or amount would be taken.
+    """
+
+    target_class = "rest_framework.fields.DecimalField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        minimum = self.target.min_value
+        if minimum is not None and minimum >= 0 and schema.get("pattern", "").startswith("^-?"):
+            schema["pattern"] = "^" + schema["pattern"].removeprefix("^-?")
+        return schema
+
+
+class ExclusiveFields(OpenApiSerializerExtension):
+    """A request body states the groups of fields it takes exactly one (or at most one) of.
+
+    A StrictFieldsMixin serializer may name groups of optional fields of which a request gives exactly one
+    (`exactly_one_of`, e.g. `product` or `sku`) or at most one (`at_most_one_of`); its validate() checks them.
+    They become `oneOf` of `required` and `not` `required`, so clients (and generated bodies) know the rule.
+    """
+
+    target_class = "integrations.serializers.StrictFieldsMixin"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction != "request":
+            return schema
+        exactly, at_most = getattr(self.target, "exactly_one_of", ()), getattr(self.target, "at_most_one_of", ())
+        rules = [{"oneOf": [{"required": [name]} for name in group]} for group in exactly]
+        rules += [{"not": {"required": list(group)}} for group in at_most]
+        if rules:
+            schema["allOf"] = [*schema.get("allOf", []), *rules]
+        return schema
+
+
+def _list_bounds(field, schema: dict) -> dict:
+    """minItems/maxItems from a list's allow_empty, min_length and max_length (drf-spectacular leaves them out)."""
+    if schema.get("type") != "array":
+        return schema
+    least = 1 if getattr(field, "allow_empty", True) is False else 0
+    least = max(least, getattr(field, "min_length", None) or 0)
+    if least:
+        schema["minItems"] = max(schema.get("minItems", 0), least)
+    if getattr(field, "max_length", None) is not None:
+        schema["maxItems"] = min(schema.get("maxItems", field.max_length), field.max_length)
+    return schema
+
+
+class ListSerializerBounds(OpenApiSerializerFieldExtension):
+    """`many=True` lists state the item counts they accept (e.g. a deal's lines: at least one)."""
+
+    target_class = "rest_framework.serializers.ListSerializer"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        return _list_bounds(self.target, auto_schema._map_serializer_field(self.target, direction, True))
+
+
+class ListFieldBounds(OpenApiSerializerFieldExtension):
+    """List fields state the item counts they accept (e.g. a webhook's events: at least one)."""
+
+    target_class = "rest_framework.fields.ListField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        return _list_bounds(self.target, auto_schema._map_serializer_field(self.target, direction, True))
 
 
 def _tighten(schema: dict) -> None:

@@ -121,6 +121,8 @@ class ProductResolver:
 class ProductReferenceMixin(serializers.Serializer):
     """`product` (id) or `sku`: exactly one names a catalog product; validated data gets `product`."""
 
+    exactly_one_of = (("product", "sku"),)
+
     product = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text="Product id.")
     sku = serializers.CharField(required=False, max_length=40, help_text="Product SKU (instead of `product`).")
 

@@ -16,6 +16,7 @@ from rest_framework import serializers
 
 from customers.api.serializers import CustomerInputSerializer
 from deals.models import DealConflict, DealEvent, DealLine, DealRegistration, DealStatus
+from deals.validation import MAX_LINES
 from integrations.serializers import MAX_ID, MAX_INT, ProductReferenceMixin, StrictFieldsMixin, StrictSerializer
 
 CENT = Decimal("0.01")
@@ -327,9 +328,10 @@ class DealLineInputSerializer(StrictFieldsMixin, ProductReferenceMixin):
 class DealCreateSerializer(StrictSerializer):
     """Register a deal for your own partner: the customer by id or by details (matched, else created)."""
 
+    exactly_one_of = (("customer", "customer_id"),)
     customer = CustomerInputSerializer(required=False, help_text="The end customer's details (or `customer_id`).")
     customer_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-    lines = DealLineInputSerializer(many=True, allow_empty=False, max_length=500)
+    lines = DealLineInputSerializer(many=True, allow_empty=False, max_length=MAX_LINES)
     expected_close_date = serializers.DateField()
     deal_type = serializers.ChoiceField(choices=DealRegistration.DealType.choices, default="new")
     currency = serializers.CharField(max_length=3, min_length=3, default="USD")

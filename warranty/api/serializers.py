@@ -78,6 +78,7 @@ class ClaimEventSerializer(serializers.ModelSerializer):
 class ClaimCreateSerializer(StrictFieldsMixin, ProductReferenceMixin):
     """File a claim for your own partner."""
 
+    at_most_one_of = (("customer", "customer_id"),)
     serial_number = serializers.CharField(max_length=60)
     purchase_date = serializers.DateField()
     failure_date = serializers.DateField()
