@@ -3,8 +3,8 @@
 `add_error_responses` is a drf-spectacular postprocessing hook: each
 operation gets the shared `Error` schema for the statuses it can answer
 (400/401/403/429 everywhere, 404 for item URLs and lists with filters,
-409/413/415/422 for writes), and request bodies refuse unknown properties,
-as the API does.
+409/413/415/422 for writes; a bulk request's 400 also carries the per-item
+results), and request bodies refuse unknown properties, as the API does.
 """
 
 from __future__ import annotations
@@ -153,7 +153,9 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
     for name, schema in schemas.items():
         if name.endswith("Request"):
             _tighten(schema)
-    error_ref = {"$ref": "#/components/schemas/Error"}
+    bulk_ref = {"$ref": "#/components/schemas/BulkResponse"}
+    if "BulkResponse" in schemas:
+        schemas["BulkError"] = _bulk_error(schemas["BulkResponse"])
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:
@@ -164,8 +166,36 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
             if method in WRITE_METHODS:
                 codes.extend(WRITES)
             responses = operation["responses"]
+            if _answers(responses.get("200"), bulk_ref):
+                responses.setdefault("400", _response("400", "BulkError", BULK_REFUSED))
             for code in codes:
-                responses.setdefault(
-                    code, {"description": DESCRIPTIONS[code], "content": {"application/json": {"schema": error_ref}}}
-                )
+                responses.setdefault(code, _response(code, "Error"))
     return result
+
+
+BULK_REFUSED = (
+    "Some items are invalid and nothing was saved (all_or_nothing): `results` says which and why; "
+    "or the request itself is invalid (envelope, mode): the error alone."
+)
+
+
+def _response(code: str, schema: str, description: str = "") -> dict:
+    return {
+        "description": description or DESCRIPTIONS[code],
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
+
+
+def _answers(response: dict | None, schema_ref: dict) -> bool:
+    return bool(response) and response.get("content", {}).get("application/json", {}).get("schema") == schema_ref
+
+
+def _bulk_error(bulk: dict) -> dict:
+    """The error shape plus, when the items were checked, the bulk answer's fields (so none is required)."""
+    return {
+        "allOf": [
+            {"$ref": "#/components/schemas/Error"},
+            {"type": "object", "properties": bulk["properties"]},
+        ],
+        "description": "A refused bulk request: the error, and the per-item results when the items were checked.",
+    }

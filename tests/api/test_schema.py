@@ -67,6 +67,8 @@ def test_the_schema_validates_without_warnings(tmp_path):
             assert {"400", "401", "403", "429"} <= codes, (method, path)
             if method == "post":
                 assert {"409", "413", "415", "422"} <= codes, (method, path)
+            refused = operation["responses"]["400"]["content"]["application/json"]["schema"]["$ref"]
+            assert refused.endswith("/BulkError" if path.endswith("/bulk/") else "/Error"), (method, path)
 
 
 def test_request_bodies_state_the_rules_the_api_applies(client):
