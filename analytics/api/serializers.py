@@ -108,6 +108,8 @@ class JobRunSerializer(serializers.ModelSerializer):
 
 
 class JobRunCreateSerializer(StrictSerializer):
+    """Start a recompute: `full_recompute` (every month of the history) or `current_period`."""
+
     kind = serializers.ChoiceField(
         choices=[JobRun.Kind.FULL_RECOMPUTE, JobRun.Kind.CURRENT_PERIOD], default=JobRun.Kind.FULL_RECOMPUTE
     )
