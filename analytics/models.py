@@ -152,16 +152,21 @@ class KpiSnapshotQuerySet(PartnerScopedQuerySet):
         clone._own_partner_id = self._own_partner_id
         return clone
 
-    def _refuse_raw_reads(self, what: str) -> None:
-        if self._own_partner_id is not None:
-            raise TypeError(f"{what}() would read columns a distributor may not see; read model instances.")
+    def _refuse_raw_reads(self, what: str, fields: tuple = ()) -> None:
+        """values(), values_list() and aggregate() bypass the blanking of model instances: for a partner user
+        they may read only named columns a distributor may see (every column, or an aggregate, is refused)."""
+        if self._own_partner_id is None:
+            return
+        if fields and all(isinstance(f, str) and f.split("__")[0] not in NOT_FOR_DISTRIBUTORS for f in fields):
+            return
+        raise TypeError(f"{what}() would read columns a distributor may not see; read model instances.")
 
     def values(self, *fields, **expressions):
-        self._refuse_raw_reads("values")
+        self._refuse_raw_reads("values", fields if not expressions else ())
         return super().values(*fields, **expressions)
 
     def values_list(self, *fields, flat=False, named=False):
-        self._refuse_raw_reads("values_list")
+        self._refuse_raw_reads("values_list", fields)
         return super().values_list(*fields, flat=flat, named=named)
 
     def aggregate(self, *args, **kwargs):

@@ -163,6 +163,9 @@ def claim_create(
     labour = _amount(labour_amount, "labour_amount", errors)
     if parts is not None and labour is not None and parts + labour <= 0:
         errors["labour_amount"] = ["Enter the parts or labour amount claimed."]
+    elif parts is not None and labour is not None and parts + labour > MAX_AMOUNT:
+        # The claimed amount (their sum) has the same column size as each of them.
+        errors["labour_amount"] = ["Parts and labour together must be less than 10 billion."]
     if errors:
         raise ValidationError(errors)
 

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from analytics.definitions import KPI_COLUMNS, KPIS, NOT_FOR_DISTRIBUTORS
 from analytics.models import EcosystemHealth, JobRun, KpiSnapshot, PartnerHealthScore
+from core.api.serializers import StrictSerializer
 
 # Each KPI column is documented in the schema by its formula from the KPI registry (DESIGN §3); the claim and
 # certification columns are empty on a supplied reseller's row read by its distributor (KpiSnapshotQuerySet.visible_to).
@@ -117,7 +118,9 @@ class JobRunSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class JobRunCreateSerializer(serializers.Serializer):
+class JobRunCreateSerializer(StrictSerializer):
+    """Start a recompute: `full_recompute` (every month of the history) or `current_period`."""
+
     kind = serializers.ChoiceField(
         choices=[JobRun.Kind.FULL_RECOMPUTE, JobRun.Kind.CURRENT_PERIOD], default=JobRun.Kind.FULL_RECOMPUTE
     )

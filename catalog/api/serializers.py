@@ -1,4 +1,8 @@
-"""Catalog serializers, and the product reference every other app's API input uses (by id or SKU)."""
+"""Catalog serializers, and the product reference every other app's API input uses (by id or SKU).
+
+The resolver is built from the raw request data before validation: only values a field could accept are
+looked up (`object_id`, `usable_sku`); the rest are left for the serializer's field to refuse.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from django.db.models import Q
 from rest_framework import serializers
 
 from catalog.models import Product, ProductLine
+from core.api.serializers import MAX_ID, object_id, referenced_ids
 
 
 class ProductLineSerializer(serializers.ModelSerializer):
@@ -36,7 +41,7 @@ class ProductSerializer(serializers.ModelSerializer):
         ]
 
 
-def _usable_sku(value: Any) -> bool:
+def usable_sku(value: Any) -> bool:
     """Worth a look-up: a short string without NUL (PostgreSQL refuses NUL in text parameters)."""
     return isinstance(value, str) and 0 < len(value.strip()) <= 40 and "\x00" not in value
 
@@ -49,8 +54,8 @@ class ProductResolver:
     """
 
     def __init__(self, ids: Iterable[Any] = (), skus: Iterable[Any] = ()):
-        clean_ids = {i for i in ids if isinstance(i, int) and not isinstance(i, bool) and 0 < i <= 2**63 - 1}
-        clean_skus = {s.strip() for s in skus if _usable_sku(s)}
+        clean_ids = {i for i in map(object_id, ids) if i is not None}
+        clean_skus = {s.strip() for s in skus if usable_sku(s)}
         self.by_id: dict[int, Product] = {}
         self.by_sku: dict[str, Product] = {}
         if clean_ids or clean_skus:
@@ -68,7 +73,7 @@ class ProductResolver:
             return self.by_id.get(pk)
         if sku is not None:
             sku = sku.strip()
-            if sku not in self.by_sku and _usable_sku(sku):
+            if sku not in self.by_sku and usable_sku(sku):
                 self._add(Product.objects.filter(sku=sku))
             return self.by_sku.get(sku)
         return None
@@ -76,25 +81,24 @@ class ProductResolver:
     @classmethod
     def for_lines(cls, items: Iterable[Any], key: str = "lines") -> ProductResolver:
         """Collect `product`/`sku` references from items (each with a list of lines, or flat when key is None)."""
-        ids: set[Any] = set()
-        skus: set[Any] = set()
+        lines: list[Any] = []
         for item in items:
             if not isinstance(item, Mapping):
                 continue
-            lines = item.get(key) if key else [item]
-            if not isinstance(lines, list):
-                continue
-            for line in lines:
-                if isinstance(line, Mapping):
-                    ids.add(line.get("product"))
-                    skus.add(line.get("sku"))
-        return cls(ids - {None}, skus - {None})
+            nested = item.get(key) if key else [item]
+            if isinstance(nested, list):
+                lines.extend(nested)
+        ids = referenced_ids(lines, "product")
+        skus = {line.get("sku") for line in lines if isinstance(line, Mapping) and usable_sku(line.get("sku"))}
+        return cls(ids, skus)
 
 
 class ProductReferenceMixin(serializers.Serializer):
     """`product` (id) or `sku`: exactly one names a catalog product; validated data gets `product`."""
 
-    product = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1, help_text="Product id.")
+    exactly_one_of = (("product", "sku"),)
+
+    product = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text="Product id.")
     sku = serializers.CharField(required=False, max_length=40, help_text="Product SKU (instead of `product`).")
 
     def validate(self, attrs):

@@ -1,12 +1,20 @@
-"""Serializer helpers shared by every app's API: strict input, no-body actions, who is asking."""
+"""Serializer helpers shared by every app's API: strict input, no-body actions, who is asking, and the
+ids a request refers to.
+
+Look-ups for a whole request are built from the raw request data, before validation, so anything may
+stand where an id belongs (an object, a list, a float, a string). Only values a field could accept are
+looked up (`object_id`); the rest are left for the serializer's field to refuse with its own message.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from rest_framework import serializers
 
 MAX_INT = 2_147_483_647
+MAX_ID = 2**63 - 1
 
 
 class StrictFieldsMixin:
@@ -33,7 +41,26 @@ class StrictSerializer(StrictFieldsMixin, serializers.Serializer):
 
 
 class NoBodySerializer(StrictSerializer):
-    """Actions without input accept an empty object or no body."""
+    """Actions without input accept an empty object or no body; any field is unknown."""
+
+
+def no_body(request: Any) -> None:
+    """Refuse a body with fields on an action that takes none (400 listing them), like every other write."""
+    NoBodySerializer(data=request.data if request.data is not None else {}).is_valid(raise_exception=True)
+
+
+def object_id(value: Any) -> int | None:
+    """`value` if it can name a row (a JSON integer from 1 to the largest bigint), else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
+        return value
+    return None
+
+
+def referenced_ids(items: Iterable[Any], key: str) -> set[int]:
+    """The ids under `key` of the items that are objects, leaving out whatever cannot be an id."""
+    found = {object_id(item.get(key)) for item in items if isinstance(item, Mapping)}
+    found.discard(None)
+    return found
 
 
 def is_manager(context: dict) -> bool:

@@ -19,9 +19,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.api.serializers import ProductReferenceMixin
-from core.api.serializers import MAX_INT, StrictFieldsMixin, StrictSerializer, is_manager
+from core.api.serializers import MAX_ID, MAX_INT, StrictFieldsMixin, StrictSerializer, is_manager
 from customers.api.serializers import CustomerInputSerializer
-from deals.models import DealConflict, DealEvent, DealLine, DealRegistration
+from deals.models import DealConflict, DealEvent, DealLine, DealRegistration, DealStatus
+from deals.validation import MAX_LINES
 
 CENT = Decimal("0.01")
 
@@ -320,7 +321,16 @@ class DealSerializer(serializers.ModelSerializer):
 
 
 class DealEventSerializer(serializers.ModelSerializer):
+    """One entry of a registration's history.
+
+    `from_status` is "" on a registration's first event (registered, or saved as a draft: there was no status
+    before), and both statuses are "" on events that change none (`kind` conflict, edited,
+    extension_requested, extension, expiry_warning). Declared here so the schema allows "" beside the statuses.
+    """
+
     actor = serializers.CharField(source="actor.username", read_only=True, allow_null=True)
+    from_status = serializers.ChoiceField(choices=DealStatus.choices, allow_blank=True, read_only=True)
+    to_status = serializers.ChoiceField(choices=DealStatus.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = DealEvent
@@ -336,9 +346,10 @@ class DealLineInputSerializer(StrictFieldsMixin, ProductReferenceMixin):
 class DealCreateSerializer(StrictSerializer):
     """Register a deal for your own partner: the customer by id or by details (matched, else created)."""
 
+    exactly_one_of = (("customer", "customer_id"),)
     customer = CustomerInputSerializer(required=False, help_text="The end customer's details (or `customer_id`).")
-    customer_id = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
-    lines = DealLineInputSerializer(many=True, allow_empty=False, max_length=500)
+    customer_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    lines = DealLineInputSerializer(many=True, allow_empty=False, max_length=MAX_LINES)
     expected_close_date = serializers.DateField()
     deal_type = serializers.ChoiceField(choices=DealRegistration.DealType.choices, default="new")
     currency = serializers.CharField(max_length=3, min_length=3, default="USD")

@@ -18,6 +18,7 @@ from catalog.models import ProductLine
 from core.api.bulk import BulkResponseSerializer, bulk_answer, bulk_request, run_each
 from core.api.serializers import NoBodySerializer
 from core.api.viewsets import UsedFiltersOnlyMixin, VisibleReadOnlyModelViewSet
+from customers.api.serializers import visible_customer_ids
 from customers.models import Customer
 from customers.services import customer_get_or_create
 from deals import services
@@ -53,14 +54,6 @@ DealApiFilterSet.base_filters.pop("sort", None)
 MODE_PARAMETER = OpenApiParameter(
     "mode", str, enum=["all_or_nothing", "partial"], description="all_or_nothing (default) or partial."
 )
-
-
-def _customer_ids(user, items) -> set[int]:
-    wanted = {i.get("customer_id") for i in items if isinstance(i, dict)}
-    wanted = {i for i in wanted if isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**63}
-    if not wanted:
-        return set()
-    return set(Customer.objects.visible_to(user).filter(pk__in=wanted).values_list("pk", flat=True))
 
 
 def _register(user, data: dict) -> DealRegistration:
@@ -134,7 +127,7 @@ class DealViewSet(VisibleReadOnlyModelViewSet):
             context={
                 "request": request,
                 "products": ProductResolver.for_lines([request.data]),
-                "visible_customer_ids": _customer_ids(request.user, [request.data]),
+                "visible_customer_ids": visible_customer_ids(user=request.user, items=[request.data]),
             },
         )
         serializer.is_valid(raise_exception=True)
@@ -154,7 +147,7 @@ class DealViewSet(VisibleReadOnlyModelViewSet):
         context = {
             "request": request,
             "products": ProductResolver.for_lines(items),
-            "visible_customer_ids": _customer_ids(request.user, items),
+            "visible_customer_ids": visible_customer_ids(user=request.user, items=items),
         }
 
         def validate(item):

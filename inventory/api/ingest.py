@@ -18,6 +18,7 @@ from django.db import transaction
 
 from catalog.models import Product
 from core.api.bulk import ALL_OR_NOTHING
+from core.api.serializers import object_id
 from inventory.models import InventoryReport
 from inventory.services import inventory_upsert, inventory_validate_rows
 from partners.models import Partner
@@ -26,18 +27,12 @@ FIELDS = {"partner", "product", "sku", "date", "on_hand", "units_sold", "on_orde
 UNKNOWN_PARTNER = "Unknown partner, or one you may not report inventory for."
 
 
-def _int_id(value: Any) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63:
-        return value
-    return None
-
-
 def _lookups(user: Any, items: list) -> tuple[dict[int, Partner], dict[int, Product]]:
     partner_ids, product_ids = set(), set()
     for item in items:
         if isinstance(item, dict):
-            partner_ids.add(_int_id(item.get("partner")))
-            product_ids.add(_int_id(item.get("product")))
+            partner_ids.add(object_id(item.get("partner")))
+            product_ids.add(object_id(item.get("product")))
     partner_ids.discard(None)
     product_ids.discard(None)
     partners = {p.pk: p for p in Partner.objects.editable_by(user).filter(pk__in=partner_ids)} if partner_ids else {}
@@ -57,14 +52,14 @@ def _envelope(item: Any, user: Any, partners: dict, products: dict) -> tuple[Par
         else:
             errors["partner"] = ["This field is required: say which partner the row is for."]
     else:
-        partner = partners.get(_int_id(item["partner"]))
+        partner = partners.get(object_id(item["partner"]))
         if partner is None:
             errors["partner"] = [UNKNOWN_PARTNER]
     row = {key: item.get(key) for key in ("date", "on_hand", "units_sold", "on_order")}
     if item.get("product") is not None and item.get("sku") is not None:
         errors["product"] = ["Give either `product` (id) or `sku`, not both."]
     elif item.get("product") is not None:
-        product = products.get(_int_id(item["product"]))
+        product = products.get(object_id(item["product"]))
         if product is None:
             errors["product"] = ["Unknown product."]
         row["product"] = product

@@ -30,6 +30,8 @@ class InventoryRowSerializer(serializers.ModelSerializer):
 class InventoryRowInputSerializer(StrictSerializer):
     """One stock position; re-sending the same partner, product and date replaces it."""
 
+    # Only describes the rows (for the schema); api/ingest.py checks them, this rule included.
+    exactly_one_of = (("product", "sku"),)
     partner = serializers.IntegerField(
         required=False, min_value=1, help_text="Partner id; partner users may leave it out (their own partner)."
     )

@@ -6,6 +6,7 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.serializers import no_body
 from core.api.viewsets import VisibleReadOnlyModelViewSet
 from notifications.models import Notification
 from notifications.services import notification_mark_read
@@ -34,6 +35,7 @@ class NotificationViewSet(VisibleReadOnlyModelViewSet):
     def read(self, request, pk=None):
         """Mark one notification read."""
         notification = self.get_object()
+        no_body(request)
         notification_mark_read(user=request.user, notification_ids=[notification.pk])
         notification.refresh_from_db()
         return Response(NotificationSerializer(notification).data)
@@ -42,5 +44,6 @@ class NotificationViewSet(VisibleReadOnlyModelViewSet):
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         """Mark every unread notification of the user read."""
+        no_body(request)
         count = notification_mark_read(user=request.user)
         return Response({"marked_read": count}, status=status.HTTP_200_OK)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db.models import Count
 from rest_framework.test import APIClient
 
 from analytics import definitions
@@ -205,6 +206,18 @@ def test_a_distributor_reads_its_resellers_deal_and_stock_figures_but_no_claims_
     assert all_pages(client, "/api/v1/analytics/health-scores/", partner=reseller.pk) == []
     score = PartnerHealthScore.objects.filter(partner=reseller).first()
     assert client.get(f"/api/v1/analytics/health-scores/{score.pk}/").status_code == 404
+    # Raw reads skip the blanking of model instances: only columns a distributor may see can be read that way.
+    rows = KpiSnapshot.objects.visible_to(f.PartnerUserFactory(partner=distributor)).filter(partner=reseller)
+    assert set(rows.values_list("partner_id", flat=True)) == {reseller.pk}
+    assert rows.values("units_sold").exists()
+    for raw in (
+        lambda: rows.values_list("claims_submitted", flat=True),
+        lambda: rows.values("claims_per_1000_units"),
+        lambda: rows.values(),
+        lambda: rows.aggregate(n=Count("pk")),
+    ):
+        with pytest.raises(TypeError, match="distributor may not see"):
+            raw()
 
 
 def test_a_partner_sees_no_channel_wide_figures_unless_the_setting_opts_in(computed, settings):

@@ -6,9 +6,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.api.serializers import ProductReferenceMixin
-from core.api.serializers import StrictFieldsMixin, StrictSerializer, is_manager
+from core.api.serializers import MAX_ID, StrictFieldsMixin, StrictSerializer, is_manager
 from customers.api.serializers import CustomerInputSerializer
-from warranty.models import ClaimEvent, FailureCode, WarrantyClaim
+from warranty.models import ClaimEvent, ClaimStatus, FailureCode, WarrantyClaim
 
 
 class FailureCodeSerializer(serializers.ModelSerializer):
@@ -63,7 +63,11 @@ class ClaimSerializer(serializers.ModelSerializer):
 
 
 class ClaimEventSerializer(serializers.ModelSerializer):
+    """One entry of a claim's history; `from_status` is "" on the filing (the claim had no status before)."""
+
     actor = serializers.CharField(source="actor.username", read_only=True, allow_null=True)
+    from_status = serializers.ChoiceField(choices=ClaimStatus.choices, allow_blank=True, read_only=True)
+    to_status = serializers.ChoiceField(choices=ClaimStatus.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = ClaimEvent
@@ -74,6 +78,7 @@ class ClaimEventSerializer(serializers.ModelSerializer):
 class ClaimCreateSerializer(StrictFieldsMixin, ProductReferenceMixin):
     """File a claim for your own partner."""
 
+    at_most_one_of = (("customer", "customer_id"),)
     serial_number = serializers.CharField(max_length=60)
     purchase_date = serializers.DateField()
     failure_date = serializers.DateField()
@@ -81,7 +86,7 @@ class ClaimCreateSerializer(StrictFieldsMixin, ProductReferenceMixin):
     parts_amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, default=0)
     labour_amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, default=0)
     customer = CustomerInputSerializer(required=False)
-    customer_id = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    customer_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     description = serializers.CharField(allow_blank=True, default="", max_length=5000)
 
     def validate(self, attrs):

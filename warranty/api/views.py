@@ -13,6 +13,7 @@ from catalog.api.serializers import ProductResolver
 from core.api.bulk import BulkResponseSerializer, bulk_answer, bulk_request, run_each
 from core.api.serializers import NoBodySerializer
 from core.api.viewsets import UsedFiltersOnlyMixin, VisibleReadOnlyModelViewSet
+from customers.api.serializers import visible_customer_ids
 from customers.models import Customer
 from customers.services import customer_get_or_create
 from warranty import services
@@ -35,18 +36,11 @@ MODE_PARAMETER = OpenApiParameter(
 
 
 def _context(request, items: list) -> dict:
-    wanted = {i.get("customer_id") for i in items if isinstance(i, dict)}
-    wanted = {i for i in wanted if isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**63}
-    visible = (
-        set(Customer.objects.visible_to(request.user).filter(pk__in=wanted).values_list("pk", flat=True))
-        if wanted
-        else set()
-    )
     return {
         "request": request,
         "products": ProductResolver.for_lines(items, key=None),
         "failure_codes": {code.code.upper(): code for code in FailureCode.objects.all()},
-        "visible_customer_ids": visible,
+        "visible_customer_ids": visible_customer_ids(user=request.user, items=items),
     }
 
 
