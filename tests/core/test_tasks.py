@@ -1,0 +1,59 @@
+"""The one task policy (core.tasks.Task): every task has it, and eager mode retries and fails as a worker does."""
+
+from __future__ import annotations
+
+import pytest
+from celery.signals import task_failure
+from django.db import OperationalError
+
+from core.tasks import Task, task_argument
+from prm.celery import app
+
+calls: list[int] = []
+
+
+@app.task(name="tests.core.flaky")
+def flaky(job_id: int, failures: int) -> str:
+    calls.append(job_id)
+    if len(calls) <= failures:
+        raise OperationalError("the database went away")
+    return "done"
+
+
+@pytest.fixture
+def failures_seen():
+    seen = []
+
+    def record(sender=None, exception=None, args=None, kwargs=None, **_):
+        seen.append((sender.name, task_argument(sender, args, kwargs, "job_id"), type(exception).__name__))
+
+    calls.clear()
+    task_failure.connect(record, weak=False)
+    yield seen
+    task_failure.disconnect(record)
+
+
+def test_every_task_of_the_project_follows_the_policy():
+    app.loader.import_default_modules()
+    project = {name: task for name, task in app.tasks.items() if not name.startswith("celery.")}
+    assert len(project) >= 15
+    for name, task in project.items():
+        assert isinstance(task, Task), name
+        assert task.acks_late and task.reject_on_worker_lost, name
+        assert OperationalError in task.autoretry_for and task.retry_backoff and task.retry_jitter, name
+
+
+def test_without_a_broker_a_transient_error_is_retried_at_once(failures_seen):
+    assert flaky.delay(7, failures=2).get() == "done"
+    assert calls == [7, 7, 7] and failures_seen == []
+
+
+def test_a_task_that_keeps_failing_reaches_the_failure_handlers_once(failures_seen):
+    with pytest.raises(OperationalError):
+        flaky.delay(8, failures=99)
+    assert len(calls) == 1 + flaky.max_retries
+    assert failures_seen == [("tests.core.flaky", 8, "OperationalError")]
+    calls.clear()
+    result = flaky.apply(kwargs={"job_id": 9, "failures": 99}, throw=False)
+    assert result.failed() and isinstance(result.result, OperationalError)
+    assert failures_seen[-1] == ("tests.core.flaky", 9, "OperationalError")
