@@ -1,4 +1,4 @@
-"""Checking what a partner sends for a registration, and handing out references."""
+"""Checking what a partner sends for a registration."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db.models.functions import Length
 from django.utils import timezone
 
 from catalog.models import Product
 from customers.models import Customer
 
-from .models import DealLine, DealReferenceSequence, DealRegistration
+from .models import DealLine, DealRegistration
 
 MAX_LINES = 100
 MAX_QUANTITY = 1_000_000
@@ -112,38 +111,3 @@ def clean_deal_fields(
 def replace_lines(deal: DealRegistration, lines: list[dict]) -> None:
     DealLine.objects.filter(deal=deal).delete()
     DealLine.objects.bulk_create([DealLine(deal=deal, **line) for line in lines])
-
-
-def _highest_used(year: int) -> int:
-    prefix = f"DR-{year}-"
-    last = (
-        DealRegistration.objects.filter(reference__startswith=prefix)
-        .order_by(Length("reference").desc(), "-reference")
-        .values_list("reference", flat=True)
-        .first()
-    )
-    tail = last[len(prefix) :] if last else ""
-    return int(tail) if tail.isdigit() else 0
-
-
-def next_reference(now: datetime) -> str:
-    """The next free DR-YYYY-NNNNNN reference (call inside a transaction).
-
-    The year's counter row is locked until the caller commits, so concurrent
-    registrations take distinct numbers. If rows were written around the
-    counter (seeded or imported with their own references), the number jumps
-    past the highest one used: at most two extra queries, never a scan.
-    """
-    year = now.year
-    DealReferenceSequence.objects.get_or_create(year=year, defaults={"last_number": _highest_used(year)})
-    sequence = DealReferenceSequence.objects.select_for_update().get(pk=year)
-    number = sequence.last_number + 1
-    if DealRegistration.objects.filter(reference=_format(year, number)).exists():
-        number = max(number, _highest_used(year)) + 1
-    sequence.last_number = number
-    sequence.save(update_fields=["last_number"])
-    return _format(year, number)
-
-
-def _format(year: int, number: int) -> str:
-    return f"DR-{year}-{number:06d}"

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from celery._state import _set_task_join_will_block
 
 from tests import factories as f
 
@@ -72,3 +73,14 @@ def world(db) -> World:
         distributor_admin=f.PartnerAdminFactory(username="dist_admin", partner=distributor),
         superuser=f.UserFactory(username="root", is_superuser=True, is_staff=True),
     )
+
+
+@pytest.fixture(autouse=True)
+def celery_join_flag_cleared():
+    """Every test starts outside a task, as far as Celery knows.
+
+    Eager tasks run from several threads at once (the concurrency tests) race on Celery's process-wide
+    "inside a task" flag, which can be left set and would make a later test's `result.get()` refuse.
+    """
+    yield
+    _set_task_join_will_block(False)

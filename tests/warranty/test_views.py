@@ -267,7 +267,7 @@ def test_forbidden_transition_on_the_page_is_a_clear_message(client, world, file
     claim = file_claim()
     client.force_login(world.manager)
     html = _act(client, claim, action="pay").content.decode()
-    assert "is submitted; it cannot be marked paid" in html
+    assert "is submitted, so it cannot be marked paid" in html  # the toolkit's wording, as for deals
     assert "Unknown action" in _act(client, claim, action="explode").content.decode()
 
 
