@@ -22,6 +22,7 @@ from django.utils import timezone
 from core.events import emit
 from core.exceptions import ActionNotPermittedError, ServiceError, TransitionNotAllowedError
 from core.workflow import is_partner_member_of
+from customers.services import customer_resolve
 from partners.models import Partner, Program
 
 from .conflicts import find_conflicting_deals, flag_conflicts, lock_customer_keys
@@ -56,6 +57,24 @@ def require_partner_may_register(partner: Partner) -> None:
         )
 
 
+def _clean_registration(*, user: Any, customer: Any, **values: Any) -> tuple[dict, list[dict]]:
+    """The customer resolved and the registration checked in one pass: every error is reported at once."""
+    errors: dict[str, list] = {}
+    try:
+        customer = customer_resolve(user=user, customer=customer)
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+        customer = None
+    try:
+        return clean_deal_fields(customer=customer, **values)
+    except ValidationError as exc:
+        for key, problems in exc.error_dict.items():
+            if key == "customer" and customer is None and errors:
+                continue  # already said, more precisely, by customer_resolve
+            errors.setdefault(key, []).extend(problems)
+    raise ValidationError(errors)
+
+
 # --- partner actions ---------------------------------------------------------------------------
 
 
@@ -75,13 +94,16 @@ def deal_create(
 ) -> DealRegistration:
     """Register a deal for `partner`: a draft, or submitted at once (conflict check included).
 
-    The amount is the sum of quantity × unit price over the lines.
+    `customer` is whatever the interface received (see `customers.services.customer_resolve`): a
+    customer, an id the user can see, or a new customer's details. The amount is the sum of quantity
+    × unit price over the lines.
     """
     if not is_partner_member_of(user, partner.pk):
         raise ActionNotPermittedError("Only users of a partner may register deals for it.")
     if submit:
         require_partner_may_register(partner)
-    fields, clean_lines = clean_deal_fields(
+    fields, clean_lines = _clean_registration(
+        user=user,
         customer=customer,
         lines=lines,
         expected_close_date=expected_close_date,
@@ -123,7 +145,8 @@ def deal_update_draft(
         raise TransitionNotAllowedError(
             f"{deal.reference} is {deal.get_status_display().lower()}; only drafts can be edited."
         )
-    fields, clean_lines = clean_deal_fields(
+    fields, clean_lines = _clean_registration(
+        user=user,
         customer=customer,
         lines=lines,
         expected_close_date=expected_close_date,

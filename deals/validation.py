@@ -21,32 +21,46 @@ MAX_AMOUNT = Decimal("999999999999.99")  # DealRegistration.amount: 14 digits, 2
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
-def _line_errors(number: int, line: dict) -> tuple[list[str], dict | None]:
+def _line_error(number: int, field: str, message: str, **params) -> ValidationError:
+    """A problem with one line; `params` tell an interface which line and field to show it on."""
+    return ValidationError(f"Line %(line)s: {message}", code="line", params={"line": number, "field": field, **params})
+
+
+def _line_errors(number: int, line: dict) -> tuple[list[ValidationError], dict | None]:
     product = line.get("product")
     if isinstance(product, int | str) and str(product).isdigit():
         product = Product.objects.filter(pk=int(product)).first()
     if not isinstance(product, Product):
-        return [f"Line {number}: choose a product from the catalog."], None
+        return [_line_error(number, "product", "choose a product from the catalog.")], None
     if not product.is_active:
-        return [f"Line {number}: {product.sku} is no longer sold; choose another product."], None
+        return [
+            _line_error(number, "product", "%(sku)s is no longer sold; choose another product.", sku=product.sku)
+        ], None
     errors = []
     raw = line.get("quantity")
     whole = isinstance(raw, int) or (isinstance(raw, str) and raw.strip().lstrip("-").isdigit())
     if isinstance(raw, bool) or not whole:
-        return [f"Line {number}: the quantity must be a whole number."], None
+        return [_line_error(number, "quantity", "the quantity must be a whole number.")], None
     quantity = int(raw)
     if quantity < 1 or quantity > MAX_QUANTITY:
-        errors.append(f"Line {number}: the quantity must be between 1 and {MAX_QUANTITY:,}.")
+        errors.append(
+            _line_error(number, "quantity", "the quantity must be between 1 and %(max)s.", max=f"{MAX_QUANTITY:,}")
+        )
     price = line.get("unit_price")
     if price is None or price == "":
         price = product.list_price
     try:
         price = Decimal(str(price))
     except (InvalidOperation, ValueError):
-        return [f"Line {number}: the unit price must be a number."], None
+        return [_line_error(number, "unit_price", "the unit price must be a number.")], None
     if not price.is_finite() or price < 0 or price > MAX_UNIT_PRICE or price != price.quantize(Decimal("0.01")):
         errors.append(
-            f"Line {number}: the unit price must be between 0 and {MAX_UNIT_PRICE:,} with at most 2 decimals."
+            _line_error(
+                number,
+                "unit_price",
+                "the unit price must be between 0 and %(max)s with at most 2 decimals.",
+                max=f"{MAX_UNIT_PRICE:,}",
+            )
         )
     if errors:
         return errors, None
@@ -59,13 +73,14 @@ def clean_deal_fields(
     """Validate a registration; raises ValidationError naming every bad field, else returns model fields and lines.
 
     The amount is the sum of quantity × unit price; a line without a unit price
-    takes the product's list price.
+    takes the product's list price. An error about one line carries its number
+    and field in `params` ("line", "field"), so a form can show it on that line.
     """
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list] = {}
     if not isinstance(customer, Customer) or customer.pk is None:
         errors["customer"] = ["Choose the end customer."]
     clean_lines: list[dict] = []
-    line_errors: list[str] = []
+    line_errors: list = []
     if not lines:
         line_errors.append("Add at least one product line.")
     elif len(lines) > MAX_LINES:

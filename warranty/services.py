@@ -36,6 +36,7 @@ from catalog.models import Product
 from core.events import emit
 from core.exceptions import ActionNotPermittedError
 from core.workflow import is_partner_member_of
+from customers.services import customer_resolve
 from notifications.services import notify
 from partners.models import Partner
 from partners.selectors import manager_recipients, partner_recipients
@@ -95,10 +96,19 @@ def claim_create(
     customer: Any = None,
     description: str = "",
 ) -> WarrantyClaim:
-    """File a claim for a partner; flags out-of-warranty and duplicate claims at once (see module rules)."""
+    """File a claim for a partner; flags out-of-warranty and duplicate claims at once (see module rules).
+
+    `customer` is optional: a customer, an id the user can see, or a new customer's details
+    (`customers.services.customer_resolve`).
+    """
     if not is_partner_member_of(user, partner.pk):
         raise ActionNotPermittedError("Only the partner's own users file its warranty claims.")
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list] = {}
+    try:
+        customer = customer_resolve(user=user, customer=customer, required=False)
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+        customer = None
     serial = normalise_serial(serial_number)
     if not serial:
         errors["serial_number"] = ["Enter the serial number."]

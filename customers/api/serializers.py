@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from rest_framework import serializers
 
 from core.api.serializers import StrictSerializer
@@ -19,3 +20,13 @@ class CustomerInputSerializer(StrictSerializer):
     domain = serializers.CharField(max_length=253, required=False, allow_blank=True, default="")
     country = serializers.CharField(max_length=2, required=False, allow_blank=True, default="")
     industry = serializers.ChoiceField(choices=Customer.Industry.choices, required=False, allow_blank=True, default="")
+
+
+def customer_errors_nested(exc: ValidationError) -> ValidationError:
+    """The service's `customer.<detail>` errors under `customer`, the field the request nested the details in."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    errors: dict[str, list] = {}
+    for key, problems in exc.error_dict.items():
+        errors.setdefault("customer" if key.startswith("customer.") else key, []).extend(problems)
+    return ValidationError(errors)
