@@ -31,12 +31,13 @@ def run_create(
     kind: str = JobRun.Kind.FULL_RECOMPUTE,
     user: Any = None,
     now: datetime | None = None,
-    chunk_partners: int | None = None,
 ) -> JobRun:
     """Record a recompute to run (full: every month of the history; current_period: this year's months and
     health now); `services.recompute_start` queues it.
 
-    Only channel managers (or the system, user=None) may start one. `JobRun` tracks its progress.
+    Only channel managers (or the system, user=None) may start one. `JobRun` tracks its progress; its
+    params record the settings it runs with (history, partners per chunk, health tasks), so every
+    worker splits and computes it alike.
     """
     if kind not in (JobRun.Kind.FULL_RECOMPUTE, JobRun.Kind.CURRENT_PERIOD):
         raise ValueError(f"not a recompute kind: {kind!r}")
@@ -49,7 +50,7 @@ def run_create(
         params={
             "now": now.isoformat(),
             "history_months": history_months(),
-            "chunk_partners": chunk_partners or chunk_size(),
+            "chunk_partners": chunk_size(),
             "health_tasks": health_tasks(),
         },
     )

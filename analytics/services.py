@@ -28,14 +28,13 @@ def recompute_start(
     kind: str = JobRun.Kind.FULL_RECOMPUTE,
     user: Any = None,
     now: datetime | None = None,
-    chunk_partners: int | None = None,
 ) -> JobRun:
     """Queue a recompute; it runs as parallel chunks on the analytics queue once the caller commits.
 
     See `runs.run_create` for who may start one and what is recorded.
     """
     with transaction.atomic():
-        run = runs.run_create(kind=kind, user=user, now=now, chunk_partners=chunk_partners)
+        run = runs.run_create(kind=kind, user=user, now=now)
         enqueue_on_commit("analytics.tasks.launch_run", run.pk)
     return run
 
