@@ -10,12 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from celery import current_app
 from django.core.cache import cache
 from django.db import transaction
 
 from core.events import Event
-from core.tasks import enqueue_on_commit
+from core.tasks import enqueue_on_commit, task_named
 
 from . import runs
 from .conf import debounce_seconds
@@ -49,7 +48,8 @@ def partner_refresh_schedule(*, partner_id: int) -> bool:
     delay = debounce_seconds()
     if not cache.add(f"analytics:refresh-partner:{partner_id}", 1, timeout=delay):
         return False
-    current_app.tasks["analytics.tasks.refresh_partner"].apply_async((partner_id,), countdown=delay + 1)
+    # Called after commit (an event subscriber), so it queues at once.
+    task_named("analytics.tasks.refresh_partner").apply_async((partner_id,), countdown=delay + 1)
     return True
 
 

@@ -83,16 +83,20 @@ def task_argument(task: CeleryTask, args: Any, kwargs: Any, name: str) -> Any:
     return bound.arguments.get(name)
 
 
-def enqueue_on_commit(task_name: str, *args: Any, robust: bool = False, **options: Any) -> None:
-    """Queue `task_name(*args)` after commit (immediately outside a transaction); `options` go to apply_async.
-
-    An unknown name raises at once (KeyError), not later on the worker. `robust=True` logs an error in
-    queueing (or, without a broker, in running the task) instead of raising it to a caller whose change
-    has already been committed.
-    """
+def task_named(task_name: str) -> CeleryTask:
+    """The registered task of that name; an unknown name raises at once (KeyError), not later on the worker."""
     tasks = current_app.tasks
     if task_name not in tasks:
         # A process that never imported the task modules (a web worker) discovers them once.
         current_app.loader.import_default_modules()
-    task = tasks[task_name]
+    return tasks[task_name]
+
+
+def enqueue_on_commit(task_name: str, *args: Any, robust: bool = False, **options: Any) -> None:
+    """Queue `task_name(*args)` after commit (immediately outside a transaction); `options` go to apply_async.
+
+    `robust=True` logs an error in queueing (or, without a broker, in running the task) instead of
+    raising it to a caller whose change has already been committed.
+    """
+    task = task_named(task_name)
     transaction.on_commit(lambda: task.apply_async(args, **options), robust=robust)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from celery.signals import task_failure
 from django.db import OperationalError
@@ -57,3 +62,21 @@ def test_a_task_that_keeps_failing_reaches_the_failure_handlers_once(failures_se
     result = flaky.apply(kwargs={"job_id": 9, "failures": 99}, throw=False)
     assert result.failed() and isinstance(result.result, OperationalError)
     assert failures_seen[-1] == ("tests.core.flaky", 9, "OperationalError")
+
+
+def test_a_process_that_never_imported_a_task_module_still_queues_by_name():
+    """A web process imports services, not task modules: queueing by name discovers the tasks."""
+    script = (
+        "import django; django.setup()\n"
+        "from celery import current_app\n"
+        "from core.tasks import task_named\n"
+        "name = 'integrations.tasks.deliver_webhook'\n"
+        "assert name not in current_app.tasks, 'already imported'\n"
+        "print(task_named(name).name)\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "prm.settings_test"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "integrations.tasks.deliver_webhook"
