@@ -11,7 +11,7 @@ ROOT_URLCONF = "bench.api_server"
 # As in production, a request only queues its tasks (KPI refresh, webhooks, email) for a worker; here the
 # queue is in memory and nothing consumes it, so the benchmark times the request and not the work it queues.
 CELERY_TASK_ALWAYS_EAGER = False
-CELERY_BROKER_URL = "memory://"
+CELERY_BROKER_URL = "memory://localhost/"
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 
 
