@@ -7,13 +7,12 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
-from django.views import View
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
 from django.views.generic import FormView, ListView, TemplateView
 
 from core.exceptions import ServiceError
-from core.views import PartnerAdminRequiredMixin
+from core.views import PartnerAdminRequiredMixin, ServiceActionView, add_service_errors
 
 from .forms import InviteUserForm, RoleForm, SiteURLPasswordResetForm
 from .selectors import partner_user_list
@@ -37,8 +36,7 @@ class PartnerUserInviteView(PartnerAdminRequiredMixin, FormView):
         try:
             partner_user_invite(admin=self.request.user, site_url=settings.PRM_SITE_URL, **form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         except ServiceError as exc:
             form.add_error(None, exc.message)
@@ -52,48 +50,42 @@ class PartnerUserInviteView(PartnerAdminRequiredMixin, FormView):
         return redirect("accounts:user_list")
 
 
-class _PartnerUserActionView(PartnerAdminRequiredMixin, View):
+class _PartnerUserActionView(PartnerAdminRequiredMixin, ServiceActionView):
     """POST-only; another partner's user answers 404, a refused change a message."""
 
-    def post(self, request, pk):
-        person = get_object_or_404(partner_user_list(admin=request.user), pk=pk)
-        try:
-            text = self.act(person)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, text)
-        return redirect("accounts:user_list")
+    def get_queryset(self):
+        return partner_user_list(admin=self.request.user)
 
-    def act(self, person) -> str:
-        raise NotImplementedError
+    def get_success_url(self) -> str:
+        return reverse("accounts:user_list")
 
 
 class PartnerUserDeactivateView(_PartnerUserActionView):
-    def act(self, person):
+    def act(self, person, data):
         partner_user_set_active(admin=self.request.user, user=person, active=False)
         return f"{person.username} is deactivated and can no longer log in."
 
 
 class PartnerUserReactivateView(_PartnerUserActionView):
-    def act(self, person):
+    def act(self, person, data):
         partner_user_set_active(admin=self.request.user, user=person, active=True)
         return f"{person.username} is active again."
 
 
 class PartnerUserRoleView(_PartnerUserActionView):
-    def act(self, person):
-        form = RoleForm(self.request.POST)
-        if not form.is_valid():
-            raise ValidationError("Choose partner user or partner admin.")
-        partner_user_set_role(admin=self.request.user, user=person, role=form.cleaned_data["role"])
+    form_class = RoleForm
+
+    def act(self, person, data):
+        partner_user_set_role(admin=self.request.user, user=person, role=data["role"])
         return f"{person.username} is now a {person.get_role_display().lower()}."
+
+    def invalid(self, person, form):
+        messages.error(self.request, "Choose partner user or partner admin.")
+        return redirect(self.get_success_url())
 
 
 class PartnerUserResendView(_PartnerUserActionView):
-    def act(self, person):
+    def act(self, person, data):
         partner_user_send_invitation(admin=self.request.user, user=person, site_url=settings.PRM_SITE_URL)
         return f"A new set-password link was sent to {person.email}."
 

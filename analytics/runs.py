@@ -1,7 +1,8 @@
-"""Job runs and the engine's steps that run outside a recompute's chords.
+"""Job runs: their lifecycle (queued → running → succeeded | failed) and the steps around a recompute's chords.
 
-Tasks and services both call these; nothing here queues a task (services.py does), so the
-tasks import this module without an import cycle.
+Tasks and services both call these; nothing here queues a task (services.py and tasks.py do), so the
+tasks import this module without an import cycle. A run fails through `run_fail`, which the
+`task_failure` handler (handlers.py) calls for any task of the run that fails for good.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from django.utils import timezone
 from core.exceptions import ActionNotPermittedError
 from partners.models import Partner
 
-from .compute import partner_results
+from . import rollup, scoring
+from .compute import partner_results, window_from
 from .conf import chunk_size, health_tasks, history_months
 from .models import Dimension, JobRun, KpiSnapshot, PartnerHealthScore
 from .periods import Window
@@ -29,15 +31,13 @@ def run_create(
     kind: str = JobRun.Kind.FULL_RECOMPUTE,
     user: Any = None,
     now: datetime | None = None,
-    chunk_partners: int | None = None,
-    chunk_pause_seconds: float = 0.0,
 ) -> JobRun:
     """Record a recompute to run (full: every month of the history; current_period: this year's months and
     health now); `services.recompute_start` queues it.
 
-    Only channel managers (or the system, user=None) may start one. `JobRun` tracks its progress.
-    `chunk_pause_seconds` makes every chunk wait before working — a fault-injection aid for tests that stop
-    a worker mid-chunk.
+    Only channel managers (or the system, user=None) may start one. `JobRun` tracks its progress; its
+    params record the settings it runs with (history, partners per chunk, health tasks), so every
+    worker splits and computes it alike.
     """
     if kind not in (JobRun.Kind.FULL_RECOMPUTE, JobRun.Kind.CURRENT_PERIOD):
         raise ValueError(f"not a recompute kind: {kind!r}")
@@ -50,16 +50,86 @@ def run_create(
         params={
             "now": now.isoformat(),
             "history_months": history_months(),
-            "chunk_partners": chunk_partners or chunk_size(),
+            "chunk_partners": chunk_size(),
             "health_tasks": health_tasks(),
-            "chunk_pause_seconds": chunk_pause_seconds,
         },
     )
 
 
+def run_window(run: JobRun) -> Window:
+    """The window every task of a run shares (the same `now`, so all steps agree)."""
+    return window_from(run.kind, run.params["now"], int(run.params.get("history_months", 24)))
+
+
+def split_partners(ids: list[int], size: int) -> list[list[int]]:
+    """About `size` partners per chunk on average, the first chunks larger and the last ones smaller (3 : 1),
+    so that the workers run out of work at about the same time instead of one waiting on a last big chunk."""
+    count = max(1, -(-len(ids) // size))
+    weights = [1.5 - i / max(1, count - 1) for i in range(count)] if count > 1 else [1.0]
+    bounds = [round(len(ids) * sum(weights[:i]) / sum(weights)) for i in range(count + 1)]
+    return [ids[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+
+
+def health_parts(run: JobRun, window: Window) -> list[list[int]]:
+    """The as-of points split into groups scored in parallel (each group's scores are replaced at once)."""
+    count = max(1, min(int(run.params.get("health_tasks") or health_tasks()), len(window.points_s)))
+    return [list(range(len(window.points_s)))[i::count] for i in range(count)]
+
+
+@transaction.atomic
+def run_begin(*, run_id: int) -> list[list[int]] | None:
+    """Start a queued run: split the partners into chunks and count the steps; None if it is not queued.
+
+    The run is locked while it moves to running, so a redelivered launch message does not start it twice.
+    Its steps are the ecosystem figures, one per chunk, then one per group of health points.
+    """
+    run = JobRun.objects.select_for_update().filter(pk=run_id, status=JobRun.Status.QUEUED).first()
+    if run is None:
+        return None
+    size = int(run.params.get("chunk_partners") or chunk_size())
+    chunks = split_partners(list(Partner.objects.order_by("pk").values_list("pk", flat=True)), size)
+    run.status = JobRun.Status.RUNNING
+    run.started_at = timezone.now()
+    run.chunks_total = 1 + len(chunks) + len(health_parts(run, run_window(run)))
+    run.save(update_fields=["status", "started_at", "chunks_total"])
+    return chunks
+
+
+def run_roll_up(*, run_id: int, results: list[dict]) -> tuple[list[list[int]], list[int], int] | None:
+    """After the chunks: the ecosystem and breakdown rows from their totals (one transaction).
+
+    Returns the groups of health points to score next, the covered product lines and their total;
+    None when the run has already succeeded (a redelivered message).
+    """
+    run = JobRun.objects.get(pk=run_id)
+    if run.status == JobRun.Status.SUCCEEDED:
+        return None
+    window = run_window(run)
+    rollup.write_group_rows(rollup.group_rows(results, window), rollup.failure_code_rows(results, window), window)
+    covered, lines_total = rollup.coverage(results)
+    return health_parts(run, window), covered, lines_total
+
+
+def run_finish(*, run_id: int, summaries: list[dict], covered: list[int], lines_total: int) -> str:
+    """Ecosystem health of every point, then the run is done."""
+    run = JobRun.objects.get(pk=run_id)
+    if run.status == JobRun.Status.SUCCEEDED:
+        return run.status
+    scoring.finish_ecosystem_health(
+        run_id=run_id, window=run_window(run), summaries=summaries, covered=covered, lines_total=lines_total
+    )
+    JobRun.objects.filter(pk=run_id).update(
+        status=JobRun.Status.SUCCEEDED, finished_at=timezone.now(), chunks_done=run.chunks_total
+    )
+    return JobRun.Status.SUCCEEDED
+
+
 def run_fail(run_id: int, error: str) -> None:
-    """Mark a run failed (unless it already succeeded); the previous figures stay in place."""
-    JobRun.objects.filter(pk=run_id).exclude(status=JobRun.Status.SUCCEEDED).update(
+    """Mark a run failed (unless it already succeeded or failed); the previous figures stay in place.
+
+    The first error is kept: when a chunk fails, the steps waiting on it fail after it, for the same reason.
+    """
+    JobRun.objects.filter(pk=run_id).exclude(status__in=(JobRun.Status.SUCCEEDED, JobRun.Status.FAILED)).update(
         status=JobRun.Status.FAILED, finished_at=timezone.now(), error=error[:2000]
     )
 
@@ -83,14 +153,20 @@ def partner_refresh(*, partner_id: int, now: datetime | None = None) -> PartnerH
         return refresh_partner_health(partner=partner, inputs=inputs, window=window)
 
 
-def health_rescore() -> JobRun:
+def health_rescore_create() -> JobRun:
+    """Record a rescore of every stored health score to run (queued by `services.health_weights_changed`)."""
+    return JobRun.objects.create(kind=JobRun.Kind.RESCORE)
+
+
+def health_rescore(*, run_id: int) -> JobRun:
     """Recompute every stored health score with the weights now in force (after a weight change)."""
-    run = JobRun.objects.create(kind=JobRun.Kind.RESCORE, status=JobRun.Status.RUNNING, started_at=timezone.now())
-    try:
-        count = rescore_all()
-    except Exception as error:
-        run_fail(run.pk, str(error))
-        raise
+    run = JobRun.objects.get(pk=run_id)
+    if run.status != JobRun.Status.QUEUED:
+        return run  # a redelivered message: this rescore already ran
+    run.status = JobRun.Status.RUNNING
+    run.started_at = timezone.now()
+    run.save(update_fields=["status", "started_at"])
+    count = rescore_all()
     run.status = JobRun.Status.SUCCEEDED
     run.finished_at = timezone.now()
     run.params = {"scores": count}

@@ -10,17 +10,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
 from core.events import Event
+from core.tasks import enqueue_on_commit, task_named
 
 from . import runs
 from .conf import debounce_seconds
 from .models import HealthWeights, JobRun
 from .scoring import BAND_EVENT
-from .tasks import launch_run, refresh_partner, rescore_health
 
 
 def recompute_start(
@@ -28,18 +27,14 @@ def recompute_start(
     kind: str = JobRun.Kind.FULL_RECOMPUTE,
     user: Any = None,
     now: datetime | None = None,
-    chunk_partners: int | None = None,
-    chunk_pause_seconds: float = 0.0,
 ) -> JobRun:
     """Queue a recompute; it runs as parallel chunks on the analytics queue once the caller commits.
 
     See `runs.run_create` for who may start one and what is recorded.
     """
     with transaction.atomic():
-        run = runs.run_create(
-            kind=kind, user=user, now=now, chunk_partners=chunk_partners, chunk_pause_seconds=chunk_pause_seconds
-        )
-        transaction.on_commit(lambda: launch_run.delay(run.pk))
+        run = runs.run_create(kind=kind, user=user, now=now)
+        enqueue_on_commit("analytics.tasks.launch_run", run.pk)
     return run
 
 
@@ -53,7 +48,8 @@ def partner_refresh_schedule(*, partner_id: int) -> bool:
     delay = debounce_seconds()
     if not cache.add(f"analytics:refresh-partner:{partner_id}", 1, timeout=delay):
         return False
-    refresh_partner.apply_async((partner_id,), countdown=delay + 1)
+    # Called after commit (an event subscriber), so it queues at once.
+    task_named("analytics.tasks.refresh_partner").apply_async((partner_id,), countdown=delay + 1)
     return True
 
 
@@ -62,7 +58,7 @@ def on_event(event: Event) -> None:
     (not the engine's own announcement of a new health band, which changes no data)."""
     if event.name == BAND_EVENT:
         return
-    if event.partner_id and getattr(settings, "PRM_ANALYTICS_REFRESH_ON_EVENTS", True):
+    if event.partner_id:
         partner_refresh_schedule(partner_id=event.partner_id)
 
 
@@ -76,6 +72,9 @@ def health_weights_save(*, weights: dict[str, float], user: Any = None) -> Healt
     return row
 
 
-def health_weights_changed() -> None:
-    """New health weights were saved: rescore every stored health score once the change commits."""
-    transaction.on_commit(lambda: rescore_health.delay())
+def health_weights_changed() -> JobRun:
+    """New health weights were saved: record a rescore of every stored health score, queued once the change
+    commits."""
+    run = runs.health_rescore_create()
+    enqueue_on_commit("analytics.tasks.rescore_health", run.pk)
+    return run

@@ -1,8 +1,13 @@
-"""Domain events: services announce what happened; subscribers react after commit.
+"""Domain events: services announce what happened; subscribers react in the transaction or after commit.
 
-A service calls `emit("deal.approved", partner_id=…, data={…})` inside its
-transaction. Subscribers (webhook delivery, analytics refresh) are called only
-once that transaction commits, so a rolled-back change announces nothing.
+A service calls `emit("deal.approved", partner_id=…, data={…})` inside its transaction. Two kinds of
+subscribers hear it:
+
+- in-transaction subscribers (`subscribe(fn, in_transaction=True)`) are called at once, inside the
+  caller's transaction: they write what must not be lost (webhooks' outbox rows), which then commits
+  or rolls back with the change itself. An error there fails the change: both or neither;
+- after-commit subscribers (the default: the analytics refresh) are called only once the transaction
+  commits, so a rolled-back change announces nothing; one failing does not stop the others.
 """
 
 from __future__ import annotations
@@ -47,20 +52,24 @@ class Event:
 
 Subscriber = Callable[[Event], None]
 _subscribers: list[Subscriber] = []
+_in_transaction: list[Subscriber] = []
 
 
-def subscribe(subscriber: Subscriber) -> Subscriber:
-    """Register a callable (usable as a decorator); apps subscribe in `AppConfig.ready`."""
-    if subscriber not in _subscribers:
-        _subscribers.append(subscriber)
+def subscribe(subscriber: Subscriber, *, in_transaction: bool = False) -> Subscriber:
+    """Register a callable; apps subscribe in `AppConfig.ready`. See the module for the two kinds."""
+    registry = _in_transaction if in_transaction else _subscribers
+    if subscriber not in registry:
+        registry.append(subscriber)
     return subscriber
 
 
 def emit(name: str, *, partner_id: int | None, data: dict) -> Event:
-    """Announce an event to every subscriber once the current transaction commits."""
+    """Announce an event: in-transaction subscribers now, the others once the current transaction commits."""
     if name not in EVENT_TYPES:
         raise ValueError(f"unknown event type {name!r}")
     event = Event(name=name, partner_id=partner_id, data=data)
+    for subscriber in list(_in_transaction):
+        subscriber(event)
 
     def deliver() -> None:
         for subscriber in list(_subscribers):
@@ -69,5 +78,6 @@ def emit(name: str, *, partner_id: int | None, data: dict) -> Event:
             except Exception:  # one failing subscriber must not stop the others
                 logger.exception("event subscriber %r failed for %s", subscriber, name)
 
-    transaction.on_commit(deliver)
+    if _subscribers:
+        transaction.on_commit(deliver)
     return event

@@ -1,13 +1,24 @@
-"""Shared view bases: every page that lists or shows partner data goes through these."""
+"""Shared view bases: every page that lists or shows partner data goes through these, and every page
+that acts on one object through a service (`ServiceActionView`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.mixins import AccessMixin, LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.views import View
 from django.views.generic import RedirectView
+from django.views.generic.detail import SingleObjectMixin
+
+from .exceptions import ServiceError
 
 
 class VisibleQuerysetMixin(LoginRequiredMixin):
@@ -79,3 +90,86 @@ class FaviconView(RedirectView):
 
     def get_redirect_url(self, *args, **kwargs) -> str:
         return static("favicon.svg")  # at request time: the hashed name exists only after collectstatic
+def add_service_errors(
+    form: forms.BaseForm, exc: ValidationError, *, fields: Mapping[str, str] | None = None, default: str | None = None
+) -> None:
+    """Show a service's ValidationError on a form, where the user typed the value.
+
+    Each key's messages go under the form field of that name, or the one `fields` maps it to (e.g.
+    `{"customer.name": "customer_name"}`); a key the form has no field for, and an error without keys,
+    under `default` (None: above the form).
+    """
+    if not hasattr(exc, "error_dict"):
+        form.add_error(default, exc)
+        return
+    for key, errors in exc.error_dict.items():
+        name = (fields or {}).get(key, key)
+        form.add_error(name if name in form.fields else default, errors)
+
+
+class ServiceActionMixin:
+    """A POST that acts on one object through a service, the same way on every page.
+
+    `act(obj, data)` calls the service with the object and the form's cleaned data (empty without a
+    form) and returns the success message. A refusal (ServiceError) becomes an error message; bad
+    input (a ValidationError, or a form that does not parse) shows the page again with the errors on
+    the form (`invalid`), or as a message when there is no form. Then back to `get_success_url()`.
+    """
+
+    form_class: type[forms.BaseForm] | None = None
+    auto_id = "id_%s"
+    # Where a service error that names no field of the form is shown (None: above the form).
+    error_field: str | None = None
+
+    def get_action_object(self) -> Any:
+        return self.get_object()
+
+    def get_action_form_class(self) -> type[forms.BaseForm] | None:
+        return self.form_class
+
+    def get_action_form_kwargs(self) -> dict:
+        return {"auto_id": self.auto_id}
+
+    def act(self, obj: Any, data: dict) -> str:
+        raise NotImplementedError
+
+    def get_success_url(self) -> str:
+        raise NotImplementedError
+
+    def done(self, obj: Any) -> None:
+        """After a success and its message: a page may add a notice of its own."""
+
+    def invalid(self, obj: Any, form: forms.BaseForm) -> HttpResponse:
+        """The page again with the form's errors; by default they are shown as a message on the next page."""
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(self.request, error)
+        return redirect(self.get_success_url())
+
+    def post(self, request, *args, **kwargs) -> HttpResponse:
+        obj = self.object = self.get_action_object()
+        form_class = self.get_action_form_class()
+        form = form_class(request.POST, **self.get_action_form_kwargs()) if form_class is not None else None
+        if form is not None and not form.is_valid():
+            return self.invalid(obj, form)
+        try:
+            text = self.act(obj, form.cleaned_data if form is not None else {})
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            if form is None:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                add_service_errors(form, exc, default=self.error_field)
+                return self.invalid(obj, form)
+        else:
+            if text:
+                messages.success(request, text)
+            self.done(obj)
+        return redirect(self.get_success_url())
+
+
+class ServiceActionView(ServiceActionMixin, SingleObjectMixin, View):
+    """A POST-only page action on one object (approve, withdraw, deactivate, import, …): see ServiceActionMixin."""
+
+    http_method_names = ["post"]

@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django_countries import countries
 
 from .models import Customer
-from .services import customer_validate
 
-# Form field for each customer attribute checked by customer_validate.
+# Form field for each detail of a new customer (customer_resolve reports errors as `customer.<detail>`).
 NEW_CUSTOMER_FIELDS = {
     "name": "new_customer_name",
     "domain": "new_customer_domain",
@@ -42,26 +40,13 @@ class CustomerChoiceMixin(forms.Form):
     def setup_customers(self, user: Any) -> None:
         self.fields["customer"].queryset = Customer.objects.visible_to(user).only("pk", "name", "domain")
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("customer"):
-            return cleaned
-        if "customer" in self.errors:
-            return cleaned
-        try:
-            customer_validate(
-                name=cleaned.get("new_customer_name", ""),
-                domain=cleaned.get("new_customer_domain", ""),
-                country=cleaned.get("new_customer_country", ""),
-                industry=cleaned.get("new_customer_industry", ""),
-            )
-        except ValidationError as exc:
-            for key, messages in exc.message_dict.items():
-                if key == "name" and not cleaned.get("new_customer_name"):
-                    messages = ["Choose an existing customer or enter the new customer's company name."]
-                self.add_error(NEW_CUSTOMER_FIELDS.get(key), messages)
-        return cleaned
+    def customer_choice(self) -> Customer | dict:
+        """What the user chose, for `customer_resolve`: the picked customer, else the new one's details.
 
-    def customer_fields(self) -> dict:
-        """The new customer's attributes, as customer_get_or_create takes them."""
+        The form only reads the input; the service checks it (and reports `customer.<detail>` errors,
+        which `NEW_CUSTOMER_FIELDS` places under the field the user typed in).
+        """
+        picked = self.cleaned_data.get("customer")
+        if picked is not None:
+            return picked
         return {key: self.cleaned_data.get(field) or "" for key, field in NEW_CUSTOMER_FIELDS.items()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -57,6 +58,11 @@ def customer_get_or_create(
     (conflict detection compares normalised names and domains, not rows).
     """
     fields = customer_validate(name=name, domain=domain, country=country, industry=industry)
+    return _match_or_create(fields, visible_to)
+
+
+def _match_or_create(fields: dict, visible_to: Any) -> Customer:
+    """The customer_get_or_create rule, on fields customer_validate has checked."""
     candidates = Customer.objects.all() if visible_to is None else Customer.objects.visible_to(visible_to)
     if fields["domain"]:
         match = candidates.filter(domain=fields["domain"]).order_by("pk").first()
@@ -66,3 +72,47 @@ def customer_get_or_create(
     if match is not None:
         return match
     return Customer.objects.create(**fields)
+
+
+DETAILS = ("name", "domain", "country", "industry")
+
+
+@transaction.atomic
+def customer_resolve(
+    *, user: Any, customer: Customer | int | Mapping[str, Any] | None, required: bool = True
+) -> Customer | None:
+    """The end customer a user names for a registration or a claim, in any interface.
+
+    `customer` is one of:
+    - a Customer the caller already resolved (e.g. picked from a choice list built by the visibility
+      rule), returned as it is;
+    - an id, which must be one of the customers the user can see;
+    - details (a mapping of name, domain, country, industry): the company is matched among the
+      customers the user can see, else created (`customer_get_or_create`);
+    - None: nothing chosen, an error unless `required` is False.
+
+    Raises ValidationError: under `customer` when nothing usable was chosen, under `customer.<detail>`
+    (e.g. `customer.domain`) for a bad detail, so each interface shows it where the user typed it.
+    """
+    if isinstance(customer, Customer):
+        return customer
+    if customer is None:
+        if required:
+            raise ValidationError({"customer": ["Choose the end customer."]})
+        return None
+    if isinstance(customer, Mapping):
+        details = {key: str(customer.get(key) or "") for key in DETAILS}
+        try:
+            fields = customer_validate(**details)
+        except ValidationError as exc:
+            errors = exc.message_dict
+            if not details["name"].strip():
+                errors["name"] = ["Choose an existing customer or enter the new customer's company name."]
+            raise ValidationError({f"customer.{key}": messages for key, messages in errors.items()}) from exc
+        return _match_or_create(fields, user)
+    found = None
+    if isinstance(customer, int) and not isinstance(customer, bool):
+        found = Customer.objects.visible_to(user).filter(pk=customer).first() if 0 < customer < 2**63 else None
+    if found is None:
+        raise ValidationError({"customer": ["Unknown customer."]})
+    return found

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import DealConflict, DealEvent, DealLine, DealReferenceSequence, DealRegistration
+from .models import DealConflict, DealEvent, DealLine, DealRegistration
 
 
 class DealLineInline(admin.TabularInline):
@@ -65,9 +65,3 @@ class DealEventAdmin(admin.ModelAdmin):
     list_select_related = ("deal", "actor")
     raw_id_fields = ("deal", "actor")
     show_full_result_count = False
-
-
-@admin.register(DealReferenceSequence)
-class DealReferenceSequenceAdmin(admin.ModelAdmin):
-    list_display = ("year", "last_number")
-    readonly_fields = ("year",)

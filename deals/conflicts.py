@@ -21,10 +21,10 @@ from django.urls import reverse
 from core.events import emit
 from customers.models import Customer
 from notifications.services import Message, notify
+from partners.selectors import manager_recipients
 
 from .models import DealConflict, DealEvent, DealLine, DealRegistration, DealStatus
-from .selectors import manager_recipients
-from .workflow import payload
+from .notices import payload
 
 
 def lock_customer_keys(customer: Customer) -> None:

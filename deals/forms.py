@@ -1,13 +1,16 @@
-"""Forms for registering a deal and for the partner's and manager's actions on it."""
+"""Forms for registering a deal and for the partner's and manager's actions on it.
+
+The registration form and its lines only read and present the input (the browser gets the bounds as
+hints); `deal_create` / `deal_update_draft` check it once, and the view puts their errors back on the
+field, or the line, they concern.
+"""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from catalog.models import Product
 from customers.forms import CustomerChoiceMixin
@@ -44,23 +47,14 @@ class DealForm(CustomerChoiceMixin):
         self.setup_customers(user)
         _style(self)
 
-    def clean_expected_close_date(self):
-        day = self.cleaned_data["expected_close_date"]
-        if day < timezone.localdate():
-            raise ValidationError("The expected close date cannot be in the past.")
-        return day
-
 
 class DealLineForm(forms.Form):
     product = forms.ModelChoiceField(queryset=Product.objects.filter(is_active=True))
-    quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+    quantity = forms.IntegerField(widget=forms.NumberInput(attrs={"min": 1, "max": MAX_QUANTITY}))
     unit_price = forms.DecimalField(
         label="Unit price",
         required=False,
-        min_value=Decimal("0"),
-        max_value=MAX_UNIT_PRICE,
-        max_digits=12,
-        decimal_places=2,
+        widget=forms.NumberInput(attrs={"min": "0", "max": str(MAX_UNIT_PRICE), "step": "0.01"}),
         help_text="Leave empty for the list price.",
     )
 
@@ -87,11 +81,9 @@ class BaseDealLineFormSet(forms.BaseFormSet):
             form.fields["product"].choices = self.product_choices
         return form
 
-    def clean(self):
-        if any(self.errors):
-            return
-        if not any(form.cleaned_data for form in self.forms):
-            raise ValidationError("Add at least one product line.")
+    def filled_forms(self) -> list[forms.Form]:
+        """The rows the user filled in, in order: line N of the registration is the N-th of them."""
+        return [form for form in self.forms if form.cleaned_data]
 
     def lines(self) -> list[dict]:
         return [
@@ -100,8 +92,7 @@ class BaseDealLineFormSet(forms.BaseFormSet):
                 "quantity": form.cleaned_data["quantity"],
                 "unit_price": form.cleaned_data.get("unit_price"),
             }
-            for form in self.forms
-            if form.cleaned_data
+            for form in self.filled_forms()
         ]
 
 
@@ -158,13 +149,10 @@ class CloseForm(forms.Form):
                 self.add_error("loss_detail", "Describe the reason.")
         return cleaned
 
-    def won(self) -> bool:
-        return self.cleaned_data["outcome"] == "won"
-
-    def loss_reason_text(self) -> str:
-        if self.won():
-            return ""
-        reason, detail = self.cleaned_data["loss_reason"], self.cleaned_data.get("loss_detail", "").strip()
+    @staticmethod
+    def loss_text(data: dict) -> str:
+        """The loss reason as stored: the listed reason, with the details after a colon ("Other": the details)."""
+        reason, detail = data["loss_reason"], (data.get("loss_detail") or "").strip()
         if reason == LossReason.OTHER:
             return detail
         return f"{reason}: {detail}" if detail else reason

@@ -15,7 +15,7 @@ from django.utils import timezone
 from core.events import emit
 
 from .models import DealEvent, DealRegistration, DealStatus
-from .workflow import notify_partner, payload
+from .notices import notify_partner, payload
 
 BATCH = 200
 

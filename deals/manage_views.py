@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views import View
 from django.views.generic import DetailView
-from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
-from core.exceptions import ServiceError
-from core.views import ManagerRequiredMixin, VisibleQuerysetMixin
+from core.views import ManagerRequiredMixin, ServiceActionView, VisibleQuerysetMixin
 
 from .filtersets import DealFilterSet
 from .forms import BulkDecisionForm, NoteForm, RejectForm
@@ -146,41 +142,24 @@ class ConflictView(ManageDealMixin, DetailView):
         return context
 
 
-class _ManagerActionView(ManageDealMixin, SingleObjectMixin, View):
+class _ManagerActionView(ManageDealMixin, ServiceActionView):
     """POST-only decision; a refused change becomes a message, a missing reason re-shows the form."""
 
     form_class = NoteForm
     form_context_name = ""
-    auto_id = "id_%s"
 
-    def post(self, request, pk):
-        deal = self.object = self.get_object(deal_detail_queryset(user=request.user))
-        form = self.form_class(request.POST, auto_id=self.auto_id)
-        if not form.is_valid():
-            return self.invalid(deal, form)
-        try:
-            text = self.act(deal, form.cleaned_data)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-            return self.invalid(deal, form)
-        else:
-            messages.success(request, text)
-        return redirect(self.next_url(deal))
+    def get_action_object(self):
+        return self.get_object(deal_detail_queryset(user=self.request.user))
 
-    def next_url(self, deal) -> str:
+    def get_success_url(self) -> str:
         target = self.request.POST.get("next", "")
         if target and url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()}):
             return target
-        return reverse("deals:manage_deal_detail", args=[deal.pk])
+        return reverse("deals:manage_deal_detail", args=[self.object.pk])
 
     def invalid(self, deal, form):
         context = manage_detail_context(self.request, deal, **{self.form_context_name: form})
         return TemplateResponse(self.request, "deals/manage_deal_detail.html", context)
-
-    def act(self, deal, data) -> str:
-        raise NotImplementedError
 
 
 class ApproveView(_ManagerActionView):

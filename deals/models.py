@@ -8,6 +8,7 @@ from django.db.models import F, Q
 
 from core.models import TimeStampedModel
 from core.visibility import PartnerScopedQuerySet
+from core.workflow import Workflow
 
 
 class DealStatus(models.TextChoices):
@@ -21,7 +22,7 @@ class DealStatus(models.TextChoices):
     EXPIRED = "expired", "Expired"
 
 
-# Allowed lifecycle transitions; services check against this table.
+# Allowed lifecycle transitions; services check against this table (through DEAL_WORKFLOW).
 DEAL_TRANSITIONS: dict[str, set[str]] = {
     DealStatus.DRAFT: {DealStatus.SUBMITTED, DealStatus.WITHDRAWN},
     DealStatus.SUBMITTED: {DealStatus.APPROVED, DealStatus.REJECTED, DealStatus.WITHDRAWN},
@@ -188,15 +189,12 @@ class DealEvent(models.Model):
         indexes = [models.Index(fields=["deal", "at"])]
 
 
-class DealReferenceSequence(models.Model):
-    """The last reference number handed out per year (DR-YYYY-NNNNNN).
-
-    The row is locked (`select_for_update`) while a number is taken, so
-    concurrent registrations never share a reference.
-    """
-
-    year = models.PositiveIntegerField(primary_key=True)
-    last_number = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"DR-{self.year}: {self.last_number}"
+# The lifecycle of a registration, for core.workflow: transitions, history, references DR-YYYY-NNNNNN.
+DEAL_WORKFLOW = Workflow(
+    model=DealRegistration,
+    transitions=DEAL_TRANSITIONS,
+    event_model=DealEvent,
+    subject="deal",
+    noun="registration",
+    reference_prefix="DR",
+)

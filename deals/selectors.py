@@ -1,4 +1,4 @@
-"""Reading deal registrations: lists, details, the approval queue and who hears about a deal."""
+"""Reading deal registrations: lists, details, the approval queue."""
 
 from __future__ import annotations
 
@@ -7,9 +7,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
-
-from accounts.models import Role, User
-from partners.models import Partner
 
 from .models import DealEvent, DealLine, DealRegistration, DealStatus
 
@@ -64,33 +61,6 @@ def deal_conflicts_for_manager(*, deal: DealRegistration, user: Any) -> list[Con
         ConflictingDeal(reference=link.to_deal.reference, reason=link.reason, deal=visible.get(link.to_deal_id))
         for link in links
     ]
-
-
-def partner_recipients(*, partner_id: int) -> list:
-    """The partner's active users: they hear about decisions and expiry on their deals."""
-    return list(User.objects.filter(partner_id=partner_id, is_active=True).order_by("pk"))
-
-
-def manager_recipients(*, partner: Any) -> list:
-    """The channel managers who hear about a partner's submissions, conflicts and requests.
-
-    Rule: the partner's account manager if it has an active one who may see the partner (the visibility
-    rule: an account manager limited to other regions does not); otherwise every active manager whose
-    regions include the partner's region; if there is none, the managers who cover every region (no
-    regions set).
-    """
-    account_manager = partner.account_manager if partner.account_manager_id else None
-    if (
-        account_manager is not None
-        and account_manager.is_active
-        and Partner.objects.visible_to(account_manager).filter(pk=partner.pk).exists()
-    ):
-        return [account_manager]
-    managers = User.objects.filter(role=Role.CHANNEL_MANAGER, is_active=True)
-    regional = list(managers.filter(regions=partner.region_id).order_by("pk"))
-    if regional:
-        return regional
-    return list(managers.filter(regions__isnull=True).order_by("pk"))
 
 
 def portal_deal_counts(*, user: Any) -> dict[str, int]:

@@ -2,9 +2,10 @@
 
 Each one checks that the actor may act (partner members of the deal's own
 partner for create/submit/withdraw/extension request/close; channel managers
-who can see the partner for approve/reject/extend) and that DEAL_TRANSITIONS
-allows the change, then writes a DealEvent in the same transaction, notifies
-people and emits a domain event (delivered after commit).
+who can see the partner for approve/reject/extend), locks the row and checks
+that DEAL_TRANSITIONS allows the change (the workflow toolkit, DEAL_WORKFLOW),
+then writes a DealEvent in the same transaction, notifies people and emits a
+domain event (webhooks are written with the change, the rest follows its commit).
 """
 
 from __future__ import annotations
@@ -13,37 +14,65 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from core.events import emit
 from core.exceptions import ActionNotPermittedError, ServiceError, TransitionNotAllowedError
-from partners.models import Partner
+from core.workflow import is_partner_member_of
+from customers.services import customer_resolve
+from partners.models import Partner, Program
 
 from .conflicts import find_conflicting_deals, flag_conflicts, lock_customer_keys
-from .models import DealRegistration, DealStatus
-from .validation import clean_deal_fields, next_reference, replace_lines
-from .workflow import (
-    event,
-    extension_days,
-    is_partner_member_of,
-    lock,
-    notify_managers,
-    notify_partner,
-    payload,
-    protection_days,
-    require_manager,
-    require_partner_may_register,
-    require_partner_member,
-    require_transition,
-)
+from .models import DEAL_WORKFLOW, DealRegistration, DealStatus
+from .notices import notify_managers, notify_partner, payload
+from .validation import clean_deal_fields, replace_lines
 
 # What the submitting partner is told about a conflict: never who, never what.
 CONFLICT_NOTICE = (
     "An overlapping registration for this customer already exists. "
     "The channel team will review both and let you know their decision."
 )
+
+
+def protection_days(partner: Partner) -> int:
+    """The partner's program protection period, else the default program's, else the setting."""
+    program = partner.program if partner.program_id else Program.default()
+    return program.deal_protection_days if program else settings.PRM_DEAL_PROTECTION_DAYS
+
+
+def extension_days(partner: Partner) -> int:
+    program = partner.program if partner.program_id else Program.default()
+    return program.extension_days if program else settings.PRM_DEAL_EXTENSION_DAYS
+
+
+def require_partner_may_register(partner: Partner) -> None:
+    """Inactive and terminated partners keep read access but submit no new registrations."""
+    if partner.status in (Partner.Status.INACTIVE, Partner.Status.TERMINATED):
+        raise ActionNotPermittedError(
+            f"Your partner account is {partner.get_status_display().lower()}; new registrations cannot be "
+            "submitted. Contact your channel manager."
+        )
+
+
+def _clean_registration(*, user: Any, customer: Any, **values: Any) -> tuple[dict, list[dict]]:
+    """The customer resolved and the registration checked in one pass: every error is reported at once."""
+    errors: dict[str, list] = {}
+    try:
+        customer = customer_resolve(user=user, customer=customer)
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+        customer = None
+    try:
+        return clean_deal_fields(customer=customer, **values)
+    except ValidationError as exc:
+        for key, problems in exc.error_dict.items():
+            if key == "customer" and customer is None and errors:
+                continue  # already said, more precisely, by customer_resolve
+            errors.setdefault(key, []).extend(problems)
+    raise ValidationError(errors)
 
 
 # --- partner actions ---------------------------------------------------------------------------
@@ -65,13 +94,16 @@ def deal_create(
 ) -> DealRegistration:
     """Register a deal for `partner`: a draft, or submitted at once (conflict check included).
 
-    The amount is the sum of quantity × unit price over the lines.
+    `customer` is whatever the interface received (see `customers.services.customer_resolve`): a
+    customer, an id the user can see, or a new customer's details. The amount is the sum of quantity
+    × unit price over the lines.
     """
     if not is_partner_member_of(user, partner.pk):
         raise ActionNotPermittedError("Only users of a partner may register deals for it.")
     if submit:
         require_partner_may_register(partner)
-    fields, clean_lines = clean_deal_fields(
+    fields, clean_lines = _clean_registration(
+        user=user,
         customer=customer,
         lines=lines,
         expected_close_date=expected_close_date,
@@ -82,13 +114,15 @@ def deal_create(
     )
     now = timezone.now()
     deal = DealRegistration.objects.create(
-        reference=next_reference(now), partner=partner, status=DealStatus.DRAFT, **fields
+        reference=DEAL_WORKFLOW.next_reference(now), partner=partner, status=DealStatus.DRAFT, **fields
     )
     replace_lines(deal, clean_lines)
     if submit:
         _submit(deal, user=user, now=now, note="Registered and submitted.", from_status="")
     else:
-        event(deal, actor=user, at=now, kind="created", to_status=DealStatus.DRAFT, note="Saved as a draft.")
+        DEAL_WORKFLOW.record(
+            deal, actor=user, at=now, kind="created", to_status=DealStatus.DRAFT, note="Saved as a draft."
+        )
     return deal
 
 
@@ -105,13 +139,14 @@ def deal_update_draft(
     notes: str = "",
 ) -> DealRegistration:
     """Change a draft before it is submitted (customer, lines, dates); submitted deals are fixed."""
-    require_partner_member(deal, user, "edit")
-    lock(deal)
+    DEAL_WORKFLOW.require_partner_member(deal, user, action="edit")
+    DEAL_WORKFLOW.lock(deal)
     if deal.status != DealStatus.DRAFT:
         raise TransitionNotAllowedError(
             f"{deal.reference} is {deal.get_status_display().lower()}; only drafts can be edited."
         )
-    fields, clean_lines = clean_deal_fields(
+    fields, clean_lines = _clean_registration(
+        user=user,
         customer=customer,
         lines=lines,
         expected_close_date=expected_close_date,
@@ -124,7 +159,7 @@ def deal_update_draft(
         setattr(deal, name, value)
     deal.save()
     replace_lines(deal, clean_lines)
-    event(deal, actor=user, at=timezone.now(), kind="edited", note="Draft updated.")
+    DEAL_WORKFLOW.record(deal, actor=user, kind="edited", note="Draft updated.")
     return deal
 
 
@@ -136,7 +171,7 @@ def _submit(deal: DealRegistration, *, user: Any, now: datetime, note: str, from
     deal.submitted_by = user
     deal.submitted_at = now
     deal.save(update_fields=["status", "submitted_by", "submitted_at", "updated_at"])
-    event(deal, actor=user, at=now, from_status=from_status, to_status=DealStatus.SUBMITTED, note=note)
+    DEAL_WORKFLOW.record(deal, actor=user, at=now, from_status=from_status, to_status=DealStatus.SUBMITTED, note=note)
     emit("deal.submitted", partner_id=deal.partner_id, data=payload(deal))
     others = find_conflicting_deals(deal=deal, now=now)
     notify_managers(
@@ -153,9 +188,9 @@ def _submit(deal: DealRegistration, *, user: Any, now: datetime, note: str, from
 @transaction.atomic
 def deal_submit(*, deal: DealRegistration, user: Any) -> DealRegistration:
     """Submit a draft for a decision (draft → submitted)."""
-    require_partner_member(deal, user, "submit")
-    lock(deal)
-    require_transition(deal, DealStatus.SUBMITTED, "submitted")
+    DEAL_WORKFLOW.require_partner_member(deal, user, action="submit")
+    DEAL_WORKFLOW.lock(deal)
+    DEAL_WORKFLOW.check(deal, DealStatus.SUBMITTED, "submitted")
     require_partner_may_register(deal.partner)
     if not deal.lines.exists():
         raise ValidationError({"lines": ["Add at least one product line before submitting."]})
@@ -168,21 +203,18 @@ def deal_submit(*, deal: DealRegistration, user: Any) -> DealRegistration:
 @transaction.atomic
 def deal_withdraw(*, deal: DealRegistration, user: Any, note: str = "") -> DealRegistration:
     """The partner takes a draft, submitted or approved registration back (→ withdrawn)."""
-    require_partner_member(deal, user, "withdraw")
-    lock(deal)
-    require_transition(deal, DealStatus.WITHDRAWN, "withdrawn")
+    DEAL_WORKFLOW.require_partner_member(deal, user, action="withdraw")
+    DEAL_WORKFLOW.lock(deal)
     from_status = deal.status
     now = timezone.now()
-    deal.status = DealStatus.WITHDRAWN
-    deal.closed_at = now
-    deal.save(update_fields=["status", "closed_at", "updated_at"])
-    event(
+    DEAL_WORKFLOW.move(
         deal,
+        DealStatus.WITHDRAWN,
         actor=user,
+        verb="withdrawn",
         at=now,
-        from_status=from_status,
-        to_status=DealStatus.WITHDRAWN,
         note=note.strip() or "Withdrawn by the partner.",
+        closed_at=now,
     )
     emit("deal.withdrawn", partner_id=deal.partner_id, data=payload(deal, from_status=from_status))
     if from_status != DealStatus.DRAFT:
@@ -199,8 +231,8 @@ def deal_withdraw(*, deal: DealRegistration, user: Any, note: str = "") -> DealR
 @transaction.atomic
 def deal_request_extension(*, deal: DealRegistration, user: Any) -> DealRegistration:
     """The partner asks once for longer protection on an approved, still protected registration."""
-    require_partner_member(deal, user, "request an extension for")
-    lock(deal)
+    DEAL_WORKFLOW.require_partner_member(deal, user, action="request an extension for")
+    DEAL_WORKFLOW.lock(deal)
     now = timezone.now()
     if deal.status != DealStatus.APPROVED:
         raise TransitionNotAllowedError(
@@ -216,7 +248,7 @@ def deal_request_extension(*, deal: DealRegistration, user: Any) -> DealRegistra
         )
     deal.extension_requested_at = now
     deal.save(update_fields=["extension_requested_at", "updated_at"])
-    event(deal, actor=user, at=now, kind="extension_requested", note="Protection extension requested.")
+    DEAL_WORKFLOW.record(deal, actor=user, at=now, kind="extension_requested", note="Protection extension requested.")
     notify_managers(
         deal,
         verb="deal.extension_requested",
@@ -230,25 +262,24 @@ def deal_request_extension(*, deal: DealRegistration, user: Any) -> DealRegistra
 @transaction.atomic
 def deal_close(*, deal: DealRegistration, user: Any, won: bool, loss_reason: str = "") -> DealRegistration:
     """The partner reports the outcome of an approved registration (→ won, or → lost with a reason)."""
-    require_partner_member(deal, user, "close")
-    lock(deal)
+    DEAL_WORKFLOW.require_partner_member(deal, user, action="close")
+    DEAL_WORKFLOW.lock(deal)
     to_status = DealStatus.WON if won else DealStatus.LOST
-    require_transition(deal, to_status, "closed as " + to_status.label.lower())
+    verb = "closed as " + to_status.label.lower()
+    DEAL_WORKFLOW.check(deal, to_status, verb)
     loss_reason = (loss_reason or "").strip()
     if not won and not loss_reason:
         raise ValidationError({"loss_reason": ["Say why the deal was lost."]})
     now = timezone.now()
-    deal.status = to_status
-    deal.closed_at = now
-    deal.loss_reason = "" if won else loss_reason
-    deal.save(update_fields=["status", "closed_at", "loss_reason", "updated_at"])
-    event(
+    DEAL_WORKFLOW.move(
         deal,
+        to_status,
         actor=user,
+        verb=verb,
         at=now,
-        from_status=DealStatus.APPROVED,
-        to_status=to_status,
         note="" if won else f"Loss reason: {loss_reason}",
+        closed_at=now,
+        loss_reason="" if won else loss_reason,
     )
     emit(f"deal.{to_status}", partner_id=deal.partner_id, data=payload(deal, loss_reason=deal.loss_reason))
     notify_managers(
@@ -272,16 +303,20 @@ def deal_approve(*, deal: DealRegistration, user: Any, note: str = "") -> DealRe
     else the default program, else PRM_DEAL_PROTECTION_DAYS). A competing
     registration is left for the manager to decide.
     """
-    require_manager(deal, user, "approve")
-    lock(deal)
-    require_transition(deal, DealStatus.APPROVED, "approved")
+    DEAL_WORKFLOW.require_manager(deal, user, action="approve")
+    DEAL_WORKFLOW.lock(deal)
     now = timezone.now()
-    deal.status = DealStatus.APPROVED
-    deal.decided_by = user
-    deal.decided_at = now
-    deal.protection_expires_at = now + timedelta(days=protection_days(deal.partner))
-    deal.save(update_fields=["status", "decided_by", "decided_at", "protection_expires_at", "updated_at"])
-    event(deal, actor=user, at=now, from_status=DealStatus.SUBMITTED, to_status=DealStatus.APPROVED, note=note.strip())
+    DEAL_WORKFLOW.move(
+        deal,
+        DealStatus.APPROVED,
+        actor=user,
+        verb="approved",
+        at=now,
+        note=note.strip(),
+        decided_by=user,
+        decided_at=now,
+        protection_expires_at=now + timedelta(days=protection_days(deal.partner)),
+    )
     emit(
         "deal.approved",
         partner_id=deal.partner_id,
@@ -300,19 +335,24 @@ def deal_approve(*, deal: DealRegistration, user: Any, note: str = "") -> DealRe
 @transaction.atomic
 def deal_reject(*, deal: DealRegistration, user: Any, reason: str) -> DealRegistration:
     """Reject a submitted registration; the reason is required and shown to the partner."""
-    require_manager(deal, user, "reject")
-    lock(deal)
-    require_transition(deal, DealStatus.REJECTED, "rejected")
+    DEAL_WORKFLOW.require_manager(deal, user, action="reject")
+    DEAL_WORKFLOW.lock(deal)
+    DEAL_WORKFLOW.check(deal, DealStatus.REJECTED, "rejected")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": ["Give the reason for the rejection; the partner will see it."]})
     now = timezone.now()
-    deal.status = DealStatus.REJECTED
-    deal.decided_by = user
-    deal.decided_at = now
-    deal.rejection_reason = reason
-    deal.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason", "updated_at"])
-    event(deal, actor=user, at=now, from_status=DealStatus.SUBMITTED, to_status=DealStatus.REJECTED, note=reason)
+    DEAL_WORKFLOW.move(
+        deal,
+        DealStatus.REJECTED,
+        actor=user,
+        verb="rejected",
+        at=now,
+        note=reason,
+        decided_by=user,
+        decided_at=now,
+        rejection_reason=reason,
+    )
     emit("deal.rejected", partner_id=deal.partner_id, data=payload(deal, reason=reason))
     notify_partner(
         deal,
@@ -330,8 +370,8 @@ def deal_extend(*, deal: DealRegistration, user: Any, note: str = "") -> DealReg
     The new end is max(current end, now) + extension_days, so an extension granted
     late still gives the partner the full period; the expiry warning is re-armed.
     """
-    require_manager(deal, user, "extend")
-    lock(deal)
+    DEAL_WORKFLOW.require_manager(deal, user, action="extend")
+    DEAL_WORKFLOW.lock(deal)
     if deal.status != DealStatus.APPROVED:
         raise TransitionNotAllowedError(
             f"{deal.reference} is {deal.get_status_display().lower()}; only approved registrations can be extended."
@@ -348,7 +388,7 @@ def deal_extend(*, deal: DealRegistration, user: Any, note: str = "") -> DealReg
     deal.expiry_warning_sent_at = None
     deal.save(update_fields=["protection_expires_at", "extended_at", "expiry_warning_sent_at", "updated_at"])
     text = f"Protection extended by {days} days to {deal.protection_expires_at:%Y-%m-%d}."
-    event(deal, actor=user, at=now, kind="extension", note=f"{text} {note.strip()}".strip())
+    DEAL_WORKFLOW.record(deal, actor=user, at=now, kind="extension", note=f"{text} {note.strip()}".strip())
     emit(
         "deal.extended",
         partner_id=deal.partner_id,

@@ -1,4 +1,4 @@
-"""Checking what a partner sends for a registration, and handing out references."""
+"""Checking what a partner sends for a registration."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db.models.functions import Length
 from django.utils import timezone
 
 from catalog.models import Product
 from customers.models import Customer
 
-from .models import DealLine, DealReferenceSequence, DealRegistration
+from .models import DealLine, DealRegistration
 
 MAX_LINES = 100
 MAX_QUANTITY = 1_000_000
@@ -22,32 +21,46 @@ MAX_AMOUNT = Decimal("999999999999.99")  # DealRegistration.amount: 14 digits, 2
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
-def _line_errors(number: int, line: dict) -> tuple[list[str], dict | None]:
+def _line_error(number: int, field: str, message: str, **params) -> ValidationError:
+    """A problem with one line; `params` tell an interface which line and field to show it on."""
+    return ValidationError(f"Line %(line)s: {message}", code="line", params={"line": number, "field": field, **params})
+
+
+def _line_errors(number: int, line: dict) -> tuple[list[ValidationError], dict | None]:
     product = line.get("product")
     if isinstance(product, int | str) and str(product).isdigit():
         product = Product.objects.filter(pk=int(product)).first()
     if not isinstance(product, Product):
-        return [f"Line {number}: choose a product from the catalog."], None
+        return [_line_error(number, "product", "choose a product from the catalog.")], None
     if not product.is_active:
-        return [f"Line {number}: {product.sku} is no longer sold; choose another product."], None
+        return [
+            _line_error(number, "product", "%(sku)s is no longer sold; choose another product.", sku=product.sku)
+        ], None
     errors = []
     raw = line.get("quantity")
     whole = isinstance(raw, int) or (isinstance(raw, str) and raw.strip().lstrip("-").isdigit())
     if isinstance(raw, bool) or not whole:
-        return [f"Line {number}: the quantity must be a whole number."], None
+        return [_line_error(number, "quantity", "the quantity must be a whole number.")], None
     quantity = int(raw)
     if quantity < 1 or quantity > MAX_QUANTITY:
-        errors.append(f"Line {number}: the quantity must be between 1 and {MAX_QUANTITY:,}.")
+        errors.append(
+            _line_error(number, "quantity", "the quantity must be between 1 and %(max)s.", max=f"{MAX_QUANTITY:,}")
+        )
     price = line.get("unit_price")
     if price is None or price == "":
         price = product.list_price
     try:
         price = Decimal(str(price))
     except (InvalidOperation, ValueError):
-        return [f"Line {number}: the unit price must be a number."], None
+        return [_line_error(number, "unit_price", "the unit price must be a number.")], None
     if not price.is_finite() or price < 0 or price > MAX_UNIT_PRICE or price != price.quantize(Decimal("0.01")):
         errors.append(
-            f"Line {number}: the unit price must be between 0 and {MAX_UNIT_PRICE:,} with at most 2 decimals."
+            _line_error(
+                number,
+                "unit_price",
+                "the unit price must be between 0 and %(max)s with at most 2 decimals.",
+                max=f"{MAX_UNIT_PRICE:,}",
+            )
         )
     if errors:
         return errors, None
@@ -60,13 +73,14 @@ def clean_deal_fields(
     """Validate a registration; raises ValidationError naming every bad field, else returns model fields and lines.
 
     The amount is the sum of quantity × unit price; a line without a unit price
-    takes the product's list price.
+    takes the product's list price. An error about one line carries its number
+    and field in `params` ("line", "field"), so a form can show it on that line.
     """
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list] = {}
     if not isinstance(customer, Customer) or customer.pk is None:
         errors["customer"] = ["Choose the end customer."]
     clean_lines: list[dict] = []
-    line_errors: list[str] = []
+    line_errors: list = []
     if not lines:
         line_errors.append("Add at least one product line.")
     elif len(lines) > MAX_LINES:
@@ -112,38 +126,3 @@ def clean_deal_fields(
 def replace_lines(deal: DealRegistration, lines: list[dict]) -> None:
     DealLine.objects.filter(deal=deal).delete()
     DealLine.objects.bulk_create([DealLine(deal=deal, **line) for line in lines])
-
-
-def _highest_used(year: int) -> int:
-    prefix = f"DR-{year}-"
-    last = (
-        DealRegistration.objects.filter(reference__startswith=prefix)
-        .order_by(Length("reference").desc(), "-reference")
-        .values_list("reference", flat=True)
-        .first()
-    )
-    tail = last[len(prefix) :] if last else ""
-    return int(tail) if tail.isdigit() else 0
-
-
-def next_reference(now: datetime) -> str:
-    """The next free DR-YYYY-NNNNNN reference (call inside a transaction).
-
-    The year's counter row is locked until the caller commits, so concurrent
-    registrations take distinct numbers. If rows were written around the
-    counter (seeded or imported with their own references), the number jumps
-    past the highest one used: at most two extra queries, never a scan.
-    """
-    year = now.year
-    DealReferenceSequence.objects.get_or_create(year=year, defaults={"last_number": _highest_used(year)})
-    sequence = DealReferenceSequence.objects.select_for_update().get(pk=year)
-    number = sequence.last_number + 1
-    if DealRegistration.objects.filter(reference=_format(year, number)).exists():
-        number = max(number, _highest_used(year)) + 1
-    sequence.last_number = number
-    sequence.save(update_fields=["last_number"])
-    return _format(year, number)
-
-
-def _format(year: int, number: int) -> str:
-    return f"DR-{year}-{number:06d}"

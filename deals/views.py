@@ -8,15 +8,15 @@ from django.db import transaction
 from django.db.models import F
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView
 from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
 from core.exceptions import ServiceError
-from core.views import PartnerMemberRequiredMixin, VisibleQuerysetMixin
+from core.views import PartnerMemberRequiredMixin, ServiceActionView, VisibleQuerysetMixin, add_service_errors
 from customers.forms import NEW_CUSTOMER_FIELDS
-from customers.services import customer_get_or_create
 from partners.models import Partner
 
 from .filtersets import DealFilterSet
@@ -72,17 +72,31 @@ class DealListView(PortalDealMixin, FilterView):
         return context
 
 
+# A new customer's details come back from customer_resolve as `customer.<detail>`.
+CUSTOMER_ERROR_FIELDS = {f"customer.{detail}": field for detail, field in NEW_CUSTOMER_FIELDS.items()}
+
+
 def apply_service_errors(exc: ValidationError, form, formset) -> None:
-    """Put a service's field errors where the user typed the value; line errors go above the lines."""
-    for key, errors in exc.message_dict.items():
-        if key in NEW_CUSTOMER_FIELDS:
-            form.add_error(NEW_CUSTOMER_FIELDS[key], errors)
-        elif key == "lines":
-            formset._non_form_errors = formset.error_class([*formset.non_form_errors(), *errors])
-        elif key in form.fields:
-            form.add_error(key, errors)
+    """Put a service's errors where the user typed the value: a line's problem on that line's field, what
+    concerns all lines above them, the rest on the registration form (see core.views.add_service_errors)."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    filled = formset.filled_forms()
+    above_lines = []
+    for error in exc.error_dict.get("lines", []):
+        params = error.params or {}
+        number, field = params.get("line"), params.get("field")
+        if isinstance(number, int) and 0 < number <= len(filled) and field in filled[number - 1].fields:
+            filled[number - 1].add_error(field, error)
         else:
-            form.add_error(None, errors)
+            above_lines.append(error)
+    if above_lines:
+        formset._non_form_errors = formset.error_class(
+            [*formset.non_form_errors(), *ValidationError(above_lines).messages]
+        )
+    rest = ValidationError({key: errors for key, errors in exc.error_dict.items() if key != "lines"})
+    add_service_errors(form, rest, fields=CUSTOMER_ERROR_FIELDS)
 
 
 class _DealFormView(PartnerMemberRequiredMixin, View):
@@ -116,10 +130,7 @@ class _DealFormView(PartnerMemberRequiredMixin, View):
             return self.render(form, formset)
         try:
             with transaction.atomic():
-                customer = form.cleaned_data["customer"] or customer_get_or_create(
-                    **form.customer_fields(), visible_to=self.request.user
-                )
-                deal = self.save(form, formset, customer=customer, submit=submit)
+                deal = self.save(form, formset, customer=form.customer_choice(), submit=submit)
         except ValidationError as exc:
             apply_service_errors(exc, form, formset)
             return self.render(form, formset)
@@ -225,46 +236,30 @@ class DealDetailView(PortalDealMixin, DetailView):
         return portal_detail_context(self.request, self.object)
 
 
-class _DealActionView(PortalDealMixin, SingleObjectMixin, View):
+class _DealActionView(PortalDealMixin, ServiceActionView):
     """POST-only partner action; refused changes come back as a message, bad input as form errors."""
 
-    form_class = None
     form_context_name = ""
-    auto_id = "id_%s"
 
-    def post(self, request, pk):
-        deal = self.object = self.get_object(deal_detail_queryset(user=request.user))
-        form = self.form_class(request.POST, auto_id=self.auto_id) if self.form_class else None
-        if form is not None and not form.is_valid():
-            return self.invalid(deal, form)
-        try:
-            text = self.act(deal, form)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        except ValidationError as exc:
-            if form is None:
-                messages.error(request, " ".join(exc.messages))
-            else:
-                form.add_error(None, exc.messages)
-                return self.invalid(deal, form)
-        else:
-            messages.success(request, text)
-            if deal.has_conflict and deal.status == DealStatus.SUBMITTED:
-                messages.warning(request, CONFLICT_NOTICE)
-        return redirect("deals:deal_detail", pk=deal.pk)
+    def get_action_object(self):
+        return self.get_object(deal_detail_queryset(user=self.request.user))
+
+    def get_success_url(self) -> str:
+        return reverse("deals:deal_detail", args=[self.object.pk])
 
     def invalid(self, deal, form):
         context = portal_detail_context(self.request, deal, **{self.form_context_name: form})
         return TemplateResponse(self.request, "deals/deal_detail.html", context)
 
-    def act(self, deal, form) -> str:
-        raise NotImplementedError
-
 
 class DealSubmitView(_DealActionView):
-    def act(self, deal, form):
+    def act(self, deal, data):
         deal_submit(deal=deal, user=self.request.user)
         return f"{deal.reference} submitted; the channel team will review it."
+
+    def done(self, deal):
+        if deal.has_conflict and deal.status == DealStatus.SUBMITTED:
+            messages.warning(self.request, CONFLICT_NOTICE)
 
 
 class DealWithdrawView(_DealActionView):
@@ -272,13 +267,13 @@ class DealWithdrawView(_DealActionView):
     form_context_name = "withdraw_form"
     auto_id = "withdraw_%s"
 
-    def act(self, deal, form):
-        deal_withdraw(deal=deal, user=self.request.user, note=form.cleaned_data["note"])
+    def act(self, deal, data):
+        deal_withdraw(deal=deal, user=self.request.user, note=data["note"])
         return f"{deal.reference} withdrawn."
 
 
 class DealRequestExtensionView(_DealActionView):
-    def act(self, deal, form):
+    def act(self, deal, data):
         deal_request_extension(deal=deal, user=self.request.user)
         return f"Extension requested for {deal.reference}; the channel team will decide."
 
@@ -288,6 +283,7 @@ class DealCloseView(_DealActionView):
     form_context_name = "close_form"
     auto_id = "close_%s"
 
-    def act(self, deal, form):
-        deal_close(deal=deal, user=self.request.user, won=form.won(), loss_reason=form.loss_reason_text())
+    def act(self, deal, data):
+        won = data["outcome"] == "won"
+        deal_close(deal=deal, user=self.request.user, won=won, loss_reason="" if won else CloseForm.loss_text(data))
         return f"{deal.reference} reported {deal.get_status_display().lower()}."

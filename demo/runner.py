@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Model
 
 from accounts.models import User
+from core.models import ReferenceSequence
 from customers.models import Customer
 from deals.models import DealConflict, DealEvent, DealLine, DealRegistration
 from inventory.models import InventoryReport
@@ -232,18 +233,15 @@ def _reference_offsets(model: type[Model], prefix: str, anchor: date) -> dict[in
 
 
 def _sync_reference_counters() -> None:
-    """Set the deal services' per-year reference counters to the highest number now in use.
+    """Set the workflows' per-year reference counters (DR-, WC-) to the highest number now in use.
 
-    Raising them lets new registrations follow the demo ones; lowering them undoes the numbers of
-    an earlier, bigger demo load that was just deleted.
+    Raising them lets new registrations and claims follow the demo ones; lowering them undoes the
+    numbers of an earlier, bigger demo load that was just deleted.
     """
-    try:
-        sequence = apps.get_model("deals", "DealReferenceSequence")
-    except LookupError:
-        return
-    years = set(sequence.objects.values_list("year", flat=True))
-    years |= {r.year for r in DealRegistration._base_manager.dates("created_at", "year")}
-    for year in sorted(years):
-        last = DealRegistration._base_manager.filter(reference__startswith=f"DR-{year}-").aggregate(m=Max("reference"))
-        number = int(last["m"].rsplit("-", 1)[1]) if last["m"] else 0
-        sequence.objects.update_or_create(year=year, defaults={"last_number": number})
+    for prefix, model in (("DR", DealRegistration), ("WC", WarrantyClaim)):
+        years = set(ReferenceSequence.objects.filter(prefix=prefix).values_list("year", flat=True))
+        years |= {r.year for r in model._base_manager.dates("created_at", "year")}
+        for year in sorted(years):
+            last = model._base_manager.filter(reference__startswith=f"{prefix}-{year}-").aggregate(m=Max("reference"))
+            number = int(last["m"].rsplit("-", 1)[1]) if last["m"] else 0
+            ReferenceSequence.objects.update_or_create(prefix=prefix, year=year, defaults={"last_number": number})

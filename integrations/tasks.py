@@ -1,64 +1,39 @@
-"""Webhook delivery and housekeeping tasks. Deliveries run on the `webhooks` queue (CELERY_TASK_ROUTES)."""
+"""Webhook delivery and housekeeping tasks. Deliveries run on the `webhooks` queue (CELERY_TASK_ROUTES).
+
+A delivery follows the task policy (`core.tasks.Task`) with its own retry: a failed attempt is retried
+with exponential backoff (PRM_WEBHOOK_RETRY_BASE_SECONDS × 2ⁿ, at most PRM_WEBHOOK_RETRY_MAX_SECONDS)
+and full jitter, until PRM_WEBHOOK_MAX_ATTEMPTS attempts were made (the delivery row counts them).
+Without a broker (the quick start, the tests) the retry happens at once.
+"""
 
 from __future__ import annotations
 
-import random
-from datetime import timedelta
-
 from celery import shared_task
 from django.conf import settings
-from django.utils import timezone
+
+from core.tasks import TRANSIENT_ERRORS
 
 from .idempotency import idempotency_records_purge
-from .models import WebhookDelivery
-from .webhooks import webhook_attempt
+from .webhooks import WebhookAttemptFailedError, webhook_deliveries_requeue_stalled, webhook_delivery_send
 
 
-def retry_delay(attempt: int) -> float:
-    """Seconds before the next try after failed attempt number `attempt` (1-based).
-
-    Exponential backoff, base × 2^(attempt-1), capped, plus up to 10% jitter so
-    that many failing deliveries do not retry in lockstep.
-    """
-    delay = min(settings.PRM_WEBHOOK_RETRY_MAX_SECONDS, settings.PRM_WEBHOOK_RETRY_BASE_SECONDS * 2 ** (attempt - 1))
-    return delay + random.uniform(0, delay / 10)
-
-
-def _attempt(delivery_id: int) -> tuple[str, float]:
-    """One attempt; returns (outcome, seconds before the next try when the outcome is 'retry')."""
-    delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
-    if delivery is None or delivery.status == WebhookDelivery.Status.SUCCEEDED:
-        return "skipped", 0
-    if not delivery.endpoint.is_active:
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(
-            status=WebhookDelivery.Status.FAILED, last_error="Endpoint deactivated; not sent."
-        )
-        return "endpoint inactive", 0
-    if webhook_attempt(delivery):
-        return "delivered", 0
-    if delivery.status == WebhookDelivery.Status.FAILED:  # refused address: final, see webhook_attempt
-        return "refused", 0
-    if delivery.attempts >= settings.PRM_WEBHOOK_MAX_ATTEMPTS:
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(status=WebhookDelivery.Status.FAILED)
-        return "failed", 0
-    countdown = retry_delay(delivery.attempts)
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now() + timedelta(seconds=countdown))
-    return "retry", countdown
+@shared_task(
+    name="integrations.tasks.deliver_webhook",
+    autoretry_for=(WebhookAttemptFailedError, *TRANSIENT_ERRORS),
+    retry_backoff=settings.PRM_WEBHOOK_RETRY_BASE_SECONDS,
+    retry_backoff_max=settings.PRM_WEBHOOK_RETRY_MAX_SECONDS,
+    # The delivery row stops the attempts (PRM_WEBHOOK_MAX_ATTEMPTS); this bounds retries it never counted.
+    max_retries=settings.PRM_WEBHOOK_MAX_ATTEMPTS,
+)
+def deliver_webhook(delivery_id: int) -> str:
+    """Send one delivery; a failed attempt raises, and the retry policy above schedules the next one."""
+    return webhook_delivery_send(delivery_id=delivery_id)
 
 
-@shared_task(bind=True, name="integrations.tasks.deliver_webhook", acks_late=True, max_retries=None)
-def deliver_webhook(self, delivery_id: int) -> str:
-    """Send one delivery; on failure retry until PRM_WEBHOOK_MAX_ATTEMPTS attempts were made, then mark it failed.
-
-    On a worker the retry is scheduled (exponential backoff with jitter). Without a broker (the quick
-    start and the tests run tasks eagerly) there is nothing to schedule on, so it tries again at once.
-    """
-    while True:
-        outcome, countdown = _attempt(delivery_id)
-        if outcome != "retry":
-            return outcome
-        if not self.request.is_eager:
-            raise self.retry(countdown=countdown)
+@shared_task(name="integrations.tasks.requeue_stalled_webhooks", soft_time_limit=120, time_limit=180)
+def requeue_stalled_webhooks() -> int:
+    """Beat: queue again the deliveries whose message was lost (see `webhook_deliveries_requeue_stalled`)."""
+    return webhook_deliveries_requeue_stalled()
 
 
 @shared_task(name="integrations.tasks.purge_idempotency_records")

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views import View
 
 from core.exceptions import ServiceError
+from core.views import add_service_errors
 
 from .forms import ApiTokenForm, WebhookEndpointForm
 from .models import ApiToken, WebhookDelivery, WebhookEndpoint
@@ -32,14 +33,6 @@ from .webhooks import (
     webhook_endpoint_update,
     webhook_redeliver,
 )
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class ApiUserMixin(LoginRequiredMixin):
@@ -94,7 +87,7 @@ class ApiSettingsView(ApiUserMixin, View):
                     expires_at=expires_at,
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 return render(request, self.template_name, self.context(ApiTokenForm(), created.plaintext))
         return render(request, self.template_name, self.context(form), status=400)
@@ -127,8 +120,10 @@ class WebhookCreateView(WebhookManagerMixin, View):
                     description=data["description"],
                     is_active=data["is_active"],
                 )
-            except (ValidationError, ServiceError) as exc:
-                _form_errors(form, exc if isinstance(exc, ValidationError) else ValidationError(exc.message))
+            except ServiceError as exc:
+                form.add_error(None, exc.message)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
             else:
                 return render(request, "integrations/webhook_detail.html", self.detail(endpoint, show_secret=True))
         return render(request, self.template_name, {"form": form}, status=400)
@@ -193,7 +188,7 @@ class WebhookDetailView(WebhookManagerMixin, View):
                     is_active=data["is_active"],
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "Webhook endpoint saved.")
                 return redirect("integrations:webhook_detail", pk=endpoint.pk)

@@ -30,6 +30,8 @@ import logging
 import secrets
 import time
 import urllib.parse
+import urllib.request
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -37,6 +39,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.events import EVENT_TYPES, Event
@@ -52,6 +55,8 @@ SIGNATURE_HEADER = "X-PRM-Signature"
 MAX_ENDPOINTS_PER_OWNER = 20
 RESPONSE_EXCERPT = 2000
 SIGNATURE_TOLERANCE_SECONDS = 300
+# A delivery left this long past its due time has lost its queue message (see webhook_deliveries_requeue_stalled).
+STALLED_AFTER = timedelta(minutes=15)
 
 
 def sign(secret: str, body: bytes, timestamp: int) -> str:
@@ -293,9 +298,81 @@ def webhook_deliveries_for_event(event: Event) -> list[WebhookDelivery]:
 
 
 def enqueue_event_deliveries(event: Event) -> None:
-    """core.events subscriber (runs after commit): record the deliveries, then queue each one."""
+    """core.events in-transaction subscriber: the outbox.
+
+    The deliveries are written in the transaction that emits the event, so they commit with the change
+    (or not at all); each is queued once that transaction commits. If the process stops in between, the
+    rows wait as pending and `webhook_deliveries_requeue_stalled` queues them.
+    """
     for delivery in webhook_deliveries_for_event(event):
         enqueue_on_commit("integrations.tasks.deliver_webhook", delivery.pk)
+
+
+class WebhookAttemptFailedError(Exception):
+    """An attempt failed and the delivery has attempts left: the delivery task retries with backoff."""
+
+
+def webhook_delivery_send(*, delivery_id: int) -> str:
+    """One attempt of a pending or retrying delivery, for the delivery task.
+
+    Returns "delivered", "failed" (that was the last of PRM_WEBHOOK_MAX_ATTEMPTS attempts), "refused" (the
+    host resolves to an address deliveries may not reach), "endpoint inactive", or "skipped" (gone, finished,
+    or being sent by another worker right now: the row is locked during the attempt, so a duplicate message
+    never sends it twice at once). Raises WebhookAttemptFailedError when the attempt failed and another is due.
+    """
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("endpoint")
+            .filter(pk=delivery_id, status__in=(WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING))
+            .first()
+        )
+        if delivery is None:
+            return "skipped"
+        if not delivery.endpoint.is_active:
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(
+                status=WebhookDelivery.Status.FAILED, last_error="Endpoint deactivated; not sent.", next_attempt_at=None
+            )
+            return "endpoint inactive"
+        if webhook_attempt(delivery):
+            return "delivered"
+        if delivery.status == WebhookDelivery.Status.FAILED:  # a refused address: final, see webhook_attempt
+            return "refused"
+        if delivery.attempts >= settings.PRM_WEBHOOK_MAX_ATTEMPTS:
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(status=WebhookDelivery.Status.FAILED)
+            return "failed"
+    raise WebhookAttemptFailedError(f"attempt {delivery.attempts} of delivery {delivery.uuid}: {delivery.last_error}")
+
+
+def webhook_delivery_retry_at(*, delivery_id: int, at: datetime) -> None:
+    """Record when the next attempt of a failed delivery is scheduled (the API shows `next_attempt_at`)."""
+    WebhookDelivery.objects.filter(
+        pk=delivery_id, status=WebhookDelivery.Status.RETRYING, next_attempt_at__isnull=True
+    ).update(next_attempt_at=at)
+
+
+def webhook_deliveries_requeue_stalled(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Queue again the deliveries whose message was lost; returns how many (the beat runs it).
+
+    A pending or retrying delivery that nothing has touched for STALLED_AFTER past its due time (its next
+    attempt, else its last attempt, else its creation) lost its message: the process stopped between the
+    commit and the queueing, or the broker lost it. It is marked due now, so that the next sweep waits
+    again before queueing it once more, and queued.
+    """
+    now = now or timezone.now()
+    cutoff = now - STALLED_AFTER
+    waiting = WebhookDelivery.objects.filter(
+        status__in=(WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING)
+    ).alias(due=Coalesce("next_attempt_at", "last_attempt_at", "created_at"))
+    stalled = waiting.filter(due__lt=cutoff)
+    count = 0
+    for delivery_id in stalled.order_by("pk").values_list("pk", flat=True)[:limit]:
+        if stalled.filter(pk=delivery_id).update(next_attempt_at=now):
+            enqueue_on_commit("integrations.tasks.deliver_webhook", delivery_id)
+            count += 1
+    if count:
+        logger.warning("webhooks: %s stalled deliveries queued again", count)
+    return count
 
 
 def webhook_redeliver(*, delivery: WebhookDelivery, user: Any) -> WebhookDelivery:

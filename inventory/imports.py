@@ -86,11 +86,15 @@ def run_guarded(step: Callable[..., ImportJob], job_id: int) -> ImportJob | None
 
 
 def _dispatch(task_name: str, step: Callable[..., ImportJob], job_id: int, rows: int) -> None:
-    """Small files run now, in the request; larger ones go to a worker once the transaction commits."""
+    """Small files run now, in the request; larger ones go to a worker once the transaction commits.
+
+    The job records its own outcome (a failed task fails it), so a problem in queueing is logged rather
+    than raised to a request whose upload is already saved; the beat sweep queues a lost job again.
+    """
     if rows <= sync_row_limit():
         run_guarded(step, job_id)
         return
-    enqueue_on_commit(task_name, job_id)
+    enqueue_on_commit(task_name, job_id, robust=True)
 
 
 def _progress(job_id: int):

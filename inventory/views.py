@@ -13,7 +13,7 @@ from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
 from core.exceptions import ServiceError
-from core.views import ManagerRequiredMixin, PartnerMemberRequiredMixin, VisibleQuerysetMixin
+from core.views import ManagerRequiredMixin, PartnerMemberRequiredMixin, ServiceActionView, VisibleQuerysetMixin
 from partners.models import Partner
 
 from .csv_import import TEMPLATE_HEADER, errors_as_csv
@@ -95,6 +95,7 @@ class InventoryReportView(PartnerMemberRequiredMixin, FormView):
             messages.error(self.request, exc.message)
             return self.form_invalid(form)
         except ValidationError as exc:
+            # The rows were checked by the formset; what the service refuses concerns them all.
             form._non_form_errors = form.error_class(exc.messages)
             return self.form_invalid(form)
         messages.success(
@@ -203,20 +204,21 @@ class ManageImportJobDetailView(ManagerRequiredMixin, _ImportJobDetailBase):
     area, url_prefix = "manage", "manage_"
 
 
-class _ImportJobResumeBase(VisibleQuerysetMixin, SingleObjectMixin, View):
+class _ImportJobResumeBase(VisibleQuerysetMixin, ServiceActionView):
     """Start again a file whose processing stopped; a second click changes nothing."""
 
     model = ImportJob
+    url_prefix = ""
 
-    def post(self, request, pk):
-        job = self.get_object(self.get_queryset().defer("content", "errors"))
-        try:
-            job = import_job_resume(job=job, user=request.user)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.info(request, f"Processing of {job.filename} resumed; this page shows how it goes.")
-        return redirect(reverse(f"inventory:{self.url_prefix}import_detail", args=[job.pk]))
+    def get_action_object(self) -> ImportJob:
+        return self.get_object(self.get_queryset().defer("content", "errors"))
+
+    def act(self, job: ImportJob, data: dict) -> str:
+        job = import_job_resume(job=job, user=self.request.user)
+        return f"Processing of {job.filename} resumed; this page shows how it goes."
+
+    def get_success_url(self) -> str:
+        return reverse(f"inventory:{self.url_prefix}import_detail", args=[self.object.pk])
 
 
 class ImportJobResumeView(PartnerMemberRequiredMixin, _ImportJobResumeBase):
@@ -227,19 +229,20 @@ class ManageImportJobResumeView(ManagerRequiredMixin, _ImportJobResumeBase):
     url_prefix = "manage_"
 
 
-class ImportJobImportView(_ImportJobMixin, SingleObjectMixin, View):
+class ImportJobImportView(_ImportJobMixin, ServiceActionView):
     """The user's choice: import only the valid rows of a checked file."""
 
-    def post(self, request, pk):
-        job = self.get_object(self.get_queryset().defer("content"))
-        try:
-            job = import_job_request_import(job=job, user=request.user)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            if job.status == ImportJob.Status.DONE:
-                messages.success(request, f"Imported: {job.created_count} new row(s), {job.updated_count} replaced.")
-        return redirect(reverse("inventory:import_detail", args=[job.pk]))
+    def get_action_object(self):
+        return self.get_object(self.get_queryset().defer("content"))
+
+    def act(self, job, data):
+        job = import_job_request_import(job=job, user=self.request.user)
+        if job.status == ImportJob.Status.DONE:
+            return f"Imported: {job.created_count} new row(s), {job.updated_count} replaced."
+        return ""  # a large file: the page shows its progress
+
+    def get_success_url(self) -> str:
+        return reverse("inventory:import_detail", args=[self.object.pk])
 
 
 class ImportJobErrorsView(_ImportJobMixin, SingleObjectMixin, View):

@@ -1,4 +1,4 @@
-"""In-app notifications (the email copy is sent alongside by the service)."""
+"""In-app notifications (the email copy of one is sent by `notifications.tasks.send_email`)."""
 
 from __future__ import annotations
 

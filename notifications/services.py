@@ -1,9 +1,9 @@
-"""Notify people: an in-app notification and an email, after the transaction commits.
+"""Notify people: an in-app notification each, written in the caller's transaction, and an email sent by a task.
 
 Every notice is written for its recipient. A recipient may read only what the visibility rule lets
 them see, so a notice about an object (`subject`) reaches only recipients who may see that object,
 and a notice that mentions several partners' objects is rendered once per recipient (`render`),
-naming only what that recipient may see.
+naming only what that recipient may see. The email task sends each notification's own text.
 """
 
 from __future__ import annotations
@@ -14,7 +14,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import models, transaction
+from django.db import models
+from django.utils import timezone
+
+from core.tasks import enqueue_on_commit
 
 from .models import Notification
 
@@ -48,13 +51,16 @@ def notify(
     render: Render | None = None,
     email: bool = True,
 ) -> None:
-    """Create one notification per active recipient and send the email once the caller's transaction commits.
+    """Create one notification per active recipient; with `email`, queue its email once the caller commits.
 
     `subject`: the object the notice is about; a recipient who may not see it is left out. `render`: a
     function of the recipient returning their `Message` (or None to leave them out), for notices whose
     text depends on what the recipient may see; without it everyone reads `title`, `body` and `url`.
     Called from inside services; if the surrounding transaction rolls back, neither the notification
-    rows nor the emails exist.
+    rows nor the emails exist. Each email is one message to one address, sent by the
+    `notifications.tasks.send_email` task (which retries a mail server that is away), so recipients
+    never see each other's addresses and the request never waits on the mail server. Two accounts
+    that share an address and read the same text get one message.
     """
     people = {user.pk: user for user in recipients if user is not None and user.is_active}
     fixed = Message(title=title, body=body, url=url)
@@ -67,29 +73,42 @@ def notify(
             messages.append((user, message))
     if not messages:
         return
-    Notification.objects.bulk_create(
+    notifications = Notification.objects.bulk_create(
         [Notification(recipient=user, verb=verb, title=m.title[:200], body=m.body, url=m.url) for user, m in messages]
     )
-    if email:
-        # One message per address: recipients never see each other's addresses or each other's text.
-        outgoing = sorted({(user.email, m) for user, m in messages if user.email}, key=lambda item: item[0])
-        if outgoing:
-            transaction.on_commit(lambda: _send(outgoing))
+    if not email:
+        return
+    first_per_address: dict[tuple[str, Message], Notification] = {}
+    for (user, message), notification in zip(messages, notifications, strict=True):
+        if user.email:
+            first_per_address.setdefault((user.email.strip().lower(), message), notification)
+    for notification in first_per_address.values():
+        # An email that cannot be queued (or, without a broker, sent) never fails the change that caused it.
+        enqueue_on_commit("notifications.tasks.send_email", notification.pk, robust=True)
 
 
-def _send(outgoing: list[tuple[str, Message]]) -> None:
-    for address, message in outgoing:
-        # An email is read outside the site: a link to a page of the site is made absolute.
-        url = message.url
-        link = settings.PRM_SITE_URL.rstrip("/") + url if url.startswith("/") else url
-        text = f"{message.body}\n\n{link}".strip()
-        send_mail(f"[prm] {message.title}", text, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=True)
+def notification_email_send(*, notification_id: int) -> bool:
+    """Email one notification to its recipient: its own title and body, and an absolute link to its page.
+
+    Returns False when there is nobody to write to any more (deleted, deactivated, no address).
+    Errors of the mail server are raised, for the task to retry.
+    """
+    notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    if notification is None:
+        return False
+    recipient = notification.recipient
+    if not (recipient.is_active and recipient.email):
+        return False
+    url = notification.url
+    # An email is read outside the site: a link to a page of the site is made absolute.
+    link = settings.PRM_SITE_URL.rstrip("/") + url if url.startswith("/") else url
+    message = f"{notification.body}\n\n{link}".strip()
+    send_mail(f"[prm] {notification.title}", message, settings.DEFAULT_FROM_EMAIL, [recipient.email])
+    return True
 
 
 def notification_mark_read(*, user, notification_ids: Iterable[int] | None = None) -> int:
     """Mark the user's notifications read (all unread ones when no ids are given)."""
-    from django.utils import timezone
-
     qs = Notification.objects.visible_to(user).unread()
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))

@@ -1,4 +1,4 @@
-"""The Celery application: configured from Django settings (namespace CELERY)."""
+"""The Celery application: configured from Django settings (namespace CELERY); every task is a core.tasks.Task."""
 
 import os
 
@@ -6,6 +6,6 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prm.settings")
 
-app = Celery("prm")
+app = Celery("prm", task_cls="core.tasks:Task")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

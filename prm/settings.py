@@ -195,6 +195,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inventory.tasks.resume_stalled_imports",
         "schedule": crontab(minute="*/15"),
     },
+    "integrations-requeue-stalled-webhooks": {
+        "task": "integrations.tasks.requeue_stalled_webhooks",
+        "schedule": crontab(minute="*/5"),
+    },
     "integrations-purge-idempotency": {
         "task": "integrations.tasks.purge_idempotency_records",
         "schedule": crontab(minute=40, hour=3),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from celery._state import _set_task_join_will_block
 from django.core.cache import cache
 
 from tests import factories as f
@@ -132,3 +133,14 @@ def world(db) -> World:
         distributor_admin=f.PartnerAdminFactory(username="dist_admin", partner=distributor),
         superuser=f.UserFactory(username="root", is_superuser=True, is_staff=True),
     )
+
+
+@pytest.fixture(autouse=True)
+def celery_join_flag_cleared():
+    """Every test starts outside a task, as far as Celery knows.
+
+    Eager tasks run from several threads at once (the concurrency tests) race on Celery's process-wide
+    "inside a task" flag, which can be left set and would make a later test's `result.get()` refuse.
+    """
+    yield
+    _set_task_join_will_block(False)

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from catalog.models import Product
 from customers.models import Customer
@@ -51,17 +50,16 @@ class ClaimForm(forms.Form):
         _style(self)
 
     def clean(self):
+        # The dates and amounts are checked once, by claim_create; the view shows its errors by field.
         data = super().clean()
         if data.get("customer") and (data.get("customer_name") or "").strip():
             self.add_error("customer_name", "Pick an existing customer or type a new name, not both.")
-        today = timezone.now().date()
-        for name in ("purchase_date", "failure_date"):
-            if data.get(name) and data[name] > today:
-                self.add_error(name, "The date cannot be in the future.")
-        purchase, failure = data.get("purchase_date"), data.get("failure_date")
-        if purchase and failure and failure < purchase and "failure_date" not in self.errors:
-            self.add_error("failure_date", "The failure date cannot be before the purchase date.")
         return data
+
+    def customer_choice(self) -> Customer | dict | None:
+        """What the user chose, for `customer_resolve`: the picked customer, a new one's name, or nothing."""
+        name = (self.cleaned_data.get("customer_name") or "").strip()
+        return self.cleaned_data.get("customer") or ({"name": name} if name else None)
 
 
 class ApproveForm(forms.Form):

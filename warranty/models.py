@@ -8,6 +8,7 @@ from django.db.models import F, Q
 
 from core.models import TimeStampedModel
 from core.visibility import PartnerScopedQuerySet
+from core.workflow import Workflow
 
 
 class FailureCode(models.Model):
@@ -125,3 +126,14 @@ class ClaimEvent(models.Model):
     class Meta:
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["claim", "at"])]
+
+
+# The lifecycle of a claim, for core.workflow: transitions, history, references WC-YYYY-NNNNNN.
+CLAIM_WORKFLOW = Workflow(
+    model=WarrantyClaim,
+    transitions=CLAIM_TRANSITIONS,
+    event_model=ClaimEvent,
+    subject="claim",
+    noun="warranty claim",
+    reference_prefix="WC",
+)

@@ -11,7 +11,10 @@ Rules (DESIGN §2, issue 3):
   case or surrounding spaces (they are stored upper-cased);
 - flags inform the manager's decision; they never block filing;
 - lifecycle CLAIM_TRANSITIONS: submitted → under_review → approved | rejected,
-  approved → paid (a manager may also decide straight from submitted);
+  approved → paid (a manager may also decide straight from submitted), checked,
+  locked and recorded through the workflow toolkit (CLAIM_WORKFLOW);
+- the channel team hears about a claim by the one recipients rule
+  (partners.selectors.manager_recipients); the partner's users hear of decisions;
 - approval in full (no amount) or in part: 0 < amount ≤ claimed. Approving
   nothing is a rejection, which needs a reason, so 0 is refused.
 """
@@ -25,19 +28,20 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role, User
 from catalog.models import Product
 from core.events import emit
-from core.exceptions import ActionNotPermittedError, TransitionNotAllowedError
+from core.exceptions import ActionNotPermittedError
+from core.workflow import is_partner_member_of
+from customers.services import customer_resolve
 from notifications.services import notify
 from partners.models import Partner
+from partners.selectors import manager_recipients, partner_recipients
 
-from .models import CLAIM_TRANSITIONS, ClaimEvent, ClaimStatus, FailureCode, WarrantyClaim
+from .models import CLAIM_WORKFLOW, ClaimStatus, FailureCode, WarrantyClaim
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("9999999999.99")
@@ -71,61 +75,6 @@ def _amount(value: Any, field: str, errors: dict[str, list[str]]) -> Decimal | N
     return amount.quantize(CENT)
 
 
-def _partner_managers(partner: Partner) -> list[User]:
-    """Channel managers whose scope includes the partner: no regions (everything) or the partner's region."""
-    return list(
-        User.objects.filter(role=Role.CHANNEL_MANAGER, is_active=True)
-        .filter(Q(regions__isnull=True) | Q(regions=partner.region_id))
-        .distinct()
-    )
-
-
-def _partner_users(partner_id: int) -> list[User]:
-    return list(User.objects.filter(partner_id=partner_id, is_active=True))
-
-
-def _next_reference(year: int) -> str:
-    prefix = f"WC-{year}-"
-    last = (
-        WarrantyClaim.objects.filter(reference__startswith=prefix)
-        .order_by("-reference")
-        .values_list("reference", flat=True)
-        .first()
-    )
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{number:06d}"
-
-
-def _check_decider(claim: WarrantyClaim, user: Any) -> None:
-    if not (getattr(user, "is_authenticated", False) and user.is_active and user.is_channel_manager):
-        raise ActionNotPermittedError("Only the channel team decides warranty claims.")
-    if not WarrantyClaim.objects.visible_to(user).filter(pk=claim.pk).exists():
-        raise ActionNotPermittedError("This claim belongs to a partner outside your regions.")
-
-
-def _move(claim: WarrantyClaim, user: Any, to_status: str, verb: str) -> tuple[WarrantyClaim, str]:
-    """Lock the claim, check the transition, and return (locked claim, previous status)."""
-    locked = WarrantyClaim.objects.select_for_update().get(pk=claim.pk)
-    if to_status not in CLAIM_TRANSITIONS.get(locked.status, set()):
-        raise TransitionNotAllowedError(
-            f"Claim {locked.reference} is {locked.get_status_display().lower()}; it cannot be {verb}."
-        )
-    return locked, locked.status
-
-
-def _record(claim: WarrantyClaim, user: Any, from_status: str, note: str, at=None) -> None:
-    ClaimEvent.objects.create(
-        claim=claim, at=at or timezone.now(), actor=user, from_status=from_status, to_status=claim.status, note=note
-    )
-
-
-def _sync(target: WarrantyClaim, source: WarrantyClaim) -> WarrantyClaim:
-    """Let the caller's object reflect the saved state."""
-    for field in WarrantyClaim._meta.concrete_fields:
-        setattr(target, field.attname, getattr(source, field.attname))
-    return target
-
-
 @transaction.atomic
 def claim_create(
     *,
@@ -141,10 +90,19 @@ def claim_create(
     customer: Any = None,
     description: str = "",
 ) -> WarrantyClaim:
-    """File a claim for a partner; flags out-of-warranty and duplicate claims at once (see module rules)."""
-    if not (getattr(user, "is_authenticated", False) and user.is_partner_member and user.partner_id == partner.pk):
+    """File a claim for a partner; flags out-of-warranty and duplicate claims at once (see module rules).
+
+    `customer` is optional: a customer, an id the user can see, or a new customer's details
+    (`customers.services.customer_resolve`).
+    """
+    if not is_partner_member_of(user, partner.pk):
         raise ActionNotPermittedError("Only the partner's own users file its warranty claims.")
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list] = {}
+    try:
+        customer = customer_resolve(user=user, customer=customer, required=False)
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+        customer = None
     serial = normalise_serial(serial_number)
     if not serial:
         errors["serial_number"] = ["Enter the serial number."]
@@ -196,19 +154,18 @@ def claim_create(
         is_duplicate=earlier is not None,
         duplicate_of=earlier,
     )
-    for attempt in range(5):
-        claim.reference = _next_reference(now.year)
-        try:
-            with transaction.atomic():
-                claim.save()
-            break
-        except IntegrityError:
-            if attempt == 4 or WarrantyClaim.objects.filter(reference=claim.reference).count() == 0:
-                raise
+    claim.reference = CLAIM_WORKFLOW.next_reference(now)
+    claim.save()
     flags = [text for flag, text in ((out_of_warranty, "out of warranty"), (earlier, "possible duplicate")) if flag]
-    _record(claim, user, "", "Filed" + (f"; flagged: {', '.join(flags)}" if flags else ""), at=now)
+    CLAIM_WORKFLOW.record(
+        claim,
+        actor=user,
+        at=now,
+        to_status=ClaimStatus.SUBMITTED,
+        note="Filed" + (f"; flagged: {', '.join(flags)}" if flags else ""),
+    )
     notify(
-        recipients=_partner_managers(partner),
+        recipients=manager_recipients(partner=partner),
         verb="claim.submitted",
         title=f"Warranty claim {claim.reference} from {partner.name}",
         body=f"{product.sku}, serial {serial}, {claim.claimed_amount} {claim.currency} claimed."
@@ -235,17 +192,15 @@ def claim_create(
 @transaction.atomic
 def claim_start_review(*, claim: WarrantyClaim, user: Any) -> WarrantyClaim:
     """A manager takes a submitted claim into review."""
-    _check_decider(claim, user)
-    locked, previous = _move(claim, user, ClaimStatus.UNDER_REVIEW, "taken into review")
-    locked.status = ClaimStatus.UNDER_REVIEW
-    locked.save(update_fields=["status", "updated_at"])
-    _record(locked, user, previous, "Review started")
-    return _sync(claim, locked)
+    CLAIM_WORKFLOW.require_manager(claim, user, action="review")
+    CLAIM_WORKFLOW.lock(claim)
+    CLAIM_WORKFLOW.move(claim, ClaimStatus.UNDER_REVIEW, actor=user, verb="taken into review", note="Review started")
+    return claim
 
 
 def _announce_decision(claim: WarrantyClaim, title: str, body: str) -> None:
     notify(
-        recipients=_partner_users(claim.partner_id),
+        recipients=partner_recipients(partner_id=claim.partner_id),
         verb="claim.decided",
         title=title,
         body=body,
@@ -269,10 +224,11 @@ def _announce_decision(claim: WarrantyClaim, title: str, body: str) -> None:
 @transaction.atomic
 def claim_approve(*, claim: WarrantyClaim, user: Any, amount: Any = None, note: str = "") -> WarrantyClaim:
     """Approve in full (no amount) or in part (0 < amount ≤ claimed)."""
-    _check_decider(claim, user)
-    locked, previous = _move(claim, user, ClaimStatus.APPROVED, "approved")
+    CLAIM_WORKFLOW.require_manager(claim, user, action="approve")
+    CLAIM_WORKFLOW.lock(claim)
+    CLAIM_WORKFLOW.check(claim, ClaimStatus.APPROVED, "approved")
     if amount in (None, ""):
-        approved = locked.claimed_amount
+        approved = claim.claimed_amount
     else:
         errors: dict[str, list[str]] = {}
         approved = _amount(amount, "amount", errors)
@@ -280,73 +236,81 @@ def claim_approve(*, claim: WarrantyClaim, user: Any, amount: Any = None, note: 
             raise ValidationError(errors)
         if approved <= 0:
             raise ValidationError({"amount": ["Approve more than 0, or reject the claim with a reason."]})
-        if approved > locked.claimed_amount:
+        if approved > claim.claimed_amount:
             raise ValidationError(
-                {"amount": [f"The approved amount cannot exceed the {locked.claimed_amount} claimed."]}
+                {"amount": [f"The approved amount cannot exceed the {claim.claimed_amount} claimed."]}
             )
     now = timezone.now()
-    locked.status = ClaimStatus.APPROVED
-    locked.approved_amount = approved
-    locked.decided_by = user
-    locked.decided_at = now
-    locked.save(update_fields=["status", "approved_amount", "decided_by", "decided_at", "updated_at"])
-    in_full = approved == locked.claimed_amount
+    in_full = approved == claim.claimed_amount
     summary = (
-        f"Approved in full: {approved} {locked.currency}"
+        f"Approved in full: {approved} {claim.currency}"
         if in_full
-        else f"Approved in part: {approved} of {locked.claimed_amount} {locked.currency}"
+        else f"Approved in part: {approved} of {claim.claimed_amount} {claim.currency}"
     )
-    _record(locked, user, previous, f"{summary}. {note.strip()}".strip(), at=now)
-    _announce_decision(locked, f"Warranty claim {locked.reference} approved", f"{summary}. {note.strip()}".strip())
-    return _sync(claim, locked)
+    text = f"{summary}. {note.strip()}".strip()
+    CLAIM_WORKFLOW.move(
+        claim,
+        ClaimStatus.APPROVED,
+        actor=user,
+        verb="approved",
+        at=now,
+        note=text,
+        approved_amount=approved,
+        decided_by=user,
+        decided_at=now,
+    )
+    _announce_decision(claim, f"Warranty claim {claim.reference} approved", text)
+    return claim
 
 
 @transaction.atomic
 def claim_reject(*, claim: WarrantyClaim, user: Any, reason: str) -> WarrantyClaim:
     """Reject with a reason the partner will read (required)."""
-    _check_decider(claim, user)
+    CLAIM_WORKFLOW.require_manager(claim, user, action="reject")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": ["Give the reason for the rejection; the partner will see it."]})
-    locked, previous = _move(claim, user, ClaimStatus.REJECTED, "rejected")
+    CLAIM_WORKFLOW.lock(claim)
     now = timezone.now()
-    locked.status = ClaimStatus.REJECTED
-    locked.rejection_reason = reason
-    locked.decided_by = user
-    locked.decided_at = now
-    locked.save(update_fields=["status", "rejection_reason", "decided_by", "decided_at", "updated_at"])
-    _record(locked, user, previous, reason, at=now)
-    _announce_decision(locked, f"Warranty claim {locked.reference} rejected", f"Reason: {reason}")
-    return _sync(claim, locked)
+    CLAIM_WORKFLOW.move(
+        claim,
+        ClaimStatus.REJECTED,
+        actor=user,
+        verb="rejected",
+        at=now,
+        note=reason,
+        rejection_reason=reason,
+        decided_by=user,
+        decided_at=now,
+    )
+    _announce_decision(claim, f"Warranty claim {claim.reference} rejected", f"Reason: {reason}")
+    return claim
 
 
 @transaction.atomic
 def claim_pay(*, claim: WarrantyClaim, user: Any) -> WarrantyClaim:
     """Record that the approved amount was paid to the partner."""
-    _check_decider(claim, user)
-    locked, previous = _move(claim, user, ClaimStatus.PAID, "marked paid")
+    CLAIM_WORKFLOW.require_manager(claim, user, action="pay")
+    CLAIM_WORKFLOW.lock(claim)
     now = timezone.now()
-    locked.status = ClaimStatus.PAID
-    locked.paid_at = now
-    locked.save(update_fields=["status", "paid_at", "updated_at"])
-    text = f"Paid: {locked.approved_amount} {locked.currency}"
-    _record(locked, user, previous, text, at=now)
+    text = f"Paid: {claim.approved_amount} {claim.currency}"
+    CLAIM_WORKFLOW.move(claim, ClaimStatus.PAID, actor=user, verb="marked paid", at=now, note=text, paid_at=now)
     notify(
-        recipients=_partner_users(locked.partner_id),
+        recipients=partner_recipients(partner_id=claim.partner_id),
         verb="claim.paid",
-        title=f"Warranty claim {locked.reference} paid",
+        title=f"Warranty claim {claim.reference} paid",
         body=text,
-        url=reverse("warranty:claim_detail", args=[locked.pk]),
-        subject=locked,
+        url=reverse("warranty:claim_detail", args=[claim.pk]),
+        subject=claim,
     )
     emit(
         "claim.paid",
-        partner_id=locked.partner_id,
+        partner_id=claim.partner_id,
         data={
-            "claim_id": locked.pk,
-            "reference": locked.reference,
-            "paid_amount": str(locked.approved_amount),
-            "currency": locked.currency,
+            "claim_id": claim.pk,
+            "reference": claim.reference,
+            "paid_amount": str(claim.approved_amount),
+            "currency": claim.currency,
         },
     )
-    return _sync(claim, locked)
+    return claim

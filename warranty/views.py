@@ -6,13 +6,18 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
 from core.exceptions import ServiceError
-from core.views import ManagerRequiredMixin, PartnerMemberRequiredMixin, VisibleQuerysetMixin
-from customers.models import Customer
-from customers.services import customer_get_or_create
+from core.views import (
+    ManagerRequiredMixin,
+    PartnerMemberRequiredMixin,
+    ServiceActionMixin,
+    VisibleQuerysetMixin,
+    add_service_errors,
+)
 
 from .filtersets import OPEN, WarrantyClaimFilterSet
 from .forms import ApproveForm, ClaimForm, RejectForm
@@ -20,18 +25,8 @@ from .models import ClaimStatus, WarrantyClaim
 from .selectors import claim_history
 from .services import claim_approve, claim_create, claim_pay, claim_reject, claim_start_review, warranty_end
 
-
-def _customer_named(name: str, user) -> Customer:
-    """Match the end customer among those the user can already see, or create it (never another partner's record)."""
-    return customer_get_or_create(name=name, visible_to=user)
-
-
-def _apply_errors(form, exc: ValidationError, default_field: str | None = None) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else default_field, errors)
-    else:
-        form.add_error(default_field, exc.messages)
+# A new customer's name comes back from customer_resolve as `customer.name`.
+CUSTOMER_ERROR_FIELDS = {"customer": "customer", "customer.name": "customer_name"}
 
 
 class _ClaimListBase(VisibleQuerysetMixin, FilterView):
@@ -90,12 +85,6 @@ class ClaimCreateView(PartnerMemberRequiredMixin, FormView):
         data = form.cleaned_data
         try:
             with transaction.atomic():
-                customer = data["customer"]
-                if customer is None and data["customer_name"].strip():
-                    try:
-                        customer = _customer_named(data["customer_name"].strip(), self.request.user)
-                    except ValidationError as exc:
-                        raise ValidationError({"customer_name": exc.messages})
                 claim = claim_create(
                     partner=self.request.user.partner,
                     user=self.request.user,
@@ -106,11 +95,11 @@ class ClaimCreateView(PartnerMemberRequiredMixin, FormView):
                     failure_code=data["failure_code"],
                     parts_amount=data["parts_amount"],
                     labour_amount=data["labour_amount"],
-                    customer=customer,
+                    customer=form.customer_choice(),
                     description=data["description"],
                 )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc, fields=CUSTOMER_ERROR_FIELDS)
             return self.form_invalid(form)
         except ServiceError as exc:
             form.add_error(None, exc.message)
@@ -152,11 +141,16 @@ class ClaimDetailView(PartnerMemberRequiredMixin, _ClaimDetailBase):
     pass
 
 
-class ManageClaimDetailView(ManagerRequiredMixin, _ClaimDetailBase):
-    """Review a claim: start review, approve in full or in part, reject with a reason, mark paid."""
+class ManageClaimDetailView(ManagerRequiredMixin, ServiceActionMixin, _ClaimDetailBase):
+    """Review a claim: start review, approve in full or in part, reject with a reason, mark paid.
+
+    The decision forms post here with an `action`; each calls its service through ServiceActionMixin.
+    """
 
     area = "manage"
-    actions = {"review", "approve", "reject", "pay"}
+    forms = {"review": None, "approve": ApproveForm, "reject": RejectForm, "pay": None}
+    # Where a service error that names no field goes: the amount for an approval, the reason for a rejection.
+    error_fields = {"approve": "amount", "reject": "reason"}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -173,45 +167,43 @@ class ManageClaimDetailView(ManagerRequiredMixin, _ClaimDetailBase):
         )
         return context
 
-    def post(self, request, pk):
-        self.object = claim = self.get_object()
-        action = request.POST.get("action")
-        forms = {}
-        try:
-            if action == "review":
-                claim_start_review(claim=claim, user=request.user)
-                done = "Review started."
-            elif action == "approve":
-                form = forms["approve_form"] = ApproveForm(request.POST, claimed=claim.claimed_amount)
-                if not form.is_valid():
-                    raise ValidationError(form.errors.as_data())
-                claim_approve(
-                    claim=claim, user=request.user, amount=form.cleaned_data["amount"], note=form.cleaned_data["note"]
-                )
-                done = f"Approved: {claim.approved_amount} {claim.currency}."
-            elif action == "reject":
-                form = forms["reject_form"] = RejectForm(request.POST)
-                if not form.is_valid():
-                    raise ValidationError(form.errors.as_data())
-                claim_reject(claim=claim, user=request.user, reason=form.cleaned_data["reason"])
-                done = "Claim rejected."
-            elif action == "pay":
-                claim_pay(claim=claim, user=request.user)
-                done = "Marked as paid."
-            else:
-                messages.error(request, "Unknown action.")
-                return redirect("warranty:manage_claim_detail", pk=claim.pk)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-            return redirect("warranty:manage_claim_detail", pk=claim.pk)
-        except ValidationError as exc:
-            form = forms.get("approve_form") or forms.get("reject_form")
-            if form is None:
-                messages.error(request, " ".join(exc.messages))
-                return redirect("warranty:manage_claim_detail", pk=claim.pk)
-            if form.is_bound and not form.errors:
-                _apply_errors(form, exc, default_field="amount" if action == "approve" else "reason")
-            self.object = self.get_object()
-            return self.render_to_response(self.get_context_data(**forms))
-        messages.success(request, f"{claim.reference}: {done}")
-        return redirect("warranty:manage_claim_detail", pk=claim.pk)
+    @property
+    def action(self) -> str:
+        return self.request.POST.get("action", "")
+
+    def post(self, request, *args, **kwargs):
+        if self.action not in self.forms:
+            messages.error(request, "Unknown action.")
+            return redirect("warranty:manage_claim_detail", pk=kwargs["pk"])
+        self.error_field = self.error_fields.get(self.action)
+        return super().post(request, *args, **kwargs)
+
+    def get_action_form_class(self):
+        return self.forms[self.action]
+
+    def get_action_form_kwargs(self):
+        kwargs = super().get_action_form_kwargs()
+        if self.action == "approve":
+            kwargs["claimed"] = self.object.claimed_amount
+        return kwargs
+
+    def act(self, claim, data):
+        user = self.request.user
+        if self.action == "review":
+            claim_start_review(claim=claim, user=user)
+            return f"{claim.reference}: Review started."
+        if self.action == "approve":
+            claim_approve(claim=claim, user=user, amount=data["amount"], note=data["note"])
+            return f"{claim.reference}: Approved: {claim.approved_amount} {claim.currency}."
+        if self.action == "reject":
+            claim_reject(claim=claim, user=user, reason=data["reason"])
+            return f"{claim.reference}: Claim rejected."
+        claim_pay(claim=claim, user=user)
+        return f"{claim.reference}: Marked as paid."
+
+    def get_success_url(self) -> str:
+        return reverse("warranty:manage_claim_detail", args=[self.object.pk])
+
+    def invalid(self, claim, form):
+        self.object = self.get_object()
+        return self.render_to_response(self.get_context_data(**{f"{self.action}_form": form}))

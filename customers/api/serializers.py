@@ -1,6 +1,7 @@
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from rest_framework import serializers
 
 from core.api.serializers import StrictSerializer, referenced_ids
@@ -33,3 +34,11 @@ def visible_customer_ids(*, user: Any, items: Iterable[Any]) -> set[int]:
     if not wanted:
         return set()
     return set(Customer.objects.visible_to(user).filter(pk__in=wanted).values_list("pk", flat=True))
+def customer_errors_nested(exc: ValidationError) -> ValidationError:
+    """The service's `customer.<detail>` errors under `customer`, the field the request nested the details in."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    errors: dict[str, list] = {}
+    for key, problems in exc.error_dict.items():
+        errors.setdefault("customer" if key.startswith("customer.") else key, []).extend(problems)
+    return ValidationError(errors)

@@ -18,9 +18,7 @@ from catalog.models import ProductLine
 from core.api.bulk import BulkResponseSerializer, bulk_answer, bulk_request, run_each
 from core.api.serializers import NoBodySerializer
 from core.api.viewsets import UsedFiltersOnlyMixin, VisibleReadOnlyModelViewSet
-from customers.api.serializers import visible_customer_ids
-from customers.models import Customer
-from customers.services import customer_get_or_create
+from customers.api.serializers import customer_errors_nested, visible_customer_ids
 from deals import services
 from deals.filtersets import DealFilterSet
 from deals.models import DealEvent, DealRegistration
@@ -57,17 +55,17 @@ MODE_PARAMETER = OpenApiParameter(
 
 
 def _register(user, data: dict) -> DealRegistration:
-    if "customer" in data:
-        try:
-            customer = customer_get_or_create(**data["customer"], visible_to=user)
-        except DjangoValidationError as exc:
-            raise DjangoValidationError({"customer": exc.messages}) from exc
-    else:
-        customer = Customer.objects.get(pk=data["customer_id"])
+    try:
+        return _create(user, data)
+    except DjangoValidationError as exc:
+        raise customer_errors_nested(exc) from exc
+
+
+def _create(user, data: dict) -> DealRegistration:
     return services.deal_create(
         partner=user.partner,
         user=user,
-        customer=customer,
+        customer=data["customer"] if "customer" in data else data["customer_id"],
         lines=[
             {"product": line["product"], "quantity": line["quantity"], "unit_price": line["unit_price"]}
             for line in data["lines"]

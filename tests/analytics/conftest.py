@@ -251,8 +251,9 @@ def run_recompute(django_capture_on_commit_callbacks, settings):
     settings.PRM_ANALYTICS_HISTORY_MONTHS = 15
 
     def run(chunk_partners: int | None = None, kind: str = "full_recompute", now: datetime = NOW):
+        settings.PRM_ANALYTICS_CHUNK_SIZE = chunk_partners or 1000
         with django_capture_on_commit_callbacks(execute=True):
-            job = services.recompute_start(kind=kind, now=now, chunk_partners=chunk_partners)
+            job = services.recompute_start(kind=kind, now=now)
         job.refresh_from_db()
         assert job.status == "succeeded", job.error
         return job

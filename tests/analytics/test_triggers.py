@@ -90,8 +90,8 @@ def test_saving_the_weights_rescores_every_health_score(eco, run_recompute, djan
     }
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         services.health_weights_save(weights=weights)
-    # One rescore is scheduled; what follows are its announcements of the bands it moved.
-    assert [c.__qualname__ for c in callbacks].count("health_weights_changed.<locals>.<lambda>") == 1
+    # One rescore is recorded and queued; what follows are its announcements of the bands it moved.
+    assert [c.__qualname__ for c in callbacks].count("enqueue_on_commit.<locals>.<lambda>") == 1
     assert all(c.__qualname__ == "emit.<locals>.deliver" for c in callbacks[1:])
     scores = list(PartnerHealthScore.objects.select_related("tier"))
     assert len(scores) == len(before)
@@ -134,3 +134,20 @@ def test_the_admin_starts_a_recompute_and_shows_jobs(eco, client, django_capture
         {"revenue": 0, "growth": 0, "pipeline": 0, "engagement": 0, "deal_quality": 0, "operations": 0},
     )
     assert weights_page.status_code == 200 and b"At least one weight must be above 0." in weights_page.content
+
+
+def test_a_failing_rescore_fails_its_run(eco, run_recompute, monkeypatch, django_capture_on_commit_callbacks):
+    from analytics import runs
+
+    run_recompute()
+
+    def broken():
+        raise RuntimeError("scores table locked")
+
+    monkeypatch.setattr(runs, "rescore_all", broken)
+    weights = {"revenue": 1.0, "growth": 0.5, "pipeline": 0, "engagement": 0, "deal_quality": 0, "operations": 0}
+    with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True):
+        services.health_weights_save(weights=weights)
+    job = JobRun.objects.get(kind="rescore")
+    # Recorded by the task_failure handler, not by the task: the same on a worker and here.
+    assert job.status == "failed" and job.error == "RuntimeError: scores table locked" and job.finished_at

@@ -37,9 +37,12 @@ def worker_database_url() -> str:
 
 
 class Worker:
-    """A `celery worker` subprocess in its own process group, logging to a temporary file."""
+    """A `celery worker` subprocess in its own process group, logging to a temporary file.
 
-    def __init__(self, name: str):
+    `app` is the Celery app module: prm's own, or a test one that slows chunks down.
+    """
+
+    def __init__(self, name: str, app: str = "prm"):
         self.log = tempfile.NamedTemporaryFile(prefix=f"analytics-{name}-", suffix=".log", delete=False)  # noqa: SIM115
         env = {
             **os.environ,
@@ -53,7 +56,7 @@ class Worker:
             "-m",
             "celery",
             "-A",
-            "prm",
+            app,
             "worker",
             "-Q",
             "analytics,default",
@@ -102,7 +105,7 @@ def through_redis(settings):
 def reference_rows() -> dict:
     """The rows of a single-process (eager) run of the same recompute, then a clean slate."""
     app.conf.task_always_eager = True
-    run = services.recompute_start(now=NOW, chunk_partners=1000)
+    run = services.recompute_start(now=NOW)
     assert JobRun.objects.get(pk=run.pk).status == "succeeded"
     rows = everything()
     for model in (KpiSnapshot, PartnerHealthScore, EcosystemHealth):
@@ -122,12 +125,13 @@ def wait_for(run_id: int, workers: list[Worker], *, seconds: float, until=None) 
     raise AssertionError(f"run {run_id} stuck at {run.status} {run.chunks_done}/{run.chunks_total}\n{logs}")
 
 
-def test_a_full_recompute_runs_on_real_workers(through_redis):
+def test_a_full_recompute_runs_on_real_workers(through_redis, settings):
     build_ecosystem()
     expected = reference_rows()
     worker = Worker("a")
     try:
-        run = services.recompute_start(now=NOW, chunk_partners=2)
+        settings.PRM_ANALYTICS_CHUNK_SIZE = 2  # recorded on the run, so the worker splits it the same way
+        run = services.recompute_start(now=NOW)
         run = wait_for(run.pk, [worker], seconds=180)
         assert run.status == "succeeded", run.error + worker.output()
         assert run.chunks_done == run.chunks_total == 1 + 4 + 4
@@ -136,14 +140,15 @@ def test_a_full_recompute_runs_on_real_workers(through_redis):
         worker.stop()
 
 
-def test_a_worker_killed_mid_chunk_leaves_the_chunk_to_another_worker(through_redis):
+def test_a_worker_killed_mid_chunk_leaves_the_chunk_to_another_worker(through_redis, settings):
     build_ecosystem()
     expected = reference_rows()
-    first = Worker("doomed")
+    # Its chunks wait 2 s before working (a test-only task_prerun handler), so the kill lands while they run.
+    first = Worker("doomed", app="tests.analytics.slow_chunks")
     second = None
     try:
-        # Each chunk waits 2 s before working, so the kill lands while chunks are in flight.
-        run = services.recompute_start(now=NOW, chunk_partners=1, chunk_pause_seconds=2.0)
+        settings.PRM_ANALYTICS_CHUNK_SIZE = 1
+        run = services.recompute_start(now=NOW)
         run = wait_for(run.pk, [first], seconds=120, until=lambda r: r.chunks_done >= 2)
         first.kill()
         run.refresh_from_db()

@@ -109,6 +109,12 @@ def test_registration_errors_are_field_errors(world, catalog, client_for):
     hidden = client_for("admin_b").post("/api/v1/deals/", deal_body(), format="json").json()["customer"]["id"]
     unknown = client.post("/api/v1/deals/", {**deal_body(), "customer": None} | {"customer_id": hidden}, format="json")
     assert unknown.status_code == 400
+    # The service checks the details once; the API reports them under `customer`, where the request put them.
+    bad_domain = client.post("/api/v1/deals/", deal_body(domain="not a domain"), format="json")
+    assert bad_domain.status_code == 400
+    assert error_of(bad_domain)["fields"] == {
+        "customer": ["“not a domain” is not a web domain; enter it like example.com."]
+    }
 
 
 def test_managers_cannot_register_deals(world, catalog, client_for):

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -181,19 +182,31 @@ def test_register_through_the_api_shows_the_secret_once(world, receiver, client_
     assert hidden.status_code == 400 and "partner" in hidden.json()["error"]["fields"]
 
 
-def test_backoff_grows_exponentially_with_bounded_jitter(settings):
-    from integrations.tasks import retry_delay
+def _run_as_a_worker(task, *args, retries: int = 0):
+    """Run `task` through Celery's tracer as a worker does (retries go to the broker); returns the retry delay."""
+    from celery.app.trace import build_tracer
+    from celery.signals import task_retry
 
-    settings.PRM_WEBHOOK_RETRY_BASE_SECONDS = 30
-    settings.PRM_WEBHOOK_RETRY_MAX_SECONDS = 3600
-    for attempt, base in ((1, 30), (2, 60), (3, 120), (10, 3600)):
-        delays = [retry_delay(attempt) for _ in range(50)]
-        assert all(base <= d <= base * 1.1 for d in delays), (attempt, min(delays), max(delays))
-    assert len({round(retry_delay(1), 6) for _ in range(20)}) > 1  # jittered
+    scheduled = []
+
+    def capture(sender=None, reason=None, **kwargs):
+        scheduled.append(reason.when)
+
+    conf = task.app.conf
+    eager, conf.task_always_eager = conf.task_always_eager, False
+    task_retry.connect(capture, weak=False)
+    try:
+        trace = build_tracer(task.name, task, app=task.app, eager=False, propagate=False)
+        trace("t-1", list(args), {}, {"id": "t-1", "retries": retries, "delivery_info": {}})
+    finally:
+        task_retry.disconnect(capture)
+        conf.task_always_eager = eager
+    return scheduled
 
 
-def test_on_a_worker_a_failure_is_rescheduled_not_retried_at_once(world, receiver, settings):
-    from celery.exceptions import Retry
+@pytest.mark.parametrize("retries", [0, 3])
+def test_on_a_worker_a_failure_is_rescheduled_with_backoff_not_retried_at_once(world, receiver, retries):
+    from django.utils import timezone
 
     from core.events import Event
     from integrations.tasks import deliver_webhook
@@ -202,22 +215,87 @@ def test_on_a_worker_a_failure_is_rescheduled_not_retried_at_once(world, receive
     receiver.statuses = [500]
     webhook_endpoint_create(user=world.admin_a, url=receiver.url, events=["claim.paid"])
     (delivery,) = webhook_deliveries_for_event(Event(name="claim.paid", partner_id=world.partner_a.pk, data={}))
-    conf = deliver_webhook.app.conf
-    eager, conf.task_always_eager = conf.task_always_eager, False  # as on a worker: retries go to the broker
-    deliver_webhook.push_request(
-        is_eager=False, retries=0, id="t-1", called_directly=False, args=[delivery.pk], kwargs={}
-    )
-    try:
-        with pytest.raises(Retry) as retried:
-            deliver_webhook.run(delivery.pk)
-    finally:
-        deliver_webhook.pop_request()
-        conf.task_always_eager = eager
+    (when,) = _run_as_a_worker(deliver_webhook, delivery.pk, retries=retries)
     delivery.refresh_from_db()
     assert len(receiver.received) == 1
     assert (delivery.status, delivery.attempts) == ("retrying", 1)
-    assert delivery.next_attempt_at is not None
-    assert 30 <= float(retried.value.when) <= 33
+    # Exponential backoff with full jitter: anywhere from now to base × 2^retries seconds.
+    assert 0 <= when <= deliver_webhook.retry_backoff * 2**retries
+    expected = timezone.now() + timedelta(seconds=when)
+    assert abs((delivery.next_attempt_at - expected).total_seconds()) < 5  # shown by the API
+
+
+def test_deliveries_are_written_in_the_transaction_that_emits_the_event(world, catalog, receiver):
+    webhook_endpoint_create(user=world.admin_a, url=receiver.url, events=["deal.approved"])
+    deal = f.DealFactory(partner=world.partner_a, lines=[(catalog["switch"], 1, "10")])
+    with transaction.atomic():
+        deal_approve(deal=deal, user=world.manager)
+        pending = WebhookDelivery.objects.get()  # before the commit: the outbox row is part of the change
+        assert pending.status == "pending" and json.loads(pending.payload)["data"]["reference"] == deal.reference
+    assert receiver.received == []  # queued only once the transaction commits
+
+
+def test_a_crash_between_commit_and_queueing_loses_nothing(
+    world, catalog, receiver, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from integrations.tasks import requeue_stalled_webhooks
+    from integrations.webhooks import STALLED_AFTER, webhook_deliveries_requeue_stalled
+
+    webhook_endpoint_create(user=world.admin_a, url=receiver.url, events=["deal.approved"])
+    deal = f.DealFactory(partner=world.partner_a, lines=[(catalog["switch"], 1, "10")])
+    with django_capture_on_commit_callbacks(execute=False) as lost:  # committed, then the process stopped
+        deal_approve(deal=deal, user=world.manager)
+    assert lost and receiver.received == []
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "pending"
+
+    assert requeue_stalled_webhooks() == 0  # not stalled yet: its message may still be on its way
+    later = timezone.now() + STALLED_AFTER + timedelta(minutes=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert webhook_deliveries_requeue_stalled(now=later) == 1
+    delivery.refresh_from_db()
+    assert len(receiver.received) == 1 and delivery.status == "succeeded"
+    assert json.loads(receiver.received[0]["body"])["data"]["reference"] == deal.reference
+    assert webhook_deliveries_requeue_stalled(now=later + STALLED_AFTER * 2) == 0  # delivered: never again
+
+
+def test_a_retry_whose_message_was_lost_is_sent_by_the_sweep(world, receiver, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    from core.events import Event
+    from integrations.webhooks import STALLED_AFTER, webhook_deliveries_for_event, webhook_deliveries_requeue_stalled
+
+    webhook_endpoint_create(user=world.admin_a, url=receiver.url, events=["claim.paid"])
+    (delivery,) = webhook_deliveries_for_event(Event(name="claim.paid", partner_id=world.partner_a.pk, data={}))
+    overdue = timezone.now() - STALLED_AFTER - timedelta(minutes=1)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(status="retrying", attempts=2, next_attempt_at=overdue)
+    soon = WebhookDelivery.objects.create(
+        endpoint=delivery.endpoint,
+        event_id="e-2",
+        event_type="claim.paid",
+        payload="{}",
+        status="retrying",
+        attempts=1,
+        next_attempt_at=timezone.now() + timedelta(minutes=5),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert webhook_deliveries_requeue_stalled() == 1
+    delivery.refresh_from_db()
+    soon.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("succeeded", 3)
+    assert (soon.status, soon.attempts) == ("retrying", 1)  # its retry is still scheduled
+
+
+def test_a_finished_delivery_is_not_sent_again_by_a_duplicate_message(world, receiver, approved_deal_flow):
+    from integrations.tasks import deliver_webhook
+
+    webhook_endpoint_create(user=world.admin_a, url=receiver.url, events=["deal.approved"])
+    approved_deal_flow()
+    delivery = WebhookDelivery.objects.get()
+    assert deliver_webhook.delay(delivery.pk).get() == "skipped"
+    assert len(receiver.received) == 1
 
 
 @pytest.mark.celery_worker
@@ -230,8 +308,7 @@ def test_a_real_worker_delivers_and_retries_through_the_broker(world, receiver, 
     from integrations.tasks import deliver_webhook
     from integrations.webhooks import enqueue_event_deliveries
 
-    settings.PRM_WEBHOOK_RETRY_BASE_SECONDS = 0.2
-    receiver.statuses = [503, 200]
+    receiver.statuses = [503, 200]  # the retry waits 0-1 s: the test settings' backoff base is one second
     webhook_endpoint_create(user=world.admin_a, url=receiver.url, events=["claim.paid"])
     app = deliver_webhook.app
     eager = app.conf.task_always_eager

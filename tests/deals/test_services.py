@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from core.exceptions import ActionNotPermittedError, TransitionNotAllowedError
 from deals.models import DealEvent, DealStatus
-from deals.selectors import manager_recipients
 from deals.services import (
     deal_approve,
     deal_close,
@@ -26,6 +25,7 @@ from deals.services import (
 )
 from notifications.models import Notification
 from partners.models import Program
+from partners.selectors import manager_recipients
 from tests import factories as f
 from tests.deals.conftest import approved, register
 

@@ -340,3 +340,25 @@ def test_manager_finds_pending_extension_requests(client, world, products):
     client.force_login(world.manager)
     listed = client.get(reverse("deals:manage_deal_list"), {"extension_requested": "true"})
     assert list(listed.context["object_list"]) == [asked]
+
+
+def test_a_lines_error_is_shown_on_that_line_and_a_blank_row_is_not_counted(client, world, products):
+    client.force_login(world.user_a)
+    data = _form_data(products, **{"lines-TOTAL_FORMS": "3"})
+    data.update({"lines-0-product": "", "lines-0-quantity": "", "lines-0-unit_price": ""})  # a blank first row
+    data.update({"lines-1-product": str(products[0].pk), "lines-1-quantity": "2", "lines-1-unit_price": "10"})
+    data.update({"lines-2-product": str(products[1].pk), "lines-2-quantity": "2000000", "lines-2-unit_price": ""})
+    response = client.post(reverse("deals:deal_create"), data)
+    assert response.status_code == 200
+    forms = response.context["formset"].forms
+    # Checked once, by the service: line 2 of the registration is the third row of the form.
+    assert forms[2].errors["quantity"] == ["Line 2: the quantity must be between 1 and 1,000,000."]
+    assert not forms[0].errors and not forms[1].errors
+    assert not DealRegistration.objects.exists()
+
+
+def test_a_past_close_date_is_refused_by_the_service_under_its_field(client, world, products):
+    client.force_login(world.user_a)
+    data = _form_data(products, expected_close_date=(date.today() - timedelta(days=1)).isoformat())
+    response = client.post(reverse("deals:deal_create"), data)
+    assert response.context["form"].errors["expected_close_date"] == ["The expected close date cannot be in the past."]

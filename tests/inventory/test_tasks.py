@@ -97,10 +97,47 @@ def test_an_unexpected_error_marks_the_job_failed_with_a_message(queued_job, mon
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr("inventory.imports.validate_csv", broken)
-    assert tasks.validate_import(queued_job.pk) == "failed"
+    # Through Celery (not a plain call), as a worker runs it: the failure reaches the task_failure handler.
+    with pytest.raises(RuntimeError):
+        tasks.validate_import.delay(queued_job.pk)
     queued_job.refresh_from_db()
     assert queued_job.status == ImportJob.Status.FAILED
     assert "nothing was imported" in queued_job.message and "disk" not in queued_job.message
+
+
+def test_a_lost_database_connection_is_retried_and_the_file_goes_through(queued_job, monkeypatch):
+    from django.db import OperationalError
+
+    real = tasks.import_job_validate
+    calls = []
+
+    def first_call_loses_the_connection(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(**kwargs)
+
+    monkeypatch.setattr(tasks, "import_job_validate", first_call_loses_the_connection)
+    assert tasks.validate_import.delay(queued_job.pk).get() == "validated"
+    assert len(calls) == 2
+    queued_job.refresh_from_db()
+    assert queued_job.status == ImportJob.Status.VALIDATED and queued_job.message == ""
+
+
+def test_a_database_that_stays_away_fails_the_file_after_the_retries(queued_job, monkeypatch):
+    from django.db import OperationalError
+
+    calls = []
+
+    def always_down(**kwargs):
+        calls.append(kwargs)
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(tasks, "import_job_validate", always_down)
+    result = tasks.validate_import.apply((queued_job.pk,), throw=False)
+    assert result.failed() and len(calls) == 1 + tasks.validate_import.max_retries
+    queued_job.refresh_from_db()
+    assert queued_job.status == ImportJob.Status.FAILED and "nothing was imported" in queued_job.message
 
 
 def test_a_user_who_lost_access_fails_the_import_cleanly(queued_job, world):
@@ -108,7 +145,7 @@ def test_a_user_who_lost_access_fails_the_import_cleanly(queued_job, world):
     ImportJob.objects.filter(pk=queued_job.pk).update(status=ImportJob.Status.IMPORTING)
     world.user_a.is_active = False
     world.user_a.save()
-    assert tasks.import_valid_rows(queued_job.pk) == "failed"
+    assert tasks.import_valid_rows.apply((queued_job.pk,), throw=False).failed()
     queued_job.refresh_from_db()
     assert "may not report inventory" in queued_job.message
     assert not InventoryReport.objects.exists()

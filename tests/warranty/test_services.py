@@ -301,3 +301,17 @@ def test_passed_object_reflects_the_new_state(file_claim, world):
     claim = file_claim()
     same = claim_start_review(claim=claim, user=world.manager)
     assert same is claim and claim.status == ClaimStatus.UNDER_REVIEW
+
+
+def test_the_channel_team_hears_of_a_claim_by_the_one_recipients_rule(
+    file_claim, world, django_capture_on_commit_callbacks
+):
+    """Account manager first, else the managers of the partner's region, else those who cover every region."""
+    emea = f.ManagerFactory(username="emea_manager", regions=[world.emea])
+    file_claim(serial_number="SN-R1")
+    owner = f.ManagerFactory(username="owner", regions=[world.amer])
+    world.partner_a.account_manager = owner
+    world.partner_a.save()
+    file_claim(serial_number="SN-R2")
+    heard = Notification.objects.filter(verb="claim.submitted").order_by("pk")
+    assert [n.recipient for n in heard] == [emea, owner]

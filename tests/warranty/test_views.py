@@ -267,7 +267,7 @@ def test_forbidden_transition_on_the_page_is_a_clear_message(client, world, file
     claim = file_claim()
     client.force_login(world.manager)
     html = _act(client, claim, action="pay").content.decode()
-    assert "is submitted; it cannot be marked paid" in html
+    assert "is submitted, so it cannot be marked paid" in html  # the toolkit's wording, as for deals
     assert "Unknown action" in _act(client, claim, action="explode").content.decode()
 
 
@@ -280,3 +280,11 @@ def test_detail_shows_history_and_the_duplicate_link_for_managers(client, world,
     client.force_login(world.user_a)
     html = client.get(reverse("warranty:claim_detail", args=[claim.pk])).content.decode()
     assert "Possible duplicate:" in html and first.reference not in html
+
+
+def test_a_bad_new_customer_name_is_shown_under_that_field(client, world, product, failure_code):
+    client.force_login(world.user_a)
+    response = client.post(reverse("warranty:claim_create"), _form(product, failure_code, customer_name="!!!"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["customer_name"] == ["The name needs at least one letter or digit."]
+    assert not WarrantyClaim.objects.exists()

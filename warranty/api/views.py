@@ -13,9 +13,7 @@ from catalog.api.serializers import ProductResolver
 from core.api.bulk import BulkResponseSerializer, bulk_answer, bulk_request, run_each
 from core.api.serializers import NoBodySerializer
 from core.api.viewsets import UsedFiltersOnlyMixin, VisibleReadOnlyModelViewSet
-from customers.api.serializers import visible_customer_ids
-from customers.models import Customer
-from customers.services import customer_get_or_create
+from customers.api.serializers import customer_errors_nested, visible_customer_ids
 from warranty import services
 from warranty.filtersets import WarrantyClaimFilterSet
 from warranty.models import ClaimEvent, FailureCode, WarrantyClaim
@@ -45,14 +43,13 @@ def _context(request, items: list) -> dict:
 
 
 def _file(user, data: dict) -> WarrantyClaim:
-    customer = None
-    if "customer" in data:
-        try:
-            customer = customer_get_or_create(**data["customer"], visible_to=user)
-        except DjangoValidationError as exc:
-            raise DjangoValidationError({"customer": exc.messages}) from exc
-    elif "customer_id" in data:
-        customer = Customer.objects.get(pk=data["customer_id"])
+    try:
+        return _create(user, data)
+    except DjangoValidationError as exc:
+        raise customer_errors_nested(exc) from exc
+
+
+def _create(user, data: dict) -> WarrantyClaim:
     return services.claim_create(
         partner=user.partner,
         user=user,
@@ -63,7 +60,7 @@ def _file(user, data: dict) -> WarrantyClaim:
         failure_code=data["failure_code"],
         parts_amount=data["parts_amount"],
         labour_amount=data["labour_amount"],
-        customer=customer,
+        customer=data.get("customer", data.get("customer_id")),
         description=data["description"],
     )
 

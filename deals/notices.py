@@ -1,0 +1,61 @@
+"""What a change to a registration tells systems and people: the event payload and the notifications.
+
+Used by the services, the conflict check and the scheduled jobs alike; partners read what is sent to
+them, so nothing here names another partner.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from notifications.services import notify
+from partners.selectors import manager_recipients, partner_recipients
+
+from .models import DealRegistration
+
+
+def payload(deal: DealRegistration, **extra) -> dict:
+    """The `data` of a deal event (webhooks carry it)."""
+    data = {
+        "id": deal.pk,
+        "reference": deal.reference,
+        "status": deal.status,
+        "customer_id": deal.customer_id,
+        "amount": str(deal.amount),
+        "currency": deal.currency,
+    }
+    data.update(extra)
+    return data
+
+
+def portal_url(deal: DealRegistration) -> str:
+    return reverse("deals:deal_detail", args=[deal.pk])
+
+
+def manage_url(deal: DealRegistration) -> str:
+    return reverse("deals:manage_deal_detail", args=[deal.pk])
+
+
+def notify_partner(deal: DealRegistration, *, verb: str, title: str, body: str) -> None:
+    notify(
+        recipients=partner_recipients(partner_id=deal.partner_id),
+        verb=verb,
+        title=title,
+        body=body,
+        url=portal_url(deal),
+        subject=deal,
+    )
+
+
+def notify_managers(
+    deal: DealRegistration, *, verb: str, title: str, body: str, url: str = "", email: bool = True
+) -> None:
+    notify(
+        recipients=manager_recipients(partner=deal.partner),
+        verb=verb,
+        title=title,
+        body=body,
+        url=url or manage_url(deal),
+        subject=deal,
+        email=email,
+    )
