@@ -309,7 +309,7 @@ def test_the_channel_team_hears_of_a_claim_by_the_one_recipients_rule(
     """Account manager first, else the managers of the partner's region, else those who cover every region."""
     emea = f.ManagerFactory(username="emea_manager", regions=[world.emea])
     file_claim(serial_number="SN-R1")
-    owner = f.ManagerFactory(username="owner", regions=[world.amer])
+    owner = f.ManagerFactory(username="owner", regions=[world.emea])
     world.partner_a.account_manager = owner
     world.partner_a.save()
     file_claim(serial_number="SN-R2")
