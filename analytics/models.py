@@ -338,6 +338,14 @@ class PartnerHealthScore(models.Model):
         return out
 
 
+class EcosystemHealthQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> EcosystemHealthQuerySet:
+        """The ecosystem's health is an aggregate every signed-in user may read."""
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        return self
+
+
 class EcosystemHealth(models.Model):
     """The whole ecosystem's health as of a date (DESIGN §4).
 
@@ -364,6 +372,8 @@ class EcosystemHealth(models.Model):
     product_lines_covered = models.PositiveIntegerField()
     product_lines_total = models.PositiveIntegerField()
     computed_at = models.DateTimeField()
+
+    objects = EcosystemHealthQuerySet.as_manager()
 
     class Meta:
         ordering = ["-as_of"]
@@ -411,6 +421,10 @@ class JobRunQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> JobRunQuerySet:
         """Recompute jobs are the channel team's business: managers see them, partners do not."""
         return self if _is_manager(user) else self.none()
+
+    def editable_by(self, user: Any) -> JobRunQuerySet:
+        """Managers start recomputes; nobody else touches jobs."""
+        return self.visible_to(user)
 
 
 class JobRun(models.Model):

@@ -11,14 +11,14 @@ import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from analytics import selectors, services
 from analytics.models import Dimension, EcosystemHealth, Granularity, HealthBand, JobRun, KpiSnapshot
 from analytics.models import PartnerHealthScore as Score
-from core.api.viewsets import VisibleReadOnlyModelViewSet
+from core.api.viewsets import SCOPE_VISIBLE, ReadOnlyScopedViewSet, ScopedViewSet
 from partners.models import Partner
 
 from .serializers import (
@@ -51,9 +51,10 @@ class BenchmarkQuerySerializer(serializers.Serializer):
     granularity = serializers.ChoiceField(choices=Granularity.choices, default=Granularity.MONTH)
 
 
-class KpiSnapshotViewSet(VisibleReadOnlyModelViewSet):
+class KpiSnapshotViewSet(ReadOnlyScopedViewSet):
     """KPI values per scope and period. Partners see their own rows and the ecosystem's; managers every row."""
 
+    scope = SCOPE_VISIBLE
     queryset = KpiSnapshot.objects.all()
     serializer_class = KpiSnapshotSerializer
     filterset_class = KpiSnapshotFilterSet
@@ -96,9 +97,10 @@ class HealthScoreFilterSet(django_filters.FilterSet):
         fields = ["partner", "tier", "band", "is_current", "as_of"]
 
 
-class PartnerHealthScoreViewSet(VisibleReadOnlyModelViewSet):
+class PartnerHealthScoreViewSet(ReadOnlyScopedViewSet):
     """Health scores with their components and explanations (current and monthly history)."""
 
+    scope = SCOPE_VISIBLE
     queryset = Score.objects.select_related("tier")
     serializer_class = PartnerHealthScoreSerializer
     filterset_class = HealthScoreFilterSet
@@ -116,9 +118,10 @@ class EcosystemHealthFilterSet(django_filters.FilterSet):
         fields = ["is_current", "since"]
 
 
-class EcosystemHealthViewSet(viewsets.ReadOnlyModelViewSet):
-    """The ecosystem's health over time: an aggregate every signed-in user may read."""
+class EcosystemHealthViewSet(ReadOnlyScopedViewSet):
+    """The ecosystem's health over time (who may read it: EcosystemHealth.objects.visible_to)."""
 
+    scope = SCOPE_VISIBLE
     queryset = EcosystemHealth.objects.all()
     serializer_class = EcosystemHealthSerializer
     filterset_class = EcosystemHealthFilterSet
@@ -127,17 +130,16 @@ class EcosystemHealthViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"\d+"
 
 
-class JobRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class JobRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):
     """Recompute jobs and their progress (channel managers). POST starts a recompute and answers 202."""
 
+    scope = SCOPE_VISIBLE
+    queryset = JobRun.objects.all()
     serializer_class = JobRunSerializer
     filterset_fields = ["kind", "status"]
     ordering_fields = ["id", "created_at"]
     ordering = ("-id",)
     lookup_value_regex = r"\d+"
-
-    def get_queryset(self):
-        return JobRun.objects.visible_to(self.request.user)
 
     @extend_schema(request=JobRunCreateSerializer, responses={202: JobRunSerializer})
     def create(self, request, *args, **kwargs):

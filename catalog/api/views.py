@@ -2,10 +2,9 @@
 
 import django_filters
 from django.db.models import Q
-from rest_framework import viewsets
 
 from catalog.models import Product, ProductLine
-from core.api.viewsets import VisibleReadOnlyModelViewSet
+from core.api.viewsets import SCOPE_PUBLIC, ReadOnlyScopedViewSet
 
 from .serializers import ProductLineSerializer, ProductSerializer
 
@@ -23,7 +22,8 @@ class ProductFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(sku__icontains=value) | Q(name__icontains=value)) if value else queryset
 
 
-class ProductViewSet(VisibleReadOnlyModelViewSet):
+class ProductViewSet(ReadOnlyScopedViewSet):
+    scope = SCOPE_PUBLIC
     queryset = Product.objects.select_related("product_line")
     serializer_class = ProductSerializer
     filterset_class = ProductFilterSet
@@ -32,7 +32,8 @@ class ProductViewSet(VisibleReadOnlyModelViewSet):
     lookup_value_regex = r"\d+"
 
 
-class ProductLineViewSet(viewsets.ReadOnlyModelViewSet):
+class ProductLineViewSet(ReadOnlyScopedViewSet):
+    scope = SCOPE_PUBLIC
     queryset = ProductLine.objects.all()
     serializer_class = ProductLineSerializer
     ordering_fields = ["id", "code", "name"]

@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from core.api.viewsets import VisibleReadOnlyModelViewSet
+from core.api.viewsets import SCOPE_VISIBLE, ReadOnlyScopedViewSet
 from customers.models import Customer
 
 from .serializers import CustomerSerializer
@@ -21,7 +21,8 @@ class CustomerFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(domain__icontains=value)) if value else queryset
 
 
-class CustomerViewSet(VisibleReadOnlyModelViewSet):
+class CustomerViewSet(ReadOnlyScopedViewSet):
+    scope = SCOPE_VISIBLE
     queryset = Customer.objects.all()
     serializer_class = CustomerSerializer
     filterset_class = CustomerFilterSet

@@ -1,5 +1,8 @@
 """Deal registration payloads: what the API shows, and what it accepts to register and decide deals.
 
+`DealSerializer` declares what a deal looks like; a page of the list is written by deals/api/fast.py
+from the same declaration.
+
 A partner sees that its registration conflicts (`has_conflict`, `conflict_count`) but never with whom:
 `conflicts` (the other registrations, their partners and the reason) is filled for channel managers only.
 """
@@ -8,7 +11,6 @@ from __future__ import annotations
 
 import functools
 from datetime import UTC
-from decimal import Decimal
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
@@ -18,16 +20,6 @@ from catalog.api.serializers import ProductReferenceMixin
 from core.api.serializers import MAX_INT, StrictFieldsMixin, StrictSerializer, is_manager
 from customers.api.serializers import CustomerInputSerializer
 from deals.models import DealConflict, DealEvent, DealLine, DealRegistration
-
-CENT = Decimal("0.01")
-
-
-def _money(value) -> str:
-    return f"{value.quantize(CENT):f}"
-
-
-def _date(value) -> str | None:
-    return None if value is None else value.isoformat()
 
 
 @functools.lru_cache(maxsize=32)
@@ -49,11 +41,6 @@ def _datetime(value, tz=None) -> str | None:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def _username(obj, field: str) -> str | None:
-    return getattr(obj, field).username if getattr(obj, f"{field}_id") else None
-
-
-LINE_VALUES = ("id", "deal_id", "product_id", "quantity", "unit_price", "product__sku", "product__name")
 CONFLICT_VALUES = (
     "from_deal_id",
     "to_deal_id",
@@ -64,18 +51,6 @@ CONFLICT_VALUES = (
     "to_deal__partner_id",
     "to_deal__partner__name",
 )
-
-
-def line_representation(row: dict) -> dict:
-    return {
-        "id": row["id"],
-        "product": row["product_id"],
-        "sku": row["product__sku"],
-        "product_name": row["product__name"],
-        "quantity": row["quantity"],
-        "unit_price": _money(row["unit_price"]),
-        "total": _money(row["quantity"] * row["unit_price"]),
-    }
 
 
 def conflict_representation(row: dict) -> dict:
@@ -90,76 +65,21 @@ def conflict_representation(row: dict) -> dict:
     }
 
 
-# A deal as the list reads it: values() of these, the related names annotated by DealViewSet.queryset.
-ROW_VALUES = (
-    "id",
-    "reference",
-    "partner_id",
-    "customer_id",
-    "deal_type",
-    "status",
-    "amount",
-    "currency",
-    "expected_close_date",
-    "notes",
-    "source",
-    "submitted_at",
-    "decided_at",
-    "rejection_reason",
-    "protection_expires_at",
-    "extension_requested_at",
-    "extended_at",
-    "closed_at",
-    "loss_reason",
-    "has_conflict",
-    "created_at",
-    "updated_at",
-    "api_partner_name",
-    "api_customer_name",
-    "api_customer_domain",
-    "api_customer_country",
-    "api_submitted_by",
-    "api_decided_by",
-)
-
-
-def deal_row(deal: DealRegistration) -> dict:
-    """A model instance as the row the list reads: related names from its annotations, else its relations."""
-    row = {name: getattr(deal, name) for name in ROW_VALUES if not name.startswith("api_")}
-    if hasattr(deal, "api_partner_name"):
-        row.update({name: getattr(deal, name) for name in ROW_VALUES if name.startswith("api_")})
-    else:
-        row.update(
-            api_partner_name=deal.partner.name,
-            api_customer_name=deal.customer.name,
-            api_customer_domain=deal.customer.domain,
-            api_customer_country=deal.customer.country.code,
-            api_submitted_by=_username(deal, "submitted_by"),
-            api_decided_by=_username(deal, "decided_by"),
-        )
-    return row
-
-
-def attach_page_related(rows: list[dict]) -> list[dict]:
-    """Lines and conflicts of a page of deal rows, one query each, as ready-made dicts on each row.
-
-    Does what prefetch_related does without building a model instance per row or cloning a
-    queryset per deal, which on a page of 100 cost more than the queries. Conflicts are read for
-    everyone (their count is shown; only flagged deals have any) but only managers see who with.
-    """
-    ids = [row["id"] for row in rows]
-    lines: dict[int, list] = {pk: [] for pk in ids}
-    for line in DealLine.objects.filter(deal_id__in=ids).order_by("pk").values(*LINE_VALUES):
-        lines[line["deal_id"]].append(line_representation(line))
-    conflicts: dict[int, list] = {pk: [] for pk in ids}
-    flagged = [row["id"] for row in rows if row["has_conflict"]]  # links exist only for flagged deals
-    if flagged:
-        for link in DealConflict.objects.filter(from_deal_id__in=flagged).order_by("pk").values(*CONFLICT_VALUES):
-            conflicts[link["from_deal_id"]].append(conflict_representation(link))
-    for row in rows:
-        row["api_lines"] = lines[row["id"]]
-        row["api_conflicts"] = conflicts[row["id"]]
+def conflict_rows(deal_ids: list[int]) -> dict[int, list[dict]]:
+    """The conflict links of these registrations as plain rows (one query), by registration id."""
+    rows: dict[int, list[dict]] = {}
+    if deal_ids:
+        links = DealConflict.objects.filter(from_deal_id__in=deal_ids).order_by("pk").values(*CONFLICT_VALUES)
+        for link in links:
+            rows.setdefault(link["from_deal_id"], []).append(link)
     return rows
+
+
+def conflicts_shown(rows: list[dict], context: dict) -> list[dict] | None:
+    """Who a registration conflicts with, as the requesting user may learn it: null for partner users."""
+    if not is_manager(context):
+        return None
+    return [conflict_representation(row) for row in rows]
 
 
 class DealLineSerializer(serializers.ModelSerializer):
@@ -177,7 +97,7 @@ class DealCustomerSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
     domain = serializers.CharField(read_only=True)
-    country = serializers.CharField(source="country.code", read_only=True)
+    country = serializers.CharField(read_only=True)
 
 
 class DealConflictSerializer(serializers.Serializer):
@@ -242,58 +162,7 @@ class DealSerializer(serializers.ModelSerializer):
     @extend_schema_field(DealConflictSerializer(many=True, allow_null=True))
     def get_conflicts(self, obj: DealRegistration):
         """Who the registration conflicts with; null for partner users, who must not learn it."""
-        if not is_manager(self.context):
-            return None
-        return DealConflictSerializer(obj.conflict_links.all(), many=True).data
-
-    def to_representation(self, obj: DealRegistration | dict) -> dict:
-        """The declared fields, written out by hand: a page of 100 deals is the API's hottest path and
-        DRF's per-field machinery cost several times the queries. Takes the list's rows (`ROW_VALUES` with
-        `attach_page_related`) or a model instance. A test checks this agrees with `generic_representation`."""
-        row = obj if isinstance(obj, dict) else deal_row(obj)
-        if "api_lines" not in row:
-            row = attach_page_related([row])[0]
-        manager = is_manager(self.context)
-        tz = timezone.get_current_timezone()
-        conflicts = row["api_conflicts"]
-        return {
-            "id": row["id"],
-            "reference": row["reference"],
-            "partner": row["partner_id"],
-            "partner_name": row["api_partner_name"],
-            "customer": {
-                "id": row["customer_id"],
-                "name": row["api_customer_name"],
-                "domain": row["api_customer_domain"],
-                "country": row["api_customer_country"] or "",
-            },
-            "deal_type": row["deal_type"],
-            "status": row["status"],
-            "amount": _money(row["amount"]),
-            "currency": row["currency"],
-            "expected_close_date": _date(row["expected_close_date"]),
-            "notes": row["notes"],
-            "source": row["source"],
-            "lines": row["api_lines"],
-            "submitted_by": row["api_submitted_by"],
-            "submitted_at": _datetime(row["submitted_at"], tz),
-            "decided_by": row["api_decided_by"],
-            "decided_at": _datetime(row["decided_at"], tz),
-            "rejection_reason": row["rejection_reason"],
-            "protection_expires_at": _datetime(row["protection_expires_at"], tz),
-            "extension_requested_at": _datetime(row["extension_requested_at"], tz),
-            "extended_at": _datetime(row["extended_at"], tz),
-            "closed_at": _datetime(row["closed_at"], tz),
-            "loss_reason": row["loss_reason"],
-            "has_conflict": row["has_conflict"],
-            "conflict_count": len(conflicts),
-            "conflicts": conflicts if manager else None,
-            "created_at": _datetime(row["created_at"], tz),
-            "updated_at": _datetime(row["updated_at"], tz),
-        }
-
-    def generic_representation(self, obj: DealRegistration) -> dict:
-        return super().to_representation(obj)
+        return conflicts_shown(conflict_rows([obj.pk]).get(obj.pk, []), self.context)
 
 
 class DealEventSerializer(serializers.ModelSerializer):

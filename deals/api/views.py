@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
-import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import F, OuterRef, Subquery
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from accounts.models import User
 from catalog.api.serializers import ProductResolver
-from catalog.models import ProductLine
 from core.api.bulk import BulkResponseSerializer, bulk_answer, bulk_request, run_each
 from core.api.serializers import NoBodySerializer
-from core.api.viewsets import UsedFiltersOnlyMixin, VisibleReadOnlyModelViewSet
+from core.api.viewsets import SCOPE_VISIBLE, ReadOnlyScopedViewSet
 from customers.models import Customer
 from customers.services import customer_get_or_create
 from deals import services
-from deals.filtersets import DealFilterSet
-from deals.models import DealEvent, DealRegistration
+from deals.filtersets import DealApiFilterSet
+from deals.models import DealEvent, DealLine, DealRegistration
 
+from . import fast
 from .serializers import (
-    ROW_VALUES,
     ApproveSerializer,
     CloseSerializer,
     DealBulkSerializer,
@@ -33,22 +29,7 @@ from .serializers import (
     DealEventSerializer,
     DealSerializer,
     RejectSerializer,
-    attach_page_related,
 )
-
-
-class DealApiFilterSet(UsedFiltersOnlyMixin, DealFilterSet):
-    """The pages' filter set; the API orders with `ordering` (cursor pagination), so the pages' `sort` is left out."""
-
-    # Same filter as the pages', typed for the schema (an id).
-    product_line = extend_schema_field(OpenApiTypes.INT)(
-        django_filters.ModelChoiceFilter(
-            method="filter_product_line", queryset=ProductLine.objects.all(), label="Product line"
-        )
-    )
-
-
-DealApiFilterSet.base_filters.pop("sort", None)
 
 MODE_PARAMETER = OpenApiParameter(
     "mode", str, enum=["all_or_nothing", "partial"], description="all_or_nothing (default) or partial."
@@ -88,34 +69,28 @@ def _register(user, data: dict) -> DealRegistration:
     )
 
 
-def _username_of(field: str) -> Subquery:
-    return Subquery(User.objects.filter(pk=OuterRef(field)).values("username")[:1])
-
-
-class DealViewSet(VisibleReadOnlyModelViewSet):
+class DealViewSet(ReadOnlyScopedViewSet):
     """Deal registrations you can see: your partner's (partners), your regions' or all (channel managers)."""
 
-    # Related names are read as annotations (no extra model instances per row). The two user names are
-    # scalar subqueries, not LEFT JOINs: with them as joins, PostgreSQL spent more time planning the page
-    # query (5 tables to order) than running it.
-    queryset = DealRegistration.objects.annotate(
-        api_partner_name=F("partner__name"),
-        api_customer_name=F("customer__name"),
-        api_customer_domain=F("customer__domain"),
-        api_customer_country=F("customer__country"),
-        api_submitted_by=_username_of("submitted_by_id"),
-        api_decided_by=_username_of("decided_by_id"),
-    )
+    scope = SCOPE_VISIBLE
+    queryset = DealRegistration.objects.select_related("partner", "customer", "submitted_by", "decided_by")
     serializer_class = DealSerializer
     filterset_class = DealApiFilterSet
     ordering_fields = ["id", "amount", "expected_close_date", "created_at"]
     ordering = ("-id",)
     lookup_value_regex = r"\d+"
 
-    def paginate_queryset(self, queryset):
-        """A page as plain rows (values()), not model instances: the serializer reads both alike."""
-        page = super().paginate_queryset(queryset.values(*ROW_VALUES))
-        return None if page is None else attach_page_related(page)
+    def get_queryset(self):
+        if self.action == "list":
+            return super().get_queryset()
+        lines = Prefetch("lines", queryset=DealLine.objects.select_related("product").order_by("pk"))
+        return super().get_queryset().prefetch_related(lines, "conflict_links")
+
+    def list(self, request, *args, **kwargs):
+        """A page written by the fast path (deals/api/fast.py): what DealSerializer writes, from plain rows."""
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(fast.deal_rows(queryset))
+        return self.get_paginated_response(fast.deal_page(page, context=self.get_serializer_context()))
 
     def _show(self, deal: DealRegistration, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=deal.pk)

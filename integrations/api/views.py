@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import django_filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api.viewsets import VisibleQuerysetMixin
+from core.api.viewsets import SCOPE_VISIBLE, ReadOnlyScopedViewSet, ScopedModelViewSet, ScopedViewSet
 from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from integrations.tokens import api_token_revoke
 from integrations.webhooks import (
@@ -31,15 +31,10 @@ from .serializers import (
 )
 
 
-class ApiTokenViewSet(
-    VisibleQuerysetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
+class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, ScopedViewSet):
     """Your own API tokens. DELETE revokes one (it stops working at once)."""
 
+    scope = SCOPE_VISIBLE
     queryset = ApiToken.objects.all()
     serializer_class = ApiTokenSerializer
     ordering_fields = ["id"]
@@ -50,12 +45,13 @@ class ApiTokenViewSet(
         api_token_revoke(token=instance, user=self.request.user)
 
 
-class WebhookEndpointViewSet(VisibleQuerysetMixin, viewsets.ModelViewSet):
+class WebhookEndpointViewSet(ScopedModelViewSet):
     """Webhook endpoints (channel managers and partner admins)."""
 
+    scope = SCOPE_VISIBLE
     queryset = WebhookEndpoint.objects.select_related("partner")
     serializer_class = WebhookEndpointSerializer
-    permission_classes = [*viewsets.ModelViewSet.permission_classes, IsManagerOrPartnerAdmin]
+    permission_classes = [*ScopedModelViewSet.permission_classes, IsManagerOrPartnerAdmin]
     filterset_fields = ["is_active"]
     ordering_fields = ["id"]
     ordering = ("-id",)
@@ -114,12 +110,13 @@ class WebhookDeliveryFilterSet(django_filters.FilterSet):
         fields = ["endpoint", "status", "event_type"]
 
 
-class WebhookDeliveryViewSet(VisibleQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+class WebhookDeliveryViewSet(ReadOnlyScopedViewSet):
     """The delivery log of the endpoints you can see: status, response code, attempts, last error."""
 
+    scope = SCOPE_VISIBLE
     queryset = WebhookDelivery.objects.all()
     serializer_class = WebhookDeliverySerializer
-    permission_classes = [*viewsets.ReadOnlyModelViewSet.permission_classes, IsManagerOrPartnerAdmin]
+    permission_classes = [*ReadOnlyScopedViewSet.permission_classes, IsManagerOrPartnerAdmin]
     filterset_class = WebhookDeliveryFilterSet
     ordering_fields = ["id"]
     ordering = ("-id",)

@@ -6,7 +6,7 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api.viewsets import VisibleReadOnlyModelViewSet
+from core.api.viewsets import SCOPE_VISIBLE, ReadOnlyScopedViewSet
 from notifications.models import Notification
 from notifications.services import notification_mark_read
 
@@ -21,7 +21,8 @@ class NotificationFilterSet(django_filters.FilterSet):
         fields = ["unread", "verb"]
 
 
-class NotificationViewSet(VisibleReadOnlyModelViewSet):
+class NotificationViewSet(ReadOnlyScopedViewSet):
+    scope = SCOPE_VISIBLE
     queryset = Notification.objects.all()
     serializer_class = NotificationSerializer
     filterset_class = NotificationFilterSet

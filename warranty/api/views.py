@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from catalog.api.serializers import ProductResolver
 from core.api.bulk import BulkResponseSerializer, bulk_answer, bulk_request, run_each
 from core.api.serializers import NoBodySerializer
-from core.api.viewsets import UsedFiltersOnlyMixin, VisibleReadOnlyModelViewSet
+from core.api.viewsets import SCOPE_PUBLIC, SCOPE_VISIBLE, ReadOnlyScopedViewSet
 from customers.models import Customer
 from customers.services import customer_get_or_create
 from warranty import services
@@ -74,13 +74,10 @@ def _file(user, data: dict) -> WarrantyClaim:
     )
 
 
-class WarrantyClaimApiFilterSet(UsedFiltersOnlyMixin, WarrantyClaimFilterSet):
-    """The pages' filter set; the API copies and validates only the filters a request uses."""
-
-
-class FailureCodeViewSet(viewsets.ReadOnlyModelViewSet):
+class FailureCodeViewSet(ReadOnlyScopedViewSet):
     """Failure codes a claim may use (reference data)."""
 
+    scope = SCOPE_PUBLIC
     queryset = FailureCode.objects.all()
     serializer_class = FailureCodeSerializer
     filterset_fields = ["is_active"]
@@ -89,12 +86,13 @@ class FailureCodeViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"\d+"
 
 
-class ClaimViewSet(VisibleReadOnlyModelViewSet):
+class ClaimViewSet(ReadOnlyScopedViewSet):
     """Warranty claims you can see: your partner's, or your regions' / all for channel managers."""
 
+    scope = SCOPE_VISIBLE
     queryset = WarrantyClaim.objects.select_related("product", "failure_code")
     serializer_class = ClaimSerializer
-    filterset_class = WarrantyClaimApiFilterSet
+    filterset_class = WarrantyClaimFilterSet
     ordering_fields = ["id", "submitted_at", "claimed_amount"]
     ordering = ("-id",)
     lookup_value_regex = r"\d+"
