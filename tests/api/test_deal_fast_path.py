@@ -2,7 +2,7 @@
 
 Over varied data: every status, drafts without submitter, decided deals, deals with no line, one line or
 several (odd prices), conflicts in both directions, a customer without a country; for a manager, a
-regional manager, a partner admin and a distributor; in UTC and in time zones east and west of it.
+regional manager, a partner admin and a distributor; in UTC, in a zone at +00:00 that is not UTC, and in zones east and west of it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from deals.api.views import DealViewSet
 from deals.models import DealConflict, DealRegistration, DealStatus
 from tests import factories as f
 
-ZONES = ["UTC", "America/New_York", "Asia/Kolkata"]
+ZONES = ["UTC", "Europe/London", "America/New_York", "Asia/Kolkata"]  # London: +00:00 in winter, not UTC
 
 
 @pytest.fixture
