@@ -139,6 +139,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# API rate-limit counters (core/api/throttles.py): on Redis every web process shares them; in memory
+# (no Redis) each process counts for itself.
+PRM_RATE_LIMIT_STORAGE = env.str("PRM_RATE_LIMIT_STORAGE", default=REDIS_URL or "memory://")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 # Without a broker the tasks run inside the caller: the quick start needs no services.
@@ -207,7 +210,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
-        "core.api.renderers.FastJSONRenderer",
+        "core.api.renderers.ApiJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.ApiCursorPagination",

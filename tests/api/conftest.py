@@ -8,16 +8,19 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from core.api.throttles import rate_limiter
 from integrations.tokens import api_token_create
 from tests import factories as f
 
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
-    """Rate-limit counters live in the cache; each test starts with none, so none is throttled by accident."""
+    """Each test starts with no rate-limit counter (and an empty cache), so none is throttled by accident."""
     cache.clear()
+    rate_limiter().storage.reset()
     yield
     cache.clear()
+    rate_limiter().storage.reset()
 
 
 def token_client(user, *, read_only: bool = False) -> APIClient:

@@ -2,7 +2,8 @@
 
 Over varied data: every status, drafts without submitter, decided deals, deals with no line, one line or
 several (odd prices), conflicts in both directions, a customer without a country; for a manager, a
-regional manager, a partner admin and a distributor; in UTC, in a zone at +00:00 that is not UTC, and in zones east and west of it.
+regional manager, a partner admin and a distributor; in UTC, in a zone at +00:00 that is not UTC, and in
+zones east and west of it.
 """
 
 from __future__ import annotations
@@ -102,4 +103,3 @@ def test_the_conflict_rows_are_written_as_the_declared_conflict_serializer_write
         for zone in ZONES:
             with timezone.override(zone):
                 assert conflict_representation(row) == DealConflictSerializer(link).data
-

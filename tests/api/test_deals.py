@@ -126,40 +126,6 @@ def test_bulk_partial_keeps_the_valid_ones(world, catalog, client_for):
     assert sorted(saved.values_list("pk", flat=True)) == sorted(r["id"] for r in body["results"] if "id" in r)
 
 
-def test_the_hand_written_representation_matches_the_declared_fields(world, catalog, rf):
-    """DealSerializer writes its fields by hand for speed; DRF's generic output is the reference."""
-    from deals.api.serializers import ROW_VALUES, DealSerializer, attach_page_related
-    from deals.api.views import DealViewSet
-    from deals.models import DealConflict
-    from tests import factories as f
-
-    approved = f.DealFactory(
-        partner=world.partner_a,
-        status=DealStatus.APPROVED,
-        decided_by=world.manager,
-        submitted_by=world.admin_a,
-        has_conflict=True,
-        lines=[(catalog["switch"], 3, "19.99"), (catalog["disk"], 1, "0.50")],
-    )
-    other = f.DealFactory(partner=world.partner_b, has_conflict=True, lines=[(catalog["switch"], 1, "5")])
-    DealConflict.objects.create(from_deal=approved, to_deal=other, detected_at=approved.submitted_at, reason="name")
-    DealConflict.objects.create(from_deal=other, to_deal=approved, detected_at=approved.submitted_at, reason="name")
-    f.CustomerFactory(country="")
-    f.DealFactory(partner=world.partner_a, customer=f.CustomerFactory(country=""), lines=[])
-    for user in (world.manager, world.admin_a):
-        request = rf.get("/")
-        request.user = user
-        serializer = DealSerializer(context={"request": request})
-        plain = list(DealRegistration.objects.order_by("pk"))
-        annotated = list(DealViewSet.queryset.order_by("pk"))
-        as_listed = attach_page_related(list(DealViewSet.queryset.order_by("pk").values(*ROW_VALUES)))
-        for deal in plain + annotated:
-            assert serializer.to_representation(deal) == serializer.generic_representation(deal)
-        for deal, row in zip(plain, as_listed, strict=True):
-            assert serializer.to_representation(row) == serializer.generic_representation(deal)
-        assert serializer.to_representation(as_listed[0])["conflict_count"] == 1
-
-
 def test_registering_over_the_api_never_reuses_another_partners_customer_record(world, catalog, client_for):
     """Conflicts compare normalised names and domains; the rows themselves stay per partner."""
     first = client_for("admin_a").post("/api/v1/deals/", deal_body("Acme GmbH", "acme.example"), format="json")
