@@ -11,8 +11,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from catalog.api.serializers import ProductResolver
+from core.api.actions import ServiceAction, ServiceActionMixin
 from core.api.bulk import BulkResponseSerializer, bulk_answer, bulk_request, run_each
-from core.api.serializers import NoBodySerializer
 from core.api.viewsets import SCOPE_VISIBLE, ReadOnlyScopedViewSet
 from customers.models import Customer
 from customers.services import customer_get_or_create
@@ -69,10 +69,11 @@ def _register(user, data: dict) -> DealRegistration:
     )
 
 
-class DealViewSet(ReadOnlyScopedViewSet):
+class DealViewSet(ServiceActionMixin, ReadOnlyScopedViewSet):
     """Deal registrations you can see: your partner's (partners), your regions' or all (channel managers)."""
 
     scope = SCOPE_VISIBLE
+    service_object = "deal"
     queryset = DealRegistration.objects.select_related("partner", "customer", "submitted_by", "decided_by")
     serializer_class = DealSerializer
     filterset_class = DealApiFilterSet
@@ -92,10 +93,6 @@ class DealViewSet(ReadOnlyScopedViewSet):
         page = self.paginate_queryset(fast.deal_rows(queryset))
         return self.get_paginated_response(fast.deal_page(page, context=self.get_serializer_context()))
 
-    def _show(self, deal: DealRegistration, code: int = status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=deal.pk)
-        return Response(self.get_serializer(fresh).data, status=code)
-
     def _require_partner_member(self) -> None:
         if not self.request.user.is_partner_member:
             raise PermissionDenied("Only partner users register deals (channel managers decide them).")
@@ -114,7 +111,7 @@ class DealViewSet(ReadOnlyScopedViewSet):
         )
         serializer.is_valid(raise_exception=True)
         deal = _register(request.user, serializer.validated_data)
-        return self._show(deal, status.HTTP_201_CREATED)
+        return self.show(deal, status.HTTP_201_CREATED)
 
     @extend_schema(
         request=DealBulkSerializer,
@@ -148,51 +145,34 @@ class DealViewSet(ReadOnlyScopedViewSet):
         events = DealEvent.objects.filter(deal=deal).select_related("actor").order_by("at", "pk")
         return Response(DealEventSerializer(events, many=True).data)
 
-    def _act(self, request, service, body=NoBodySerializer, **fixed) -> Response:
-        deal = self.get_object()
-        serializer = body(data=request.data if request.data is not None else {})
-        serializer.is_valid(raise_exception=True)
-        service(deal=deal, user=request.user, **serializer.validated_data, **fixed)
-        return self._show(deal)
-
-    @extend_schema(request=None, responses={200: DealSerializer})
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        """Submit a draft (partner)."""
-        return self._act(request, services.deal_submit)
-
-    @extend_schema(request=ApproveSerializer, responses={200: DealSerializer})
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        """Approve a submitted registration; protection starts (channel manager)."""
-        return self._act(request, services.deal_approve, ApproveSerializer)
-
-    @extend_schema(request=RejectSerializer, responses={200: DealSerializer})
-    @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
-        """Reject a submitted registration with a reason the partner reads (channel manager)."""
-        return self._act(request, services.deal_reject, RejectSerializer)
-
-    @extend_schema(request=ApproveSerializer, responses={200: DealSerializer})
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None):
-        """Take back a draft, submitted or approved registration (partner)."""
-        return self._act(request, services.deal_withdraw, ApproveSerializer)
-
-    @extend_schema(request=ApproveSerializer, responses={200: DealSerializer})
-    @action(detail=True, methods=["post"])
-    def extend(self, request, pk=None):
-        """Extend the protection of an approved registration, once (channel manager)."""
-        return self._act(request, services.deal_extend, ApproveSerializer)
-
-    @extend_schema(request=None, responses={200: DealSerializer})
-    @action(detail=True, methods=["post"], url_path="request-extension")
-    def request_extension(self, request, pk=None):
-        """Ask the channel team for longer protection (partner)."""
-        return self._act(request, services.deal_request_extension)
-
-    @extend_schema(request=CloseSerializer, responses={200: DealSerializer})
-    @action(detail=True, methods=["post"])
-    def close(self, request, pk=None):
-        """Report the outcome of an approved registration: won, or lost with a reason (partner)."""
-        return self._act(request, services.deal_close, CloseSerializer)
+    submit = ServiceAction(services.deal_submit, doc="Submit a draft (partner).")
+    approve = ServiceAction(
+        services.deal_approve,
+        body=ApproveSerializer,
+        doc="Approve a submitted registration; protection starts (channel manager).",
+    )
+    reject = ServiceAction(
+        services.deal_reject,
+        body=RejectSerializer,
+        doc="Reject a submitted registration with a reason the partner reads (channel manager).",
+    )
+    withdraw = ServiceAction(
+        services.deal_withdraw,
+        body=ApproveSerializer,
+        doc="Take back a draft, submitted or approved registration (partner).",
+    )
+    extend = ServiceAction(
+        services.deal_extend,
+        body=ApproveSerializer,
+        doc="Extend the protection of an approved registration, once (channel manager).",
+    )
+    request_extension = ServiceAction(
+        services.deal_request_extension,
+        url_path="request-extension",
+        doc="Ask the channel team for longer protection (partner).",
+    )
+    close = ServiceAction(
+        services.deal_close,
+        body=CloseSerializer,
+        doc="Report the outcome of an approved registration: won, or lost with a reason (partner).",
+    )
