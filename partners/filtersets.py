@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from .models import Partner, Region, Tier
+from .models import Certification, Partner, Region, Tier
 
 
 class PartnerFilterSet(django_filters.FilterSet):
@@ -33,3 +33,22 @@ class PartnerFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(name__icontains=value) | Q(website__icontains=value))
+
+
+def _visible_partners(request):
+    if request is None:
+        return Partner.objects.none()
+    return Partner.objects.visible_to(request.user)
+
+
+class CertificationFilterSet(django_filters.FilterSet):
+    partner = django_filters.ModelChoiceFilter(queryset=_visible_partners)
+    valid_on = django_filters.DateFilter(method="filter_valid_on", label="Valid on")
+    expires_before = django_filters.DateFilter(field_name="expires_on", lookup_expr="lt")
+
+    class Meta:
+        model = Certification
+        fields = ["partner", "product_line", "valid_on", "expires_before"]
+
+    def filter_valid_on(self, queryset, name, value):
+        return queryset.valid_on(value)

@@ -7,7 +7,6 @@ as the admin action.
 
 from __future__ import annotations
 
-import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,7 +15,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from analytics import selectors, services
-from analytics.models import Dimension, EcosystemHealth, Granularity, HealthBand, JobRun, KpiSnapshot
+from analytics.filtersets import EcosystemHealthFilterSet, HealthScoreFilterSet, KpiSnapshotFilterSet
+from analytics.models import EcosystemHealth, Granularity, JobRun, KpiSnapshot
 from analytics.models import PartnerHealthScore as Score
 from core.api.viewsets import SCOPE_VISIBLE, ReadOnlyScopedViewSet, ScopedViewSet
 from partners.models import Partner
@@ -29,20 +29,6 @@ from .serializers import (
     KpiSnapshotSerializer,
     PartnerHealthScoreSerializer,
 )
-
-
-class KpiSnapshotFilterSet(django_filters.FilterSet):
-    dimension = django_filters.ChoiceFilter(choices=Dimension.choices)
-    granularity = django_filters.ChoiceFilter(choices=Granularity.choices)
-    key = django_filters.CharFilter()
-    partner = django_filters.NumberFilter(field_name="partner_id")
-    since = django_filters.DateFilter(field_name="period_start", lookup_expr="gte", label="Starting on or after")
-    until = django_filters.DateFilter(field_name="period_start", lookup_expr="lte", label="Starting on or before")
-    is_complete = django_filters.BooleanFilter()
-
-    class Meta:
-        model = KpiSnapshot
-        fields = ["dimension", "granularity", "key", "partner", "since", "until", "is_complete"]
 
 
 class BenchmarkQuerySerializer(serializers.Serializer):
@@ -85,18 +71,6 @@ class KpiSnapshotViewSet(ReadOnlyScopedViewSet):
         return Response([{"kpi": name, **values} for name, values in data.items()])
 
 
-class HealthScoreFilterSet(django_filters.FilterSet):
-    partner = django_filters.NumberFilter(field_name="partner_id")
-    tier = django_filters.NumberFilter(field_name="tier_id")
-    band = django_filters.ChoiceFilter(choices=HealthBand.choices)
-    is_current = django_filters.BooleanFilter()
-    as_of = django_filters.DateFilter()
-
-    class Meta:
-        model = Score
-        fields = ["partner", "tier", "band", "is_current", "as_of"]
-
-
 class PartnerHealthScoreViewSet(ReadOnlyScopedViewSet):
     """Health scores with their components and explanations (current and monthly history)."""
 
@@ -107,15 +81,6 @@ class PartnerHealthScoreViewSet(ReadOnlyScopedViewSet):
     ordering_fields = ["id", "as_of", "score"]
     ordering = ("-id",)
     lookup_value_regex = r"\d+"
-
-
-class EcosystemHealthFilterSet(django_filters.FilterSet):
-    is_current = django_filters.BooleanFilter()
-    since = django_filters.DateFilter(field_name="as_of", lookup_expr="gte")
-
-    class Meta:
-        model = EcosystemHealth
-        fields = ["is_current", "since"]
 
 
 class EcosystemHealthViewSet(ReadOnlyScopedViewSet):

@@ -5,13 +5,13 @@ Tokens are created in the web app only: a token never mints another token.
 
 from __future__ import annotations
 
-import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.viewsets import SCOPE_VISIBLE, ReadOnlyScopedViewSet, ScopedModelViewSet, ScopedViewSet
+from integrations.filtersets import WebhookDeliveryFilterSet
 from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from integrations.tokens import api_token_revoke
 from integrations.webhooks import (
@@ -100,14 +100,6 @@ class WebhookEndpointViewSet(ScopedModelViewSet):
         """Replace the signing secret; the new one is in the answer, shown this once."""
         endpoint = webhook_endpoint_rotate_secret(endpoint=self.get_object(), user=request.user)
         return Response(WebhookEndpointCreatedSerializer(endpoint).data)
-
-
-class WebhookDeliveryFilterSet(django_filters.FilterSet):
-    endpoint = django_filters.NumberFilter(field_name="endpoint_id")
-
-    class Meta:
-        model = WebhookDelivery
-        fields = ["endpoint", "status", "event_type"]
 
 
 class WebhookDeliveryViewSet(ReadOnlyScopedViewSet):

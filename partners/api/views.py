@@ -1,9 +1,7 @@
 """Partners and their reference data over the API (read-only: partners are managed in the web app)."""
 
-import django_filters
-
 from core.api.viewsets import SCOPE_PUBLIC, SCOPE_VISIBLE, ReadOnlyScopedViewSet
-from partners.filtersets import PartnerFilterSet
+from partners.filtersets import CertificationFilterSet, PartnerFilterSet
 from partners.models import Certification, Partner, Region, Tier
 
 from .serializers import CertificationSerializer, PartnerSerializer, RegionSerializer, TierSerializer
@@ -37,25 +35,6 @@ class TierViewSet(ReadOnlyScopedViewSet):
     ordering_fields = ["id", "rank", "name"]
     ordering = ("rank",)
     lookup_value_regex = r"\d+"
-
-
-def _visible_partners(request):
-    if request is None:
-        return Partner.objects.none()
-    return Partner.objects.visible_to(request.user)
-
-
-class CertificationFilterSet(django_filters.FilterSet):
-    partner = django_filters.ModelChoiceFilter(queryset=_visible_partners)
-    valid_on = django_filters.DateFilter(method="filter_valid_on", label="Valid on")
-    expires_before = django_filters.DateFilter(field_name="expires_on", lookup_expr="lt")
-
-    class Meta:
-        model = Certification
-        fields = ["partner", "product_line", "valid_on", "expires_before"]
-
-    def filter_valid_on(self, queryset, name, value):
-        return queryset.valid_on(value)
 
 
 class CertificationViewSet(ReadOnlyScopedViewSet):
