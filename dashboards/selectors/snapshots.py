@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from analytics.definitions import KPI_COLUMNS
@@ -178,8 +178,3 @@ def period_values(source: Source, periods: list[Period]) -> list[dict[str, Any]]
         else:
             out.append(fetched[period.kind].get(period.start, {}))
     return out
-
-
-def partner_period_filter(period: Period) -> Q:
-    """Lookups selecting one partner row per partner for `period` (month, quarter or year)."""
-    return Q(granularity=period.kind, period_start=period.start)
