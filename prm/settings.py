@@ -196,7 +196,7 @@ CELERY_BEAT_SCHEDULE = {
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "core.api.filters.UsedFiltersBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     # Token first: its WWW-Authenticate header makes unauthenticated requests answer 401.

@@ -84,7 +84,7 @@ class PartnerHealthScoreViewSet(ReadOnlyScopedViewSet):
 
 
 class EcosystemHealthViewSet(ReadOnlyScopedViewSet):
-    """The ecosystem's health over time (who may read it: EcosystemHealth.objects.visible_to)."""
+    """The ecosystem's health over time: an aggregate every signed-in user may read."""
 
     scope = SCOPE_VISIBLE
     queryset = EcosystemHealth.objects.all()

@@ -57,7 +57,6 @@ class ServiceAction:
 
         handler.__name__ = handler.__qualname__ = name
         handler.__doc__ = self.doc
-        documented = extend_schema(
-            request=None if body is NoBodySerializer else body, responses={200: owner.serializer_class}
-        )(handler)
-        setattr(owner, name, action(detail=True, methods=["post"], url_path=self.url_path)(documented))
+        routed = action(detail=True, methods=["post"], url_path=self.url_path)(handler)
+        request_body = None if body is NoBodySerializer else body
+        setattr(owner, name, extend_schema(request=request_body, responses={200: owner.serializer_class})(routed))

@@ -78,7 +78,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
 
 
 class ReadOnlyScopedViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, ScopedViewSet):
-    """List and detail of what the user may see."""
+    """Rows you may see; any other id answers 404, exactly as a missing one."""
 
 
 class ScopedModelViewSet(

@@ -74,7 +74,7 @@ class DealViewSet(ServiceActionMixin, ReadOnlyScopedViewSet):
 
     scope = SCOPE_VISIBLE
     service_object = "deal"
-    queryset = DealRegistration.objects.select_related("partner", "customer", "submitted_by", "decided_by")
+    queryset = fast.deal_queryset(DealRegistration.objects.all())
     serializer_class = DealSerializer
     filterset_class = DealApiFilterSet
     ordering_fields = ["id", "amount", "expected_close_date", "created_at"]
@@ -85,10 +85,12 @@ class DealViewSet(ServiceActionMixin, ReadOnlyScopedViewSet):
         if self.action == "list":
             return super().get_queryset()
         lines = Prefetch("lines", queryset=DealLine.objects.select_related("product").order_by("pk"))
-        return super().get_queryset().prefetch_related(lines, "conflict_links")
+        related = ("partner", "customer", "submitted_by", "decided_by")
+        return super().get_queryset().select_related(*related).prefetch_related(lines, "conflict_links")
 
     def list(self, request, *args, **kwargs):
-        """A page written by the fast path (deals/api/fast.py): what DealSerializer writes, from plain rows."""
+        """Deal registrations you can see: your partner's (partners), your regions' or all (channel managers)."""
+        # The page is written by the fast path (deals/api/fast.py): what DealSerializer writes, from plain rows.
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(fast.deal_rows(queryset))
         return self.get_paginated_response(fast.deal_page(page, context=self.get_serializer_context()))
