@@ -192,7 +192,7 @@ def deal_plan() -> tuple[Plan, Callable[[dict, dict, Any], dict]]:
 
 def deal_queryset(queryset: QuerySet[DealRegistration]) -> QuerySet[DealRegistration]:
     """The queryset with what the rows read by subquery annotated. Done once, on the viewset's class
-    queryset: resolving the subqueries on every request cost a tenth of a millisecond."""
+    queryset: resolving the subqueries on every request cost a quarter of a millisecond."""
     plan, _ = deal_plan()
     return plan.annotate(queryset)
 
