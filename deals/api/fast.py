@@ -217,7 +217,8 @@ def deal_page(rows: Iterable[dict], *, context: dict) -> list[dict]:
             by_parent[child_row[key]].append(write_child(child_row, context, tz))
         for row in rows:
             row[name] = by_parent[row["id"]]
-    conflicts = conflict_rows([row["id"] for row in rows if row["has_conflict"]])  # only flagged deals have links
+    flagged = [row["id"] for row in rows if row["has_conflict"]]  # only flagged deals have links
+    conflicts = conflict_rows(flagged, user=context["request"].user)
     for row in rows:
         row[CONFLICTS] = conflicts.get(row["id"], [])
     return [write(row, context, tz) for row in rows]

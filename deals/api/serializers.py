@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 from datetime import UTC
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -65,21 +66,45 @@ def conflict_representation(row: dict) -> dict:
     }
 
 
-def conflict_rows(deal_ids: list[int]) -> dict[int, list[dict]]:
-    """The conflict links of these registrations as plain rows (one query), by registration id."""
+def hidden_conflict_representation(row: dict) -> dict:
+    """A conflict with a registration the user may not see: that it exists, its reference and why."""
+    return {
+        "deal": None,
+        "reference": row["to_deal__reference"],
+        "partner": None,
+        "partner_name": None,
+        "status": None,
+        "reason": row["reason"],
+        "detected_at": _datetime(row["detected_at"]),
+    }
+
+
+def conflict_rows(deal_ids: list[int], *, user) -> dict[int, list[dict]]:
+    """The conflict links of these registrations as plain rows (one query), by registration id, each
+    saying whether `user` may see the other registration (`to_deal_visible`, by the visibility rule)."""
     rows: dict[int, list[dict]] = {}
     if deal_ids:
-        links = DealConflict.objects.filter(from_deal_id__in=deal_ids).order_by("pk").values(*CONFLICT_VALUES)
+        visible = DealRegistration.objects.visible_to(user).filter(pk=OuterRef("to_deal_id"))
+        links = (
+            DealConflict.objects.filter(from_deal_id__in=deal_ids)
+            .annotate(to_deal_visible=Exists(visible))
+            .order_by("pk")
+            .values(*CONFLICT_VALUES, "to_deal_visible")
+        )
         for link in links:
             rows.setdefault(link["from_deal_id"], []).append(link)
     return rows
 
 
 def conflicts_shown(rows: list[dict], context: dict) -> list[dict] | None:
-    """Who a registration conflicts with, as the requesting user may learn it: null for partner users."""
+    """Who a registration conflicts with, as the requesting user may learn it: null for partner users;
+    for a manager, the other registration in full when the manager may see it, else (a partner outside
+    the manager's regions) only its reference and why, as the conflicts page shows it."""
     if not is_manager(context):
         return None
-    return [conflict_representation(row) for row in rows]
+    return [
+        conflict_representation(row) if row["to_deal_visible"] else hidden_conflict_representation(row) for row in rows
+    ]
 
 
 class DealLineSerializer(serializers.ModelSerializer):
@@ -101,13 +126,14 @@ class DealCustomerSerializer(serializers.Serializer):
 
 
 class DealConflictSerializer(serializers.Serializer):
-    """The other side of a conflict (managers only)."""
+    """The other side of a conflict (managers only; null `deal`, `partner`, `partner_name` and `status` when
+    the other registration's partner is outside the manager's regions)."""
 
-    deal = serializers.IntegerField(source="to_deal_id")
+    deal = serializers.IntegerField(source="to_deal_id", allow_null=True)
     reference = serializers.CharField(source="to_deal.reference")
-    partner = serializers.IntegerField(source="to_deal.partner_id")
-    partner_name = serializers.CharField(source="to_deal.partner.name")
-    status = serializers.CharField(source="to_deal.status")
+    partner = serializers.IntegerField(source="to_deal.partner_id", allow_null=True)
+    partner_name = serializers.CharField(source="to_deal.partner.name", allow_null=True)
+    status = serializers.CharField(source="to_deal.status", allow_null=True)
     reason = serializers.CharField()
     detected_at = serializers.DateTimeField()
 
@@ -162,7 +188,10 @@ class DealSerializer(serializers.ModelSerializer):
     @extend_schema_field(DealConflictSerializer(many=True, allow_null=True))
     def get_conflicts(self, obj: DealRegistration):
         """Who the registration conflicts with; null for partner users, who must not learn it."""
-        return conflicts_shown(conflict_rows([obj.pk]).get(obj.pk, []), self.context)
+        if not is_manager(self.context):
+            return None
+        rows = conflict_rows([obj.pk], user=self.context["request"].user)
+        return conflicts_shown(rows.get(obj.pk, []), self.context)
 
 
 class DealEventSerializer(serializers.ModelSerializer):

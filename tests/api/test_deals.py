@@ -61,6 +61,29 @@ def test_a_conflict_is_flagged_but_never_named_to_partners(world, catalog, clien
     assert for_manager["conflicts"][0]["reference"] == first["reference"]
 
 
+def test_a_regional_manager_learns_only_the_reference_of_a_conflict_outside_its_regions(world, catalog, client_for):
+    """As the conflicts page: that the conflict exists, the other registration's reference and why; never
+    the other partner or its customer."""
+    first = client_for("admin_a").post("/api/v1/deals/", deal_body(), format="json").json()  # EMEA
+    second = client_for("admin_b").post("/api/v1/deals/", deal_body(customer="ACME gmbh."), format="json").json()
+    assert second["has_conflict"] is True
+    regional = client_for("regional_manager")  # the Americas: sees partner B, not partner A
+    for response in (
+        regional.get(f"/api/v1/deals/{second['id']}/"),
+        regional.get("/api/v1/deals/", {"has_conflict": "true"}),
+    ):
+        assert response.status_code == 200
+        text = response.content.decode()
+        assert "Alpha" not in text and "Acme GmbH" not in text  # partner A and its customer record
+    [conflict] = regional.get(f"/api/v1/deals/{second['id']}/").json()["conflicts"]
+    assert conflict["reference"] == first["reference"] and conflict["reason"]
+    assert (conflict["deal"], conflict["partner"], conflict["partner_name"], conflict["status"]) == (None,) * 4
+    [listed] = regional.get("/api/v1/deals/", {"has_conflict": "true"}).json()["results"]
+    assert listed["conflicts"] == [conflict] and listed["conflict_count"] == 1
+    [full] = client_for("manager").get(f"/api/v1/deals/{second['id']}/").json()["conflicts"]
+    assert (full["deal"], full["partner_name"]) == (first["id"], "Alpha Systems")
+
+
 def test_registration_errors_are_field_errors(world, catalog, client_for):
     client = client_for("admin_a")
     response = client.post(
