@@ -80,7 +80,7 @@ class Plan:
     prefix: str = ""  # the path from the row's model to this plan's model (nested serializers)
     names: list[str] = field(default_factory=list)  # values() positional lookups (the row keys)
     expressions: dict[str, Any] = field(default_factory=dict)  # values() keyword arguments: key → subquery
-    helpers: dict[str, Any] = field(default_factory=dict)  # the names the compiled source calls
+    functions: dict[str, Any] = field(default_factory=dict)  # what the compiled source calls, by name
     children: dict[str, Plan] = field(default_factory=dict)  # many=True fields: name → the child's plan
     child_keys: dict[str, str] = field(default_factory=dict)  # name → the child's foreign key to the parent
     child_writers: dict[str, Callable] = field(default_factory=dict)  # name → the child's compiled writer
@@ -93,7 +93,7 @@ class Plan:
             prefix=f"{self.prefix}{source}__",
             names=self.names,
             expressions=self.expressions,
-            helpers=self.helpers,
+            functions=self.functions,
         )
 
     def read(self, path: str) -> tuple[str, models.Field, bool]:
@@ -117,9 +117,10 @@ class Plan:
             self.names.append(lookup)
         return lookup
 
-    def helper(self, value: Any) -> str:
-        name = f"_h{len(self.helpers)}"
-        self.helpers[name] = value
+    def bind(self, value: Any) -> str:
+        """A name for `value` in the compiled source."""
+        name = f"_f{len(self.functions)}"
+        self.functions[name] = value
         return name
 
     def values(self, queryset: QuerySet) -> QuerySet:
@@ -135,7 +136,7 @@ def _value_source(plan: Plan, key: str, write, nullable: bool) -> str:
     if write is None:
         return read
     argument = "v" if nullable else read
-    call = f"{plan.helper(_datetime)}({argument}, tz)" if write == "datetime" else f"{plan.helper(write)}({argument})"
+    call = f"{plan.bind(_datetime)}({argument}, tz)" if write == "datetime" else f"{plan.bind(write)}({argument})"
     return f"(None if (v := {read}) is None else {call})" if nullable else call
 
 
@@ -147,7 +148,7 @@ def _source(serializer: serializers.Serializer, plan: Plan) -> str:
         if isinstance(declared, serializers.SerializerMethodField):
             if name not in METHOD_FIELDS:
                 raise TypeError(f"the deal fast path has no rule for the method field {name!r}")
-            value = f"{plan.helper(METHOD_FIELDS[name])}(row, context)"
+            value = f"{plan.bind(METHOD_FIELDS[name])}(row, context)"
         elif isinstance(declared, serializers.ListSerializer):
             relation = plan.model._meta.get_field(source)
             child = Plan(model=relation.related_model)
@@ -162,9 +163,9 @@ def _source(serializer: serializers.Serializer, plan: Plan) -> str:
         elif isinstance(getattr(plan.model, source, None), property):
             getter = getattr(plan.model, source).fget
             write = _writer(declared, None)
-            value = f"{plan.helper(getter)}({plan.helper(SimpleNamespace)}(**row))"
+            value = f"{plan.bind(getter)}({plan.bind(SimpleNamespace)}(**row))"
             if write is not None:
-                value = f"(None if (v := {value}) is None else {plan.helper(write)}(v))"
+                value = f"(None if (v := {value}) is None else {plan.bind(write)}(v))"
         else:
             key, model_field, nullable = plan.read(source)
             value = _value_source(plan, key, _writer(declared, model_field), nullable)
@@ -175,8 +176,8 @@ def _source(serializer: serializers.Serializer, plan: Plan) -> str:
 def _compile(serializer: serializers.Serializer, plan: Plan) -> Callable[[dict, dict, Any], dict]:
     """One function `write(row, context, tz)` returning the serializer's output for a row."""
     body = _source(serializer, plan)
-    namespace = dict(plan.helpers)
-    # The source comes from the declared fields only (names, keys and helper names), never from input.
+    namespace = dict(plan.functions)
+    # The source comes from the declared fields only (names, keys and the names of bound functions), never from input.
     exec(f"def write(row, context, tz):\n    return {body}\n", namespace)  # noqa: S102
     return namespace["write"]
 
