@@ -1,4 +1,4 @@
-"""Filter sets that add the analytics to a domain list: the manager's partner list filters on health."""
+"""Filter sets of the analytics lists (the API's), and the health filter the manager's partner list adds."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import django_filters
 
 from partners.filtersets import PartnerFilterSet
 
-from .models import HealthBand, PartnerHealthScore
+from .models import Dimension, EcosystemHealth, Granularity, HealthBand, KpiSnapshot, PartnerHealthScore
 
 
 class PartnerHealthFilterSet(PartnerFilterSet):
@@ -25,3 +25,38 @@ class PartnerHealthFilterSet(PartnerFilterSet):
         if value == "none":
             return queryset.exclude(pk__in=scored.values("partner_id"))
         return queryset.filter(pk__in=scored.filter(band=value).values("partner_id"))
+
+
+class KpiSnapshotFilterSet(django_filters.FilterSet):
+    dimension = django_filters.ChoiceFilter(choices=Dimension.choices)
+    granularity = django_filters.ChoiceFilter(choices=Granularity.choices)
+    key = django_filters.CharFilter()
+    partner = django_filters.NumberFilter(field_name="partner_id")
+    since = django_filters.DateFilter(field_name="period_start", lookup_expr="gte", label="Starting on or after")
+    until = django_filters.DateFilter(field_name="period_start", lookup_expr="lte", label="Starting on or before")
+    is_complete = django_filters.BooleanFilter()
+
+    class Meta:
+        model = KpiSnapshot
+        fields = ["dimension", "granularity", "key", "partner", "since", "until", "is_complete"]
+
+
+class HealthScoreFilterSet(django_filters.FilterSet):
+    partner = django_filters.NumberFilter(field_name="partner_id")
+    tier = django_filters.NumberFilter(field_name="tier_id")
+    band = django_filters.ChoiceFilter(choices=HealthBand.choices)
+    is_current = django_filters.BooleanFilter()
+    as_of = django_filters.DateFilter()
+
+    class Meta:
+        model = PartnerHealthScore
+        fields = ["partner", "tier", "band", "is_current", "as_of"]
+
+
+class EcosystemHealthFilterSet(django_filters.FilterSet):
+    is_current = django_filters.BooleanFilter()
+    since = django_filters.DateFilter(field_name="as_of", lookup_expr="gte")
+
+    class Meta:
+        model = EcosystemHealth
+        fields = ["is_current", "since"]

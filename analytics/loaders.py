@@ -2,7 +2,7 @@
 
 One narrow SQL query per source, with times as epoch seconds and money as float,
 so that a million rows cross the wire as numbers. On PostgreSQL the rows stream
-through a binary `COPY … TO STDOUT` decoded by numpy (`pgbinary.decode_fixed`):
+through a binary `COPY … TO STDOUT` decoded by numpy (`pgbinary.copy_query_out`):
 every column is fixed-width (NULL becomes a sentinel, a status a small integer),
 so no value is ever formatted as text or parsed back. Other databases get a
 plain fetch of the same columns. The SQL only interpolates table names and fixed
@@ -11,7 +11,6 @@ expressions; every value is a parameter.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,7 +25,7 @@ from inventory.models import InventoryReport
 from partners.models import Certification, Partner
 from warranty.models import ClaimStatus, WarrantyClaim
 
-from .pgbinary import decode_fixed
+from .pgbinary import copy_query_out
 
 DEALS = DealRegistration._meta.db_table
 LINES = DealLine._meta.db_table
@@ -136,9 +135,7 @@ def query_columns(sql: str, params: Sequence, columns: Sequence[Col]) -> pd.Data
         if _postgres():
             raw = cursor.cursor
             statement = raw.mogrify(sql, list(params)).decode()
-            buffer = io.BytesIO()
-            raw.copy_expert(f"COPY ({statement}) TO STDOUT WITH (FORMAT binary)", buffer)
-            arrays = decode_fixed(buffer.getbuffer(), [column.postgres()[1] for column in columns])
+            arrays = copy_query_out(raw, statement, [column.postgres()[1] for column in columns])
             return pd.DataFrame({c.name: c.decode(a) for c, a in zip(columns, arrays, strict=True)})
         cursor.execute(sql, list(params))
         frame = pd.DataFrame.from_records(cursor.fetchall(), columns=names, coerce_float=True)

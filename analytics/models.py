@@ -589,6 +589,10 @@ class JobRunQuerySet(models.QuerySet):
         """Recompute jobs are the channel team's business: managers see them, partners do not."""
         return self if _is_manager(user) else self.none()
 
+    def editable_by(self, user: Any) -> JobRunQuerySet:
+        """Managers start recomputes; nobody else touches jobs."""
+        return self.visible_to(user)
+
 
 class JobRun(models.Model):
     """One analytics job (full recompute, hourly refresh, weight rescore) and its progress."""

@@ -1,9 +1,12 @@
-"""PostgreSQL binary COPY, both ways, encoded and decoded column by column with numpy.
+"""PostgreSQL binary COPY, both ways, encoded and decoded column by column with numpy: the one module that
+speaks it (psycopg2 has no binary COPY of its own). tests/analytics/test_pgbinary.py round-trips every
+column type it writes and every width it reads, NULLs, extremes and Unicode.
 
 Text COPY spends most of its time turning numbers and times into text and back;
 the binary format sends them as they are. Each field is a 4-byte big-endian
 length (-1 for NULL) followed by the value in the type's binary form.
 
+- `copy_frame_in` writes a DataFrame into a table, `copy_query_out` reads a query's columns as arrays.
 - `copy_binary` encodes a DataFrame for `COPY … FROM STDIN (FORMAT binary)`.
   Supported: smallint, integer, bigint, double precision, numeric with a scale,
   date, timestamp with time zone, boolean, varchar/text and jsonb — the column
@@ -15,8 +18,10 @@ length (-1 for NULL) followed by the value in the type's binary form.
 
 from __future__ import annotations
 
+import io
 import json
 import re
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import NamedTuple
 
@@ -110,7 +115,12 @@ def encode_column(series: pd.Series, db_type: str) -> tuple[np.ndarray | Distinc
     if kind in ("smallint", "integer", "bigint", "serial", "bigserial"):
         values, null = _numbers(series)
         dtype = {"smallint": ">i2", "integer": ">i4", "serial": ">i4"}.get(kind, ">i8")
-        return _fixed(np.round(values), dtype), null
+        rounded = np.round(values)
+        # Numbers pass through float64: past 2**53 (or the type's range) they would change silently.
+        high, low = min(2**53, np.iinfo(dtype).max), max(-(2**53), np.iinfo(dtype).min)
+        if ((rounded > high) | (rounded < low)).any():
+            raise ValueError(f"a value is outside {low:,}..{high:,}, what {db_type} is written for")
+        return _fixed(rounded, dtype), null
     if kind == "double precision":
         values, null = _numbers(series)
         return _fixed(values, ">f8"), null
@@ -134,7 +144,12 @@ def encode_column(series: pd.Series, db_type: str) -> tuple[np.ndarray | Distinc
 def copy_binary(frame: pd.DataFrame, db_types: list[str]) -> bytes:
     """The whole COPY … FROM STDIN (FORMAT binary) payload for the frame's rows."""
     n = len(frame)
-    columns = [encode_column(frame[name], db_type) for name, db_type in zip(frame.columns, db_types, strict=True)]
+    columns = []
+    for name, db_type in zip(frame.columns, db_types, strict=True):
+        try:
+            columns.append(encode_column(frame[name], db_type))
+        except ValueError as exc:
+            raise ValueError(f"column {name!r}: {exc}") from exc
     widths = []
     for values, null in columns:
         size = np.full(n, values.shape[1]) if isinstance(values, np.ndarray) else values.sizes[values.codes]
@@ -189,3 +204,16 @@ def decode_fixed(payload: bytes | memoryview, formats: list[str]) -> list[np.nda
         if (records[f"l{i}"] != np.dtype(code).itemsize).any():
             raise ValueError(f"column {i} of the binary COPY is NULL or not {code} in some rows")
     return [records[f"v{i}"].astype(np.dtype(code).newbyteorder("=")) for i, code in enumerate(formats)]
+
+
+def copy_frame_in(cursor, table: str, columns: Sequence[str], frame: pd.DataFrame, db_types: list[str]) -> None:
+    """COPY the frame's rows into `table` (quoted name) `columns` (quoted names), typed as `db_types`."""
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT binary)"
+    cursor.copy_expert(statement, io.BytesIO(copy_binary(frame, db_types)))
+
+
+def copy_query_out(cursor, statement: str, formats: list[str]) -> list[np.ndarray]:
+    """The columns of a SELECT (parameters already bound) whose fields have the fixed widths of `formats`."""
+    buffer = io.BytesIO()
+    cursor.copy_expert(f"COPY ({statement}) TO STDOUT WITH (FORMAT binary)", buffer)
+    return decode_fixed(buffer.getbuffer(), formats)

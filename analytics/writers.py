@@ -9,14 +9,13 @@ databases through bulk_create.
 
 from __future__ import annotations
 
-import io
 import math
 from decimal import Decimal
 
 import pandas as pd
 from django.db import connection, models
 
-from .pgbinary import copy_binary
+from .pgbinary import copy_frame_in
 
 # Floats are stored to 9 decimal places (far below anything shown), the same on every database.
 FLOAT_DECIMALS = 9
@@ -58,20 +57,18 @@ def insert_frame(model: type[models.Model], frame: pd.DataFrame) -> int:
     fields = _fields(model, list(frame.columns))
     if connection.vendor == "postgresql":
         quote = connection.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in fields)
+        columns = [quote(f.column) for f in fields]
         db_types = [_db_type(f) for f in fields]
         rounded = frame.copy()
         for field in fields:
             if isinstance(field, models.FloatField):
                 rounded[field.attname] = pd.to_numeric(rounded[field.attname]).astype("float64").round(FLOAT_DECIMALS)
-        payload = io.BytesIO(copy_binary(rounded, db_types))
-        statement = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT binary)"
         with connection.cursor() as cursor:
             if connection.in_atomic_block:
                 # Derived figures that any run rebuilds: the commit need not wait for the WAL flush
                 # (a database crash may lose the last fraction of a second, never consistency).
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            cursor.cursor.copy_expert(statement, payload)
+            copy_frame_in(cursor.cursor, quote(model._meta.db_table), columns, rounded, db_types)
         return len(frame)
     names = [f.attname for f in fields]
     objects = [

@@ -5,4 +5,4 @@ class CoreConfig(AppConfig):
     name = "core"
 
     def ready(self) -> None:
-        from .api import schema  # noqa: F401  (registers the OpenAPI extensions with drf-spectacular)
+        from .api import checks, schema  # noqa: F401  (the API scope check; the OpenAPI extensions)

@@ -8,6 +8,8 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from catalog.models import ProductLine
 from core.filters import VisibleModelChoiceFilter
@@ -145,3 +147,18 @@ class DealFilterSet(django_filters.FilterSet):
             return queryset
         pending = Q(status=DealStatus.APPROVED, extension_requested_at__isnull=False, extended_at__isnull=True)
         return queryset.filter(pending) if value else queryset.exclude(pending)
+
+
+class DealApiFilterSet(DealFilterSet):
+    """The pages' filters for the API, which orders with `ordering` (cursor pagination) instead of `sort`."""
+
+    # The pages' filter, typed for the schema (an id).
+    product_line = extend_schema_field(OpenApiTypes.INT)(
+        django_filters.ModelChoiceFilter(
+            method="filter_product_line", queryset=ProductLine.objects.all(), label="Product line"
+        )
+    )
+    sort = None  # as in Django forms, a parent's field set to None is left out
+
+    class Meta(DealFilterSet.Meta):
+        fields = [name for name in DealFilterSet.Meta.fields if name != "sort"]

@@ -126,10 +126,6 @@ class DealRegistration(TimeStampedModel):
     def __str__(self) -> str:
         return self.reference
 
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
-
 
 class DealLine(models.Model):
     deal = models.ForeignKey(DealRegistration, on_delete=models.CASCADE, related_name="lines")

@@ -18,11 +18,6 @@ def deal_list(*, user: Any) -> QuerySet[DealRegistration]:
     )
 
 
-def deal_queue(*, user: Any) -> QuerySet[DealRegistration]:
-    """Submitted registrations awaiting a decision, oldest first (the order they should be handled in)."""
-    return deal_list(user=user).filter(status=DealStatus.SUBMITTED).order_by("submitted_at", "pk")
-
-
 def deal_detail_queryset(*, user: Any) -> QuerySet[DealRegistration]:
     """One registration with its lines and full history, for a detail page."""
     return (

@@ -24,6 +24,10 @@ class ApiTokenQuerySet(models.QuerySet):
             return self.none()
         return self.filter(user=user)
 
+    def editable_by(self, user: Any) -> ApiTokenQuerySet:
+        """A token is personal: its user, and nobody else, may revoke it."""
+        return self.visible_to(user)
+
     def usable(self) -> ApiTokenQuerySet:
         now = timezone.now()
         return self.filter(revoked_at__isnull=True).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
@@ -138,6 +142,10 @@ class WebhookEndpoint(models.Model):
 class WebhookDeliveryQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> WebhookDeliveryQuerySet:
         return self.filter(endpoint__in=WebhookEndpoint.objects.visible_to(user).values("pk"))
+
+    def editable_by(self, user: Any) -> WebhookDeliveryQuerySet:
+        """Deliveries the user may send again: those of the endpoints it may change."""
+        return self.filter(endpoint__in=WebhookEndpoint.objects.editable_by(user).values("pk"))
 
 
 class WebhookDelivery(models.Model):

@@ -13,6 +13,10 @@ class NotificationQuerySet(models.QuerySet):
             return self.none()
         return self.filter(recipient=user)
 
+    def editable_by(self, user) -> NotificationQuerySet:
+        """Only its recipient marks a notification read."""
+        return self.visible_to(user)
+
     def unread(self) -> NotificationQuerySet:
         return self.filter(read_at__isnull=True)
 

@@ -4,7 +4,7 @@ from django.db.models import Q
 
 from core.filters import VisibleModelChoiceFilter
 
-from .models import Partner, Region, Tier
+from .models import Certification, Partner, Region, Tier
 
 
 class PartnerFilterSet(django_filters.FilterSet):
@@ -35,3 +35,16 @@ class PartnerFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(name__icontains=value) | Q(website__icontains=value))
+
+
+class CertificationFilterSet(django_filters.FilterSet):
+    partner = VisibleModelChoiceFilter(queryset=Partner.objects.all())
+    valid_on = django_filters.DateFilter(method="filter_valid_on", label="Valid on")
+    expires_before = django_filters.DateFilter(field_name="expires_on", lookup_expr="lt")
+
+    class Meta:
+        model = Certification
+        fields = ["partner", "product_line", "valid_on", "expires_before"]
+
+    def filter_valid_on(self, queryset, name, value):
+        return queryset.valid_on(value)

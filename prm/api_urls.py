@@ -1,4 +1,5 @@
-"""Version 1 of the REST API: each app's `api/urls.py` contributes its routes."""
+"""Version 1 of the REST API: each app's `api/urls.py` contributes its routes, named in the app's namespace
+(`deals-api:deal-list`, `deals-api:deal-detail`, `deals-api:deal-approve`, …)."""
 
 from django.urls import include, path
 from rest_framework.response import Response
@@ -11,25 +12,27 @@ class ApiRootView(APIView):
 
     schema = None
     ROOTS = (
-        "partner",
-        "region",
-        "tier",
-        "certification",
-        "product",
-        "product-line",
-        "customer",
-        "deal",
-        "inventory",
-        "claim",
-        "failure-code",
-        "notification",
-        "token",
-        "webhook",
-        "webhook-delivery",
+        "partners-api:partner",
+        "partners-api:region",
+        "partners-api:tier",
+        "partners-api:certification",
+        "catalog-api:product",
+        "catalog-api:product-line",
+        "customers-api:customer",
+        "deals-api:deal",
+        "inventory-api:inventory",
+        "warranty-api:claim",
+        "warranty-api:failure-code",
+        "notifications-api:notification",
+        "integrations-api:token",
+        "integrations-api:webhook",
+        "integrations-api:webhook-delivery",
     )
 
     def get(self, request, format=None):
-        return Response({name: reverse(f"{name}-list", request=request, format=format) for name in self.ROOTS})
+        return Response(
+            {name.partition(":")[2]: reverse(f"{name}-list", request=request, format=format) for name in self.ROOTS}
+        )
 
 
 urlpatterns = [

@@ -151,6 +151,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# API rate-limit counters (core/api/throttles.py): on Redis every web process shares them; in memory
+# (no Redis) each process counts for itself.
+PRM_RATE_LIMIT_STORAGE = env.str("PRM_RATE_LIMIT_STORAGE", default=REDIS_URL or "memory://")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 # Without a broker the tasks run inside the caller: the quick start needs no services.
@@ -209,7 +212,7 @@ CELERY_BEAT_SCHEDULE = {
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "core.api.filters.UsedFiltersBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     # Token first: its WWW-Authenticate header makes unauthenticated requests answer 401.
@@ -223,7 +226,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PARSER_CLASSES": ["core.api.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
-        "core.api.renderers.FastJSONRenderer",
+        "core.api.renderers.ApiJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.ApiCursorPagination",

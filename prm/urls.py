@@ -16,7 +16,6 @@ urlpatterns = [
     path("", include("inventory.urls")),
     path("", include("warranty.urls")),
     path("", include("notifications.urls")),
-    path("", include("analytics.urls")),
     path("", include("integrations.urls")),
     path("", include("dashboards.urls")),
     path("admin/", admin.site.urls),

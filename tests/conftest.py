@@ -40,11 +40,15 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache: no rate-limit or failed-login counter of an earlier test
+    """Each test starts with an empty cache and no API rate-limit count: no counter of an earlier test
     (every test client logs in from 127.0.0.1) throttles or locks out this one."""
+    from core.api.throttles import rate_limiter
+
     cache.clear()
+    rate_limiter().storage.reset()
     yield
     cache.clear()
+    rate_limiter().storage.reset()
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@ from rest_framework.routers import SimpleRouter
 
 from .views import EcosystemHealthViewSet, JobRunViewSet, KpiSnapshotViewSet, PartnerHealthScoreViewSet
 
+app_name = "analytics-api"
+
 router = SimpleRouter()
 router.register("analytics/kpis", KpiSnapshotViewSet, basename="kpi-snapshot")
 router.register("analytics/health-scores", PartnerHealthScoreViewSet, basename="health-score")

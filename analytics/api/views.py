@@ -7,28 +7,27 @@ as the admin action.
 
 from __future__ import annotations
 
-import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from analytics import selectors, services
+from analytics.filtersets import EcosystemHealthFilterSet, HealthScoreFilterSet, KpiSnapshotFilterSet
 from analytics.models import (
     Dimension,
     EcosystemHealth,
     Granularity,
-    HealthBand,
     JobRun,
     KpiSnapshot,
     ecosystem_reader,
     kpi_dimension_refusal,
 )
 from analytics.models import PartnerHealthScore as Score
-from core.api.viewsets import VisibleReadOnlyModelViewSet
+from core.api.viewsets import SCOPE_VISIBLE, ReadOnlyScopedViewSet, ScopedViewSet
 from partners.models import Partner
 
 from .serializers import (
@@ -41,31 +40,18 @@ from .serializers import (
 )
 
 
-class KpiSnapshotFilterSet(django_filters.FilterSet):
-    dimension = django_filters.ChoiceFilter(choices=Dimension.choices)
-    granularity = django_filters.ChoiceFilter(choices=Granularity.choices)
-    key = django_filters.CharFilter()
-    partner = django_filters.NumberFilter(field_name="partner_id")
-    since = django_filters.DateFilter(field_name="period_start", lookup_expr="gte", label="Starting on or after")
-    until = django_filters.DateFilter(field_name="period_start", lookup_expr="lte", label="Starting on or before")
-    is_complete = django_filters.BooleanFilter()
-
-    class Meta:
-        model = KpiSnapshot
-        fields = ["dimension", "granularity", "key", "partner", "since", "until", "is_complete"]
-
-
 class BenchmarkQuerySerializer(serializers.Serializer):
     partner = serializers.IntegerField(min_value=1)
     period_start = serializers.DateField()
     granularity = serializers.ChoiceField(choices=Granularity.choices, default=Granularity.MONTH)
 
 
-class KpiSnapshotViewSet(VisibleReadOnlyModelViewSet):
+class KpiSnapshotViewSet(ReadOnlyScopedViewSet):
     """KPI values per scope and period, by `KpiSnapshot.objects.visible_to`: partners their own rows (and
     a distributor its resellers' deal and stock columns); managers limited to regions their partners' and
     regions' rows; other managers every row. Asking for a kind of row one may not read answers 403."""
 
+    scope = SCOPE_VISIBLE
     queryset = KpiSnapshot.objects.all()
     serializer_class = KpiSnapshotSerializer
     filterset_class = KpiSnapshotFilterSet
@@ -104,21 +90,10 @@ class KpiSnapshotViewSet(VisibleReadOnlyModelViewSet):
         return Response([{"kpi": name, **values} for name, values in data.items()])
 
 
-class HealthScoreFilterSet(django_filters.FilterSet):
-    partner = django_filters.NumberFilter(field_name="partner_id")
-    tier = django_filters.NumberFilter(field_name="tier_id")
-    band = django_filters.ChoiceFilter(choices=HealthBand.choices)
-    is_current = django_filters.BooleanFilter()
-    as_of = django_filters.DateFilter()
-
-    class Meta:
-        model = Score
-        fields = ["partner", "tier", "band", "is_current", "as_of"]
-
-
-class PartnerHealthScoreViewSet(VisibleReadOnlyModelViewSet):
+class PartnerHealthScoreViewSet(ReadOnlyScopedViewSet):
     """Health scores with their components and explanations (current and monthly history)."""
 
+    scope = SCOPE_VISIBLE
     queryset = Score.objects.select_related("tier")
     serializer_class = PartnerHealthScoreSerializer
     filterset_class = HealthScoreFilterSet
@@ -127,19 +102,11 @@ class PartnerHealthScoreViewSet(VisibleReadOnlyModelViewSet):
     lookup_value_regex = r"\d+"
 
 
-class EcosystemHealthFilterSet(django_filters.FilterSet):
-    is_current = django_filters.BooleanFilter()
-    since = django_filters.DateFilter(field_name="as_of", lookup_expr="gte")
-
-    class Meta:
-        model = EcosystemHealth
-        fields = ["is_current", "since"]
-
-
-class EcosystemHealthViewSet(VisibleReadOnlyModelViewSet):
+class EcosystemHealthViewSet(ReadOnlyScopedViewSet):
     """The ecosystem's health over time, with the vendor's revenue concentration: channel-wide figures for
     superusers and managers with no region limit (partners only if PRM_PARTNERS_SEE_ECOSYSTEM); 403 for others."""
 
+    scope = SCOPE_VISIBLE
     queryset = EcosystemHealth.objects.all()
     serializer_class = EcosystemHealthSerializer
     filterset_class = EcosystemHealthFilterSet
@@ -158,17 +125,16 @@ class EcosystemHealthViewSet(VisibleReadOnlyModelViewSet):
             )
 
 
-class JobRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class JobRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):
     """Recompute jobs and their progress (channel managers). POST starts a recompute and answers 202."""
 
+    scope = SCOPE_VISIBLE
+    queryset = JobRun.objects.all()
     serializer_class = JobRunSerializer
     filterset_fields = ["kind", "status"]
     ordering_fields = ["id", "created_at"]
     ordering = ("-id",)
     lookup_value_regex = r"\d+"
-
-    def get_queryset(self):
-        return JobRun.objects.visible_to(self.request.user)
 
     @extend_schema(request=JobRunCreateSerializer, responses={202: JobRunSerializer})
     def create(self, request, *args, **kwargs):

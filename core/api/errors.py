@@ -121,7 +121,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         message = str(getattr(exc, "detail", "")) or default_code.replace("_", " ").capitalize() + "."
         fields = {}
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        message = f"Too many requests; retry in {int(exc.wait) + 1} seconds."
+        message = f"Too many requests; retry in {exc.wait} seconds."  # DRF rounds the throttle's wait up
     response.data = error_body(code, message, fields)
     return response
 

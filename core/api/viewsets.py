@@ -1,52 +1,92 @@
-"""Shared API bases: the visibility rule applied once for every endpoint."""
+"""The one base of every API viewset: its rows pass through the visibility rule, declared once per viewset.
+
+Every viewset declares `scope`:
+
+- `SCOPE_VISIBLE`: reads see `Model.objects.visible_to(user)` and writes act on `editable_by(user)`
+  (core/visibility.py), so an object outside the user's view answers 404, exactly as a missing one,
+  and an object the user reads but may not change (a distributor's view of a reseller's row) 403;
+- `SCOPE_PUBLIC`: reference data (products, regions, tiers, …) that every signed-in user reads; such a
+  viewset only reads.
+
+The restriction is applied in `initial()`, after authentication and before any handler runs, to the
+viewset's `queryset`, which every handler, filter and lookup starts from (as NetBox's BaseViewSet does).
+A viewset without a scope, or a view under the API's URLs that does not derive from `ScopedViewSet`,
+fails `manage.py check` (core/api/checks.py) and the test that walks the URL patterns.
+"""
 
 from __future__ import annotations
 
-import copy
-from typing import Any
+from typing import Any, ClassVar
 
-from django.http import QueryDict
-from rest_framework import viewsets
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404
+from rest_framework import mixins, viewsets
+from rest_framework.permissions import SAFE_METHODS
 
+from core.exceptions import ActionNotPermittedError
 
-class VisibleQuerysetMixin:
-    """`get_queryset()` returns only rows the requesting user may see; other ids answer 404."""
-
-    def get_queryset(self):
-        return super().get_queryset().visible_to(self.request.user)
-
-
-class VisibleReadOnlyModelViewSet(VisibleQuerysetMixin, viewsets.ReadOnlyModelViewSet):
-    pass
+SCOPE_VISIBLE = "visible"
+SCOPE_PUBLIC = "public"
+SCOPES = (SCOPE_VISIBLE, SCOPE_PUBLIC)
 
 
-class VisibleModelViewSet(VisibleQuerysetMixin, viewsets.ModelViewSet):
-    pass
+def restrict(queryset: QuerySet, *, user: Any, scope: str, method: str) -> QuerySet:
+    """`queryset` as `user` may use it for a request of `method` under `scope`."""
+    if scope == SCOPE_PUBLIC:
+        return queryset
+    if scope != SCOPE_VISIBLE:
+        raise ValueError(f"unknown API scope {scope!r}; use one of {SCOPES}")
+    if method in SAFE_METHODS:
+        return queryset.visible_to(user)
+    return queryset.editable_by(user)
 
 
-class UsedFiltersOnlyMixin:
-    """For a FilterSet on the API: copy and validate only the filters the query string uses.
+class ScopedViewSet(viewsets.GenericViewSet):
+    """GenericViewSet whose `queryset` is restricted to the requesting user before any handler runs."""
 
-    django-filter deep-copies every declared filter and builds a form class from all of them on each
-    request (about 15 % of a deal list request); a filter whose parameter is absent filters nothing, so
-    leaving it out changes no result and no error. Goes first in the bases; the pages keep the full set
-    (their forms show every filter). A filter's parameters are its name or its name plus a widget suffix.
-    """
+    scope: ClassVar[str | None] = None
 
-    def __init__(self, data=None, queryset=None, *, request=None, prefix=None) -> None:
-        if queryset is None:
-            queryset = self._meta.model._default_manager.all()
-        self.is_bound = data is not None
-        self.data = data or QueryDict()
-        self.queryset = queryset
-        self.request = request
-        self.form_prefix = prefix
-        used = list(self.data.keys())
-        self.filters: dict[str, Any] = {
-            name: copy.deepcopy(filter_)
-            for name, filter_ in self.base_filters.items()
-            if any(key == name or key.startswith(f"{name}_") for key in used)
-        }
-        for filter_ in self.filters.values():
-            filter_.model = queryset.model
-            filter_.parent = self
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.scope is not None and cls.scope not in SCOPES:
+            raise TypeError(f"{cls.__qualname__}.scope is {cls.scope!r}; use one of {SCOPES}")
+
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)  # authentication, permissions, rate limit
+        if self.queryset is not None:
+            self.queryset = restrict(self.queryset, user=request.user, scope=self.scope, method=request.method)
+
+    def get_object(self) -> Any:
+        """As DRF's, except that a write to an object the user can only read answers 403, not 404."""
+        try:
+            return super().get_object()
+        except Http404:
+            if self.scope == SCOPE_VISIBLE and self.request.method not in SAFE_METHODS:
+                self._refuse_read_only()
+            raise
+
+    def _refuse_read_only(self) -> None:
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        readable = type(self).queryset.visible_to(self.request.user)
+        try:
+            shown = readable.filter(**{self.lookup_field: self.kwargs[lookup]}).first()
+        except (TypeError, ValueError, ValidationError):
+            return
+        if shown is not None:
+            raise ActionNotPermittedError(f"Your view of {shown} is read-only.")
+
+
+class ReadOnlyScopedViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, ScopedViewSet):
+    """Rows you may see; any other id answers 404, exactly as a missing one."""
+
+
+class ScopedModelViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    mixins.ListModelMixin,
+    ScopedViewSet,
+):
+    """Create, read, change and delete; reads and writes each restricted by the visibility rule."""

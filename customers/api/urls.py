@@ -2,6 +2,8 @@ from rest_framework.routers import SimpleRouter
 
 from .views import CustomerViewSet
 
+app_name = "customers-api"
+
 router = SimpleRouter()
 router.register("customers", CustomerViewSet, basename="customer")
 

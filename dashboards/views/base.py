@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpResponse
-from django.views.generic import TemplateView
 
 from catalog.models import ProductLine
 from partners.models import Partner, Region, Tier
@@ -81,7 +80,3 @@ def scope_labels(form: DashboardFilterForm) -> list[str]:
     if data.get("partner_type"):
         labels.append(f"Type: {Partner.Type(data['partner_type']).label}")
     return labels
-
-
-class DashboardView(DashboardMixin, TemplateView):
-    pass

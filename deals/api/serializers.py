@@ -1,5 +1,8 @@
 """Deal registration payloads: what the API shows, and what it accepts to register and decide deals.
 
+`DealSerializer` declares what a deal looks like; a page of the list is written by deals/api/fast.py
+from the same declaration.
+
 A partner sees that its registration conflicts (`has_conflict`, `conflict_count`) but never with whom:
 `conflicts` (the other registrations, their partners and the reason) is filled for channel managers only.
 A manager sees the other registration of a conflict only if the visibility rule lets them see it; one
@@ -10,8 +13,6 @@ from __future__ import annotations
 
 import functools
 from datetime import UTC
-from decimal import Decimal
-from typing import Any
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -23,16 +24,6 @@ from core.api.serializers import MAX_ID, MAX_INT, StrictFieldsMixin, StrictSeria
 from customers.api.serializers import CustomerInputSerializer
 from deals.models import DealConflict, DealEvent, DealLine, DealRegistration, DealStatus
 from deals.validation import MAX_LINES
-
-CENT = Decimal("0.01")
-
-
-def _money(value) -> str:
-    return f"{value.quantize(CENT):f}"
-
-
-def _date(value) -> str | None:
-    return None if value is None else value.isoformat()
 
 
 @functools.lru_cache(maxsize=32)
@@ -54,11 +45,6 @@ def _datetime(value, tz=None) -> str | None:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def _username(obj, field: str) -> str | None:
-    return getattr(obj, field).username if getattr(obj, f"{field}_id") else None
-
-
-LINE_VALUES = ("id", "deal_id", "product_id", "quantity", "unit_price", "product__sku", "product__name")
 CONFLICT_VALUES = (
     "from_deal_id",
     "to_deal_id",
@@ -68,25 +54,13 @@ CONFLICT_VALUES = (
     "to_deal__status",
     "to_deal__partner_id",
     "to_deal__partner__name",
-    "to_deal_in_scope",
 )
 
 
-def line_representation(row: dict) -> dict:
-    return {
-        "id": row["id"],
-        "product": row["product_id"],
-        "sku": row["product__sku"],
-        "product_name": row["product__name"],
-        "quantity": row["quantity"],
-        "unit_price": _money(row["unit_price"]),
-        "total": _money(row["quantity"] * row["unit_price"]),
-    }
-
-
 def conflict_representation(row: dict) -> dict:
-    """The other side of a conflict; one the reader may not see keeps only its reference and the reason."""
-    shown = row["to_deal_in_scope"]
+    """The other side of a conflict (a row of `conflict_rows`). One the reader may not see (a partner outside
+    the manager's regions) keeps only that it exists, its reference, the reason and when: as the conflict page."""
+    shown = row["to_deal_visible"]
     return {
         "deal": row["to_deal_id"] if shown else None,
         "reference": row["to_deal__reference"],
@@ -99,83 +73,29 @@ def conflict_representation(row: dict) -> dict:
     }
 
 
-# A deal as the list reads it: values() of these, the related names annotated by DealViewSet.queryset.
-ROW_VALUES = (
-    "id",
-    "reference",
-    "partner_id",
-    "customer_id",
-    "deal_type",
-    "status",
-    "amount",
-    "currency",
-    "expected_close_date",
-    "notes",
-    "source",
-    "submitted_at",
-    "decided_at",
-    "rejection_reason",
-    "protection_expires_at",
-    "extension_requested_at",
-    "extended_at",
-    "closed_at",
-    "loss_reason",
-    "has_conflict",
-    "created_at",
-    "updated_at",
-    "api_partner_name",
-    "api_customer_name",
-    "api_customer_domain",
-    "api_customer_country",
-    "api_submitted_by",
-    "api_decided_by",
-)
-
-
-def deal_row(deal: DealRegistration) -> dict:
-    """A model instance as the row the list reads: related names from its annotations, else its relations."""
-    row = {name: getattr(deal, name) for name in ROW_VALUES if not name.startswith("api_")}
-    if hasattr(deal, "api_partner_name"):
-        row.update({name: getattr(deal, name) for name in ROW_VALUES if name.startswith("api_")})
-    else:
-        row.update(
-            api_partner_name=deal.partner.name,
-            api_customer_name=deal.customer.name,
-            api_customer_domain=deal.customer.domain,
-            api_customer_country=deal.customer.country.code,
-            api_submitted_by=_username(deal, "submitted_by"),
-            api_decided_by=_username(deal, "decided_by"),
+def conflict_rows(deal_ids: list[int], *, user) -> dict[int, list[dict]]:
+    """The conflict links of these registrations as plain rows (one query), by registration id, each
+    saying whether `user` may see the other registration (`to_deal_visible`, by the visibility rule)."""
+    rows: dict[int, list[dict]] = {}
+    if deal_ids:
+        visible = DealRegistration.objects.visible_to(user).filter(pk=OuterRef("to_deal_id"))
+        links = (
+            DealConflict.objects.filter(from_deal_id__in=deal_ids)
+            .annotate(to_deal_visible=Exists(visible))
+            .order_by("pk")
+            .values(*CONFLICT_VALUES, "to_deal_visible")
         )
-    return row
-
-
-def attach_page_related(rows: list[dict], *, user: Any) -> list[dict]:
-    """Lines and conflicts of a page of deal rows, one query each, as ready-made dicts on each row.
-
-    Does what prefetch_related does without building a model instance per row or cloning a
-    queryset per deal, which on a page of 100 cost more than the queries. Conflicts are read for
-    everyone (their count is shown; only flagged deals have any) but only managers see who with, and
-    only the other registrations `user` may see (the visibility rule, checked in the same query).
-    """
-    ids = [row["id"] for row in rows]
-    lines: dict[int, list] = {pk: [] for pk in ids}
-    for line in DealLine.objects.filter(deal_id__in=ids).order_by("pk").values(*LINE_VALUES):
-        lines[line["deal_id"]].append(line_representation(line))
-    conflicts: dict[int, list] = {pk: [] for pk in ids}
-    flagged = [row["id"] for row in rows if row["has_conflict"]]  # links exist only for flagged deals
-    if flagged:
-        in_scope = Exists(DealRegistration.objects.visible_to(user).filter(pk=OuterRef("to_deal_id")))
-        links = DealConflict.objects.filter(from_deal_id__in=flagged).annotate(to_deal_in_scope=in_scope)
-        for link in links.order_by("pk").values(*CONFLICT_VALUES):
-            conflicts[link["from_deal_id"]].append(conflict_representation(link))
-    for row in rows:
-        row["api_lines"] = lines[row["id"]]
-        row["api_conflicts"] = conflicts[row["id"]]
+        for link in links:
+            rows.setdefault(link["from_deal_id"], []).append(link)
     return rows
 
 
-def reader(context: dict) -> Any:
-    return getattr(context.get("request"), "user", None)
+def conflicts_shown(rows: list[dict], context: dict) -> list[dict] | None:
+    """Who a registration conflicts with, as the requesting user may learn it: null for partner users;
+    for a manager, `conflict_representation` of each link."""
+    if not is_manager(context):
+        return None
+    return [conflict_representation(row) for row in rows]
 
 
 class DealLineSerializer(serializers.ModelSerializer):
@@ -193,11 +113,13 @@ class DealCustomerSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
     domain = serializers.CharField(read_only=True)
-    country = serializers.CharField(source="country.code", read_only=True)
+    country = serializers.CharField(read_only=True)
 
 
 class DealConflictSerializer(serializers.Serializer):
-    """The other side of a conflict (managers only). Outside the manager's regions: reference and reason only."""
+    """The other side of a conflict (managers only; null `deal`, `partner`, `partner_name` and `status` when
+    the other registration's partner is outside the manager's regions). Declares the shape; written by
+    `conflict_representation`."""
 
     deal = serializers.IntegerField(source="to_deal_id", allow_null=True)
     reference = serializers.CharField(source="to_deal.reference")
@@ -207,13 +129,6 @@ class DealConflictSerializer(serializers.Serializer):
     reason = serializers.CharField()
     detected_at = serializers.DateTimeField()
     in_scope = serializers.BooleanField(help_text="Whether you may see the other registration and its partner.")
-
-    def to_representation(self, link: DealConflict) -> dict:
-        link.in_scope = DealRegistration.objects.visible_to(reader(self.context)).filter(pk=link.to_deal_id).exists()
-        data = super().to_representation(link)
-        if not link.in_scope:
-            data.update(deal=None, partner=None, partner_name=None, status=None)
-        return data
 
 
 class DealSerializer(serializers.ModelSerializer):
@@ -268,56 +183,8 @@ class DealSerializer(serializers.ModelSerializer):
         """Who the registration conflicts with; null for partner users, who must not learn it."""
         if not is_manager(self.context):
             return None
-        return DealConflictSerializer(obj.conflict_links.all(), many=True, context=self.context).data
-
-    def to_representation(self, obj: DealRegistration | dict) -> dict:
-        """The declared fields, written out by hand: a page of 100 deals is the API's hottest path and
-        DRF's per-field machinery cost several times the queries. Takes the list's rows (`ROW_VALUES` with
-        `attach_page_related`) or a model instance. A test checks this agrees with `generic_representation`."""
-        row = obj if isinstance(obj, dict) else deal_row(obj)
-        if "api_lines" not in row:
-            row = attach_page_related([row], user=reader(self.context))[0]
-        manager = is_manager(self.context)
-        tz = timezone.get_current_timezone()
-        conflicts = row["api_conflicts"]
-        return {
-            "id": row["id"],
-            "reference": row["reference"],
-            "partner": row["partner_id"],
-            "partner_name": row["api_partner_name"],
-            "customer": {
-                "id": row["customer_id"],
-                "name": row["api_customer_name"],
-                "domain": row["api_customer_domain"],
-                "country": row["api_customer_country"] or "",
-            },
-            "deal_type": row["deal_type"],
-            "status": row["status"],
-            "amount": _money(row["amount"]),
-            "currency": row["currency"],
-            "expected_close_date": _date(row["expected_close_date"]),
-            "notes": row["notes"],
-            "source": row["source"],
-            "lines": row["api_lines"],
-            "submitted_by": row["api_submitted_by"],
-            "submitted_at": _datetime(row["submitted_at"], tz),
-            "decided_by": row["api_decided_by"],
-            "decided_at": _datetime(row["decided_at"], tz),
-            "rejection_reason": row["rejection_reason"],
-            "protection_expires_at": _datetime(row["protection_expires_at"], tz),
-            "extension_requested_at": _datetime(row["extension_requested_at"], tz),
-            "extended_at": _datetime(row["extended_at"], tz),
-            "closed_at": _datetime(row["closed_at"], tz),
-            "loss_reason": row["loss_reason"],
-            "has_conflict": row["has_conflict"],
-            "conflict_count": len(conflicts),
-            "conflicts": conflicts if manager else None,
-            "created_at": _datetime(row["created_at"], tz),
-            "updated_at": _datetime(row["updated_at"], tz),
-        }
-
-    def generic_representation(self, obj: DealRegistration) -> dict:
-        return super().to_representation(obj)
+        rows = conflict_rows([obj.pk], user=self.context["request"].user)
+        return conflicts_shown(rows.get(obj.pk, []), self.context)
 
 
 class DealEventSerializer(serializers.ModelSerializer):

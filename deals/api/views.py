@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import F, OuterRef, Subquery
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from accounts.models import User
 from catalog.api.serializers import ProductResolver
-from catalog.models import ProductLine
+from core.api.actions import ServiceAction, ServiceActionMixin
 from core.api.bulk import BulkResponseSerializer, bulk_answer, bulk_request, run_each
-from core.api.serializers import NoBodySerializer
-from core.api.viewsets import UsedFiltersOnlyMixin, VisibleReadOnlyModelViewSet
+from core.api.viewsets import SCOPE_VISIBLE, ReadOnlyScopedViewSet
 from customers.api.serializers import customer_errors_nested, visible_customer_ids
 from deals import services
-from deals.filtersets import DealFilterSet
-from deals.models import DealEvent, DealRegistration
+from deals.filtersets import DealApiFilterSet
+from deals.models import DealEvent, DealLine, DealRegistration
 
+from . import fast
 from .serializers import (
-    ROW_VALUES,
     ApproveSerializer,
     CloseSerializer,
     DealBulkSerializer,
@@ -32,22 +28,7 @@ from .serializers import (
     DealEventSerializer,
     DealSerializer,
     RejectSerializer,
-    attach_page_related,
 )
-
-
-class DealApiFilterSet(UsedFiltersOnlyMixin, DealFilterSet):
-    """The pages' filter set; the API orders with `ordering` (cursor pagination), so the pages' `sort` is left out."""
-
-    # Same filter as the pages', typed for the schema (an id).
-    product_line = extend_schema_field(OpenApiTypes.INT)(
-        django_filters.ModelChoiceFilter(
-            method="filter_product_line", queryset=ProductLine.objects.all(), label="Product line"
-        )
-    )
-
-
-DealApiFilterSet.base_filters.pop("sort", None)
 
 MODE_PARAMETER = OpenApiParameter(
     "mode", str, enum=["all_or_nothing", "partial"], description="all_or_nothing (default) or partial."
@@ -79,38 +60,31 @@ def _create(user, data: dict) -> DealRegistration:
     )
 
 
-def _username_of(field: str) -> Subquery:
-    return Subquery(User.objects.filter(pk=OuterRef(field)).values("username")[:1])
-
-
-class DealViewSet(VisibleReadOnlyModelViewSet):
+class DealViewSet(ServiceActionMixin, ReadOnlyScopedViewSet):
     """Deal registrations you can see: your partner's (partners), your regions' or all (channel managers)."""
 
-    # Related names are read as annotations (no extra model instances per row). The two user names are
-    # scalar subqueries, not LEFT JOINs: with them as joins, PostgreSQL spent more time planning the page
-    # query (5 tables to order) than running it.
-    queryset = DealRegistration.objects.annotate(
-        api_partner_name=F("partner__name"),
-        api_customer_name=F("customer__name"),
-        api_customer_domain=F("customer__domain"),
-        api_customer_country=F("customer__country"),
-        api_submitted_by=_username_of("submitted_by_id"),
-        api_decided_by=_username_of("decided_by_id"),
-    )
+    scope = SCOPE_VISIBLE
+    service_object = "deal"
+    queryset = fast.deal_queryset(DealRegistration.objects.all())
     serializer_class = DealSerializer
     filterset_class = DealApiFilterSet
     ordering_fields = ["id", "amount", "expected_close_date", "created_at"]
     ordering = ("-id",)
     lookup_value_regex = r"\d+"
 
-    def paginate_queryset(self, queryset):
-        """A page as plain rows (values()), not model instances: the serializer reads both alike."""
-        page = super().paginate_queryset(queryset.values(*ROW_VALUES))
-        return None if page is None else attach_page_related(page, user=self.request.user)
+    def get_queryset(self):
+        if self.action == "list":
+            return super().get_queryset()
+        lines = Prefetch("lines", queryset=DealLine.objects.select_related("product").order_by("pk"))
+        related = ("partner", "customer", "submitted_by", "decided_by")
+        return super().get_queryset().select_related(*related).prefetch_related(lines, "conflict_links")
 
-    def _show(self, deal: DealRegistration, code: int = status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=deal.pk)
-        return Response(self.get_serializer(fresh).data, status=code)
+    def list(self, request, *args, **kwargs):
+        """Deal registrations you can see: your partner's (partners), your regions' or all (channel managers)."""
+        # The page is written by the fast path (deals/api/fast.py): what DealSerializer writes, from plain rows.
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(fast.deal_rows(queryset))
+        return self.get_paginated_response(fast.deal_page(page, context=self.get_serializer_context()))
 
     def _require_partner_member(self) -> None:
         if not self.request.user.is_partner_member:
@@ -130,7 +104,7 @@ class DealViewSet(VisibleReadOnlyModelViewSet):
         )
         serializer.is_valid(raise_exception=True)
         deal = _register(request.user, serializer.validated_data)
-        return self._show(deal, status.HTTP_201_CREATED)
+        return self.show(deal, status.HTTP_201_CREATED)
 
     @extend_schema(
         request=DealBulkSerializer,
@@ -164,51 +138,34 @@ class DealViewSet(VisibleReadOnlyModelViewSet):
         events = DealEvent.objects.filter(deal=deal).select_related("actor").order_by("at", "pk")
         return Response(DealEventSerializer(events, many=True).data)
 
-    def _act(self, request, service, body=NoBodySerializer, **fixed) -> Response:
-        deal = self.get_object()
-        serializer = body(data=request.data if request.data is not None else {})
-        serializer.is_valid(raise_exception=True)
-        service(deal=deal, user=request.user, **serializer.validated_data, **fixed)
-        return self._show(deal)
-
-    @extend_schema(request=None, responses={200: DealSerializer})
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        """Submit a draft (partner)."""
-        return self._act(request, services.deal_submit)
-
-    @extend_schema(request=ApproveSerializer, responses={200: DealSerializer})
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        """Approve a submitted registration; protection starts (channel manager)."""
-        return self._act(request, services.deal_approve, ApproveSerializer)
-
-    @extend_schema(request=RejectSerializer, responses={200: DealSerializer})
-    @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
-        """Reject a submitted registration with a reason the partner reads (channel manager)."""
-        return self._act(request, services.deal_reject, RejectSerializer)
-
-    @extend_schema(request=ApproveSerializer, responses={200: DealSerializer})
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None):
-        """Take back a draft, submitted or approved registration (partner)."""
-        return self._act(request, services.deal_withdraw, ApproveSerializer)
-
-    @extend_schema(request=ApproveSerializer, responses={200: DealSerializer})
-    @action(detail=True, methods=["post"])
-    def extend(self, request, pk=None):
-        """Extend the protection of an approved registration, once (channel manager)."""
-        return self._act(request, services.deal_extend, ApproveSerializer)
-
-    @extend_schema(request=None, responses={200: DealSerializer})
-    @action(detail=True, methods=["post"], url_path="request-extension")
-    def request_extension(self, request, pk=None):
-        """Ask the channel team for longer protection (partner)."""
-        return self._act(request, services.deal_request_extension)
-
-    @extend_schema(request=CloseSerializer, responses={200: DealSerializer})
-    @action(detail=True, methods=["post"])
-    def close(self, request, pk=None):
-        """Report the outcome of an approved registration: won, or lost with a reason (partner)."""
-        return self._act(request, services.deal_close, CloseSerializer)
+    submit = ServiceAction(services.deal_submit, doc="Submit a draft (partner).")
+    approve = ServiceAction(
+        services.deal_approve,
+        body=ApproveSerializer,
+        doc="Approve a submitted registration; protection starts (channel manager).",
+    )
+    reject = ServiceAction(
+        services.deal_reject,
+        body=RejectSerializer,
+        doc="Reject a submitted registration with a reason the partner reads (channel manager).",
+    )
+    withdraw = ServiceAction(
+        services.deal_withdraw,
+        body=ApproveSerializer,
+        doc="Take back a draft, submitted or approved registration (partner).",
+    )
+    extend = ServiceAction(
+        services.deal_extend,
+        body=ApproveSerializer,
+        doc="Extend the protection of an approved registration, once (channel manager).",
+    )
+    request_extension = ServiceAction(
+        services.deal_request_extension,
+        url_path="request-extension",
+        doc="Ask the channel team for longer protection (partner).",
+    )
+    close = ServiceAction(
+        services.deal_close,
+        body=CloseSerializer,
+        doc="Report the outcome of an approved registration: won, or lost with a reason (partner).",
+    )

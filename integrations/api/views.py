@@ -5,13 +5,13 @@ Tokens are created in the web app only: a token never mints another token.
 
 from __future__ import annotations
 
-import django_filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api.viewsets import VisibleQuerysetMixin
+from core.api.viewsets import SCOPE_VISIBLE, ReadOnlyScopedViewSet, ScopedModelViewSet, ScopedViewSet
+from integrations.filtersets import WebhookDeliveryFilterSet
 from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from integrations.tokens import api_token_revoke
 from integrations.webhooks import (
@@ -32,15 +32,10 @@ from .serializers import (
 )
 
 
-class ApiTokenViewSet(
-    VisibleQuerysetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
+class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, ScopedViewSet):
     """Your own API tokens. DELETE revokes one (it stops working at once)."""
 
+    scope = SCOPE_VISIBLE
     queryset = ApiToken.objects.all()
     serializer_class = ApiTokenSerializer
     ordering_fields = ["id"]
@@ -51,13 +46,14 @@ class ApiTokenViewSet(
         api_token_revoke(token=instance, user=self.request.user)
 
 
-class WebhookEndpointViewSet(VisibleQuerysetMixin, viewsets.ModelViewSet):
+class WebhookEndpointViewSet(ScopedModelViewSet):
     """Webhook endpoints (channel managers and partner admins). Everyone who sees an endpoint reads it; the side
     that registered it changes it (a partner admin cannot change an endpoint the channel team registered)."""
 
+    scope = SCOPE_VISIBLE
     queryset = WebhookEndpoint.objects.select_related("partner")
     serializer_class = WebhookEndpointSerializer
-    permission_classes = [*viewsets.ModelViewSet.permission_classes, IsManagerOrPartnerAdmin]
+    permission_classes = [*ScopedModelViewSet.permission_classes, IsManagerOrPartnerAdmin]
     filterset_fields = ["is_active"]
     ordering_fields = ["id"]
     ordering = ("-id",)
@@ -111,20 +107,13 @@ class WebhookEndpointViewSet(VisibleQuerysetMixin, viewsets.ModelViewSet):
         return Response(WebhookEndpointCreatedSerializer(endpoint).data)
 
 
-class WebhookDeliveryFilterSet(django_filters.FilterSet):
-    endpoint = django_filters.NumberFilter(field_name="endpoint_id")
-
-    class Meta:
-        model = WebhookDelivery
-        fields = ["endpoint", "status", "event_type"]
-
-
-class WebhookDeliveryViewSet(VisibleQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+class WebhookDeliveryViewSet(ReadOnlyScopedViewSet):
     """The delivery log of the endpoints you can see: status, response code, attempts, last error."""
 
+    scope = SCOPE_VISIBLE
     queryset = WebhookDelivery.objects.all()
     serializer_class = WebhookDeliverySerializer
-    permission_classes = [*viewsets.ReadOnlyModelViewSet.permission_classes, IsManagerOrPartnerAdmin]
+    permission_classes = [*ReadOnlyScopedViewSet.permission_classes, IsManagerOrPartnerAdmin]
     filterset_class = WebhookDeliveryFilterSet
     ordering_fields = ["id"]
     ordering = ("-id",)

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.bulk import ALL_OR_NOTHING, BulkResponseSerializer, bulk_answer, bulk_request
-from core.api.viewsets import UsedFiltersOnlyMixin, VisibleReadOnlyModelViewSet
+from core.api.viewsets import SCOPE_VISIBLE, ReadOnlyScopedViewSet
 from inventory.filtersets import InventoryFilterSet
 from inventory.models import InventoryReport
 
@@ -20,16 +20,13 @@ MODE_PARAMETER = OpenApiParameter(
 )
 
 
-class InventoryApiFilterSet(UsedFiltersOnlyMixin, InventoryFilterSet):
-    """The pages' filter set; the API copies and validates only the filters a request uses."""
-
-
-class InventoryViewSet(VisibleReadOnlyModelViewSet):
+class InventoryViewSet(ReadOnlyScopedViewSet):
     """Stock positions: one row per partner, product and date."""
 
+    scope = SCOPE_VISIBLE
     queryset = InventoryReport.objects.select_related("product")
     serializer_class = InventoryRowSerializer
-    filterset_class = InventoryApiFilterSet
+    filterset_class = InventoryFilterSet
     ordering_fields = ["id", "date"]
     ordering = ("-id",)
     lookup_value_regex = r"\d+"

@@ -2,6 +2,8 @@ from rest_framework.routers import SimpleRouter
 
 from .views import NotificationViewSet
 
+app_name = "notifications-api"
+
 router = SimpleRouter()
 router.register("notifications", NotificationViewSet, basename="notification")
 

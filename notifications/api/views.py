@@ -1,28 +1,21 @@
 """The signed-in user's own notifications."""
 
-import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.serializers import no_body
-from core.api.viewsets import VisibleReadOnlyModelViewSet
+from core.api.viewsets import SCOPE_VISIBLE, ReadOnlyScopedViewSet
+from notifications.filtersets import NotificationFilterSet
 from notifications.models import Notification
 from notifications.services import notification_mark_read
 
 from .serializers import MarkedReadSerializer, NotificationSerializer
 
 
-class NotificationFilterSet(django_filters.FilterSet):
-    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label="Unread only")
-
-    class Meta:
-        model = Notification
-        fields = ["unread", "verb"]
-
-
-class NotificationViewSet(VisibleReadOnlyModelViewSet):
+class NotificationViewSet(ReadOnlyScopedViewSet):
+    scope = SCOPE_VISIBLE
     queryset = Notification.objects.all()
     serializer_class = NotificationSerializer
     filterset_class = NotificationFilterSet

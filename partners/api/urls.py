@@ -2,6 +2,8 @@ from rest_framework.routers import SimpleRouter
 
 from .views import CertificationViewSet, PartnerViewSet, RegionViewSet, TierViewSet
 
+app_name = "partners-api"
+
 router = SimpleRouter()
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("regions", RegionViewSet, basename="region")

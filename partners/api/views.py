@@ -1,17 +1,14 @@
 """Partners and their reference data over the API (read-only: partners are managed in the web app)."""
 
-import django_filters
-from rest_framework import viewsets
-
-from core.api.viewsets import VisibleReadOnlyModelViewSet
-from core.filters import VisibleModelChoiceFilter
-from partners.filtersets import PartnerFilterSet
+from core.api.viewsets import SCOPE_PUBLIC, SCOPE_VISIBLE, ReadOnlyScopedViewSet
+from partners.filtersets import CertificationFilterSet, PartnerFilterSet
 from partners.models import Certification, Partner, Region, Tier
 
 from .serializers import CertificationSerializer, PartnerSerializer, RegionSerializer, TierSerializer
 
 
-class PartnerViewSet(VisibleReadOnlyModelViewSet):
+class PartnerViewSet(ReadOnlyScopedViewSet):
+    scope = SCOPE_VISIBLE
     queryset = Partner.objects.select_related("tier", "region")
     serializer_class = PartnerSerializer
     filterset_class = PartnerFilterSet
@@ -20,9 +17,10 @@ class PartnerViewSet(VisibleReadOnlyModelViewSet):
     lookup_value_regex = r"\d+"
 
 
-class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+class RegionViewSet(ReadOnlyScopedViewSet):
     """Regions are reference data every signed-in user may read."""
 
+    scope = SCOPE_PUBLIC
     queryset = Region.objects.all()
     serializer_class = RegionSerializer
     ordering_fields = ["id", "name", "code"]
@@ -30,7 +28,8 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"\d+"
 
 
-class TierViewSet(viewsets.ReadOnlyModelViewSet):
+class TierViewSet(ReadOnlyScopedViewSet):
+    scope = SCOPE_PUBLIC
     queryset = Tier.objects.all()
     serializer_class = TierSerializer
     ordering_fields = ["id", "rank", "name"]
@@ -38,20 +37,8 @@ class TierViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"\d+"
 
 
-class CertificationFilterSet(django_filters.FilterSet):
-    partner = VisibleModelChoiceFilter(queryset=Partner.objects.all())
-    valid_on = django_filters.DateFilter(method="filter_valid_on", label="Valid on")
-    expires_before = django_filters.DateFilter(field_name="expires_on", lookup_expr="lt")
-
-    class Meta:
-        model = Certification
-        fields = ["partner", "product_line", "valid_on", "expires_before"]
-
-    def filter_valid_on(self, queryset, name, value):
-        return queryset.valid_on(value)
-
-
-class CertificationViewSet(VisibleReadOnlyModelViewSet):
+class CertificationViewSet(ReadOnlyScopedViewSet):
+    scope = SCOPE_VISIBLE
     queryset = Certification.objects.all()
     serializer_class = CertificationSerializer
     filterset_class = CertificationFilterSet

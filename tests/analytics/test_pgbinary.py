@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import math
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -163,3 +164,105 @@ def test_a_column_of_explanations_that_starts_with_many_nulls(table):
         assert [row[0] for row in cursor.fetchall()] == ['{"b": 2}', '{"a": [1]}']
         cursor.execute("SELECT count(*) FROM bin_rt WHERE doc IS NULL")
         assert cursor.fetchone()[0] == n - 2
+
+
+# --- the contract: every column type the analytics tables use, at its extremes, written and read back ------
+
+EXTREMES = [
+    ("i", "integer", [-(2**31), 2**31 - 1, 0, None]),
+    ("s", "smallint", [-(2**15), 2**15 - 1, -1, None]),
+    ("b", "bigint", [-(2**53), 2**53, 7, None]),
+    ("x", "double precision", [1.7976931348623157e308, 5e-324, -0.0, None]),
+    ("m", "numeric(16, 2)", [Decimal("99999999999.99"), Decimal("-0.01"), Decimal("0"), None]),
+    ("q", "numeric(8, 4)", [Decimal("9999.9999"), Decimal("-0.0001"), Decimal("1.5"), None]),
+    ("d", "date", [date(1, 1, 1), date(9999, 12, 31), date(2000, 1, 1), None]),
+    (
+        "t",
+        "timestamp with time zone",
+        [
+            datetime(1677, 9, 22, tzinfo=UTC),
+            datetime(2262, 4, 10, 23, 59, 59, 999999, tzinfo=UTC),
+            datetime(1999, 12, 31, 23, 59, 59, 1, tzinfo=UTC),
+            None,
+        ],
+    ),
+    ("f", "boolean", [True, False, True, None]),
+    ("v", "varchar(40)", ["👩‍💻 emoji", "日本語 and e\u0301", "", None]),
+    ("tx", "text", ["x" * 10_000, "עברית ← right to left", '\t tab \\ backslash "quote"', None]),
+    ("j", "jsonb", [{"ünïcode": ["日本", 1.5, None, True]}, [], {"nested": {"deep": [{}]}}, None]),
+]
+
+
+@pytest.fixture
+def extremes_table():
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE bin_x (n integer, {', '.join(f'{n} {t}' for n, t, _ in EXTREMES)})")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bin_x")
+
+
+def test_every_column_type_the_analytics_tables_use_is_in_the_contract():
+    from django.apps import apps
+
+    from analytics.writers import _db_type
+
+    covered = {t.split("(")[0] for _, t, _ in EXTREMES}
+    used = {
+        _db_type(field).split("(")[0]
+        for model in apps.get_app_config("analytics").get_models()
+        for field in model._meta.concrete_fields
+        if not field.primary_key
+    }
+    assert used <= covered, used - covered
+
+
+def test_extremes_nulls_and_unicode_of_every_type_come_back_equal(extremes_table):
+    from analytics.pgbinary import copy_frame_in
+
+    frame = pd.DataFrame({"n": [1, 2, 3, 4], **{name: values for name, _, values in EXTREMES}})
+    with connection.cursor() as cursor:
+        copy_frame_in(cursor.cursor, "bin_x", list(frame.columns), frame, ["integer", *(t for _, t, _ in EXTREMES)])
+        cursor.execute(f"SELECT {', '.join(n for n, _, _ in EXTREMES)} FROM bin_x ORDER BY n")  # noqa: S608
+        rows = cursor.fetchall()
+    for position, (name, db_type, values) in enumerate(EXTREMES):
+        back = [row[position] for row in rows]
+        if db_type == "jsonb":  # the driver hands jsonb back as its text
+            back = [None if text is None else json.loads(text) for text in back]
+        assert back == values, (name, db_type, back)
+
+
+def test_a_number_the_type_cannot_hold_exactly_is_refused_naming_the_column(extremes_table):
+    from analytics.pgbinary import copy_binary
+
+    too_big = [("s", "smallint", 2**15), ("i", "integer", -(2**31) - 1), ("b", "bigint", 2**53 + 2)]
+    for column, db_type, value in too_big:
+        with pytest.raises(ValueError, match=f"column '{column}'"):
+            copy_binary(pd.DataFrame({column: [1, value]}), [db_type])
+
+
+@pytest.mark.parametrize(
+    ("sql", "fmt", "expected"),
+    [
+        ("(-9223372036854775808)::bigint", ">i8", -(2**63)),
+        ("9223372036854775807::bigint", ">i8", 2**63 - 1),
+        ("(-2147483648)::integer", ">i4", -(2**31)),
+        ("'-infinity'::date", ">i4", -(2**31)),
+        ("32767::smallint", ">i2", 2**15 - 1),
+        ("(-1)::smallint", ">i2", -1),
+        ("'NaN'::float8", ">f8", None),
+        ("1.7976931348623157e308::float8", ">f8", 1.7976931348623157e308),
+        ("true", "u1", 1),
+        ("false", "u1", 0),
+    ],
+)
+def test_every_width_the_loaders_read_decodes_to_the_value_sent(sql, fmt, expected):
+    from analytics.pgbinary import copy_query_out
+
+    with connection.cursor() as cursor:
+        [column] = copy_query_out(cursor.cursor, f"SELECT {sql} FROM generate_series(1, 3)", [fmt])  # noqa: S608
+    assert len(column) == 3
+    if expected is None:
+        assert all(math.isnan(value) for value in column)
+    else:
+        assert column.tolist() == [expected] * 3

@@ -1,4 +1,4 @@
-"""The API's orjson renderer writes what DRF's JSONRenderer writes (the same JSON values)."""
+"""The API's renderer (drf-orjson-renderer) writes what DRF's JSONRenderer writes (the same JSON values)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 
-from core.api.renderers import FastJSONRenderer
+from core.api.renderers import ApiJSONRenderer
 
 DATA = {
     "text": "Ünïcode — “quotes” \\ and \n newlines",
@@ -32,25 +32,27 @@ DATA = {
 
 
 def test_the_output_is_drfs_and_byte_for_byte_so_when_no_float_needs_an_exponent():
-    fast, drf = FastJSONRenderer().render(DATA), JSONRenderer().render(DATA)
+    fast, drf = ApiJSONRenderer().render(DATA), JSONRenderer().render(DATA)
     assert json.loads(fast) == json.loads(drf)
     assert fast.replace(b"1e-7,", b"1e-07,") == drf  # the one float whose notation differs (same value)
 
 
-def test_integers_beyond_64_bits_and_indented_output_fall_back_to_drf():
-    huge = {"n": 2**70}
-    assert FastJSONRenderer().render(huge) == JSONRenderer().render(huge) == b'{"n":1180591620717411303424}'
-    context = {"indent": 2}
-    assert FastJSONRenderer().render(DATA, "application/json; indent=2", context) == JSONRenderer().render(
-        DATA, "application/json; indent=2", context
-    )
+def test_decimals_uuids_and_times_take_drfs_forms():
+    rendered = json.loads(ApiJSONRenderer().render(DATA))
+    assert rendered["decimal"] == 12.5  # DRF's encoder writes a raw Decimal as a number (fields write strings)
+    assert rendered["id"] == "12345678-1234-5678-1234-567812345678"
+    assert rendered["moment"] == "2026-03-31T23:59:59.123456Z"  # UTC as Z
+    assert rendered["clock"] == "07:05:03.250000" and rendered["span"] == "172805.0"
 
 
 def test_no_body_renders_as_empty_bytes():
-    assert FastJSONRenderer().render(None) == b""
+    assert ApiJSONRenderer().render(None) == b""
 
 
 def test_api_responses_are_rendered_by_it(client):
+    from rest_framework.settings import api_settings
+
+    assert api_settings.DEFAULT_RENDERER_CLASSES[0] is ApiJSONRenderer
     response = client.get("/api/v1/")
     assert response.status_code == 401
     assert json.loads(response.content)["error"]["code"]

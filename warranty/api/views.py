@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from catalog.api.serializers import ProductResolver
+from core.api.actions import ServiceAction, ServiceActionMixin
 from core.api.bulk import BulkResponseSerializer, bulk_answer, bulk_request, run_each
-from core.api.serializers import NoBodySerializer
-from core.api.viewsets import UsedFiltersOnlyMixin, VisibleReadOnlyModelViewSet
+from core.api.viewsets import SCOPE_PUBLIC, SCOPE_VISIBLE, ReadOnlyScopedViewSet
 from customers.api.serializers import customer_errors_nested, visible_customer_ids
 from warranty import services
 from warranty.filtersets import WarrantyClaimFilterSet
@@ -65,13 +65,10 @@ def _create(user, data: dict) -> WarrantyClaim:
     )
 
 
-class WarrantyClaimApiFilterSet(UsedFiltersOnlyMixin, WarrantyClaimFilterSet):
-    """The pages' filter set; the API copies and validates only the filters a request uses."""
-
-
-class FailureCodeViewSet(viewsets.ReadOnlyModelViewSet):
+class FailureCodeViewSet(ReadOnlyScopedViewSet):
     """Failure codes a claim may use (reference data)."""
 
+    scope = SCOPE_PUBLIC
     queryset = FailureCode.objects.all()
     serializer_class = FailureCodeSerializer
     filterset_fields = ["is_active"]
@@ -80,12 +77,14 @@ class FailureCodeViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"\d+"
 
 
-class ClaimViewSet(VisibleReadOnlyModelViewSet):
+class ClaimViewSet(ServiceActionMixin, ReadOnlyScopedViewSet):
     """Warranty claims you can see: your partner's, or your regions' / all for channel managers."""
 
+    scope = SCOPE_VISIBLE
+    service_object = "claim"
     queryset = WarrantyClaim.objects.select_related("product", "failure_code")
     serializer_class = ClaimSerializer
-    filterset_class = WarrantyClaimApiFilterSet
+    filterset_class = WarrantyClaimFilterSet
     ordering_fields = ["id", "submitted_at", "claimed_amount"]
     ordering = ("-id",)
     lookup_value_regex = r"\d+"
@@ -94,17 +93,13 @@ class ClaimViewSet(VisibleReadOnlyModelViewSet):
         if not self.request.user.is_partner_member:
             raise PermissionDenied("Only partner users file warranty claims (channel managers decide them).")
 
-    def _show(self, claim: WarrantyClaim, code: int = status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=claim.pk)
-        return Response(self.get_serializer(fresh).data, status=code)
-
     @extend_schema(request=ClaimCreateSerializer, responses={201: ClaimSerializer})
     def create(self, request):
         """File a claim for your partner; out-of-warranty and duplicate flags are set at once."""
         self._require_partner_member()
         serializer = ClaimCreateSerializer(data=request.data, context=_context(request, [request.data]))
         serializer.is_valid(raise_exception=True)
-        return self._show(_file(request.user, serializer.validated_data), status.HTTP_201_CREATED)
+        return self.show(_file(request.user, serializer.validated_data), status.HTTP_201_CREATED)
 
     @extend_schema(request=ClaimBulkSerializer, responses={200: BulkResponseSerializer}, parameters=[MODE_PARAMETER])
     @action(detail=False, methods=["post"])
@@ -130,33 +125,15 @@ class ClaimViewSet(VisibleReadOnlyModelViewSet):
         events = ClaimEvent.objects.filter(claim=claim).select_related("actor").order_by("at", "pk")
         return Response(ClaimEventSerializer(events, many=True).data)
 
-    def _act(self, request, service, body=NoBodySerializer) -> Response:
-        claim = self.get_object()
-        serializer = body(data=request.data if request.data is not None else {})
-        serializer.is_valid(raise_exception=True)
-        service(claim=claim, user=request.user, **serializer.validated_data)
-        return self._show(claim)
-
-    @extend_schema(request=None, responses={200: ClaimSerializer})
-    @action(detail=True, methods=["post"])
-    def review(self, request, pk=None):
-        """Take a submitted claim into review (channel manager)."""
-        return self._act(request, services.claim_start_review)
-
-    @extend_schema(request=ClaimApproveSerializer, responses={200: ClaimSerializer})
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        """Approve in full, or in part with `amount` (channel manager)."""
-        return self._act(request, services.claim_approve, ClaimApproveSerializer)
-
-    @extend_schema(request=ClaimRejectSerializer, responses={200: ClaimSerializer})
-    @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
-        """Reject with a reason the partner reads (channel manager)."""
-        return self._act(request, services.claim_reject, ClaimRejectSerializer)
-
-    @extend_schema(request=None, responses={200: ClaimSerializer})
-    @action(detail=True, methods=["post"])
-    def pay(self, request, pk=None):
-        """Record that the approved amount was paid (channel manager)."""
-        return self._act(request, services.claim_pay)
+    review = ServiceAction(services.claim_start_review, doc="Take a submitted claim into review (channel manager).")
+    approve = ServiceAction(
+        services.claim_approve,
+        body=ClaimApproveSerializer,
+        doc="Approve in full, or in part with `amount` (channel manager).",
+    )
+    reject = ServiceAction(
+        services.claim_reject,
+        body=ClaimRejectSerializer,
+        doc="Reject with a reason the partner reads (channel manager).",
+    )
+    pay = ServiceAction(services.claim_pay, doc="Record that the approved amount was paid (channel manager).")
