@@ -55,7 +55,10 @@ class ScopedViewSet(viewsets.GenericViewSet):
     def initial(self, request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)  # authentication, permissions, rate limit
         if self.queryset is not None:
-            self.queryset = restrict(self.queryset, user=request.user, scope=self.scope, method=request.method)
+            # A method this viewset does not handle answers 405 next; it reads nothing, so the read rule will do.
+            handled = request.method.lower() in self.http_method_names and hasattr(self, request.method.lower())
+            method = request.method if handled else "GET"
+            self.queryset = restrict(self.queryset, user=request.user, scope=self.scope, method=method)
 
     def get_object(self) -> Any:
         """As DRF's, except that a write to an object the user can only read answers 403, not 404."""
@@ -74,7 +77,11 @@ class ScopedViewSet(viewsets.GenericViewSet):
         except (TypeError, ValueError, ValidationError):
             return
         if shown is not None:
-            raise ActionNotPermittedError(f"Your view of {shown} is read-only.")
+            self.refuse_change(shown)
+
+    def refuse_change(self, obj: Any) -> None:
+        """Say why the user may read `obj` but not change it (a viewset whose rule has its own words overrides)."""
+        raise ActionNotPermittedError(f"Your view of {obj} is read-only.")
 
 
 class ReadOnlyScopedViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, ScopedViewSet):

@@ -128,7 +128,10 @@ class DealConflictSerializer(serializers.Serializer):
     status = serializers.CharField(source="to_deal.status", allow_null=True)
     reason = serializers.CharField()
     detected_at = serializers.DateTimeField()
-    in_scope = serializers.BooleanField(help_text="Whether you may see the other registration and its partner.")
+    # A link read as a model instance is one the reader sees (managers who see every partner read links so).
+    in_scope = serializers.BooleanField(
+        source="to_deal_visible", default=True, help_text="Whether you may see the other registration and its partner."
+    )
 
 
 class DealSerializer(serializers.ModelSerializer):

@@ -15,6 +15,7 @@ from integrations.filtersets import WebhookDeliveryFilterSet
 from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from integrations.tokens import api_token_revoke
 from integrations.webhooks import (
+    require_endpoint_change,
     webhook_endpoint_create,
     webhook_endpoint_delete,
     webhook_endpoint_rotate_secret,
@@ -59,6 +60,11 @@ class WebhookEndpointViewSet(ScopedModelViewSet):
     ordering = ("-id",)
     lookup_value_regex = r"\d+"
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def refuse_change(self, obj: WebhookEndpoint) -> None:
+        """The side that registered an endpoint changes it: say which side that is."""
+        require_endpoint_change(endpoint=obj, user=self.request.user)
+        super().refuse_change(obj)
 
     def _partner(self, partner_id) -> Partner | None:
         if partner_id is None:
@@ -118,6 +124,11 @@ class WebhookDeliveryViewSet(ReadOnlyScopedViewSet):
     ordering_fields = ["id"]
     ordering = ("-id",)
     lookup_value_regex = r"\d+"
+
+    def refuse_change(self, obj: WebhookDelivery) -> None:
+        """Redelivering is changing the endpoint's traffic: the side that registered the endpoint may."""
+        require_endpoint_change(endpoint=obj.endpoint, user=self.request.user)
+        super().refuse_change(obj)
 
     @extend_schema(request=None, responses={202: WebhookDeliverySerializer})
     @action(detail=True, methods=["post"])

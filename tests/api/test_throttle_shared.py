@@ -24,7 +24,7 @@ def redis_db():
     client = redis.Redis.from_url(os.environ["REDIS_URL"])
 
     def forget() -> None:
-        keys = client.keys("*throttle_anon_*")
+        keys = client.keys("*prm-api/anon/*")
         if keys:
             client.delete(*keys)
 
@@ -44,7 +44,7 @@ def test_two_processes_share_one_limit_through_redis(gunicorn_server, redis_db):
     assert answers == [401] * limit  # no credentials: counted, then refused as unauthenticated
     assert status_of(f"{first}/api/v1/deals/") == 429
     assert status_of(f"{second}/api/v1/deals/") == 429
-    assert redis_db.keys("*throttle_anon_127.0.0.1*")
+    assert redis_db.keys("*prm-api/anon/127.0.0.1/*")  # the count lives in Redis
 
 
 def test_without_redis_each_process_counts_alone(gunicorn_server):
