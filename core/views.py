@@ -90,6 +90,8 @@ class FaviconView(RedirectView):
 
     def get_redirect_url(self, *args, **kwargs) -> str:
         return static("favicon.svg")  # at request time: the hashed name exists only after collectstatic
+
+
 def add_service_errors(
     form: forms.BaseForm, exc: ValidationError, *, fields: Mapping[str, str] | None = None, default: str | None = None
 ) -> None:

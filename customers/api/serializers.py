@@ -34,6 +34,8 @@ def visible_customer_ids(*, user: Any, items: Iterable[Any]) -> set[int]:
     if not wanted:
         return set()
     return set(Customer.objects.visible_to(user).filter(pk__in=wanted).values_list("pk", flat=True))
+
+
 def customer_errors_nested(exc: ValidationError) -> ValidationError:
     """The service's `customer.<detail>` errors under `customer`, the field the request nested the details in."""
     if not hasattr(exc, "error_dict"):
