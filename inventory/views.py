@@ -28,6 +28,7 @@ from .imports import (
     resume_offered_after,
 )
 from .models import ImportJob, InventoryReport
+from .selectors import import_job_list
 from .services import inventory_upsert
 
 ERRORS_SHOWN = 200
@@ -120,9 +121,7 @@ class InventoryUploadView(PartnerMemberRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["recent_jobs"] = (
-            ImportJob.objects.visible_to(self.request.user).defer("content", "errors").select_related("user")[:5]
-        )
+        context["recent_jobs"] = import_job_list(user=self.request.user)[:5]
         return context
 
     def form_valid(self, form):

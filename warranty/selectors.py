@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from .filtersets import OPEN_STATUSES, WarrantyClaimFilterSet
+from .filtersets import WarrantyClaimFilterSet
 from .models import ClaimEvent, ClaimStatus, WarrantyClaim
 
 
@@ -19,11 +19,6 @@ def claim_list(*, user: Any, filters: dict | None = None, request: Any = None) -
         request = request or SimpleNamespace(user=user)
         queryset = WarrantyClaimFilterSet(filters, queryset=queryset, request=request).qs
     return queryset
-
-
-def claims_open(*, user: Any) -> QuerySet[WarrantyClaim]:
-    """Submitted or under review: what the channel team still has to decide."""
-    return claim_list(user=user).filter(status__in=OPEN_STATUSES)
 
 
 def claims_awaiting_payment(*, user: Any) -> QuerySet[WarrantyClaim]:

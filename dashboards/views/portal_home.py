@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Sum
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
@@ -10,10 +10,10 @@ from django.views.generic import TemplateView
 from core.views import PartnerMemberRequiredMixin
 from deals.models import DealRegistration, DealStatus
 from deals.selectors import deals_expiring_soon, portal_deal_counts
-from inventory.models import InventoryReport
+from inventory.selectors import inventory_last_report_date
 from notifications.models import Notification
 from partners.models import Partner
-from warranty.models import ClaimStatus, WarrantyClaim
+from warranty.selectors import claims_awaiting_payment
 
 EXPIRING_WITHIN_DAYS = 14
 SHOWN = 5
@@ -53,10 +53,10 @@ class PortalHomeView(PartnerMemberRequiredMixin, TemplateView):
         context["expiring"] = list(expiring[:SHOWN])
         context["expiring_count"] = expiring.count()
         context["expiring_days"] = EXPIRING_WITHIN_DAYS
-        claims = WarrantyClaim.objects.visible_to(user).filter(status=ClaimStatus.APPROVED)
-        context["claims_awaiting_payment"] = list(claims.select_related("product").order_by("decided_at", "pk")[:SHOWN])
+        claims = claims_awaiting_payment(user=user)
+        context["claims_awaiting_payment"] = list(claims[:SHOWN])
         context["claims_summary"] = claims.aggregate(n=Count("pk"), total=Sum("approved_amount"))
-        context["last_inventory_date"] = InventoryReport.objects.editable_by(user).aggregate(last=Max("date"))["last"]
+        context["last_inventory_date"] = inventory_last_report_date(user=user)
         unread = Notification.objects.visible_to(user).unread()
         context["unread_notifications_list"] = list(unread[:SHOWN])
         context["quick_links"] = [
