@@ -19,6 +19,9 @@ from django.core.cache import cache
 
 from tests import factories as f
 
+# API clients by token, the anonymous client and a small catalog, for every folder's API tests.
+pytest_plugins = ["tests.fixtures.api"]
+
 
 def _on_postgres() -> bool:
     return os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql", "pgsql"))

@@ -67,7 +67,7 @@ def test_the_redoc_page_runs_its_script_with_the_nonce_and_api_uis_get_inline_st
 
 @pytest.mark.django_db
 def test_signed_in_pages_exports_and_api_answers_are_not_stored(client, world):
-    from tests.api.conftest import token_client
+    from tests.fixtures.api import token_client
 
     client.force_login(world.manager)
     for url in (reverse("manage_home"), reverse("integrations:api_settings"), "/api/v1/deals/"):

@@ -12,7 +12,7 @@ from deals.models import DealRegistration
 from integrations.idempotency import idempotency_records_purge
 from integrations.models import ApiToken, IdempotencyRecord
 from integrations.tokens import api_token_check, api_token_create, token_digest
-from tests.api.conftest import error_of
+from tests.fixtures.api import error_of
 
 CLOSE = (date.today() + timedelta(days=45)).isoformat()
 DEAL = {

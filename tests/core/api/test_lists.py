@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from deals.models import DealConflict, DealStatus
 from tests import factories as f
-from tests.api.conftest import error_of
+from tests.fixtures.api import error_of
 
 
 def _make(kind: str, world, catalog, count: int) -> None:

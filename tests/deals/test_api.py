@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from deals.models import DealRegistration, DealStatus
-from tests.api.conftest import error_of
+from tests.fixtures.api import error_of
 
 CLOSE = (date.today() + timedelta(days=45)).isoformat()
 

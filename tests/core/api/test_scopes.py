@@ -10,7 +10,7 @@ from catalog.models import Product
 from core.api.checks import check_api_scopes, scope_errors, url_views
 from core.api.viewsets import SCOPE_PUBLIC, SCOPE_VISIBLE, ReadOnlyScopedViewSet, ScopedModelViewSet, ScopedViewSet
 from deals.models import DealRegistration
-from tests.api.conftest import error_of
+from tests.fixtures.api import error_of
 
 
 def _api_viewsets() -> set[type]:

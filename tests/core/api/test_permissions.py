@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import error_of
+from tests.fixtures.api import error_of
 
 RESOURCES = ["partners", "certifications", "customers", "deals", "inventory", "claims"]
 # Who sees partner A's object (EMEA). The regional manager is limited to the Americas (partner B).

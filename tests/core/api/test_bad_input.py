@@ -20,7 +20,7 @@ from rest_framework.exceptions import ParseError
 
 from core.api.parsers import MAX_DEPTH, StrictJSONParser
 from tests import factories as f
-from tests.api.conftest import error_of
+from tests.fixtures.api import error_of
 
 CLOSE = (date.today() + timedelta(days=45)).isoformat()
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
