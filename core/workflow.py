@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Length
 from django.utils import timezone
@@ -167,6 +168,20 @@ class Workflow:
         )
         tail = last[len(prefix) :] if last else ""
         return int(tail) if tail.isdigit() else 0
+
+
+REJECTION_REASON_NEEDED = "Give the reason for the rejection; the partner will see it."
+
+
+def required_reason(value: str | None, *, field: str = "reason", message: str = REJECTION_REASON_NEEDED) -> str:
+    """The reason a decision must give (a rejection, a loss), stripped; a field error when it is blank.
+
+    The partner reads it, so a decision without one is refused rather than recorded with an empty note.
+    """
+    reason = (value or "").strip()
+    if not reason:
+        raise ValidationError({field: [message]})
+    return reason
 
 
 def is_partner_member_of(user: Any, partner_id: int | None) -> bool:

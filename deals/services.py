@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from core.events import emit
 from core.exceptions import ActionNotPermittedError, ServiceError, TransitionNotAllowedError
-from core.workflow import is_partner_member_of
+from core.workflow import is_partner_member_of, required_reason
 from customers.services import customer_resolve
 from partners.models import Partner, Program
 
@@ -267,9 +267,7 @@ def deal_close(*, deal: DealRegistration, user: Any, won: bool, loss_reason: str
     to_status = DealStatus.WON if won else DealStatus.LOST
     verb = "closed as " + to_status.label.lower()
     DEAL_WORKFLOW.check(deal, to_status, verb)
-    loss_reason = (loss_reason or "").strip()
-    if not won and not loss_reason:
-        raise ValidationError({"loss_reason": ["Say why the deal was lost."]})
+    loss_reason = "" if won else required_reason(loss_reason, field="loss_reason", message="Say why the deal was lost.")
     now = timezone.now()
     DEAL_WORKFLOW.move(
         deal,
@@ -338,9 +336,7 @@ def deal_reject(*, deal: DealRegistration, user: Any, reason: str) -> DealRegist
     DEAL_WORKFLOW.require_manager(deal, user, action="reject")
     DEAL_WORKFLOW.lock(deal)
     DEAL_WORKFLOW.check(deal, DealStatus.REJECTED, "rejected")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": ["Give the reason for the rejection; the partner will see it."]})
+    reason = required_reason(reason)
     now = timezone.now()
     DEAL_WORKFLOW.move(
         deal,

@@ -35,7 +35,7 @@ from django.utils import timezone
 from catalog.models import Product
 from core.events import emit
 from core.exceptions import ActionNotPermittedError
-from core.workflow import is_partner_member_of
+from core.workflow import is_partner_member_of, required_reason
 from customers.services import customer_resolve
 from notifications.services import notify
 from partners.models import Partner
@@ -267,9 +267,7 @@ def claim_approve(*, claim: WarrantyClaim, user: Any, amount: Any = None, note: 
 def claim_reject(*, claim: WarrantyClaim, user: Any, reason: str) -> WarrantyClaim:
     """Reject with a reason the partner will read (required)."""
     CLAIM_WORKFLOW.require_manager(claim, user, action="reject")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": ["Give the reason for the rejection; the partner will see it."]})
+    reason = required_reason(reason)
     CLAIM_WORKFLOW.lock(claim)
     now = timezone.now()
     CLAIM_WORKFLOW.move(
