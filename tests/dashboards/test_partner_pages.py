@@ -6,10 +6,13 @@ import io
 import json
 import statistics
 
+import pytest
 from openpyxl import load_workbook
 
 from analytics.models import KpiSnapshot, PartnerHealthScore
 from partners.models import Partner
+
+pytestmark = pytest.mark.usefixtures("dashboards_ecosystem")  # the tests that ask for `world` get its world
 
 
 def _csv(response) -> list[str]:
