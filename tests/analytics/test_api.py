@@ -9,7 +9,7 @@ from analytics import definitions
 from analytics.models import JobRun, KpiSnapshot, PartnerHealthScore
 from tests import factories as f
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("analytics_ecosystem")]
 
 KPIS = "/api/v1/analytics/kpis/"
 
@@ -28,12 +28,6 @@ def all_pages(client: APIClient, url: str, **params) -> list[dict]:
         response = client.get(response.json()["next"])
         rows += response.json()["results"]
     return rows
-
-
-@pytest.fixture
-def computed(eco, run_recompute):
-    run_recompute()
-    return eco
 
 
 def test_a_partner_sees_its_own_rows_and_the_ecosystem_only(computed):
