@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 
 from tests import factories as f
@@ -136,8 +138,18 @@ class World:
 
 
 @pytest.fixture
-def world(db) -> World:
+def world(request, db) -> World:
+    """A new world, or in a module that shares one (`usefixtures("shared_world")`), this test's copy of it."""
+    if "shared_world" in request.fixturenames:
+        cache.clear()  # rate limits and debounces are keyed by ids the module's tests share
+        return copy.deepcopy(request.getfixturevalue("shared_world"))
     return build_world()
+
+
+@shared_by_module
+def shared_world(django_db_setup, django_db_blocker) -> Iterator[World]:
+    """The world's rows once for all the tests of a module."""
+    yield from rows_for_module(django_db_blocker, build_world)
 
 
 def build_world() -> World:

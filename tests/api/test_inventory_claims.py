@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import date, timedelta
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -12,6 +13,8 @@ from inventory.models import InventoryReport
 from tests import factories as f
 from tests.api.conftest import error_of
 from warranty.models import WarrantyClaim
+
+pytestmark = pytest.mark.usefixtures("shared_world")
 
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
 

@@ -28,7 +28,7 @@ from analytics.services import recompute_start
 from dashboards.periods import Period, default_period
 from deals.models import DealStatus
 from tests import factories as f
-from tests.conftest import World, build_world, rows_for_module, shared_by_module
+from tests.conftest import rows_for_module, shared_by_module
 
 MONTHS = 14
 
@@ -138,9 +138,9 @@ def build_eco(world, capture) -> Eco:
 
 
 @shared_by_module
-def dashboards_ecosystem(django_db_setup, django_db_blocker) -> Iterator[Eco]:
-    """`build_eco` over a new `World`, once for all the tests of a module."""
-    yield from rows_for_module(django_db_blocker, lambda: build_eco(build_world(), TestCase.captureOnCommitCallbacks))
+def dashboards_ecosystem(shared_world, django_db_blocker) -> Iterator[Eco]:
+    """`build_eco` over the module's world, once for all the tests of a module."""
+    yield from rows_for_module(django_db_blocker, lambda: build_eco(shared_world, TestCase.captureOnCommitCallbacks))
 
 
 @pytest.fixture
@@ -148,12 +148,3 @@ def eco(dashboards_ecosystem, db) -> Eco:
     """This test's copy of the module's ecosystem; the cache starts empty, as it would on new rows."""
     cache.clear()
     return copy.deepcopy(dashboards_ecosystem)
-
-
-@pytest.fixture
-def world(request, db) -> World:
-    """In a module that shares the ecosystem (`usefixtures("dashboards_ecosystem")`), its world; else a new one."""
-    if "dashboards_ecosystem" in request.fixturenames:
-        cache.clear()
-        return copy.deepcopy(request.getfixturevalue("dashboards_ecosystem").world)
-    return build_world()

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from analytics.models import KpiSnapshot, PartnerHealthScore
 from partners.models import Partner
 
-pytestmark = pytest.mark.usefixtures("dashboards_ecosystem")  # the tests that ask for `world` get its world
+pytestmark = pytest.mark.usefixtures("shared_world")  # the world of the ecosystem, for tests that ask only for it
 
 
 def _csv(response) -> list[str]:
