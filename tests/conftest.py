@@ -1,7 +1,8 @@
-"""Shared fixtures: the roles of DESIGN §1 over two partners in two regions."""
+"""Shared fixtures: the roles of DESIGN §1 over two partners in two regions, and rows a module's tests share."""
 
 from __future__ import annotations
 
+import copy
 import os
 import socket
 import subprocess
@@ -9,18 +10,41 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from celery._state import _set_task_join_will_block
 from django.core.cache import cache
+from django.db import transaction
 
 from tests import factories as f
 
 # API clients by token, the anonymous client and a small catalog, for every folder's API tests.
 pytest_plugins = ["tests.fixtures.api"]
+
+T = TypeVar("T")
+
+# Module-scoped fixtures declared with `shared_by_module`: their rows are shared by the tests of a module.
+SHARED_BY_MODULE: set[str] = set()
+# Fixtures that make a test commit (or flush) for real: they cannot run inside a module's shared rows.
+TRANSACTIONAL_FIXTURES = {
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--reverse",
+        action="store_true",
+        help="run the tests in reverse order, to check that no test depends on one that ran before it",
+    )
 
 
 def _on_postgres() -> bool:
@@ -29,6 +53,9 @@ def _on_postgres() -> bool:
 
 def pytest_collection_modifyitems(config, items):
     """Skip service-bound tests on a bare machine, saying why; in CI (CI=true) nothing skips."""
+    _check_modules_sharing_rows(items)
+    if config.getoption("reverse"):
+        items.reverse()
     in_ci = os.environ.get("CI") == "true"
     for item in items:
         if in_ci:
@@ -96,6 +123,66 @@ def gunicorn_server(tmp_path) -> Iterator[Callable[..., str]]:
         server.stderr.close()
 
 
+def shared_by_module(function: Callable) -> Callable:
+    """Declare a module-scoped fixture whose rows all the tests of a module share (see `rows_for_module`)."""
+    SHARED_BY_MODULE.add(function.__name__)
+    return pytest.fixture(scope="module")(function)
+
+
+def rows_for_module(django_db_blocker, build: Callable[[], T]) -> Iterator[T]:
+    """Write rows once for all the tests of a module, as Django's `TestCase.setUpTestData` does for a class.
+
+    `build` runs inside a transaction that stays open while the module's tests run and is rolled back after
+    the last one. Each test's own transaction (pytest-django's `db`) is a savepoint inside it, so what a test
+    writes is still undone after that test. Tests that commit for real (transactional, live server, real
+    workers) cannot run inside it: `_check_modules_sharing_rows` refuses a module that mixes them.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        built = build()
+        with django_db_blocker.block():  # between tests, as without shared rows: only tests that ask may query
+            yield built
+        transaction.set_rollback(True)
+
+
+def _is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool(TRANSACTIONAL_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def _uses_database(item: pytest.Item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    return bool(item.get_closest_marker("django_db") or {"db", *TRANSACTIONAL_FIXTURES} & names)
+
+
+def _check_modules_sharing_rows(items: list[pytest.Item]) -> None:
+    """In a module where a test shares rows, every test that uses the database must share them too.
+
+    A test that built its own copy of those rows after the shared ones were written would find both, and a
+    transactional test would commit or flush inside the shared transaction; either way the result would
+    depend on the order the tests run in. Refusing the module at collection makes that impossible.
+    """
+    by_module: dict[object, list[pytest.Item]] = defaultdict(list)
+    for item in items:
+        by_module[getattr(item, "module", None)].append(item)
+    problems = []
+    for module_items in by_module.values():
+        shared = set().union(*(SHARED_BY_MODULE & set(getattr(item, "fixturenames", ())) for item in module_items))
+        if not shared:
+            continue
+        for item in module_items:
+            if _is_transactional(item):
+                problems.append(f"{item.nodeid}: a transactional test in a module whose tests share rows")
+            elif _uses_database(item) and not shared & set(getattr(item, "fixturenames", ())):
+                problems.append(
+                    f"{item.nodeid}: uses the database without the rows its module shares (add "
+                    f"`pytest.mark.usefixtures({', '.join(map(repr, sorted(shared)))})` to the module's pytestmark)"
+                )
+    if problems:
+        raise pytest.UsageError("Rows shared by a module:\n" + "\n".join(problems))
+
+
 @dataclass
 class World:
     """Two partners in different regions, a distributor supplying one reseller, and a user per role."""
@@ -117,7 +204,22 @@ class World:
 
 
 @pytest.fixture
-def world(db) -> World:
+def world(request, db) -> World:
+    """A new world, or in a module that shares one (`usefixtures("shared_world")`), this test's copy of it."""
+    if "shared_world" in request.fixturenames:
+        cache.clear()  # rate limits and debounces are keyed by ids the module's tests share
+        return copy.deepcopy(request.getfixturevalue("shared_world"))
+    return build_world()
+
+
+@shared_by_module
+def shared_world(django_db_setup, django_db_blocker) -> Iterator[World]:
+    """The world's rows once for all the tests of a module."""
+    yield from rows_for_module(django_db_blocker, build_world)
+
+
+def build_world() -> World:
+    """The rows of `World`; for a fixture that shares them across a module's tests, see `rows_for_module`."""
     emea = f.RegionFactory(code="emea", name="EMEA")
     amer = f.RegionFactory(code="amer", name="Americas")
     partner_a = f.PartnerFactory(name="Alpha Systems", region=emea, country="DE")

@@ -12,7 +12,7 @@ from django.urls import reverse
 from accounts.models import Role, User
 from tests import factories as f
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 INVITE = {
     "first_name": "Nora",

@@ -3,20 +3,29 @@
 Rows are built with the factories at fixed times (NOW is mid-July 2025), so every
 expected number is reproducible. `Eco` keeps the partners, product lines and
 times that tests refer to.
+
+A module whose tests do not commit shares one ecosystem (`analytics_ecosystem`, built and computed once):
+`computed` gives it with its analytics, `eco` without them (deleted for the test, restored after it).
 """
 
 from __future__ import annotations
 
+import copy
 import random
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
+from django.core.cache import cache
+from django.test import TestCase, override_settings
 
 from analytics import services
 from deals.models import DealStatus
 from tests import factories as f
+from tests.conftest import rows_for_module, shared_by_module
 
 NOW = datetime(2025, 7, 15, 12, 0, tzinfo=UTC)
 HISTORY_START = datetime(2024, 4, 1, tzinfo=UTC)  # the data starts a little before the 15 months of history
@@ -240,9 +249,57 @@ def _edge_cases(eco: Eco, customer) -> None:
     )
 
 
+@dataclass
+class SharedEco:
+    eco: Eco
+    rows_before_analytics: dict[str, int]  # rows per table once the data was written, before the recompute
+
+
+def table_rows() -> dict[str, int]:
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+def build_computed_ecosystem(more: Callable[[Eco], None] | None = None) -> SharedEco:
+    """`build_ecosystem`, then `more` rows, then a full recompute as of NOW over 15 months of history."""
+    eco = build_ecosystem()
+    if more:
+        more(eco)
+    rows = table_rows()
+    with override_settings(PRM_ANALYTICS_HISTORY_MONTHS=15), TestCase.captureOnCommitCallbacks(execute=True):
+        job = services.recompute_start(kind="full_recompute", now=NOW)
+    job.refresh_from_db()
+    assert job.status == "succeeded", job.error
+    return SharedEco(eco=eco, rows_before_analytics=rows)
+
+
+@shared_by_module
+def analytics_ecosystem(django_db_setup, django_db_blocker) -> Iterator[SharedEco]:
+    """The computed ecosystem, once for all the tests of a module."""
+    yield from rows_for_module(django_db_blocker, build_computed_ecosystem)
+
+
 @pytest.fixture
-def eco(db) -> Eco:
-    return build_ecosystem()
+def computed(analytics_ecosystem, db, settings) -> Eco:
+    """The module's ecosystem with its analytics computed, as `run_recompute()` leaves it."""
+    settings.PRM_ANALYTICS_HISTORY_MONTHS = 15
+    cache.clear()
+    return copy.deepcopy(analytics_ecosystem.eco)
+
+
+@pytest.fixture
+def eco(request, db) -> Eco:
+    """The ecosystem before any analytics: a new one, or in a module that shares one, that one without its
+    analytics rows (deleted inside this test's transaction, so the next test has them back)."""
+    if "analytics_ecosystem" not in request.fixturenames:
+        return build_ecosystem()
+    shared = request.getfixturevalue("analytics_ecosystem")
+    for model in apps.get_app_config("analytics").get_models():
+        model.objects.all().delete()
+    rows = table_rows()
+    changed = {table: (rows[table], n) for table, n in shared.rows_before_analytics.items() if rows[table] != n}
+    assert not changed, f"the recompute wrote rows outside the analytics tables (now, before): {changed}"
+    cache.clear()
+    return copy.deepcopy(shared.eco)
 
 
 @pytest.fixture

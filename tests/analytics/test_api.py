@@ -11,7 +11,7 @@ from analytics.models import JobRun, KpiSnapshot, PartnerHealthScore
 from tests import factories as f
 from tests.analytics.conftest import NOW
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("analytics_ecosystem")]
 
 KPIS = "/api/v1/analytics/kpis/"
 
@@ -32,13 +32,7 @@ def all_pages(client: APIClient, url: str, **params) -> list[dict]:
     return rows
 
 
-@pytest.fixture
-def computed(eco, run_recompute):
-    run_recompute()
-    return eco
-
-
-def test_a_partner_sees_its_own_rows_only(computed):
+def test_a_partner_sees_its_own_rows_and_the_ecosystem_only(computed):
     aurora = computed.partners[0]
     client = client_as(f.PartnerUserFactory(partner=aurora))
     rows = all_pages(client, KPIS)

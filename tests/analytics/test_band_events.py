@@ -13,7 +13,7 @@ from integrations.webhooks import webhook_endpoint_create
 from tests import factories as f
 from tests.analytics.conftest import NOW
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("analytics_ecosystem")]
 
 OTHER = {"healthy": "at_risk", "watch": "healthy", "at_risk": "watch"}
 
@@ -61,10 +61,7 @@ def test_a_first_scoring_announces_nothing_and_a_changed_band_is_announced_once(
     assert announced == []  # nothing changed since
 
 
-def test_a_refresh_and_a_rescore_announce_their_changes(
-    eco, run_recompute, announced, django_capture_on_commit_callbacks
-):
-    run_recompute()
+def test_a_refresh_and_a_rescore_announce_their_changes(computed, announced, django_capture_on_commit_callbacks):
     partner_id = PartnerHealthScore.objects.filter(is_current=True).exclude(band="").first().partner_id
     old, true = _pretend_band(partner_id)
     with django_capture_on_commit_callbacks(execute=True):
@@ -83,9 +80,8 @@ def test_a_refresh_and_a_rescore_announce_their_changes(
 
 
 def test_the_event_reaches_the_partners_webhook_and_does_not_trigger_another_refresh(
-    eco, run_recompute, monkeypatch, django_capture_on_commit_callbacks
+    computed, monkeypatch, django_capture_on_commit_callbacks
 ):
-    run_recompute()
     partner_id = PartnerHealthScore.objects.filter(is_current=True).exclude(band="").first().partner_id
     admin = f.PartnerAdminFactory(partner_id=partner_id)
     endpoint = webhook_endpoint_create(user=admin, url="http://127.0.0.1:9/hook", events=[BAND_EVENT])

@@ -4,6 +4,7 @@ reader that pages use (visibility, partner filters, product line, periods)."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -12,10 +13,11 @@ import pytest
 from analytics import selectors
 from analytics.models import FailureCodeCount
 from tests import factories as f
-from tests.analytics.conftest import NOW
+from tests.analytics.conftest import NOW, SharedEco, build_computed_ecosystem
+from tests.conftest import rows_for_module, shared_by_module
 from warranty.models import WarrantyClaim
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("analytics_ecosystem")]
 
 FIRST_MONTH = date(2024, 4, 1)  # the recompute's 15 months before NOW's month
 
@@ -27,8 +29,7 @@ class Span:
     end: date
 
 
-@pytest.fixture
-def claims(eco):
+def more_claims(eco) -> None:
     """More failure codes, an untiered partner and a claim in the last second of a month."""
     fan = f.FailureCodeFactory(code="FAN", description="Fan or cooling failure")
     isle = f.PartnerFactory(name="Isle", tier=None, region=eco.amer, partner_type="service_partner")
@@ -50,7 +51,12 @@ def claims(eco):
         status="approved",
         decided_at=datetime(2025, 6, 2, tzinfo=UTC),
     )
-    return eco
+
+
+@shared_by_module
+def analytics_ecosystem(django_db_setup, django_db_blocker) -> Iterator[SharedEco]:
+    """The computed ecosystem with `more_claims`, once for the tests of this module."""
+    yield from rows_for_module(django_db_blocker, lambda: build_computed_ecosystem(more_claims))
 
 
 def quarter_start(day: date) -> date:
@@ -92,7 +98,7 @@ def stored_counts() -> Counter:
     return counts
 
 
-def test_counts_per_failure_code_match_the_raw_claims(claims, run_recompute):
+def test_counts_per_failure_code_match_the_raw_claims(eco, run_recompute):
     run_recompute(chunk_partners=3)  # groups span chunks: their counts are added up by the roll-up
     expected = +expected_counts()
     assert stored_counts() == expected
@@ -101,8 +107,7 @@ def test_counts_per_failure_code_match_the_raw_claims(claims, run_recompute):
     assert sum(r.claims_submitted for r in may) == 6  # the last second of May is May's
 
 
-def test_reader_follows_visibility_filters_and_periods(claims, run_recompute):
-    run_recompute()
+def test_reader_follows_visibility_filters_and_periods(computed):
     may = Span("month", date(2025, 5, 1), date(2025, 6, 1))
     manager = f.ManagerFactory()
     everything = {
@@ -119,18 +124,18 @@ def test_reader_follows_visibility_filters_and_periods(claims, run_recompute):
     )
 
     regional = f.ManagerFactory()
-    regional.regions.set([claims.amer])
+    regional.regions.set([computed.amer])
     americas = selectors.claims_by_failure_code(user=regional, scope=selectors.Scope(), period=may)
     assert {r["code"]: r["claims"] for r in americas} == Counter(
-        raw.filter(partner__region=claims.amer).values_list("failure_code__code", flat=True)
+        raw.filter(partner__region=computed.amer).values_list("failure_code__code", flat=True)
     )
     untiered = selectors.claims_by_failure_code(
         user=manager,
-        scope=selectors.Scope(partner_type="service_partner", product_line_id=claims.storage.pk),
+        scope=selectors.Scope(partner_type="service_partner", product_line_id=computed.storage.pk),
         period=may,
     )
     assert {r["code"]: r["claims"] for r in untiered} == Counter(
-        raw.filter(partner__partner_type="service_partner", product__product_line=claims.storage).values_list(
+        raw.filter(partner__partner_type="service_partner", product__product_line=computed.storage).values_list(
             "failure_code__code", flat=True
         )
     )
@@ -141,12 +146,11 @@ def test_reader_follows_visibility_filters_and_periods(claims, run_recompute):
     ranged = selectors.claims_by_failure_code(user=manager, scope=selectors.Scope(), period=spring)
     assert {r["code"]: r["claims"] for r in ranged} == Counter(in_spring.values_list("failure_code__code", flat=True))
 
-    partner_user = f.PartnerUserFactory(partner=claims.partners[0])
+    partner_user = f.PartnerUserFactory(partner=computed.partners[0])
     assert selectors.claims_by_failure_code(user=partner_user, scope=selectors.Scope(), period=may) == []
 
 
-def test_an_hourly_refresh_rewrites_only_its_own_periods(claims, run_recompute):
-    run_recompute()
+def test_an_hourly_refresh_rewrites_only_its_own_periods(computed, run_recompute):
     before = stored_counts()
     run_recompute(kind="current_period", now=NOW + timedelta(hours=1))
     assert stored_counts() == before

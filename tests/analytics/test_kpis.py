@@ -13,7 +13,7 @@ from analytics.models import KpiSnapshot
 from tests.analytics.conftest import NOW
 from tests.analytics.expected import Rows, expected_kpis, month_starts, product_line_rows
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("analytics_ecosystem")]
 
 MONTHS = month_starts(date(2024, 4, 1), NOW.date())
 QUARTER_STARTS = [date(y, m, 1) for y, m in ((2024, 4), (2024, 7), (2024, 10), (2025, 1), (2025, 4), (2025, 7))]
@@ -49,11 +49,10 @@ def rows_of(**filters) -> dict:
     return {(r.key, r.period_start): r for r in KpiSnapshot.objects.filter(**filters)}
 
 
-def test_every_partner_month_matches_the_independent_computation(eco, run_recompute):
-    run_recompute()
+def test_every_partner_month_matches_the_independent_computation(computed):
     rows = Rows.load()
     stored = rows_of(dimension="partner", granularity="month")
-    partners = [*eco.partners, eco.no_deals, eco.decisions_only, eco.inactive]
+    partners = [*computed.partners, computed.no_deals, computed.decisions_only, computed.inactive]
     assert len(stored) == len(partners) * len(MONTHS)
     for partner in partners:
         mine = rows.only({partner.pk})
@@ -78,14 +77,13 @@ def test_ecosystem_months_are_the_formulas_over_all_rows_not_means_of_partner_ra
     assert stored[("", month)].member_count == 8
 
 
-def test_quarters_and_years_are_rebuilt_from_counts_and_raw_values(eco, run_recompute):
-    run_recompute()
+def test_quarters_and_years_are_rebuilt_from_counts_and_raw_values(computed):
     rows = Rows.load()
     quarters = rows_of(dimension="ecosystem", granularity="quarter")
     assert {start for _, start in quarters} == {start for start, _ in QUARTERS}
     for start, end in QUARTERS:
         assert_matches(quarters[("", start)], expected_kpis(rows, at(start), at(end), NOW), f"eco Q {start}")
-    aurora = eco.partners[0]
+    aurora = computed.partners[0]
     mine = rows.only({aurora.pk})
     partner_quarters = rows_of(dimension="partner", granularity="quarter", partner=aurora)
     for start, end in QUARTERS:
@@ -120,26 +118,25 @@ def test_breakdowns_by_tier_type_region_and_product_line(eco, run_recompute):
             assert_matches(row, expected_kpis(product_line_rows(rows, line.pk), *window), f"line {line} {month}")
 
 
-def test_edge_cases_are_empty_not_zero(eco, run_recompute):
-    run_recompute()
+def test_edge_cases_are_empty_not_zero(computed):
 
     def month_row(partner, month):
         return KpiSnapshot.objects.get(dimension="partner", partner=partner, granularity="month", period_start=month)
 
     # No deals at all: counts are 0, rates empty; stock that never sells has no cover and 0 sell-through.
-    quiet = month_row(eco.no_deals, date(2025, 4, 1))
+    quiet = month_row(computed.no_deals, date(2025, 4, 1))
     assert (quiet.deals_registered, quiet.won_revenue, quiet.pipeline_value) == (0, Decimal("0.00"), Decimal("0.00"))
     assert quiet.approval_rate is None and quiet.win_rate is None and quiet.avg_won_deal is None
     assert quiet.median_hours_to_decision is None and quiet.conflict_rate is None
     assert (quiet.units_sold, quiet.on_hand_end, quiet.sell_through, quiet.days_of_cover) == (0, 12, 0.0, None)
     assert quiet.claims_per_1000_units is None
-    assert month_row(eco.no_deals, date(2024, 12, 1)).on_hand_end is None  # nothing reported yet
+    assert month_row(computed.no_deals, date(2024, 12, 1)).on_hand_end is None  # nothing reported yet
     # Decisions in February without a single submission in February.
-    february = month_row(eco.decisions_only, date(2025, 2, 1))
+    february = month_row(computed.decisions_only, date(2025, 2, 1))
     assert (february.deals_registered, february.deals_approved, february.deals_rejected) == (0, 2, 1)
     assert february.conflict_rate is None and february.approval_rate == pytest.approx(2 / 3)
     assert february.median_hours_to_decision == pytest.approx(60.0)  # 2 × 1, 2 × 30, 2 × 50 hours
-    assert month_row(eco.decisions_only, date(2025, 1, 1)).deals_registered == 3
+    assert month_row(computed.decisions_only, date(2025, 1, 1)).deals_registered == 3
     # Claims never decided count as submitted, not as decisions.
     claims = KpiSnapshot.objects.filter(
         dimension="partner", granularity="month", claims_submitted__gt=0, claims_approved=0, claims_rejected=0
@@ -147,10 +144,9 @@ def test_edge_cases_are_empty_not_zero(eco, run_recompute):
     assert claims.exists() and all(c.claim_approval_rate is None for c in claims)
 
 
-def test_boundaries_and_pipeline_are_rebuilt_from_timestamps(eco, run_recompute):
-    run_recompute()
+def test_boundaries_and_pipeline_are_rebuilt_from_timestamps(computed):
     rows = Rows.load()
-    aurora = eco.partners[0]
+    aurora = computed.partners[0]
     mine = rows.only({aurora.pk})
     stored = rows_of(dimension="partner", granularity="month", partner=aurora)
     feb, mar = stored[(str(aurora.pk), date(2025, 2, 1))], stored[(str(aurora.pk), date(2025, 3, 1))]

@@ -19,7 +19,7 @@ from analytics.models import (
 from tests.analytics.conftest import NOW
 from tests.analytics.expected import Rows
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("analytics_ecosystem")]
 
 IGNORED = {"id", "computed_at"}
 
@@ -67,8 +67,7 @@ def test_a_redelivered_chunk_is_counted_once(eco, run_recompute):
     assert everything() == before
 
 
-def test_a_failing_chunk_fails_the_run_and_keeps_the_previous_figures(eco, run_recompute, monkeypatch):
-    run_recompute()
+def test_a_failing_chunk_fails_the_run_and_keeps_the_previous_figures(computed, run_recompute, monkeypatch):
     before = everything()
 
     def broken(**kwargs):
@@ -82,9 +81,8 @@ def test_a_failing_chunk_fails_the_run_and_keeps_the_previous_figures(eco, run_r
     assert everything() == before
 
 
-def test_the_hourly_refresh_rewrites_this_years_periods_and_todays_health(eco, run_recompute):
-    run_recompute()
-    aurora = eco.partners[0]
+def test_the_hourly_refresh_rewrites_this_years_periods_and_todays_health(computed, run_recompute):
+    aurora = computed.partners[0]
     old = KpiSnapshot.objects.filter(partner=aurora, granularity="month", period_start=date(2024, 11, 1))
     new = KpiSnapshot.objects.filter(partner=aurora, granularity="month", period_start=date(2025, 6, 1))
     right = new.get().deals_registered
@@ -104,13 +102,12 @@ def test_the_hourly_refresh_rewrites_this_years_periods_and_todays_health(eco, r
     assert EcosystemHealth.objects.filter(is_current=True).get().measured_at == later
 
 
-def test_health_inputs_and_peers_match_the_rows(eco, run_recompute):
-    run_recompute()
+def test_health_inputs_and_peers_match_the_rows(computed):
     rows = Rows.load()
-    gold_active = {p.pk for p in (*eco.partners[:3], eco.decisions_only)}
+    gold_active = {p.pk for p in (*computed.partners[:3], computed.decisions_only)}
     scores = {s.partner_id: s for s in PartnerHealthScore.objects.filter(is_current=True).select_related("tier")}
-    assert eco.inactive.pk not in scores and set(scores) == gold_active | {p.pk for p in eco.partners[3:]} | {
-        eco.no_deals.pk
+    assert computed.inactive.pk not in scores and set(scores) == gold_active | {p.pk for p in computed.partners[3:]} | {
+        computed.no_deals.pk
     }
     start, start_180 = NOW - timedelta(days=90), NOW - timedelta(days=180)
     for partner_id, score in scores.items():
@@ -137,7 +134,7 @@ def test_health_inputs_and_peers_match_the_rows(eco, run_recompute):
             sum(
                 d.amount
                 for d in rows.deals
-                if d.partner_id == eco.inactive.pk and d.status == "won" and start <= d.closed_at < NOW
+                if d.partner_id == computed.inactive.pk and d.status == "won" and start <= d.closed_at < NOW
             )
         )
     )
@@ -148,15 +145,14 @@ def test_health_inputs_and_peers_match_the_rows(eco, run_recompute):
     )
     assert eco_now.score == pytest.approx(weighted)
     assert PartnerHealthScore.objects.filter(is_current=False).values("as_of").distinct().count() == 15
-    assert not PartnerHealthScore.objects.filter(partner=eco.inactive).exists()
+    assert not PartnerHealthScore.objects.filter(partner=computed.inactive).exists()
 
 
-def test_a_partner_refresh_recomputes_its_figures_only(eco, run_recompute):
+def test_a_partner_refresh_recomputes_its_figures_only(computed):
     from analytics.runs import partner_refresh
     from tests import factories as f
 
-    run_recompute()
-    aurora, boreal = eco.partners[0], eco.partners[1]
+    aurora, boreal = computed.partners[0], computed.partners[1]
     other_before = snapshot_of(boreal)
     eco_before = KpiSnapshot.objects.get(dimension="ecosystem", granularity="month", period_start=date(2025, 7, 1))
     closed = NOW - timedelta(hours=3)
@@ -167,7 +163,7 @@ def test_a_partner_refresh_recomputes_its_figures_only(eco, run_recompute):
         decided_at=closed - timedelta(days=19),
         closed_at=closed,
         protection_expires_at=closed + timedelta(days=70),
-        lines=[(eco.products[0], 1, Decimal("5000.00"))],
+        lines=[(computed.products[0], 1, Decimal("5000.00"))],
     )
     month = KpiSnapshot.objects.get(partner=aurora, granularity="month", period_start=date(2025, 7, 1))
     score = partner_refresh(partner_id=aurora.pk, now=NOW)

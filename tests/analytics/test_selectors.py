@@ -12,7 +12,7 @@ from analytics import definitions, selectors
 from analytics.models import KpiSnapshot
 from tests import factories as f
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("analytics_ecosystem")]
 
 
 @dataclass(frozen=True)
@@ -24,12 +24,6 @@ class Span:
 
 MARCH = Span("month", date(2025, 3, 1), date(2025, 4, 1))
 SPRING = Span("custom", date(2025, 3, 1), date(2025, 6, 1))
-
-
-@pytest.fixture
-def computed(eco, run_recompute):
-    run_recompute()
-    return eco
 
 
 def test_partner_health_follows_the_visibility_rule(computed, django_assert_max_num_queries):

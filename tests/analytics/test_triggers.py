@@ -13,7 +13,7 @@ from analytics.models import HealthWeights, JobRun, KpiSnapshot, PartnerHealthSc
 from inventory.services import inventory_upsert
 from tests import factories as f
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("analytics_ecosystem")]
 
 
 @pytest.fixture
@@ -77,8 +77,7 @@ def test_each_partner_gets_its_own_refresh(eco, queued, django_capture_on_commit
     assert PartnerHealthScore.objects.filter(partner=eco.partners[0], is_current=True).exists()
 
 
-def test_saving_the_weights_rescores_every_health_score(eco, run_recompute, django_capture_on_commit_callbacks):
-    run_recompute()
+def test_saving_the_weights_rescores_every_health_score(computed, django_capture_on_commit_callbacks):
     before = {s.pk: s.score for s in PartnerHealthScore.objects.all()}
     weights = {
         "revenue": 1.0,

@@ -11,7 +11,7 @@ from partners.models import Certification, Partner
 from tests import factories as f
 from warranty.models import ClaimEvent, WarrantyClaim
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 ALL = {"Alpha Systems", "Bravo Networks", "Delta Distribution", "Echo Reseller"}
 # Who sees which partners' rows. "supplied" models let a distributor read its resellers' rows.

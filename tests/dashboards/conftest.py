@@ -4,23 +4,31 @@ Times are relative to now, so the pages' default period (the last complete month
 has data. Alpha (EMEA, Gold) holds far too much stock; Bravo (Americas, Gold)
 holds too little and files claims at an unusual rate; six more active Gold
 partners make Alpha's tier large enough for anonymised quartiles.
+
+The pages only read it, so it is built once per module (`dashboards_ecosystem`): each test gets its
+own copy of the instances, and whatever a test writes is rolled back after it.
 """
 
 from __future__ import annotations
 
+import copy
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from dateutil.relativedelta import relativedelta
+from django.core.cache import cache
+from django.test import TestCase
 from django.utils import timezone
 
 from analytics.services import recompute_start
 from dashboards.periods import Period, default_period
 from deals.models import DealStatus
 from tests import factories as f
+from tests.conftest import rows_for_module, shared_by_module
 
 MONTHS = 14
 
@@ -129,6 +137,14 @@ def build_eco(world, capture) -> Eco:
     )
 
 
+@shared_by_module
+def dashboards_ecosystem(shared_world, django_db_blocker) -> Iterator[Eco]:
+    """`build_eco` over the module's world, once for all the tests of a module."""
+    yield from rows_for_module(django_db_blocker, lambda: build_eco(shared_world, TestCase.captureOnCommitCallbacks))
+
+
 @pytest.fixture
-def eco(world, django_capture_on_commit_callbacks) -> Eco:
-    return build_eco(world, django_capture_on_commit_callbacks)
+def eco(dashboards_ecosystem, db) -> Eco:
+    """This test's copy of the module's ecosystem; the cache starts empty, as it would on new rows."""
+    cache.clear()
+    return copy.deepcopy(dashboards_ecosystem)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+pytestmark = pytest.mark.usefixtures("shared_world")
+
 MANAGE_PAGES = ["/manage/", "/manage/partners/", "/manage/insights/inventory/", "/manage/insights/warranty/"]
 
 

@@ -6,11 +6,14 @@ import io
 import json
 import statistics
 
+import pytest
 from openpyxl import load_workbook
 
 from analytics.models import KpiSnapshot, PartnerHealthScore
 from partners.models import Partner
 from tests import factories as f
+
+pytestmark = pytest.mark.usefixtures("shared_world")  # the world of the ecosystem, for tests that ask only for it
 
 
 def _csv(response) -> list[str]:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from deals.models import DealRegistration, DealStatus
 from tests.fixtures.api import error_of
+
+pytestmark = pytest.mark.usefixtures("shared_world")
 
 CLOSE = (date.today() + timedelta(days=45)).isoformat()
 

@@ -17,7 +17,7 @@ from notifications.models import Notification
 from tests import factories as f
 from tests.deals.conftest import approved, register
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 
 def _customer(name: str, domain: str = ""):

@@ -29,7 +29,7 @@ from partners.selectors import manager_recipients
 from tests import factories as f
 from tests.deals.conftest import approved, register
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 
 # --- creating and submitting -------------------------------------------------------------------

@@ -13,7 +13,7 @@ from deals.services import deal_reject
 from tests import factories as f
 from tests.deals.conftest import approved, register
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 PORTAL_PAGES = ["deals:deal_list", "deals:deal_create", "portal_home"]
 MANAGE_PAGES = ["deals:manage_deal_list", "deals:manage_queue"]

@@ -14,6 +14,8 @@ from integrations.models import ApiToken, IdempotencyRecord
 from integrations.tokens import api_token_check, api_token_create, token_digest
 from tests.fixtures.api import error_of
 
+pytestmark = pytest.mark.usefixtures("shared_world")
+
 CLOSE = (date.today() + timedelta(days=45)).isoformat()
 DEAL = {
     "customer": {"name": "Acme GmbH", "domain": "acme.example"},

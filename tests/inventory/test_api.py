@@ -5,12 +5,15 @@ from __future__ import annotations
 import time
 from datetime import date, timedelta
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from inventory.models import InventoryReport
 from tests import factories as f
 from tests.fixtures.api import error_of
+
+pytestmark = pytest.mark.usefixtures("shared_world")
 
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
 

@@ -15,7 +15,7 @@ from inventory.models import InventoryReport
 from inventory.services import inventory_upsert, inventory_validate_rows
 from tests import factories as f
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from inventory.models import ImportJob, InventoryReport
 from tests import factories as f
 from tests.inventory.conftest import csv_bytes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 HEADER = "sku,date,on_hand,units_sold,on_order"
 

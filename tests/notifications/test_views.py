@@ -10,7 +10,7 @@ from django.urls import reverse
 from notifications.models import Notification
 from notifications.services import notify
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 
 def _note(user, title="Deal approved", url="/portal/deals/1/"):

@@ -21,7 +21,7 @@ from warranty.services import (
     warranty_end,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 
 # --- pure rules ----------------------------------------------------------------------------------

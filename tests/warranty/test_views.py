@@ -16,7 +16,7 @@ from tests import factories as f
 from warranty.models import ClaimStatus, WarrantyClaim
 from warranty.services import claim_approve
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 
 def _form(product, failure_code, **overrides):

@@ -12,6 +12,8 @@ from deals.models import DealConflict, DealStatus
 from tests import factories as f
 from tests.fixtures.api import error_of
 
+pytestmark = pytest.mark.usefixtures("shared_world")
+
 
 def _make(kind: str, world, catalog, count: int) -> None:
     for _ in range(count):

@@ -11,6 +11,8 @@ import pytest
 
 from tests.fixtures.api import error_of
 
+pytestmark = pytest.mark.usefixtures("shared_world")
+
 RESOURCES = ["partners", "certifications", "customers", "deals", "inventory", "claims"]
 # Who sees partner A's object (EMEA). The regional manager is limited to the Americas (partner B).
 SEES_A = {"admin_a": True, "user_a": True, "admin_b": False, "regional_manager": False, "manager": True}
