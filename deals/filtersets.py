@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from catalog.models import ProductLine
 from core.filters import VisibleModelChoiceFilter
+from core.widgets import SearchSelect
 from partners.models import Partner, Region, Tier
 
 from .models import DealLine, DealRegistration, DealStatus
@@ -36,7 +37,11 @@ class DealFilterSet(django_filters.FilterSet):
         label="Conflict",
         widget=forms.Select(choices=[("", "Any"), ("true", "Conflicting"), ("false", "No conflict")]),
     )
-    partner = VisibleModelChoiceFilter(queryset=Partner.objects.only("pk", "name"), empty_label="Any")
+    partner = VisibleModelChoiceFilter(
+        queryset=Partner.objects.only("pk", "name"),
+        empty_label="Any",
+        widget=SearchSelect("lookup:partners", placeholder="Type a partner name…"),
+    )
     region = django_filters.ModelChoiceFilter(
         field_name="partner__region", queryset=Region.objects.all(), empty_label="Any"
     )

@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from catalog.models import Product
+from core.widgets import SearchSelect
 from customers.forms import CustomerChoiceMixin
 
 from .models import DealRegistration, LossReason
@@ -49,7 +50,11 @@ class DealForm(CustomerChoiceMixin):
 
 
 class DealLineForm(forms.Form):
-    product = forms.ModelChoiceField(queryset=Product.objects.filter(is_active=True))
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.filter(is_active=True),
+        widget=SearchSelect("lookup:products", placeholder="Type a SKU or name…"),
+        error_messages={"invalid_choice": "Choose an active product from the catalog."},
+    )
     quantity = forms.IntegerField(widget=forms.NumberInput(attrs={"min": 1, "max": MAX_QUANTITY}))
     unit_price = forms.DecimalField(
         label="Unit price",
@@ -64,7 +69,11 @@ class DealLineForm(forms.Form):
 
 
 class BaseDealLineFormSet(forms.BaseFormSet):
-    """Blank rows are ignored; the product list is read once for every row."""
+    """Blank rows are ignored; the product list is read once for every row.
+
+    The rows' pickers render only the product chosen (they search `lookup:products`); the list read here
+    names those options without a query per row and gives the browser the list prices as hints.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ from django import forms
 
 from catalog.models import Product, ProductLine
 from core.filters import VisibleModelChoiceFilter
+from core.widgets import SearchSelect
 from partners.models import Partner, Region
 
 from .models import InventoryReport
@@ -14,7 +15,9 @@ from .models import InventoryReport
 
 class InventoryFilterSet(django_filters.FilterSet):
     product = django_filters.ModelChoiceFilter(
-        queryset=Product.objects.only("pk", "sku", "name"), empty_label="Any product"
+        queryset=Product.objects.only("pk", "sku", "name"),
+        empty_label="Any product",
+        widget=SearchSelect("lookup:products", params={"inactive": "1"}, placeholder="Type a SKU or name…"),
     )
     sku = django_filters.CharFilter(field_name="product__sku", lookup_expr="iexact", label="SKU")
     product_line = django_filters.ModelChoiceFilter(
@@ -29,7 +32,11 @@ class InventoryFilterSet(django_filters.FilterSet):
     date_to = django_filters.DateFilter(
         field_name="date", lookup_expr="lte", label="To", widget=forms.DateInput(attrs={"type": "date"})
     )
-    partner = VisibleModelChoiceFilter(queryset=Partner.objects.only("pk", "name"), empty_label="Any partner")
+    partner = VisibleModelChoiceFilter(
+        queryset=Partner.objects.only("pk", "name"),
+        empty_label="Any partner",
+        widget=SearchSelect("lookup:partners", placeholder="Type a partner name…"),
+    )
     region = django_filters.ModelChoiceFilter(
         field_name="partner__region", queryset=Region.objects.all(), empty_label="Any region"
     )

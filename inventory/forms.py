@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from catalog.models import Product
+from core.widgets import SearchSelect
 
 from .imports import max_upload_bytes
 from .validation import MAX_COUNT
@@ -19,7 +20,11 @@ ALLOWED_EXTENSIONS = {".csv", ".txt"}
 class InventoryRowForm(forms.Form):
     """One product's stock position on one date."""
 
-    product = forms.ModelChoiceField(queryset=Product.objects.filter(is_active=True))
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.filter(is_active=True),
+        widget=SearchSelect("lookup:products", placeholder="Type a SKU or name…"),
+        error_messages={"invalid_choice": "Choose an active product from the catalog."},
+    )
     date = forms.DateField(initial=lambda: timezone.now().date(), widget=forms.DateInput(attrs={"type": "date"}))
     on_hand = forms.IntegerField(label="On hand", min_value=0, max_value=MAX_COUNT)
     units_sold = forms.IntegerField(label="Units sold", min_value=0, max_value=MAX_COUNT)

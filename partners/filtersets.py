@@ -1,8 +1,10 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django_countries import countries
 
 from core.filters import VisibleModelChoiceFilter
+from core.widgets import SearchSelect
 
 from .models import Certification, Partner, Region, Tier
 
@@ -13,8 +15,16 @@ class PartnerFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     tier = django_filters.ModelChoiceFilter(queryset=Tier.objects.all())
     region = django_filters.ModelChoiceFilter(queryset=Region.objects.all())
+    country = django_filters.ChoiceFilter(
+        choices=lambda: list(countries),
+        widget=SearchSelect("lookup:countries", placeholder="Type a country…"),
+    )
     parent = VisibleModelChoiceFilter(
-        queryset=Partner.objects.filter(partner_type=Partner.Type.DISTRIBUTOR).only("pk", "name"), label="Distributor"
+        queryset=Partner.objects.filter(partner_type=Partner.Type.DISTRIBUTOR).only("pk", "name"),
+        label="Distributor",
+        widget=SearchSelect(
+            "lookup:partners", params={"type": Partner.Type.DISTRIBUTOR}, placeholder="Type a distributor…"
+        ),
     )
 
     class Meta:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("integrations.urls")),
     path("", include("dashboards.urls")),
+    path("lookup/", include("prm.lookup_urls")),
     path("admin/", admin.site.urls),
     # Pages we do not template (the browsable API, the admin) have no icon link: browsers ask for this one.
     path("favicon.ico", FaviconView.as_view(), name="favicon"),

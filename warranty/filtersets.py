@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from catalog.models import Product
 from core.filters import VisibleModelChoiceFilter
+from core.widgets import SearchSelect
 from partners.models import Partner, Region
 
 from .models import ClaimStatus, FailureCode, WarrantyClaim
@@ -24,12 +25,18 @@ class WarrantyClaimFilterSet(django_filters.FilterSet):
         choices=[(OPEN, "Open (submitted or under review)"), *ClaimStatus.choices],
         empty_label="Any status",
     )
-    partner = VisibleModelChoiceFilter(queryset=Partner.objects.only("pk", "name"), empty_label="Any partner")
+    partner = VisibleModelChoiceFilter(
+        queryset=Partner.objects.only("pk", "name"),
+        empty_label="Any partner",
+        widget=SearchSelect("lookup:partners", placeholder="Type a partner name…"),
+    )
     region = django_filters.ModelChoiceFilter(
         field_name="partner__region", queryset=Region.objects.all(), empty_label="Any region"
     )
     product = django_filters.ModelChoiceFilter(
-        queryset=Product.objects.only("pk", "sku", "name"), empty_label="Any product"
+        queryset=Product.objects.only("pk", "sku", "name"),
+        empty_label="Any product",
+        widget=SearchSelect("lookup:products", params={"inactive": "1"}, placeholder="Type a SKU or name…"),
     )
     failure_code = django_filters.ModelChoiceFilter(queryset=FailureCode.objects.all(), empty_label="Any failure")
     out_of_warranty = django_filters.BooleanFilter(label="Out of warranty", widget=forms.Select(choices=YES_NO))

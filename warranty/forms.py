@@ -8,6 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from catalog.models import Product
+from core.widgets import SearchSelect
+from customers.lookups import customer_label
 from customers.models import Customer
 
 from .models import FailureCode
@@ -29,10 +31,20 @@ def _style(form: forms.Form) -> None:
 class ClaimForm(forms.Form):
     """What a partner enters; the service applies the business rules and sets the flags."""
 
-    product = forms.ModelChoiceField(queryset=Product.objects.only("pk", "sku", "name"))
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.only("pk", "sku", "name"),
+        widget=SearchSelect("lookup:products", params={"inactive": "1"}, placeholder="Type a SKU or name…"),
+    )
     serial_number = forms.CharField(max_length=60, label="Serial number")
     customer = forms.ModelChoiceField(
-        queryset=Customer.objects.none(), required=False, label="Customer", help_text="One of your customers…"
+        queryset=Customer.objects.none(),
+        required=False,
+        label="Customer",
+        help_text="One of your customers…",
+        widget=SearchSelect("lookup:customers", placeholder="Type a name or domain…"),
+        error_messages={
+            "invalid_choice": "That is not one of your customers; pick one from the list or type a new name."
+        },
     )
     customer_name = forms.CharField(
         max_length=200, required=False, label="…or a new customer's name", help_text="Leave both empty if unknown."
@@ -46,7 +58,8 @@ class ClaimForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = Customer.objects.visible_to(user).only("pk", "name")
+        self.fields["customer"].queryset = Customer.objects.visible_to(user).only("pk", "name", "domain")
+        self.fields["customer"].label_from_instance = customer_label
         _style(self)
 
     def clean(self):
