@@ -71,9 +71,20 @@ def test_every_filter_choice_list_follows_the_visibility_rule(world, who):
 def test_the_partner_lists_distributor_filter_offers_only_visible_distributors(world, client):
     f.PartnerFactory(name="Zulu Americas Distribution", partner_type="distributor", region=world.amer)
     client.force_login(world.regional_manager)
+    # The filter is a picker that searches the partner lookup, which offers only the visible distributors.
     page = client.get(reverse("dashboards:partner_list")).content.decode()
-    assert "Zulu Americas Distribution" in page
+    assert 'data-search-url="/lookup/partners/?type=distributor"' in page
+    offered = client.get(reverse("lookup:partners"), {"type": "distributor", "q": "distribution"}).json()
+    assert [row["text"] for row in offered["results"]] == ["Zulu Americas Distribution"]
     assert world.distributor.name not in page  # Delta Distribution is in EMEA
+    # Chosen, it is the one option the page renders; an out-of-scope one is refused, not shown.
+    zulu = Partner.objects.get(name="Zulu Americas Distribution")
+    assert (
+        "Zulu Americas Distribution"
+        in client.get(reverse("dashboards:partner_list"), {"parent": zulu.pk}).content.decode()
+    )
+    forged = client.get(reverse("dashboards:partner_list"), {"parent": world.distributor.pk}).content.decode()
+    assert world.distributor.name not in forged
     # The same filter set serves the API: an out-of-scope distributor is not a valid choice there either.
     api = client.get("/api/v1/partners/", {"parent": world.distributor.pk})
     assert api.status_code == 400 and "parent" in api.json()["error"]["fields"]

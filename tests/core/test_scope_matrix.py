@@ -85,10 +85,23 @@ class Declared:
     scope: str
     params: dict[str, str] = field(default_factory=dict)
     post: bool = True  # also POST an empty body (rolled back); False where that would end the session
+    queries: tuple[str, ...] = ()  # more query strings to ask, e.g. a lookup's searches for each side's names
 
 
-def _d(scope: str, post: bool = True, **params: str) -> Declared:
-    return Declared(scope, params, post)
+def _d(scope: str, post: bool = True, queries: tuple[str, ...] = (), **params: str) -> Declared:
+    return Declared(scope, params, post, queries)
+
+
+# A picker's lookup is asked for every side's names and domains: it must find only what the role may see.
+LOOKUP_QUERIES = (
+    "?q=zyxwv",
+    "?q=qwertz",
+    "?q=plinkr",
+    "?q=overlap",
+    "?q=mx",
+    "?type=distributor",
+    "?q=a&type=distributor",
+)
 
 
 # One entry per URL name. API routes share their name across methods; the schema's operations are
@@ -168,6 +181,11 @@ SCOPES: dict[str, Declared] = {
     "integrations:webhook_create": _d(SIGNED_IN),
     "integrations:webhook_detail": _d(SIGNED_IN, pk="endpoint"),
     "integrations:webhook_redeliver": _d(SIGNED_IN, pk="endpoint", delivery_pk="delivery"),
+    # the pickers' lookups: any signed-in user, each answer through the visibility rule
+    "lookup:products": _d(SIGNED_IN, queries=LOOKUP_QUERIES),
+    "lookup:customers": _d(SIGNED_IN, queries=LOOKUP_QUERIES),
+    "lookup:partners": _d(SIGNED_IN, queries=LOOKUP_QUERIES),
+    "lookup:countries": _d(SIGNED_IN, queries=LOOKUP_QUERIES),
     # the API
     "api-root": _d(API),
     "schema": _d(API_PUBLIC),
@@ -590,7 +608,7 @@ def probes(matrix: Matrix) -> list[Probe]:
         for values in _param_sets(spec, matrix.groups):
             url = _fill(route.pattern, values)
             lists = not spec.params and spec.scope in (MANAGER, PORTAL, PORTAL_ADMIN, SIGNED_IN)
-            queries = LIST_QUERIES if lists else ("",)
+            queries = (LIST_QUERIES if lists else ("",)) + spec.queries
             out.extend(Probe("GET", url + q.format(**fills), spec.scope, route.name) for q in queries)
             if spec.post:
                 out.append(Probe("POST", url, spec.scope, route.name))
@@ -706,6 +724,12 @@ def test_the_data_set_exercises_the_rule(matrix, db):
     manager, _ = _clients(matrix, "manager")
     everything = manager.get(f"/manage/deals/{matrix.conflict_a.pk}/conflicts/").content.decode()
     assert B_NAME in everything and "Zyxwv Hidden Customer Ltd" in everything
+    # Both customers share a domain: the manager's lookup finds both, partner A's only its own.
+    found = [row["text"] for row in manager.get("/lookup/customers/?q=overlap").json()["results"]]
+    assert any("Zyxwv Hidden Customer" in text for text in found) and any("Qwertz Buyer" in text for text in found)
+    admin_a, _ = _clients(matrix, "admin_a")
+    found = [row["text"] for row in admin_a.get("/lookup/customers/?q=overlap").json()["results"]]
+    assert len(found) == 1 and "Qwertz Buyer GmbH" in found[0]
     _, distributor_api = _clients(matrix, "distributor")
     deals = distributor_api.get("/api/v1/deals/").json()["results"]
     assert {row["partner_name"] for row in deals} == {A_NAME, D_NAME}
