@@ -81,7 +81,15 @@
     if (select.multiple) {
       settings.plugins = ["remove_button"];
     }
-    new TomSelect(select, settings);
+    var picker = new TomSelect(select, settings);
+    // Tom Select refreshes its list 300 ms after typing and opens it, which focuses it again: if the user
+    // has moved on to another field by then, that would pull the focus back. Open only while focused.
+    var open = picker.open.bind(picker);
+    picker.open = function () {
+      if (picker.wrapper.contains(document.activeElement)) {
+        open();
+      }
+    };
   }
 
   function setUpIn(root) {

@@ -79,3 +79,28 @@ def login(page, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+def pick(page, select_id: str, typed: str, label: str) -> None:
+    """Choose in a picker that searches (a Tom Select over `<select id=select_id>`): type, then click the answer.
+
+    Waits for the picker to take the focus and for its first answer (loaded on focus) before typing, as a
+    person would see the list open before typing into it.
+    """
+    wrapper = page.locator(f"#{select_id} + .ts-wrapper")
+    wrapper.locator(".ts-control").click()  # its input is off-screen until one types
+    page.wait_for_function(
+        "id => document.activeElement && document.activeElement.id === id", arg=f"{select_id}-ts-control"
+    )
+    page.wait_for_function(
+        "id => { const w = document.getElementById(id).nextElementSibling;"
+        " return w.classList.contains('preloaded') && !w.classList.contains('loading'); }",
+        arg=select_id,
+    )
+    page.keyboard.type(typed, delay=20)
+    page.locator(f"#{select_id}-ts-dropdown .option", has_text=label).first.click()
+    page.wait_for_function(
+        "([id, label]) => { const s = document.getElementById(id); return s.selectedOptions.length"
+        " && s.selectedOptions[0].text === label; }",
+        arg=[select_id, label],
+    )
