@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from core.events import EVENT_TYPES
+from core.widgets import SearchSelect
 from partners.models import Partner
 
 EXPIRY_CHOICES = [("", "Never"), ("30", "In 30 days"), ("90", "In 90 days"), ("365", "In a year")]
@@ -31,6 +32,8 @@ class WebhookEndpointForm(forms.Form):
         required=False,
         empty_label="All partners I can see",
         help_text="Managers may scope an endpoint to one partner.",
+        widget=SearchSelect("lookup:partners", placeholder="Type a partner name…"),
+        error_messages={"invalid_choice": "That is not a partner you can see; pick one from the list."},
     )
     is_active = forms.BooleanField(required=False, initial=True, label="Active")
 

@@ -16,6 +16,7 @@ from django_countries import countries
 from core.widgets import SearchSelect, SearchSelectMultiple
 from customers.models import Customer
 from deals.models import DealRegistration
+from integrations.models import WebhookEndpoint
 from partners.models import Partner
 from tests import factories as f
 from warranty.models import WarrantyClaim
@@ -277,3 +278,16 @@ def test_the_deal_form_renders_product_and_customer_pickers(client, world):
     customer = re.search(r'<select name="customer"[^>]*>.*?</select>', page, re.S).group(0)
     assert 'data-search-url="/lookup/customers/"' in customer and len(_options(customer)) == 1
     assert "vendor/tom-select/tom-select.complete.min.js" in page and "js/pickers.js" in page
+
+
+def test_a_regional_manager_cannot_scope_a_webhook_to_a_partner_outside_their_regions(client, world):
+    client.force_login(world.regional_manager)
+    data = {"url": "https://hooks.example/h", "events": ["deal.won"], "is_active": "on"}
+    refused = client.post(reverse("integrations:webhook_create"), {**data, "partner": world.partner_a.pk})
+    assert refused.status_code == 400
+    assert "That is not a partner you can see; pick one from the list." in refused.content.decode()
+    assert world.partner_a.name not in refused.content.decode()
+    assert not WebhookEndpoint.objects.exists()
+    page = client.get(reverse("integrations:webhook_create")).content.decode()
+    partner = re.search(r'<select name="partner"[^>]*>.*?</select>', page, re.S).group(0)
+    assert 'data-search-url="/lookup/partners/"' in partner and len(_options(partner)) == 1
