@@ -291,3 +291,20 @@ def test_a_regional_manager_cannot_scope_a_webhook_to_a_partner_outside_their_re
     page = client.get(reverse("integrations:webhook_create")).content.decode()
     partner = re.search(r'<select name="partner"[^>]*>.*?</select>', page, re.S).group(0)
     assert 'data-search-url="/lookup/partners/"' in partner and len(_options(partner)) == 1
+
+
+def test_a_filter_page_costs_the_same_queries_whatever_the_number_of_partners(client, world):
+    """The partner list with a chosen distributor: one query names it, however many distributors exist."""
+    client.force_login(world.manager)
+    chosen = f.PartnerFactory(name="Counted Distribution", partner_type="distributor", region=world.emea)
+    counts = []
+    for total in (5, 40):
+        while Partner.objects.filter(partner_type="distributor").count() < total:
+            f.PartnerFactory(name=f"More Distribution {Partner.objects.count():03d}", partner_type="distributor")
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("dashboards:partner_list"), {"parent": chosen.pk, "country": "DE"})
+        assert page.status_code == 200
+        counts.append(len(queries))
+        distributor = re.search(r'<select name="parent"[^>]*>.*?</select>', page.content.decode(), re.S).group(0)
+        assert len(_options(distributor)) == 2
+    assert counts[0] == counts[1]
