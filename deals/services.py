@@ -30,12 +30,6 @@ from .models import DEAL_WORKFLOW, DealRegistration, DealStatus
 from .notices import notify_managers, notify_partner, payload
 from .validation import clean_deal_fields, replace_lines
 
-# What the submitting partner is told about a conflict: never who, never what.
-CONFLICT_NOTICE = (
-    "An overlapping registration for this customer already exists. "
-    "The channel team will review both and let you know their decision."
-)
-
 
 def protection_days(partner: Partner) -> int:
     """The partner's program protection period, else the default program's, else the setting."""

@@ -22,9 +22,9 @@ from partners.models import Partner
 from .filtersets import DealFilterSet
 from .forms import CloseForm, DealForm, DealLineFormSet, NoteForm
 from .models import DealRegistration, DealStatus
+from .notices import CONFLICT_NOTICE, conflict_notice
 from .selectors import deal_detail_queryset, deal_is_editable_by
 from .services import (
-    CONFLICT_NOTICE,
     deal_close,
     deal_create,
     deal_request_extension,
@@ -215,7 +215,7 @@ def portal_detail_context(request, deal: DealRegistration, **forms) -> dict:
         "lines": list(deal.lines.all()),
         "events": list(deal.events.all()),
         "can_act": editable,
-        "conflict_notice": CONFLICT_NOTICE,
+        "conflict_notice": conflict_notice(deal),
         "can_request_extension": editable
         and deal.status == DealStatus.APPROVED
         and not deal.extension_requested_at

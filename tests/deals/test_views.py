@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -216,6 +217,48 @@ def test_manager_sees_both_partners_side_by_side_and_approves_one(client, world,
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.status == DealStatus.APPROVED and second.status == DealStatus.SUBMITTED
+
+
+def _conflict_notice(response) -> str:
+    """The text of the page's conflict notice (the history below it keeps its own notes)."""
+    match = re.search(r'id="conflict-notice">(.*?)</div>', response.content.decode(), re.S)
+    assert match, "no conflict notice on the page"
+    return match.group(1)
+
+
+def test_the_conflict_notice_follows_the_decision_on_each_side(client, world, products):
+    customer = f.CustomerFactory(name="Cyberdyne Systems")
+    first = register(world.user_b, customer=customer, products=products[:1])
+    second = register(world.user_a, customer=customer, products=products[:1])
+    client.force_login(world.manager)
+    client.post(reverse("deals:manage_deal_approve", args=[first.pk]), {"note": ""})
+    client.post(reverse("deals:manage_deal_reject", args=[second.pk]), {"reason": "Registered first by another partner."})
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (DealStatus.APPROVED, DealStatus.REJECTED)
+
+    client.force_login(world.user_b)
+    notice = _conflict_notice(client.get(reverse("deals:deal_detail", args=[first.pk])))
+    assert "will review both" not in notice
+    assert "approved this one" in notice and f"{first.protection_expires_at:%Y-%m-%d}" in notice
+
+    client.force_login(world.user_a)
+    response = client.get(reverse("deals:deal_detail", args=[second.pk]))
+    notice = _conflict_notice(response)
+    assert "will review both" not in notice
+    assert "rejected this one" in notice and second.rejection_reason in notice
+    for secret in (first.reference, world.partner_b.name):
+        assert secret not in response.content.decode()
+
+
+def test_a_closed_conflicting_registration_shows_no_overlap_notice(client, world, products):
+    customer = f.CustomerFactory(name="Soylent Corp")
+    register(world.user_b, customer=customer, products=products[:1])
+    mine = register(world.user_a, customer=customer, products=products[:1])
+    client.force_login(world.user_a)
+    client.post(reverse("deals:deal_withdraw", args=[mine.pk]), {"note": "Lost interest."})
+    html = client.get(reverse("deals:deal_detail", args=[mine.pk])).content.decode()
+    assert 'id="conflict-notice"' not in html
 
 
 def test_regional_manager_sees_a_placeholder_for_a_conflict_outside_their_region(client, world, products):
