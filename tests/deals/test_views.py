@@ -232,7 +232,7 @@ def test_the_conflict_notice_follows_the_decision_on_each_side(client, world, pr
     second = register(world.user_a, customer=customer, products=products[:1])
     client.force_login(world.manager)
     client.post(reverse("deals:manage_deal_approve", args=[first.pk]), {"note": ""})
-    client.post(reverse("deals:manage_deal_reject", args=[second.pk]), {"reason": "Registered first by another partner."})
+    client.post(reverse("deals:manage_deal_reject", args=[second.pk]), {"reason": "Registered first elsewhere."})
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.status, second.status) == (DealStatus.APPROVED, DealStatus.REJECTED)
