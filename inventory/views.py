@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -165,6 +167,13 @@ class ManageImportJobListView(ManagerRequiredMixin, _ImportJobListBase):
     area = "manage"
 
 
+def problem_summary(job: ImportJob) -> list[dict]:
+    """The kinds of problem in a file's report, most frequent first, so a user whose every row failed
+    sees what to fix before reading the rows (counted over the kept report)."""
+    counts = Counter((error.get("column") or "", error.get("reason") or "") for error in job.errors)
+    return [{"column": column, "reason": reason, "count": count} for (column, reason), count in counts.most_common()]
+
+
 class _ImportJobDetailBase(VisibleQuerysetMixin, DetailView):
     """The report of one upload: progress while it runs, then the errors (and, in the portal, the import choice).
 
@@ -188,6 +197,7 @@ class _ImportJobDetailBase(VisibleQuerysetMixin, DetailView):
         job = self.object
         context["errors_shown"] = job.errors[:ERRORS_SHOWN]
         context["errors_hidden"] = max(job.error_count - ERRORS_SHOWN, 0)
+        context["problem_summary"] = problem_summary(job) if not job.valid_rows else []
         context["area"] = self.area
         context["can_resume"] = import_job_is_stalled(job) and import_job_may_resume(job=job, user=self.request.user)
         context["resume_url"] = reverse(f"inventory:{self.url_prefix}import_resume", args=[job.pk])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from datetime import date, timedelta
 
 import pytest
@@ -239,6 +241,26 @@ def test_uploading_a_row_again_replaces_it(client, world, products, yesterday):
     job.refresh_from_db()
     assert (job.created_count, job.updated_count) == (0, 1)
     assert InventoryReport.objects.get().on_hand == 40
+
+
+def test_a_file_with_no_valid_row_offers_no_import_and_says_what_to_fix(client, world, products, yesterday):
+    client.force_login(world.user_a)
+    rows = [f"NET-100,{yesterday},-1,1,0", f"NET-200,{yesterday},-3,1,0", f"NOPE-1,{yesterday},2,2,2"]
+    _upload(client, csv_bytes(HEADER, *rows))
+    job = ImportJob.objects.get()
+    assert (job.total_rows, job.valid_rows, job.error_count) == (3, 0, 3)
+    html = client.get(reverse("inventory:import_detail", args=[job.pk])).content.decode()
+    status = html.split("Problems</h3>")[0]
+    assert "0 valid row" not in status and "Import the" not in status and "Import all" not in status
+    assert reverse("inventory:import_run", args=[job.pk]) not in html
+    assert "Nothing in this file can be imported" in status
+    # What to fix: the problems, most frequent first, counted from the report itself.
+    expected = Counter((e["column"], e["reason"]) for e in job.errors).most_common()
+    summary = re.search(r'id="problem-summary">(.*?)</ul>', html, re.S).group(1)
+    items = re.findall(r"<li>(.*?)</li>", summary, re.S)
+    assert len(items) == len(expected)
+    for item, ((column, reason), count) in zip(items, expected, strict=True):
+        assert column in item and reason in item and f"{count} row" in item
 
 
 def test_file_with_a_missing_column_offers_no_import(client, world, products, yesterday):
