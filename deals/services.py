@@ -194,6 +194,12 @@ def deal_submit(*, deal: DealRegistration, user: Any) -> DealRegistration:
     return deal
 
 
+def deal_withdraw_check(*, deal: DealRegistration, user: Any) -> None:
+    """Refuse, as deal_withdraw would, before anything changes: a confirmation page asks only when it may."""
+    DEAL_WORKFLOW.require_partner_member(deal, user, action="withdraw")
+    DEAL_WORKFLOW.check(deal, DealStatus.WITHDRAWN, "withdrawn")
+
+
 @transaction.atomic
 def deal_withdraw(*, deal: DealRegistration, user: Any, note: str = "") -> DealRegistration:
     """The partner takes a draft, submitted or approved registration back (→ withdrawn)."""

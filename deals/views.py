@@ -31,6 +31,7 @@ from .services import (
     deal_submit,
     deal_update_draft,
     deal_withdraw,
+    deal_withdraw_check,
 )
 
 PORTAL_HIDDEN_FILTERS = ("region", "tier", "waiting", "extension_requested")
@@ -206,7 +207,6 @@ class DealEditView(PortalDealMixin, SingleObjectMixin, _DealFormView):
 
 
 def portal_detail_context(request, deal: DealRegistration, **forms) -> dict:
-    forms.setdefault("withdraw_form", NoteForm(auto_id="withdraw_%s"))
     forms.setdefault("close_form", CloseForm(auto_id="close_%s"))
     editable = deal_is_editable_by(deal=deal, user=request.user)
     return {
@@ -263,9 +263,36 @@ class DealSubmitView(_DealActionView):
 
 
 class DealWithdrawView(_DealActionView):
+    """Withdrawing cannot be undone, so it is asked for twice: GET shows what it means and the confirming
+    form, POST withdraws only with that form's `confirmed` (no script needed, so the strict CSP holds)."""
+
+    http_method_names = ["get", "post"]
     form_class = NoteForm
     form_context_name = "withdraw_form"
     auto_id = "withdraw_%s"
+    template_name = "deals/deal_withdraw_confirm.html"
+
+    def get(self, request, *args, **kwargs):
+        deal = self.object = self.get_action_object()
+        try:
+            deal_withdraw_check(deal=deal, user=request.user)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return redirect(self.get_success_url())
+        return self.confirmation(deal, NoteForm(auto_id=self.auto_id))
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("confirmed") != "yes":
+            self.get_action_object()  # 404 for a registration the user cannot see
+            return redirect(request.path)
+        return super().post(request, *args, **kwargs)
+
+    def confirmation(self, deal, form, status: int = 200) -> TemplateResponse:
+        context = {"deal": deal, "object": deal, "withdraw_form": form}
+        return TemplateResponse(self.request, self.template_name, context, status=status)
+
+    def invalid(self, deal, form):
+        return self.confirmation(deal, form, status=400)
 
     def act(self, deal, data):
         deal_withdraw(deal=deal, user=self.request.user, note=data["note"])

@@ -256,7 +256,7 @@ def test_a_closed_conflicting_registration_shows_no_overlap_notice(client, world
     register(world.user_b, customer=customer, products=products[:1])
     mine = register(world.user_a, customer=customer, products=products[:1])
     client.force_login(world.user_a)
-    client.post(reverse("deals:deal_withdraw", args=[mine.pk]), {"note": "Lost interest."})
+    client.post(reverse("deals:deal_withdraw", args=[mine.pk]), {"note": "Lost interest.", "confirmed": "yes"})
     html = client.get(reverse("deals:deal_detail", args=[mine.pk])).content.decode()
     assert 'id="conflict-notice"' not in html
 
@@ -289,6 +289,45 @@ def test_partner_actions_from_the_detail_page(client, world, products):
     )
     deal.refresh_from_db()
     assert deal.status == DealStatus.LOST and deal.loss_reason == "Price: 20% cheaper offer"
+
+
+def test_withdrawing_asks_for_confirmation_first(client, world, products):
+    deal = register(world.user_a, products=products[:1])
+    client.force_login(world.user_a)
+    url = reverse("deals:deal_withdraw", args=[deal.pk])
+    detail = client.get(reverse("deals:deal_detail", args=[deal.pk])).content.decode()
+    # The detail page only leads to the confirmation; no form there withdraws at once.
+    assert f'href="{url}"' in detail and f'action="{url}"' not in detail
+
+    page = client.get(url)
+    html = page.content.decode()
+    assert page.status_code == 200 and "cannot be undone" in html and deal.reference in html
+    assert f'action="{url}"' in html and 'name="confirmed"' in html
+    assert reverse("deals:deal_detail", args=[deal.pk]) in html  # the way back, keeping it
+    deal.refresh_from_db()
+    assert deal.status == DealStatus.SUBMITTED
+
+    # A POST that did not come through the confirmation changes nothing and leads to it.
+    unconfirmed = client.post(url, {"note": "Customer went quiet."})
+    assert unconfirmed.status_code == 302 and unconfirmed["Location"] == url
+    deal.refresh_from_db()
+    assert deal.status == DealStatus.SUBMITTED
+
+    done = client.post(url, {"note": "Customer went quiet.", "confirmed": "yes"})
+    assert done["Location"] == reverse("deals:deal_detail", args=[deal.pk])
+    deal.refresh_from_db()
+    assert deal.status == DealStatus.WITHDRAWN and deal.events.last().note == "Customer went quiet."
+
+
+def test_the_withdraw_confirmation_refuses_what_the_action_would(client, world, products):
+    deal = register(world.user_a, products=products[:1])
+    deal_reject(deal=deal, user=world.manager, reason="Duplicate")
+    client.force_login(world.user_a)
+    response = client.get(reverse("deals:deal_withdraw", args=[deal.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("deals:deal_detail", args=[deal.pk])
+    assert "is rejected, so it cannot be withdrawn" in response.content.decode()
+    client.force_login(world.user_b)
+    assert client.get(reverse("deals:deal_withdraw", args=[deal.pk])).status_code == 404
 
 
 def test_a_refused_transition_is_a_message_not_an_error(client, world, products):
