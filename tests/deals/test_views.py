@@ -271,6 +271,50 @@ def test_regional_manager_sees_a_placeholder_for_a_conflict_outside_their_region
     assert world.partner_a.name not in page.content.decode()
 
 
+# --- drafts past their close date --------------------------------------------------------------
+
+
+OVERDUE = "Close date passed"
+
+
+def _drafts(world):
+    past = date.today() - timedelta(days=3)
+    late = f.DealFactory(partner=world.partner_a, status=DealStatus.DRAFT, submitted_at=None, expected_close_date=past)
+    fine = f.DealFactory(partner=world.partner_a, status=DealStatus.DRAFT, submitted_at=None)
+    submitted_late = f.DealFactory(partner=world.partner_a, expected_close_date=past)
+    return late, fine, submitted_late
+
+
+def _rows(html: str) -> dict[str, str]:
+    """Each table row's text, by the reference it starts with."""
+    rows = re.findall(r"<tr>(.*?)</tr>", html, re.S)
+    return {m.group(0): row for row in rows if (m := re.search(r"DR-\d{4}-\d{6}", row))}
+
+
+def test_drafts_past_their_close_date_are_flagged_in_the_portal(client, world):
+    late, fine, submitted_late = _drafts(world)
+    client.force_login(world.user_a)
+    rows = _rows(client.get(reverse("deals:deal_list")).content.decode())
+    assert OVERDUE in rows[late.reference]
+    assert OVERDUE not in rows[fine.reference] and OVERDUE not in rows[submitted_late.reference]
+
+    html = client.get(reverse("deals:deal_detail", args=[late.pk])).content.decode()
+    assert 'id="overdue-draft"' in html and f"{late.expected_close_date:%Y-%m-%d}" in html
+    assert reverse("deals:deal_edit", args=[late.pk]) in html
+    for other in (fine, submitted_late):
+        assert 'id="overdue-draft"' not in client.get(reverse("deals:deal_detail", args=[other.pk])).content.decode()
+
+
+def test_drafts_past_their_close_date_are_flagged_for_managers(client, world):
+    late, fine, submitted_late = _drafts(world)
+    client.force_login(world.manager)
+    rows = _rows(client.get(reverse("deals:manage_deal_list")).content.decode())
+    assert OVERDUE in rows[late.reference]
+    assert OVERDUE not in rows[fine.reference] and OVERDUE not in rows[submitted_late.reference]
+    html = client.get(reverse("deals:manage_deal_detail", args=[late.pk])).content.decode()
+    assert OVERDUE in html
+
+
 # --- actions -----------------------------------------------------------------------------------
 
 
