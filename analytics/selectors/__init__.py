@@ -48,7 +48,15 @@ from .kpis import (
 )
 from .partners import partners_with_kpis
 from .peers import peer_benchmarks, quantiles, tier_medians
-from .revenue import Concentration, concentration, revenue_by_partner, revenue_by_product_line, revenue_by_segment
+from .revenue import (
+    Concentration,
+    concentration,
+    revenue_by_country,
+    revenue_by_partner,
+    revenue_by_product_line,
+    revenue_by_product_line_of,
+    revenue_by_segment,
+)
 
 __all__ = [
     "Concentration",
@@ -73,8 +81,10 @@ __all__ = [
     "product_line_rows",
     "quantiles",
     "resolve_source",
+    "revenue_by_country",
     "revenue_by_partner",
     "revenue_by_product_line",
+    "revenue_by_product_line_of",
     "revenue_by_segment",
     "scope_partners",
     "stockout_partners",

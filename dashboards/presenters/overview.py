@@ -62,8 +62,11 @@ def revenue_trend(source: selectors.Source, period: Period) -> Chart:
     )
 
 
-def revenue_segments(partners: Any, period: Period, *, product_line_only: bool) -> list[Chart]:
-    """Won revenue of the period by tier, region and partner type."""
+def revenue_segments(
+    partners: Any, period: Period, *, product_line_only: bool, one_region: bool = False
+) -> list[Chart]:
+    """Won revenue of the period by tier, region and partner type; by country instead of region when the
+    scope is one region (a single bar would say nothing)."""
     if product_line_only:
         return [
             Chart(
@@ -78,6 +81,10 @@ def revenue_segments(partners: Any, period: Period, *, product_line_only: bool) 
             for key, label in SEGMENTS
         ]
     totals = selectors.revenue_by_segment(partners, period)
+    segments = list(SEGMENTS)
+    if one_region:
+        totals["country"] = selectors.revenue_by_country(partners, period)
+        segments[segments.index(("region", "Region"))] = ("country", "Country")
     return [
         bar_chart(
             f"revenue_by_{key}",
@@ -90,24 +97,22 @@ def revenue_segments(partners: Any, period: Period, *, product_line_only: bool) 
             empty_message=f"No won revenue in {period.label} for these partners.",
             horizontal=True,
         )
-        for key, label in SEGMENTS
+        for key, label in segments
     ]
 
 
-def revenue_by_product_line(user: Any, period: Period, *, whole: bool, product_line_id: int | None) -> Chart:
-    """Won revenue by product line (the line's share of each won deal), for the whole ecosystem only."""
+def revenue_by_product_line(
+    user: Any, period: Period, *, whole: bool, product_line_id: int | None, partners: Any = None
+) -> Chart:
+    """Won revenue by product line (the line's share of each won deal): the ecosystem's stored rows, or for a
+    part of it (a region-limited manager, partner filters) that part's own won deals, never the ecosystem's."""
     title = "Won revenue by product line"
-    if not whole:
-        return Chart(
-            "revenue_by_line",
-            title,
-            [],
-            [],
-            None,
-            "Product lines are measured for the whole ecosystem "
-            "only; clear the partner filters (or ask for every region) to see this chart.",
-        )
-    lines = selectors.revenue_by_product_line(user=user, period=period, product_line_id=product_line_id)
+    if whole:
+        lines = selectors.revenue_by_product_line(user=user, period=period, product_line_id=product_line_id)
+        note = ""
+    else:
+        lines = selectors.revenue_by_product_line_of(partners, period, product_line_id=product_line_id)
+        note = "Computed from the won registrations of the partners in your scope (your regions and filters)."
     return bar_chart(
         "revenue_by_line",
         title,
@@ -118,6 +123,7 @@ def revenue_by_product_line(user: Any, period: Period, *, whole: bool, product_l
         category_title="Product line",
         horizontal=True,
         empty_message=f"No won revenue by product line in {period.label}.",
+        note=note,
     )
 
 

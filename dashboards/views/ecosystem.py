@@ -43,6 +43,11 @@ class ScopedDashboard(ManagerRequiredMixin, DashboardMixin, TemplateView):
         self.restricted = bool(self.scope.partner_filters or (user.region_ids and not user.is_superuser))
         self.whole = not self.restricted
 
+    def one_region(self) -> bool:
+        """The scope is one region: the region filter, or a manager limited to a single region."""
+        user = self.request.user
+        return bool(self.scope.region_id) or (not user.is_superuser and len(user.region_ids) == 1)
+
     def scope_note(self) -> str:
         notes = []
         if self.scope.product_line_id and self.restricted:
@@ -92,10 +97,12 @@ class EcosystemOverviewView(ScopedDashboard):
             ),
             "revenue_trend": revenue_trend(self.source, period),
         }
-        for chart in revenue_segments(self.partners, period, product_line_only=product_line_only):
+        for chart in revenue_segments(
+            self.partners, period, product_line_only=product_line_only, one_region=self.one_region()
+        ):
             charts[chart.key] = chart
         charts["revenue_by_line"] = revenue_by_product_line(
-            user, period, whole=self.whole, product_line_id=self.scope.product_line_id
+            user, period, whole=self.whole, product_line_id=self.scope.product_line_id, partners=self.partners
         )
         revenue = selectors.revenue_by_partner(self.partners, period, period.previous())
         charts["top_movers"], charts["bottom_movers"] = movers(revenue, period)
