@@ -123,9 +123,11 @@ def _layout(title: str, x_title: str, y_title: str, y_kind: str, *, height: int,
         "plot_bgcolor": "#FFFFFF",
         "colorway": list(PALETTE),
         "height": height,
-        "margin": {"l": 10, "r": 10, "t": 72, "b": 10},
-        # Above the plot, under the title: never collides with the x-axis title or its labels.
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
+        "margin": {"l": 10, "r": 10, "t": 56, "b": 10},
+        # At the foot of the figure (container coordinates), so plotly widens the bottom margin for it below
+        # the x-axis title: a legend that wraps onto several rows (one entry per product line on a narrow
+        # card) grows downwards and never covers the title, the plot or the axis labels.
+        "legend": {"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "xanchor": "left", "x": 0},
         "hoverlabel": {"namelength": -1},
         "xaxis": value_axis if horizontal else category_axis,
         "yaxis": category_axis | {"autorange": "reversed"} if horizontal else value_axis,
