@@ -33,3 +33,14 @@ def test_counted_takes_the_plural_for_every_number_but_one(count, expected):
 
 def test_counted_takes_an_irregular_plural():
     assert counted(1, "entry", "entries") == "1 entry" and counted(3, "entry", "entries") == "3 entries"
+
+
+def test_the_page_checker_finds_wrong_ordinals_and_template_slips():
+    """tests.texts, which the page crawl relies on, against hand-written right and wrong cases."""
+    from tests.texts import text_defects, wrong_ordinals
+
+    right = "1st 2nd 3rd 4th 11th 12th 13th 21st 22nd 23rd 101st 111th 112th"
+    assert wrong_ordinals(right) == []
+    assert wrong_ordinals("21th 32th 11st 12nd 13rd 2th") == ["21th", "32th", "11st", "12nd", "13rd", "2th"]
+    assert len(text_defects("Owner: None · score nan · NaN % · 1 row(s)")) == 4
+    assert text_defects("Nonetheless, a nanny: 3 rows") == []
