@@ -138,12 +138,16 @@ def test_every_page_of_every_role_is_clean(page, world, django_capture_on_commit
         page.context.clear_cookies()
         login(page, username, "pw")
         opened[username] = crawl(page, username, findings)
-        # An error page in the layout, for every role: a missing page. Its own 404 is the one console line.
-        response = page.goto("/no-such-page/")
-        assert response.status == 404
-        page.console_errors[:] = [e for e in page.console_errors if "status of 404" not in e]
-        check_page(page, username, findings, None)
-        assert page.locator("[data-error-page='404'] a", has_text="Go to your start page").count() == 1
+        # The error pages in the layout, for every role: a missing page, and the other area's start page.
+        # Their own status is the one console line they may cause.
+        other_area = "/portal/" if "manager" in username else "/manage/"
+        for url, status in (("/no-such-page/", 404), (other_area, 403)):
+            response = page.goto(url)
+            assert response.status == status
+            page.console_errors[:] = [e for e in page.console_errors if f"status of {status}" not in e]
+            check_page(page, username, findings, None)
+            way_back = page.locator(f"[data-error-page='{status}'] a", has_text="Go to your start page")
+            assert way_back.count() == 1 and page.locator("#mainnav").count() == 1
 
     # The crawl reached the pages with content: the lists and a detail page of each kind.
     manager = opened["manager"]
