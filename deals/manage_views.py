@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
+from core.text import counted
 from core.views import ManagerRequiredMixin, ServiceActionView, VisibleQuerysetMixin
 
 from .filtersets import DealFilterSet
@@ -89,7 +90,7 @@ class ApprovalQueueView(ManageDealMixin, FilterView):
         done = [r.reference for r in results if r.ok]
         if done:
             verb = "Approved" if approve else "Rejected"
-            messages.success(request, f"{verb} {len(done)} registration(s): {', '.join(done)}.")
+            messages.success(request, f"{verb} {counted(len(done), 'registration')}: {', '.join(done)}.")
         for result in results:
             if not result.ok:
                 messages.error(request, f"{result.reference}: {result.message}")

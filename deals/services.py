@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from core.events import emit
 from core.exceptions import ActionNotPermittedError, ServiceError, TransitionNotAllowedError
+from core.text import money
 from core.workflow import is_partner_member_of, required_reason
 from customers.services import customer_resolve
 from partners.models import Partner, Program
@@ -172,7 +173,7 @@ def _submit(deal: DealRegistration, *, user: Any, now: datetime, note: str, from
         deal,
         verb="deal.submitted",
         title=f"New registration {deal.reference} from {deal.partner.name}",
-        body=f"{deal.partner.name} registered {deal.customer.name} ({deal.amount} {deal.currency})"
+        body=f"{deal.partner.name} registered {deal.customer.name} ({money(deal.amount, deal.currency)})"
         + (" — it overlaps another partner's registration." if others else "."),
     )
     if others:

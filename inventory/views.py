@@ -15,6 +15,7 @@ from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
 from core.exceptions import ServiceError
+from core.text import counted
 from core.views import ManagerRequiredMixin, PartnerMemberRequiredMixin, ServiceActionView, VisibleQuerysetMixin
 from partners.models import Partner
 
@@ -103,7 +104,7 @@ class InventoryReportView(PartnerMemberRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(
             self.request,
-            f"Inventory saved: {counts['created']} new row(s), {counts['updated']} replaced.",
+            f"Inventory saved: {counted(counts['created'], 'new row')}, {counts['updated']:,} replaced.",
         )
         return redirect("inventory:inventory_list")
 
@@ -247,7 +248,7 @@ class ImportJobImportView(_ImportJobMixin, ServiceActionView):
     def act(self, job, data):
         job = import_job_request_import(job=job, user=self.request.user)
         if job.status == ImportJob.Status.DONE:
-            return f"Imported: {job.created_count} new row(s), {job.updated_count} replaced."
+            return f"Imported: {counted(job.created_count, 'new row')}, {job.updated_count:,} replaced."
         return ""  # a large file: the page shows its progress
 
     def get_success_url(self) -> str:

@@ -11,6 +11,7 @@ from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
 from core.exceptions import ServiceError
+from core.text import money
 from core.views import (
     ManagerRequiredMixin,
     PartnerMemberRequiredMixin,
@@ -194,7 +195,7 @@ class ManageClaimDetailView(ManagerRequiredMixin, ServiceActionMixin, _ClaimDeta
             return f"{claim.reference}: Review started."
         if self.action == "approve":
             claim_approve(claim=claim, user=user, amount=data["amount"], note=data["note"])
-            return f"{claim.reference}: Approved: {claim.approved_amount} {claim.currency}."
+            return f"{claim.reference}: Approved: {money(claim.approved_amount, claim.currency)}."
         if self.action == "reject":
             claim_reject(claim=claim, user=user, reason=data["reason"])
             return f"{claim.reference}: Claim rejected."

@@ -148,7 +148,7 @@ def test_report_form_saves_several_products_and_replaces_earlier_rows(client, wo
         ]
     )
     response = client.post(reverse("inventory:inventory_report"), data, follow=True)
-    assert "1 new row(s), 1 replaced" in response.content.decode()
+    assert "1 new row, 1 replaced" in response.content.decode()
     rows = {r.product.sku: r for r in InventoryReport.objects.filter(partner=world.partner_a)}
     assert rows["NET-100"].on_hand == 5 and rows["NET-200"].on_order == 0 and rows["NET-200"].source == "portal"
 
@@ -218,7 +218,7 @@ def test_upload_with_a_bad_row_shows_the_report_and_writes_nothing(client, world
     assert report.content.decode().splitlines()[1].startswith("3,on_hand,'-3,negative number")
 
     response = client.post(reverse("inventory:import_run", args=[job.pk]), follow=True)
-    assert "Imported: 2 new row(s), 0 replaced" in response.content.decode()
+    assert "Imported: 2 new rows, 0 replaced" in response.content.decode()
     assert set(InventoryReport.objects.values_list("product__sku", "on_hand", "source")) == {
         ("NET-100", 5, "csv"),
         ("SRV-300", 2, "csv"),
@@ -268,7 +268,7 @@ def test_file_with_a_missing_column_offers_no_import(client, world, products, ye
     _upload(client, csv_bytes("sku,date,on_hand", f"NET-100,{yesterday},5"))
     job = ImportJob.objects.get()
     html = client.get(reverse("inventory:import_detail", args=[job.pk])).content.decode()
-    assert job.file_error and "missing column(s): units_sold" in html and "whole file" in html
+    assert job.file_error and "missing column: units_sold" in html and "whole file" in html
     assert "valid row" not in html.split("Problems</h3>")[0].split("alert")[-1]
     assert client.post(reverse("inventory:import_run", args=[job.pk])).status_code == 302
     job.refresh_from_db()

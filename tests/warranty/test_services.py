@@ -243,7 +243,7 @@ def test_approve_in_full_and_in_part(file_claim, world):
     assert full.events.last().note == "Approved in full: 200.50 USD. OK"
     part = claim_approve(claim=file_claim(serial_number="B"), user=world.manager, amount="150")
     assert part.approved_amount == Decimal("150.00")
-    assert "Approved in part: 150.00 of 200.50" in part.events.last().note
+    assert "Approved in part: 150.00 USD of 200.50 USD" in part.events.last().note
     exact = claim_approve(claim=file_claim(serial_number="C"), user=world.manager, amount=Decimal("200.50"))
     assert exact.approved_amount == exact.claimed_amount
 
