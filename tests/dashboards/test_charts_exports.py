@@ -94,7 +94,8 @@ def test_csv_writes_numbers_plainly_empty_as_blank_and_neutralises_formulas():
 def test_xlsx_has_header_formats_and_real_numbers():
     columns = [Column("Partner"), Column("Revenue", "money"), Column("Win rate", "percent")]
     response = xlsx_response("Partners", columns, [["Alpha", Decimal("10.25"), 0.5], ["@x", None, None]])
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert response.streaming
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("Partner", "Revenue (USD)", "Win rate (%)")
     assert rows[1] == ("Alpha", 10.25, 0.5)
