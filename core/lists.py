@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import F, QuerySet
 from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
 from django_filters.views import FilterView
@@ -49,7 +50,10 @@ class ListColumn:
         for name in self.accessor.split("."):
             if value is None:
                 return None
-            value = getattr(value, name)
+            try:
+                value = getattr(value, name)
+            except ObjectDoesNotExist:  # an empty one-to-one or unsaved relation reads as empty
+                return None
         return value() if callable(value) else value
 
 
