@@ -54,3 +54,10 @@ def page_query(context: dict[str, Any], number: int) -> str:
 def page_window(page_obj: Any, on_each_side: int = 2) -> list[Any]:
     """The page numbers around the current one (first and last are separate links), with "…" for gaps."""
     return list(page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=on_each_side, on_ends=0))
+
+
+@register.simple_tag(takes_context=True)
+def sort_query(context: dict[str, Any], value: str = "") -> str:
+    """`?…&sort=value` keeping the filters (an empty value: the list's default order), back to page 1."""
+    sort = context.get("list_sort") or {}
+    return "?" + view_query(context["request"].GET, **{sort.get("param", "sort"): value or None})

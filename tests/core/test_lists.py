@@ -456,3 +456,15 @@ def test_money_is_written_to_the_cent():
         assert csv_value(value, "money") == str(expected)
     assert csv_value(Decimal("3532586.3500000000"), "money") == "3532586.35"
     assert csv_value(None, "money") == ""
+
+
+def test_notifications_offer_newest_or_oldest_first(client, world):
+    _setup(client, world, LISTS["notifications"], n=3)
+    own = Notification.objects.filter(recipient=world.user_a)
+    newest = client.get(reverse("notifications:list"), {"unread": "1"})
+    html = newest.content.decode()
+    assert 'href="?unread=1&amp;sort=created"' in html and 'href="?unread=1"' in html
+    oldest = client.get(reverse("notifications:list"), {"unread": "1", "sort": "created"})
+    expected = list(own.filter(read_at__isnull=True).order_by("created_at", "pk").values_list("pk", flat=True))
+    assert [n.pk for n in oldest.context["object_list"]] == expected
+    assert [n.pk for n in newest.context["object_list"]] == expected[::-1]
