@@ -77,7 +77,9 @@ def csv_value(value: Any, kind: str) -> Any:
         return ""
     if isinstance(value, str):
         return safe_text(value)
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
         return value.isoformat()
     if kind == "percent":
         return f"{float(value) * 100:.2f}"
