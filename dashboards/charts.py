@@ -17,6 +17,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from core.spreadsheets import Column  # re-exported: the pages name a chart's columns from here
+
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies, all ≥ 3:1 on white except none used for text.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#6C757D", "#000000")
 BAND_COLOURS = {"healthy": "#198754", "watch": "#B58105", "at_risk": "#B02A37"}
@@ -34,14 +36,6 @@ AXIS_FORMATS = {
     "days": (",.0f", " d", "days"),
     "per_thousand": (",.1f", "", "per 1,000 units"),
 }
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of a chart's data table: its heading and the kind of number it holds (see AXIS_FORMATS)."""
-
-    label: str
-    kind: str = "text"
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,14 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView
 from django.views.generic.detail import SingleObjectMixin
-from django_filters.views import FilterView
 
 from core.exceptions import ServiceError
+from core.lists import FilteredListView
 from core.views import PartnerMemberRequiredMixin, ServiceActionView, VisibleQuerysetMixin, add_service_errors
 from customers.forms import NEW_CUSTOMER_FIELDS
 from partners.models import Partner
 
+from .columns import EXPORT_COLUMNS, SORT_FIELDS
 from .filtersets import DealFilterSet
 from .forms import CloseForm, DealForm, DealLineFormSet, NoteForm
 from .models import DealRegistration, DealStatus
@@ -42,17 +43,18 @@ class PortalDealMixin(PartnerMemberRequiredMixin, VisibleQuerysetMixin):
     model = DealRegistration
 
 
-class DealListView(PortalDealMixin, FilterView):
-    """The partner's registrations (a distributor also reads its resellers'), filtered and paged."""
+class DealListView(PortalDealMixin, FilteredListView):
+    """The partner's registrations (a distributor also reads its resellers'), filtered, sorted and paged."""
 
     queryset = DealRegistration.objects.select_related(*LIST_SELECT)
     filterset_class = DealFilterSet
     paginate_by = 25
     template_name = "deals/deal_list.html"
-
-    def get_queryset(self):
-        # Drafts (not yet submitted) first, then the newest submissions.
-        return super().get_queryset().order_by(F("submitted_at").desc(nulls_first=True), "-pk")
+    # Drafts (not yet submitted) first, then the newest submissions.
+    ordering = (F("submitted_at").desc(nulls_first=True), "-pk")
+    sort_fields = SORT_FIELDS
+    export_columns = EXPORT_COLUMNS
+    export_name = "deal registrations"
 
     def several_partners(self) -> bool:
         if not hasattr(self, "_several"):

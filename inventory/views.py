@@ -10,17 +10,18 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views import View
-from django.views.generic import DetailView, FormView, ListView
+from django.views.generic import DetailView, FormView
 from django.views.generic.detail import SingleObjectMixin
-from django_filters.views import FilterView
 
 from core.exceptions import ServiceError
+from core.lists import FilteredListView
 from core.text import counted
 from core.views import ManagerRequiredMixin, PartnerMemberRequiredMixin, ServiceActionView, VisibleQuerysetMixin
 from partners.models import Partner
 
+from .columns import IMPORT_JOB_COLUMNS, IMPORT_JOB_SORT_FIELDS, INVENTORY_COLUMNS, INVENTORY_SORT_FIELDS
 from .csv_import import TEMPLATE_HEADER, errors_as_csv
-from .filtersets import InventoryFilterSet
+from .filtersets import ImportJobFilterSet, InventoryFilterSet
 from .forms import InventoryRowFormSet, InventoryUploadForm
 from .imports import (
     import_job_create,
@@ -37,20 +38,19 @@ from .services import inventory_upsert
 ERRORS_SHOWN = 200
 
 
-class _InventoryListBase(VisibleQuerysetMixin, FilterView):
+class _InventoryListBase(VisibleQuerysetMixin, FilteredListView):
     model = InventoryReport
     filterset_class = InventoryFilterSet
     paginate_by = 50
     template_name = "inventory/inventory_list.html"
     area = "portal"
+    ordering = ("-date", "partner__name", "product__sku")
+    sort_fields = INVENTORY_SORT_FIELDS
+    export_columns = INVENTORY_COLUMNS
+    export_name = "inventory"
 
     def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .select_related("partner", "product")
-            .order_by("-date", "partner__name", "product__sku")
-        )
+        return super().get_queryset().select_related("partner", "product")
 
     def several_partners(self) -> bool:
         return True
@@ -146,13 +146,24 @@ class _ImportJobMixin(PartnerMemberRequiredMixin, VisibleQuerysetMixin):
     area = "portal"
 
 
-class _ImportJobListBase(VisibleQuerysetMixin, ListView):
+class _ImportJobListBase(VisibleQuerysetMixin, FilteredListView):
     model = ImportJob
+    filterset_class = ImportJobFilterSet
     template_name = "inventory/import_list.html"
     paginate_by = 25
+    ordering = ("-created_at", "-pk")
+    sort_fields = IMPORT_JOB_SORT_FIELDS
+    export_columns = IMPORT_JOB_COLUMNS
+    export_name = "inventory uploads"
 
     def get_queryset(self):
         return super().get_queryset().defer("content", "errors").select_related("user", "partner")
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        if self.area == "portal":
+            filterset.form.fields.pop("partner", None)
+        return filterset
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {"area": self.area}
