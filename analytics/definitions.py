@@ -19,7 +19,14 @@ from dataclasses import dataclass
 #   "rate"   derived from the additive columns after every roll-up.
 # `unit`: how a value is shown: count, money (USD), percent (a fraction 0–1), hours, days or per_thousand.
 # `lower_is_better`: None when neither direction is better in itself (changes are shown in grey).
+# `target`: a (low, high) band of good values, for a KPI whose good range is a band (days of cover: 15–60 days);
+#   readings of such a KPI (peer comparisons, the colour and words of a change) judge the distance to the band,
+#   never "higher" or "lower" (`Kpi.compare`). Its `lower_is_better` is None.
 # `design`: a KPI of DESIGN §3 that pages and the API show; the others are numerators kept for roll-ups.
+
+
+# Days of cover is good inside this band (DESIGN §4's operations component scores against it, and pages read it).
+COVER_TARGET_DAYS = (15.0, 60.0)
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,33 @@ class Kpi:
     formula: str
     lower_is_better: bool | None = False
     design: bool = True
+    target: tuple[float, float] | None = None
+
+    @property
+    def direction(self) -> str:
+        """How a value is judged: "higher", "lower", "band" (inside `target`) or "none" (neither is better)."""
+        if self.target is not None:
+            return "band"
+        if self.lower_is_better is None:
+            return "none"
+        return "lower" if self.lower_is_better else "higher"
+
+    def distance_to_target(self, value: float) -> float:
+        """How far a value lies outside the target band (0 inside it); only for KPIs with a `target`."""
+        assert self.target is not None
+        low, high = self.target
+        return max(low - value, value - high, 0.0)
+
+    def compare(self, value: float, reference: float) -> int | None:
+        """Whether `value` is better (1), worse (-1) or as good (0) as `reference` by this KPI's direction;
+        None when neither direction is better. A band KPI is better the closer it lies to its band."""
+        if self.target is not None:
+            gap = self.distance_to_target(reference) - self.distance_to_target(value)
+        elif self.lower_is_better is None:
+            return None
+        else:
+            gap = (reference - value) if self.lower_is_better else (value - reference)
+        return (gap > 0) - (gap < 0)
 
 
 KPIS: dict[str, Kpi] = {
@@ -189,8 +223,9 @@ KPIS: dict[str, Kpi] = {
             "days",
             "Days of cover",
             "Days of cover",
-            "on_hand_end / (units_sold / days in P); empty when nothing sold",
+            "on_hand_end / (units_sold / days in P); empty when nothing sold; good inside 15–60 days",
             lower_is_better=None,
+            target=COVER_TARGET_DAYS,
         ),
         Kpi(
             "stockouts",
@@ -339,4 +374,3 @@ SCORE_DECIMALS = 1
 
 TRAILING_DAYS = 90
 QUALITY_DAYS = 180
-COVER_TARGET_DAYS = (15.0, 60.0)

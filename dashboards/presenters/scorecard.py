@@ -78,6 +78,7 @@ class BenchmarkRow:
     median: float | None
     q3: float | None
     lower_is_better: bool | None
+    target: tuple[float, float] | None = None
 
     @property
     def scale(self) -> dict[str, float] | None:
@@ -103,9 +104,11 @@ class BenchmarkRow:
         you = _float(self.value)
         if you is None:
             return "No figure for you in this period."
+        if self.target is not None:  # a target band (days of cover): judged against the band, not the median
+            return _band_reading(you, self.target, self.kind)
         if self.median is None:
             return "No peer figures to compare with."
-        if self.lower_is_better is None:  # neither direction is better (e.g. days of cover)
+        if self.lower_is_better is None:  # neither direction is better
             return (
                 "At the tier median."
                 if you == self.median
@@ -125,6 +128,20 @@ class BenchmarkRow:
 
 def _float(value: Any) -> float | None:
     return None if value is None else float(value)
+
+
+def _band_reading(you: float, target: tuple[float, float], kind: str) -> str:
+    """A figure whose good range is a band, read against the band: being above or below the tier median says
+    nothing about it."""
+    low, high = target
+    band = f"{low:g}–{high:g} {'days' if kind == 'days' else ''}".rstrip()
+    if you < low:
+        where = f"Below the {band} target: stock may run out."
+    elif you > high:
+        where = f"Above the {band} target: more stock than needed."
+    else:
+        where = f"Inside the {band} target."
+    return where
 
 
 def peer_benchmarks(*, user: Any, partner: Any, period: Period) -> tuple[list[BenchmarkRow], int]:
@@ -151,7 +168,15 @@ def peer_benchmarks(*, user: Any, partner: Any, period: Period) -> tuple[list[Be
         q = stats[kpi]
         rows.append(
             BenchmarkRow(
-                kpi, spec.label, spec.unit, own.get(kpi), q["p25"], q["median"], q["p75"], spec.lower_is_better
+                kpi,
+                spec.label,
+                spec.unit,
+                own.get(kpi),
+                q["p25"],
+                q["median"],
+                q["p75"],
+                spec.lower_is_better,
+                spec.target,
             )
         )
     return rows, count
