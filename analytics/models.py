@@ -14,13 +14,14 @@ through Django still deletes its rows (`on_delete` runs in Django, not in the da
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.query import ModelIterable
 
 from core.models import TimeStampedModel
@@ -389,6 +390,21 @@ class PartnerHealthScoreQuerySet(PartnerScopedQuerySet):
 
     def monthly(self) -> PartnerHealthScoreQuerySet:
         return self.filter(is_current=False)
+
+    def open_alerts(self, since: date) -> PartnerHealthScoreQuerySet:
+        """Current scores that raise an alert: the partner is at risk, or is in watch after being healthy at
+        `since` (the month-end score as of that first day of a month). Annotated with `before_band` and
+        `before_score`. The one definition of an alert: the overview's list and count and the partner list's
+        "open alert" filter all use it, so a count and the list it links to agree."""
+        before = PartnerHealthScore.objects.monthly().filter(partner=OuterRef("partner"), as_of=since)
+        return (
+            self.current()
+            .filter(score__isnull=False)
+            .annotate(
+                before_band=Subquery(before.values("band")[:1]), before_score=Subquery(before.values("score")[:1])
+            )
+            .filter(Q(band=HealthBand.AT_RISK) | (Q(band=HealthBand.WATCH) & Q(before_band=HealthBand.HEALTHY)))
+        )
 
 
 class PartnerHealthScore(models.Model):

@@ -26,7 +26,7 @@ registry — never `analytics.models` or the engine's modules.
 from __future__ import annotations
 
 from ..models import channel_wide_reader, ecosystem_reader
-from .health import EcosystemSummary, ecosystem_summary, health_alert_rows, partner_health
+from .health import EcosystemSummary, ecosystem_summary, health_alert_rows, last_month_end, partner_health
 from .insights import (
     claims_by_failure_code,
     cover_distribution,
@@ -62,6 +62,7 @@ __all__ = [
     "ecosystem_reader",
     "ecosystem_summary",
     "health_alert_rows",
+    "last_month_end",
     "monthly_values",
     "overstocked_partners",
     "partner_health",

@@ -10,7 +10,7 @@ from analytics import selectors
 from core.views import ManagerRequiredMixin
 
 from ..charts import PALETTE, Chart, Series, line_chart
-from ..presenters.health import health_alerts, previous_label
+from ..presenters.health import alert_list_query, health_alerts, previous_label
 from ..presenters.insights import (
     claims_by_failure_code,
     claims_by_line_over_time,
@@ -99,7 +99,7 @@ class EcosystemOverviewView(ScopedDashboard):
         )
         revenue = selectors.revenue_by_partner(self.partners, period, period.previous())
         charts["top_movers"], charts["bottom_movers"] = movers(revenue, period)
-        alerts, total = health_alerts(user=user, scope=self.scope, since=months[-1])
+        alerts, total = health_alerts(user=user, scope=self.scope, since=selectors.last_month_end())
         concentration = None if product_line_only else selectors.concentration(self.partners, period, revenue)
         return {
             "eco": eco,
@@ -111,6 +111,7 @@ class EcosystemOverviewView(ScopedDashboard):
             "alerts": alerts,
             "alerts_total": total,
             "alerts_more": total > len(alerts),
+            "alerts_query": alert_list_query(self.scope),
             "alerts_note": "Partners at risk, and partners whose health band fell since the last month end "
             "(derived from the health scores).",
             "queue": approval_queue_summary(user=user, scope=self.scope),
