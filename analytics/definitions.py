@@ -7,6 +7,7 @@ always agree on which KPIs exist and how each one rolls up from months.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 # The one KPI registry: every column of the KPI tables, in table order, with how it is computed (DESIGN §3),
 # how it rolls up, how pages label and format it, and which direction is better. The engine, the readers,
@@ -22,11 +23,32 @@ from dataclasses import dataclass
 # `target`: a (low, high) band of good values, for a KPI whose good range is a band (days of cover: 15–60 days);
 #   readings of such a KPI (peer comparisons, the colour and words of a change) judge the distance to the band,
 #   never "higher" or "lower" (`Kpi.compare`). Its `lower_is_better` is None.
+# `basis`: for a rate, the counts it is a share of (shown beside it: "100.0 % (3 of 3 closed)").
 # `design`: a KPI of DESIGN §3 that pages and the API show; the others are numerators kept for roll-ups.
 
 
 # Days of cover is good inside this band (DESIGN §4's operations component scores against it, and pages read it).
 COVER_TARGET_DAYS = (15.0, 60.0)
+
+
+@dataclass(frozen=True)
+class Basis:
+    """What a rate is a share of, in counts: `part` of the sum of `whole` columns, e.g. won of (won + lost)
+    "closed". Pages show it beside the rate ("100.0 % (3 of 3 closed)"), so that a rate next to an unrelated
+    count (a win rate of 100 % beside 0 registrations: deals closed now were registered earlier) reads right."""
+
+    part: str
+    whole: tuple[str, ...]
+    noun: str
+
+    def counts(self, values: Any) -> tuple[int, int] | None:
+        """(part, whole) from a mapping or an object with the columns; None when the whole is empty or zero."""
+        get = values.get if isinstance(values, dict) else (lambda name: getattr(values, name, None))
+        wholes = [get(name) for name in self.whole]
+        part = get(self.part)
+        if part is None or any(v is None for v in wholes) or not sum(wholes):
+            return None
+        return int(part), int(sum(wholes))
 
 
 @dataclass(frozen=True)
@@ -40,6 +62,7 @@ class Kpi:
     lower_is_better: bool | None = False
     design: bool = True
     target: tuple[float, float] | None = None
+    basis: Basis | None = None
 
     @property
     def direction(self) -> str:
@@ -112,6 +135,7 @@ KPIS: dict[str, Kpi] = {
             "Approval rate",
             "Approval rate (%)",
             "approved / (approved + rejected), decisions in P; empty when none",
+            basis=Basis("deals_approved", ("deals_approved", "deals_rejected"), "decided"),
         ),
         Kpi("deals_won", "sum", "count", "Deals won", "Deals won", "registrations closed as won in P"),
         Kpi("deals_lost", "sum", "count", "Deals lost", "Deals lost", "registrations closed as lost in P"),
@@ -122,6 +146,7 @@ KPIS: dict[str, Kpi] = {
             "Win rate",
             "Win rate (%)",
             "won / (won + lost), closed in P; empty when none",
+            basis=Basis("deals_won", ("deals_won", "deals_lost"), "closed"),
         ),
         Kpi(
             "won_revenue",
@@ -183,6 +208,7 @@ KPIS: dict[str, Kpi] = {
             "Conflicts (%)",
             "share of registrations submitted in P that were flagged as conflicting",
             lower_is_better=True,
+            basis=Basis("deals_conflicting", ("deals_registered",), "registered"),
         ),
         Kpi(
             "units_sold",
@@ -273,6 +299,7 @@ KPIS: dict[str, Kpi] = {
             "Claims approved (%)",
             "approved / (approved + rejected), claim decisions in P",
             lower_is_better=None,
+            basis=Basis("claims_approved", ("claims_approved", "claims_rejected"), "decided"),
         ),
         Kpi(
             "claim_resolution_days_total",

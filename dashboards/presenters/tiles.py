@@ -59,6 +59,31 @@ class Tile:
         return self.kpi.lower_is_better
 
 
+def basis_text(kpi: Kpi, values: Any) -> str:
+    """What a rate is a share of, e.g. "3 of 3 closed" (empty for a KPI that is no rate, or without counts).
+
+    `values` is a {column: value} dict or an object annotated with the columns (a partner in the list)."""
+    counts = kpi.basis.counts(values) if kpi.basis else None
+    if counts is None:
+        return ""
+    part, whole = counts
+    return f"{part:,} of {whole:,} {kpi.basis.noun}"
+
+
+def basis_columns(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The count columns the rates among `keys` are shares of (for lists that show them beside the rates)."""
+    columns: list[str] = []
+    for key in keys:
+        basis = KPIS[key].basis
+        for name in (basis.part, *basis.whole) if basis else ():
+            if name not in columns and name not in keys:
+                columns.append(name)
+    return tuple(columns)
+
+
 def tiles(keys: tuple[str, ...], current: dict, previous: dict, year_ago: dict) -> list[Tile]:
-    """Tiles for `keys` from three {kpi: value} dicts (missing keys are empty, shown as "—")."""
-    return [Tile(KPIS[k], current.get(k), previous.get(k), year_ago.get(k)) for k in keys]
+    """Tiles for `keys` from three {kpi: value} dicts (missing keys are empty, shown as "—"); a rate's tile notes
+    its basis ("3 of 3 closed")."""
+    return [
+        Tile(KPIS[k], current.get(k), previous.get(k), year_ago.get(k), note=basis_text(KPIS[k], current)) for k in keys
+    ]

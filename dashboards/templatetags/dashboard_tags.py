@@ -9,7 +9,9 @@ from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.html import format_html
 
-from analytics.definitions import Kpi
+from analytics.definitions import KPIS, Kpi
+
+from ..presenters.tiles import basis_text
 
 register = template.Library()
 
@@ -113,6 +115,13 @@ def delta(
         unit,
         label,
     )
+
+
+@register.filter
+def rate_basis(values: Any, key: str) -> str:
+    """ "3 of 3 closed" for a rate column of a row (a dict or an annotated object); empty for other columns."""
+    kpi = KPIS.get(key)
+    return basis_text(kpi, values) if kpi else ""
 
 
 @register.simple_tag
