@@ -19,6 +19,7 @@ registry — never `analytics.models` or the engine's modules.
 - `health`: partner and ecosystem health for a scope, alerts derived from the bands;
 - `revenue`: won revenue by segment, product line and partner, concentration;
 - `insights`: stock cover and claim-rate lists, product line rows, claims by failure code;
+- `history`: the first day of recorded history a user sees (trends leave out months before it);
 - `partners`: partners annotated with their figures, for sortable lists;
 - `channel_wide_reader` / `ecosystem_reader`: whether a user may read figures that add up every partner.
 """
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 from ..models import channel_wide_reader, ecosystem_reader
 from .health import EcosystemSummary, ecosystem_summary, health_alert_rows, last_month_end, partner_health
+from .history import history_start
 from .insights import (
     claims_by_failure_code,
     cover_distribution,
@@ -62,6 +64,7 @@ __all__ = [
     "ecosystem_reader",
     "ecosystem_summary",
     "health_alert_rows",
+    "history_start",
     "last_month_end",
     "monthly_values",
     "overstocked_partners",

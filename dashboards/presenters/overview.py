@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -22,34 +23,63 @@ def kpi_tiles(source: selectors.Source, period: Period) -> list[Tile]:
     return tiles(OVERVIEW_TILES, current, previous, year_ago)
 
 
+def recorded(month: date, history_start: date | None) -> bool:
+    """Whether a month lies wholly inside the recorded history (it starts on or after the history's first day).
+
+    Months before the first record hold zeros, and the month of the first record only part of a month's
+    activity: plotted, either reads as a plunge."""
+    return history_start is None or month >= history_start
+
+
+def history_note(months: list[date], history_start: date | None) -> str:
+    """Says which months a trend leaves out because the recorded history starts inside or after them."""
+    if history_start is None or all(recorded(m, history_start) for m in months):
+        return ""
+    return (
+        f"Recorded history starts on {history_start:%d %b %Y}: months before it, and the partial month it "
+        "starts in, are left out rather than drawn as a drop."
+    )
+
+
 def year_on_year_trend(
-    key: str, source: selectors.Source, period: Period, kpi: str, *, title: str, name: str, empty: str
+    key: str,
+    source: selectors.Source,
+    period: Period,
+    kpi: str,
+    *,
+    title: str,
+    name: str,
+    empty: str,
+    history_start: date | None = None,
 ) -> Chart:
-    """One KPI per month over at least 12 months for the scope, with the same month a year earlier dashed."""
+    """One KPI per month over at least 12 months for the scope, with the same month a year earlier dashed.
+
+    Months not wholly recorded (before `history_start`, or the partial month it falls in) are left empty.
+    """
     spec = KPIS[kpi]
     months = period.trend_months(12)
     year_earlier = [m - relativedelta(months=12) for m in months]
     values = selectors.monthly_values(source, year_earlier + months)
+
+    def value(month: date) -> Any:
+        return values.get(month, {}).get(kpi) if recorded(month, history_start) else None
+
     return line_chart(
         key,
         title,
         months=months,
         series=[
-            Series(name, [values.get(m, {}).get(kpi) for m in months], PALETTE[0]),
-            Series(
-                "Same month a year earlier",
-                [values.get(m, {}).get(kpi) for m in year_earlier],
-                PALETTE[1],
-                dashed=True,
-            ),
+            Series(name, [value(m) for m in months], PALETTE[0]),
+            Series("Same month a year earlier", [value(m) for m in year_earlier], PALETTE[1], dashed=True),
         ],
         kind=spec.unit,
         y_title=spec.axis_title,
         empty_message=empty,
+        note=history_note(year_earlier + months, history_start),
     )
 
 
-def revenue_trend(source: selectors.Source, period: Period) -> Chart:
+def revenue_trend(source: selectors.Source, period: Period, *, history_start: date | None = None) -> Chart:
     """Won revenue per month over at least 12 months, with the same month a year earlier dashed."""
     return year_on_year_trend(
         "revenue_trend",
@@ -59,6 +89,7 @@ def revenue_trend(source: selectors.Source, period: Period) -> Chart:
         title="Won revenue by month",
         name="Won revenue",
         empty="No won revenue has been computed for these months yet.",
+        history_start=history_start,
     )
 
 

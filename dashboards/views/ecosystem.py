@@ -90,7 +90,7 @@ class EcosystemOverviewView(ScopedDashboard):
                 empty_message="No monthly health scores stored for these months yet.",
                 note="Revenue-weighted mean of partner scores at each month's end.",
             ),
-            "revenue_trend": revenue_trend(self.source, period),
+            "revenue_trend": revenue_trend(self.source, period, history_start=selectors.history_start(user)),
         }
         for chart in revenue_segments(self.partners, period, product_line_only=product_line_only):
             charts[chart.key] = chart
@@ -128,12 +128,18 @@ class InventoryInsightsView(ScopedDashboard):
         current, previous, year_ago = selectors.period_values(
             self.source, [period, period.previous(), period.year_ago()]
         )
+        history = selectors.history_start(self.request.user)
         cover = stock_by_partner(self.partners, period)
         by_line = stock_by_product_line(
             self.request.user, period, whole=self.whole, product_line_id=self.scope.product_line_id
         )
         sell_through = trend_chart(
-            self.source, period, "sell_through", "Sell-through by month", "No inventory reported yet for these months."
+            self.source,
+            period,
+            "sell_through",
+            "Sell-through by month",
+            "No inventory reported yet for these months.",
+            history_start=history,
         )
         cover_trend = trend_chart(
             self.source,
@@ -141,6 +147,7 @@ class InventoryInsightsView(ScopedDashboard):
             "days_of_cover",
             "Days of cover by month",
             "No inventory reported yet for these months.",
+            history_start=history,
         )
         charts = {c.key: c for c in (sell_through, cover_trend, by_line, *cover.charts.values())}
         listed = list_period(period)
@@ -180,6 +187,7 @@ class WarrantyInsightsView(ScopedDashboard):
             user, period, whole=self.whole, product_line_id=self.scope.product_line_id
         )
         failures = claims_by_failure_code(user=user, scope=self.scope, period=period)
+        history = selectors.history_start(user)
         listed = selectors.period_values(self.source, [list_period(period)])[0] if period.kind == "custom" else current
         unusual = unusual_claim_rates(self.partners, period, listed.get("claims_per_1000_units"))
         approval = trend_chart(
@@ -188,6 +196,7 @@ class WarrantyInsightsView(ScopedDashboard):
             "claim_approval_rate",
             "Claim approval rate by month",
             "No claims decided in these months.",
+            history_start=history,
         )
         resolution = trend_chart(
             self.source,
@@ -195,6 +204,7 @@ class WarrantyInsightsView(ScopedDashboard):
             "claim_resolution_days",
             "Claim resolution time by month",
             "No claims decided in these months.",
+            history_start=history,
         )
         charts = {c.key: c for c in (claims, rate, failures, unusual, approval, resolution)}
         return {
