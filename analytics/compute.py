@@ -186,7 +186,14 @@ def compute_partner_chunk(
     _, inventory, claims, certs = data
     by_line = [
         kpis.inventory_kpis(inventory.assign(key=inventory["product_line_id"]), lines, window.months),
-        kpis.claim_kpis(claims.assign(key=claims["product_line_id"]), lines, window.months),
+        kpis.claim_kpis(
+            claims.assign(
+                key=claims["product_line_id"],
+                with_units=kpis.claims_with_units(claims, inventory, by=("partner_id", "product_line_id")),
+            ),
+            lines,
+            window.months,
+        ),
         kpis.certification_kpis(certs.assign(key=certs["product_line_id"]), lines, window.months),
     ]
     active = set(partners.loc[partners["status"] == "active", "partner_id"])

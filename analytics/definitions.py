@@ -272,6 +272,16 @@ KPIS: dict[str, Kpi] = {
             lower_is_better=True,
         ),
         Kpi(
+            "claims_with_units",
+            "sum",
+            "count",
+            "Claims beside units sold",
+            "Claims beside units sold",
+            "warranty claims submitted in P in calendar months in which their partner reported units sold",
+            lower_is_better=True,
+            design=False,
+        ),
+        Kpi(
             "claims_approved",
             "sum",
             "count",
@@ -326,7 +336,8 @@ KPIS: dict[str, Kpi] = {
             "per_thousand",
             "Claims per 1,000 units",
             "Claims per 1,000 units",
-            "1000 × claims_submitted / units_sold",
+            "1000 × claims_with_units / units_sold: the claims of partners that reported the units (in the months"
+            " they reported units sold); empty when nothing was sold",
             lower_is_better=True,
         ),
         Kpi(
@@ -356,6 +367,7 @@ MIN_PEER_GROUP = 5
 CLAIM_KPIS: frozenset[str] = frozenset(
     {
         "claims_submitted",
+        "claims_with_units",
         "claims_approved",
         "claims_rejected",
         "claim_approval_rate",

@@ -233,6 +233,9 @@ class KpiSnapshot(models.Model):
     days_of_cover = models.FloatField(null=True, blank=True)
     stockouts = models.PositiveIntegerField(null=True, blank=True)
     claims_submitted = models.PositiveIntegerField()
+    claims_with_units = models.PositiveIntegerField(
+        help_text="Claims submitted in months in which the partner reported units sold (claims per 1,000 units)."
+    )
     claims_approved = models.PositiveIntegerField()
     claims_rejected = models.PositiveIntegerField()
     claim_approval_rate = models.FloatField(null=True, blank=True)
