@@ -56,6 +56,11 @@ class Granularity(models.TextChoices):
     MONTH = "month", "Month"
     QUARTER = "quarter", "Quarter"
     YEAR = "year", "Year"
+    # The previous period and the same period a year earlier cut at the elapsed days of the period in progress
+    # (`analytics.periods.to_date_periods`); partner rows only.
+    MONTH_TO_DATE = "mtd", "Month to the same day"
+    QUARTER_TO_DATE = "qtd", "Quarter to the same day"
+    YEAR_TO_DATE = "ytd", "Year to the same day"
 
 
 def channel_wide_reader(user: Any) -> bool:

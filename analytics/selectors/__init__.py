@@ -47,6 +47,7 @@ from .kpis import (
     period_values,
     resolve_source,
     scope_partners,
+    to_date_values,
 )
 from .partners import partners_with_kpis
 from .peers import peer_benchmarks, quantiles, tier_medians
@@ -83,6 +84,7 @@ __all__ = [
     "scope_partners",
     "stockout_partners",
     "tier_medians",
+    "to_date_values",
     "understocked_partners",
     "unusual_claim_partners",
 ]

@@ -12,15 +12,15 @@ from analytics.definitions import KPIS
 
 from ..charts import PALETTE, Chart, Column, Series, bar_chart, line_chart
 from ..periods import Period
-from .tiles import OVERVIEW_TILES, Tile, tiles
+from .tiles import OVERVIEW_TILES, Figures, Tile, tiles
 
 TOP_MOVERS = 8
 SEGMENTS = (("tier", "Tier"), ("region", "Region"), ("type", "Partner type"))
 
 
-def kpi_tiles(source: selectors.Source, period: Period) -> list[Tile]:
-    current, previous, year_ago = selectors.period_values(source, [period, period.previous(), period.year_ago()])
-    return tiles(OVERVIEW_TILES, current, previous, year_ago)
+def kpi_tiles(figures: Figures) -> list[Tile]:
+    """The overview's tiles from the period's figures and its comparisons (`tiles.period_figures`)."""
+    return tiles(OVERVIEW_TILES, figures.current, figures.previous, figures.year_ago)
 
 
 def recorded(month: date, history_start: date | None) -> bool:

@@ -10,7 +10,7 @@ from analytics.definitions import KPIS
 
 from ..charts import MEDIAN_COLOUR, PALETTE, Chart, Series, line_chart
 from ..periods import Period
-from .tiles import SCORECARD_TILES, TREND_KPIS, Tile, tiles
+from .tiles import SCORECARD_TILES, TREND_KPIS, Tile, period_figures, tiles
 
 BENCHMARK_KPIS = (
     "won_revenue",
@@ -39,7 +39,8 @@ def partner_scorecard(*, partner: Any, period: Period, key_prefix: str = "trend"
     `min_peers`: months whose tier median rests on fewer peer figures are left empty (for partners' eyes).
     """
     source = selectors.partner_source(partner)
-    current, previous, year_ago = selectors.period_values(source, [period, period.previous(), period.year_ago()])
+    figures = period_figures(source, period)
+    current, previous, year_ago = figures.current, figures.previous, figures.year_ago
     months = period.trend_months(12)
     own = selectors.monthly_values(source, months)
     medians = selectors.tier_medians(
@@ -65,7 +66,12 @@ def partner_scorecard(*, partner: Any, period: Period, key_prefix: str = "trend"
             )
         )
     has_figures = bool(current or own)
-    return Scorecard(tiles(SCORECARD_TILES, current, previous, year_ago) if has_figures else [], charts, has_figures)
+    return Scorecard(
+        tiles(SCORECARD_TILES, current, previous, year_ago) if has_figures else [],
+        charts,
+        has_figures,
+        {"previous_label": figures.previous_label, "year_ago_label": figures.year_ago_label},
+    )
 
 
 @dataclass

@@ -28,7 +28,7 @@ from ..presenters.overview import (
     revenue_segments,
     revenue_trend,
 )
-from ..presenters.tiles import INVENTORY_TILES, WARRANTY_TILES, tiles
+from ..presenters.tiles import INVENTORY_TILES, WARRANTY_TILES, Figures, period_figures, tiles
 from ..selectors.activity import approval_queue_summary
 from .base import DashboardMixin
 
@@ -61,9 +61,20 @@ class ScopedDashboard(ManagerRequiredMixin, DashboardMixin, TemplateView):
             )
         return " ".join(notes)
 
+    def figures(self) -> Figures:
+        """The period's figures and its comparisons (like for like while the period is in progress)."""
+        # A product line's figures have no partner rows to add up the comparisons of a period in progress from.
+        partners = None if self.source.dimension == "product_line" else self.partners
+        self.period_figures = period_figures(self.source, self.period, partners)
+        return self.period_figures
+
     def get_dashboard_context(self) -> dict[str, Any]:
         self.setup_scope()
-        return {"kpi_note": self.scope_note()} | self.get_scoped_context()
+        context = {"kpi_note": self.scope_note()} | self.get_scoped_context()
+        figures = getattr(self, "period_figures", None)
+        if figures is not None:
+            context |= {"previous_label": figures.previous_label, "year_ago_label": figures.year_ago_label}
+        return context
 
     def get_scoped_context(self) -> dict[str, Any]:
         raise NotImplementedError
@@ -104,7 +115,7 @@ class EcosystemOverviewView(ScopedDashboard):
         return {
             "eco": eco,
             "eco_previous_label": previous_label(eco),
-            "tiles": kpi_tiles(self.source, period),
+            "tiles": kpi_tiles(self.figures()),
             "charts": charts,
             "concentration": concentration,
             "concentration_reading": concentration_reading(concentration),
@@ -125,9 +136,8 @@ class InventoryInsightsView(ScopedDashboard):
 
     def get_scoped_context(self) -> dict[str, Any]:
         period = self.period
-        current, previous, year_ago = selectors.period_values(
-            self.source, [period, period.previous(), period.year_ago()]
-        )
+        figures = self.figures()
+        current, previous, year_ago = figures.current, figures.previous, figures.year_ago
         history = selectors.history_start(self.request.user)
         cover = stock_by_partner(self.partners, period)
         by_line = stock_by_product_line(
@@ -180,9 +190,8 @@ class WarrantyInsightsView(ScopedDashboard):
 
     def get_scoped_context(self) -> dict[str, Any]:
         period, user = self.period, self.request.user
-        current, previous, year_ago = selectors.period_values(
-            self.source, [period, period.previous(), period.year_ago()]
-        )
+        figures = self.figures()
+        current, previous, year_ago = figures.current, figures.previous, figures.year_ago
         claims, rate = claims_by_line_over_time(
             user, period, whole=self.whole, product_line_id=self.scope.product_line_id
         )

@@ -128,4 +128,5 @@ class PartnerDetailView(ManagerRequiredMixin, DashboardMixin, TemplateView):
             "trend_charts": card.trend_charts,
             "charts": {chart.key: chart for chart in card.trend_charts},
             "today": timezone.now().date(),
+            **card.extra,  # what the comparisons are called (like for like while the period is in progress)
         }
