@@ -171,15 +171,16 @@ def concentration_reading(concentration: selectors.Concentration | None) -> str:
     )
 
 
-def movers(revenue: list[dict[str, Any]], period: Period) -> tuple[Chart, Chart]:
-    """Partners whose won revenue rose or fell most against the previous period (`revenue_by_partner`)."""
+def movers(revenue: list[dict[str, Any]], period: Period, previous_label: str = "") -> tuple[Chart, Chart]:
+    """Partners whose won revenue rose or fell most against the previous period (`revenue_by_partner`), or
+    against its first days while `period` is in progress (`previous_label` names them)."""
     if period.kind == "custom":
         empty = "Movers compare whole months, quarters or years: choose one of those periods."
         return (
             Chart("top_movers", "Top movers", [], [], None, empty),
             Chart("bottom_movers", "Bottom movers", [], [], None, empty),
         )
-    previous = period.previous()
+    previous = previous_label or period.previous().short_label
     up = sorted((r for r in revenue if r["change"] > 0), key=lambda r: (-r["change"], r["name"]))[:TOP_MOVERS]
     down = sorted((r for r in revenue if r["change"] < 0), key=lambda r: (r["change"], r["name"]))[:TOP_MOVERS]
     return (
@@ -189,24 +190,23 @@ def movers(revenue: list[dict[str, Any]], period: Period) -> tuple[Chart, Chart]
 
 
 def _movers_chart(
-    key: str, title: str, rows: list[dict[str, Any]], period: Period, previous: Period, colour: str
+    key: str, title: str, rows: list[dict[str, Any]], period: Period, previous: str, colour: str
 ) -> Chart:
     chart = bar_chart(
         key,
         title,
         categories=[r["name"] for r in rows],
-        series=[Series(f"Change vs {previous.short_label}", [r["change"] for r in rows], colour)],
+        series=[Series(f"Change vs {previous}", [r["change"] for r in rows], colour)],
         kind="money",
         value_title="Change in won revenue (USD)",
         category_title="Partner",
-        empty_message=f"No partner's won revenue moved this way between {previous.short_label} and "
-        f"{period.short_label}.",
+        empty_message=f"No partner's won revenue moved this way between {previous} and {period.short_label}.",
         horizontal=True,
     )
     chart.columns = [
         Column("Partner"),
         Column(f"Won revenue {period.short_label}", "money"),
-        Column(f"Won revenue {previous.short_label}", "money"),
+        Column(f"Won revenue {previous}", "money"),
         Column("Change", "money"),
     ]
     chart.rows = [[r["name"], r["revenue_now"], r["revenue_before"], r["change"]] for r in rows]

@@ -108,14 +108,16 @@ class EcosystemOverviewView(ScopedDashboard):
         charts["revenue_by_line"] = revenue_by_product_line(
             user, period, whole=self.whole, product_line_id=self.scope.product_line_id
         )
-        revenue = selectors.revenue_by_partner(self.partners, period, period.previous())
-        charts["top_movers"], charts["bottom_movers"] = movers(revenue, period)
+        figures = self.figures()
+        in_progress = period.kind != "custom" and period.in_progress()
+        revenue = selectors.revenue_by_partner(self.partners, period, period.previous(), to_date=in_progress)
+        charts["top_movers"], charts["bottom_movers"] = movers(revenue, period, figures.previous_label)
         alerts, total = health_alerts(user=user, scope=self.scope, since=selectors.last_month_end())
         concentration = None if product_line_only else selectors.concentration(self.partners, period, revenue)
         return {
             "eco": eco,
             "eco_previous_label": previous_label(eco),
-            "tiles": kpi_tiles(self.figures()),
+            "tiles": kpi_tiles(figures),
             "charts": charts,
             "concentration": concentration,
             "concentration_reading": concentration_reading(concentration),

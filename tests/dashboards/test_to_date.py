@@ -81,6 +81,13 @@ def test_overview_compares_the_quarter_to_date_with_the_same_days(client, eco):
     content = response.content.decode()
     assert f"vs {label}" in content  # on the tiles' deltas
     assert f"compared with {label}" in content  # in the summary under the filter bar
+    # Movers set each partner's quarter to date beside the same days of the previous quarter.
+    movers = response.context["charts"]["top_movers"].rows + response.context["charts"]["bottom_movers"].rows
+    assert movers
+    for name, now, before, change in movers:
+        assert now == won_revenue(quarter.start, quarter.end, name=name)
+        assert before == won_revenue(previous.start, cut_previous, name=name)
+        assert change == now - before
 
 
 def test_a_filtered_scope_adds_up_its_partners_to_date_rows(client, eco):
