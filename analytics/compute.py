@@ -121,10 +121,10 @@ def partner_results(partner_ids: list[int], window: Window) -> tuple:
     ]
     # The like-for-like comparisons of the periods in progress, for the ranges this window rewrites (an hourly
     # refresh leaves those of last year to the nightly run). Pages add the partner rows of their scope up.
-    for periods in to_date_periods(now, earliest=window.months.starts[0]).values():
-        frames.append(
-            kpi_rows(kpis.compute_kpis(deals, inventory, claims, certs, keys, periods), periods, Dimension.PARTNER, now)
-        )
+    targets = list(to_date_periods(now, earliest=window.months.starts[0]).values())
+    raw = (deals, inventory, claims, certs)
+    for frame, periods in zip(kpis.to_date_kpis(monthly, window.months, raw, keys, targets), targets, strict=True):
+        frames.append(kpi_rows(frame, periods, Dimension.PARTNER, now))
     rows = pd.concat(frames, ignore_index=True)
     inputs = health_inputs(deals, inventory, claims, keys, window.points).reset_index()
     inputs = inputs.rename(columns={"key": "partner_id", "period": "point"})

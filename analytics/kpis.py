@@ -10,6 +10,7 @@ positions "at the end of P" are read at E = end of P, or now while P is running.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -371,6 +372,58 @@ def compute_kpis(
         certification_kpis(certs, keys, periods),
     ]
     return derive_rates(pd.concat(parts, axis=1), periods.days)
+
+
+def to_date_kpis(
+    monthly: pd.DataFrame,
+    months: Periods,
+    raw: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame],
+    keys: Sequence,
+    targets: Sequence[Periods],
+) -> list[pd.DataFrame]:
+    """KPIs of ranges that start on a month's first day and end on any day (the like-for-like comparisons of
+    periods in progress, `periods.to_date_periods`), one frame per Periods of `targets`.
+
+    Whole months are added up from `monthly` (computed over `months`); only each range's last, partial month
+    is computed from the `raw` rows (deals, inventory, claims, certifications), and the partial months of every
+    target in as few passes as do not overlap (usually one: they are different calendar months), so the
+    comparisons cost about one more monthly computation, not one per range. Positions are those at the range's
+    end; the median time to decision is left empty (a median does not add up).
+    """
+    deals, inventory, claims, certs = raw
+    cuts = sorted({((end - timedelta(days=1)).replace(day=1), end) for target in targets for end in target.ends})
+    passes: list[list[tuple[date, date]]] = []
+    for cut in cuts:
+        group = next((g for g in passes if g[-1][1] <= cut[0]), None)
+        if group is None:
+            passes.append([cut])
+        else:
+            group.append(cut)
+    partial: dict[tuple[date, date], pd.DataFrame] = {}
+    for group in passes:
+        periods = Periods("month", tuple(s for s, _ in group), tuple(e for _, e in group), months.now)
+        frame = compute_kpis(deals, inventory, claims, certs, keys, periods)
+        for i, cut in enumerate(group):
+            partial[cut] = frame.xs(i, level="period")
+    position = {month: i for i, month in enumerate(months.starts)}
+    stored = SUM_COLUMNS + STOCK_COLUMNS + MEDIAN_COLUMNS
+    out = []
+    for target in targets:
+        parts = []
+        for j, (start, end) in enumerate(zip(target.starts, target.ends, strict=True)):
+            cut_start = (end - timedelta(days=1)).replace(day=1)
+            part = partial[(cut_start, end)][stored].copy()
+            whole = [position[m] for m in months.starts if start <= m < cut_start]
+            if whole:
+                sums = monthly.loc[pd.IndexSlice[:, whole], SUM_COLUMNS].groupby(level="key").sum()
+                part[SUM_COLUMNS] = part[SUM_COLUMNS] + sums.reindex(part.index, fill_value=0)
+            part[MEDIAN_COLUMNS] = np.nan
+            part.index = pd.MultiIndex.from_arrays(
+                [part.index, np.full(len(part), j, dtype="int64")], names=["key", "period"]
+            )
+            parts.append(part)
+        out.append(derive_rates(pd.concat(parts).sort_index(), target.days))
+    return out
 
 
 def decision_medians(deals: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataFrame:
