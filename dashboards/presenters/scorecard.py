@@ -10,7 +10,7 @@ from analytics.definitions import KPIS
 
 from ..charts import MEDIAN_COLOUR, PALETTE, Chart, Series, line_chart
 from ..periods import Period
-from .tiles import SCORECARD_TILES, TREND_KPIS, Tile, period_figures, tiles
+from .tiles import SCORECARD_TILES, TREND_KPIS, Tile, basis_text, period_figures, tiles
 
 BENCHMARK_KPIS = (
     "won_revenue",
@@ -85,6 +85,7 @@ class BenchmarkRow:
     q3: float | None
     lower_is_better: bool | None
     target: tuple[float, float] | None = None
+    basis: str = ""  # what your rate is a share of, e.g. "3 of 3 closed"
 
     @property
     def scale(self) -> dict[str, float] | None:
@@ -183,6 +184,7 @@ def peer_benchmarks(*, user: Any, partner: Any, period: Period) -> tuple[list[Be
                 q["p75"],
                 spec.lower_is_better,
                 spec.target,
+                basis_text(spec, own),
             )
         )
     return rows, count

@@ -61,3 +61,15 @@ def test_scorecard_tiles_carry_the_basis(client, eco):
     won, total = closed(eco.period, pk=w.partner_b.pk)
     expected = f"{won:,} of {total:,} closed" if total else ""
     assert tiles["win_rate"].note == expected
+
+
+def test_portal_scorecard_shows_the_basis_of_your_rates(client, eco):
+    w = eco.world
+    client.force_login(w.user_a)
+    response = client.get(f"/portal/scorecard/?{eco.query}")
+    rows = {r.kpi: r for r in response.context["benchmarks"]}
+    won, total = closed(eco.period, pk=w.partner_a.pk)
+    assert total > 0
+    assert rows["win_rate"].basis == f"{won:,} of {total:,} closed"
+    assert rows["won_revenue"].basis == ""
+    assert f"{won:,} of {total:,} closed" in response.content.decode()

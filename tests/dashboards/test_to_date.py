@@ -136,3 +136,18 @@ def test_year_to_date_against_the_same_days_a_year_earlier(client, eco):
     cut = _cut(year, before)
     assert tiles["won_revenue"].previous == tiles["won_revenue"].year_ago == won_revenue(before.start, cut)
     assert response.context["year_ago_label"] == response.context["previous_label"]
+
+
+def test_portal_scorecard_names_its_like_for_like_comparisons(client, eco):
+    today = timezone.now().date()
+    month = Period.month(today)
+    previous = month.previous()
+    client.force_login(eco.world.user_a)
+    response = client.get(f"/portal/scorecard/?period=month&month={today:%Y-%m}")
+    cut = _cut(month, previous)
+    days = (cut - previous.start).days
+    label = (
+        f"the first {days} days of {previous.short_label}" if cut < previous.end else f"all of {previous.short_label}"
+    )
+    assert response.context["previous_label"] == label
+    assert f"compared with {label}" in response.content.decode()
