@@ -32,6 +32,7 @@ from partners.models import Partner
 from ..definitions import KPI_COLUMNS
 from ..kpis import derive_rates
 from ..models import Dimension, KpiSnapshot
+from ..periods import KIND_MONTHS, TO_DATE
 
 SUM_COLUMNS = tuple(c for c, kind in KPI_COLUMNS.items() if kind == "sum")
 STOCK_COLUMNS = tuple(c for c, kind in KPI_COLUMNS.items() if kind == "stock")
@@ -228,6 +229,30 @@ def period_values(source: Source, periods: Sequence[PeriodLike]) -> list[dict[st
         months = [fetched["month"][m] for m in wanted if m in fetched["month"]]
         out.append(combine_ranges([months], period.start, period.end)[0] if len(months) == len(wanted) else {})
     return out
+
+
+def to_date_values(
+    source: Source, period: PeriodLike, partners: QuerySet[Partner] | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Like-for-like comparisons of a month, quarter or year in progress: {kpi: value} of the previous period and
+    of the same period a year earlier, each cut after as many days as have begun in this one (empty dicts when
+    none are stored). Each carries `period_start` and `period_end`, where it was cut.
+
+    The engine stores these ranges as partner rows (granularities mtd, qtd, ytd; `analytics.periods.to_date_periods`):
+    a partner's own source reads its rows, any other scope adds up the rows of `partners` (the scope's partners)
+    in one query, so the median time to decision is empty. A product line scope has no partner rows: pass None.
+    """
+    granularity = TO_DATE.get(period.kind)
+    if granularity is None:
+        return {}, {}
+    if not (source.dimension == Dimension.PARTNER and source.exact):
+        if partners is None:
+            return {}, {}
+        source = Source(Dimension.PARTNER, partners=partners)
+    previous = period.start - relativedelta(months=KIND_MONTHS[period.kind])
+    year_ago = period.start - relativedelta(months=12)
+    rows = _rows(source, granularity, [previous, year_ago])
+    return tuple(rows[start] | {"period_start": start} if start in rows else {} for start in (previous, year_ago))
 
 
 def partner_period_rows(partners: QuerySet[Partner], period: PeriodLike) -> QuerySet[KpiSnapshot]:

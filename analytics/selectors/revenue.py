@@ -21,6 +21,7 @@ from deals.models import DealLine, DealStatus
 from partners.models import Partner
 
 from ..models import Dimension, KpiSnapshot
+from ..periods import TO_DATE
 from .kpis import PeriodLike, partner_period_rows
 
 # Segment → the partner attribute it groups by.
@@ -112,23 +113,26 @@ def revenue_by_country(partners: QuerySet[Partner], period: PeriodLike) -> list[
     return ordered if any(v for _, v in ordered) else []
 
 
-def revenue_by_partner(partners: QuerySet[Partner], period: PeriodLike, previous: PeriodLike) -> list[dict[str, Any]]:
+def revenue_by_partner(
+    partners: QuerySet[Partner], period: PeriodLike, previous: PeriodLike, *, to_date: bool = False
+) -> list[dict[str, Any]]:
     """Each partner's won revenue in `period` and in `previous` (of the same kind), from one grouped query over
     their rows of the two periods: {pk, name, revenue_now, revenue_before, change}. Empty for a custom range,
-    which has no stored rows of its own."""
+    which has no stored rows of its own.
+
+    `to_date`: `period` is in progress, so `previous` is read cut at the same elapsed days (its stored to-date
+    row, `analytics.periods.to_date_periods`), never whole."""
     if period.kind == "custom":
         return []
+    before = Q(granularity=TO_DATE[period.kind] if to_date else period.kind, period_start=previous.start)
+    now = Q(granularity=period.kind, period_start=period.start)
     rows = (
-        KpiSnapshot.objects.filter(
-            dimension=Dimension.PARTNER,
-            partner__in=partners.values("pk"),
-            granularity=period.kind,
-            period_start__in=[period.start, previous.start],
-        )
+        KpiSnapshot.objects.filter(dimension=Dimension.PARTNER, partner__in=partners.values("pk"))
+        .filter(now | before)
         .values("partner_id", "partner__name")
         .annotate(
-            revenue_now=Sum("won_revenue", filter=Q(period_start=period.start), default=Decimal(0)),
-            revenue_before=Sum("won_revenue", filter=Q(period_start=previous.start), default=Decimal(0)),
+            revenue_now=Sum("won_revenue", filter=now, default=Decimal(0)),
+            revenue_before=Sum("won_revenue", filter=before, default=Decimal(0)),
         )
         .order_by()
     )
