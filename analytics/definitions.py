@@ -340,3 +340,5 @@ SCORE_DECIMALS = 1
 TRAILING_DAYS = 90
 QUALITY_DAYS = 180
 COVER_TARGET_DAYS = (15.0, 60.0)
+# The domain event emitted when a partner's health band changes (analytics.scoring emits it).
+BAND_EVENT = "partner.health_band_changed"

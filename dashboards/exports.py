@@ -18,9 +18,6 @@ from typing import Any
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.text import slugify
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from core.spreadsheets import safe_text
 
@@ -94,6 +91,11 @@ def csv_response(name: str, columns: Sequence[Column], rows: Iterable[Sequence[A
 
 def xlsx_response(name: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> HttpResponse:
     """One worksheet, a bold header row, number formats by column kind, frozen header."""
+    # openpyxl loads with the first workbook, not with the URL configuration (faster start-up).
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=(name[:31] or "Export").replace("/", "-"))
     sheet.freeze_panes = "A2"

@@ -2,36 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
-from datetime import UTC, date, datetime
-
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from demo.arguments import anchor_date, seed_number
 from demo.config import SIZES, default_anchor
 from demo.runner import DemoDataRefusedError, seed_demo
 from demo.users import login_table
 
 from .demo_logins import format_logins
-
-
-def _anchor(value: str) -> date:
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a date like 2026-11-01, not {value!r}")
-    if day > datetime.now(UTC).date():
-        raise argparse.ArgumentTypeError("must not be in the future: the history ends on this date")
-    return day
-
-
-def _seed(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = -1
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"must be a whole number of 0 or more, not {value!r}")
-    return number
 
 
 class Command(BaseCommand):
@@ -47,10 +25,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--size", choices=sorted(SIZES), default="small", help="How much data (default small).")
-        parser.add_argument("--seed", type=_seed, default=42, help="Random seed (default 42).")
+        parser.add_argument("--seed", type=seed_number, default=42, help="Random seed (default 42).")
         parser.add_argument(
             "--anchor",
-            type=_anchor,
+            type=anchor_date,
             default=None,
             help="Date the history runs up to (default: the first day of the current month, UTC).",
         )
