@@ -262,7 +262,8 @@ def partner_columns(ps: PartnerSet, ref: Reference, anchor: date) -> dict[str, n
         "region_id": np.array([ref.regions[code] for code in ps.region], dtype=np.int64),
         "country": ps.country,
         "parent_id": ps.parent,
-        "account_manager_id": ps.manager,
+        # Partners still onboarding and prospects have no account manager yet: the managers in scope hear of them.
+        "account_manager_id": np.where(np.isin(ps.status, ["onboarding", "prospect"]), -1, ps.manager),
         "website": np.array([f"https://www.{slug}.example" for slug in ps.slugs]),
         "contact_email": np.array([f"partners@{slug}.example" for slug in ps.slugs]),
         "joined_on": ps.joined,
