@@ -15,8 +15,8 @@ from .demo_logins import format_logins
 class Command(BaseCommand):
     help = (
         "Load the demo ecosystem: partners of every type, two years of deal registrations, inventory "
-        "reports and warranty claims, plus the demo logins. Deterministic for a --seed within a month "
-        "(history ends at the first day of the current month, or --anchor). Sizes: small ≈ 50 partners / "
+        "reports and warranty claims, notifications of the last weeks, plus the demo logins. Deterministic for a "
+        "--seed and day (history ends at 00:00 UTC today, or --anchor). Sizes: small ≈ 50 partners / "
         "5,000 deals (seconds), medium ≈ 500 / 100,000, large = 5,000 partners / 1,000,000 deals / "
         "2,000,000 inventory rows / 200,000 claims (PostgreSQL COPY, about 1.5 minutes; SQLite falls back "
         "to batched INSERTs: about 2.5 minutes, a 1.6 GB file and slow pages, so use PostgreSQL for it). "
@@ -30,7 +30,7 @@ class Command(BaseCommand):
             "--anchor",
             type=anchor_date,
             default=None,
-            help="Date the history runs up to (default: the first day of the current month, UTC).",
+            help="Date the history runs up to, at 00:00 UTC (default: today, UTC).",
         )
         parser.add_argument(
             "--if-empty",

@@ -22,9 +22,9 @@ from demo.config import SIZES, default_anchor
 from .demo_logins import format_logins
 
 FIRST_STEPS = (
-    "Start with `manager` (every region): the overview at /manage/ shows the ecosystem's KPIs and health, "
-    "the bell its notifications, Deals the registration queue to approve or reject. Then sign in as "
-    "`northwind-admin` to see the same channel from a partner's portal."
+    "Where to start: sign in as `manager` (every region). /manage/ shows the ecosystem's KPIs and health,\n"
+    "Notifications the last two weeks' registrations and claims, Deals the queue to approve or reject.\n"
+    "Then sign in as `northwind-admin` to see the same channel from a partner's portal."
 )
 
 
