@@ -357,7 +357,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # runserver prints "Watching for file changes" itself; its logged copy would repeat it at every start.
+    "loggers": {"django.db.backends": {"level": "INFO"}, "django.utils.autoreload": {"level": "WARNING"}},
 }
 if CELERY_TASK_ALWAYS_EAGER:
     # Tasks run inside the web process or command: their "Task … succeeded in …s: <return value>" lines
