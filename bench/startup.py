@@ -170,7 +170,7 @@ def _serve_until_ok(env: dict[str, str], port: int, timeout: float) -> tuple[flo
                     pass
                 time.sleep(0.05)
         finally:
-            # The reloader's parent and its serving child share this session's process group.
+            # The reloader's parent and its serving child share one process group, started for them here.
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
         output.seek(0)
