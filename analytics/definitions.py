@@ -413,3 +413,5 @@ SCORE_DECIMALS = 1
 
 TRAILING_DAYS = 90
 QUALITY_DAYS = 180
+# The domain event emitted when a partner's health band changes (analytics.scoring emits it).
+BAND_EVENT = "partner.health_band_changed"

@@ -19,9 +19,6 @@ from typing import Any, Protocol
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.text import slugify
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 # A cell starting with one of these is read as a formula (or, with tab and carriage return, can become
 # one after the spreadsheet trims it): "=HYPERLINK(...)" in a customer name would run on the reader's machine.
@@ -131,6 +128,10 @@ def xlsx_response(name: str, columns: Sequence[HasLabelAndKind], rows: Iterable[
     The write-only workbook keeps one row at a time; the finished file is spooled to a temporary file
     (in memory up to 1 MB, on disk beyond) and streamed from there.
     """
+    from openpyxl import Workbook  # openpyxl loads with the first spreadsheet, not with the URL configuration
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=(name[:31] or "Export").replace("/", "-"))
     sheet.freeze_panes = "A2"

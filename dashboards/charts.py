@@ -15,8 +15,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import plotly.graph_objects as go
-
 from core.spreadsheets import Column  # re-exported: the pages name a chart's columns from here
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies, all ≥ 3:1 on white except none used for text.
@@ -108,6 +106,8 @@ def _layout(title: str, x_title: str, y_title: str, y_kind: str, *, height: int,
         "rangemode": "tozero",
         "automargin": True,
     }
+    import plotly.graph_objects as go  # plotly loads with the first chart, not with the URL configuration
+
     category_axis = {"title": {"text": x_title}, "automargin": True, "linecolor": "#ADB5BD", "type": "category"}
     return {
         "template": go.layout.Template(),
@@ -155,6 +155,8 @@ def line_chart(
     rows = [[label, *(s.values[i] for s in series)] for i, label in enumerate(labels)]
     figure = None
     if labels and _has_data(series):
+        import plotly.graph_objects as go
+
         traces = []
         for index, s in enumerate(series):
             colour = s.colour or PALETTE[index % len(PALETTE)]
@@ -203,6 +205,8 @@ def bar_chart(
     rows = [[category, *(s.values[i] for s in series)] for i, category in enumerate(categories)]
     figure = None
     if categories and _has_data(series):
+        import plotly.graph_objects as go
+
         traces = []
         for index, s in enumerate(series):
             colour: Any = s.colour or PALETTE[index % len(PALETTE)]

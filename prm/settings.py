@@ -156,7 +156,8 @@ else:
 # API rate-limit counters (core/api/throttles.py): on Redis every web process shares them; in memory
 # (no Redis) each process counts for itself.
 PRM_RATE_LIMIT_STORAGE = env.str("PRM_RATE_LIMIT_STORAGE", default=REDIS_URL or "memory://")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The in-memory broker is named with a host: a bare "memory://" makes kombu warn "No hostname was supplied".
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 # Without a broker the tasks run inside the caller: the quick start needs no services.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
@@ -359,5 +360,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # runserver prints "Watching for file changes" itself; its logged copy would repeat it at every start.
+    "loggers": {"django.db.backends": {"level": "INFO"}, "django.utils.autoreload": {"level": "WARNING"}},
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # Tasks run inside the web process or command: their "Task … succeeded in …s: <return value>" lines
+    # (INFO, often over 1,000 characters) are worker chatter there. Failures are still logged (ERROR).
+    LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}

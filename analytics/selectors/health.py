@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from partners.models import Partner
 
-from ..health import band_of
 from ..models import EcosystemHealth, PartnerHealthScore
 from .kpis import Scope, scope_partners
 
@@ -121,6 +120,8 @@ def ecosystem_summary(*, user: Any, scope: Scope, whole: bool, months: list[date
         ),
         (None, None),
     )
+    from ..health import band_of  # the compute module (pandas) loads on first use, not at start-up
+
     return EcosystemSummary(
         score=score,
         band=band_of(round(score, 1)) if score is not None else "",

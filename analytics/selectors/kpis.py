@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-import numpy as np
-import pandas as pd
 from dateutil.relativedelta import relativedelta
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
@@ -30,7 +28,6 @@ from django.utils import timezone
 from partners.models import Partner
 
 from ..definitions import KPI_COLUMNS
-from ..kpis import derive_rates
 from ..models import Dimension, KpiSnapshot
 from ..periods import KIND_MONTHS, TO_DATE
 
@@ -108,6 +105,12 @@ def with_rates(rows: list[dict[str, Any]], days: Sequence[float]) -> list[dict[s
     """
     if not rows:
         return []
+    # pandas and the compute module load on first use, not with the URL configuration (faster start-up).
+    import numpy as np
+    import pandas as pd
+
+    from ..kpis import derive_rates
+
     frame = pd.DataFrame(
         [[_number(row.get(c)) for c in STORED_COLUMNS] for row in rows],
         columns=list(STORED_COLUMNS),
