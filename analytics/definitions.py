@@ -415,3 +415,8 @@ TRAILING_DAYS = 90
 QUALITY_DAYS = 180
 # The domain event emitted when a partner's health band changes (analytics.scoring emits it).
 BAND_EVENT = "partner.health_band_changed"
+
+# The stored "to the same day" granularity of each period kind, and each kind's length in months
+# (analytics.periods.to_date_periods): pages compare a period in progress with these, read without numpy.
+TO_DATE: dict[str, str] = {"month": "mtd", "quarter": "qtd", "year": "ytd"}
+KIND_MONTHS: dict[str, int] = {"month": 1, "quarter": 3, "year": 12}

@@ -16,6 +16,8 @@ from functools import cached_property
 import numpy as np
 from dateutil.relativedelta import relativedelta
 
+from .definitions import KIND_MONTHS, TO_DATE
+
 DAY = 86_400.0
 
 
@@ -106,8 +108,6 @@ class Periods:
 
 # The comparisons of a period in progress: the previous period and the same period a year earlier, each cut
 # after as many days as have begun in the period in progress. Stored as their own granularities (partner rows).
-TO_DATE: dict[str, str] = {"month": "mtd", "quarter": "qtd", "year": "ytd"}
-KIND_MONTHS: dict[str, int] = {"month": 1, "quarter": 3, "year": 12}
 
 
 def period_start(kind: str, day: date) -> date:

@@ -27,9 +27,8 @@ from django.utils import timezone
 
 from partners.models import Partner
 
-from ..definitions import KPI_COLUMNS
+from ..definitions import KIND_MONTHS, KPI_COLUMNS, TO_DATE
 from ..models import Dimension, KpiSnapshot
-from ..periods import KIND_MONTHS, TO_DATE
 
 SUM_COLUMNS = tuple(c for c, kind in KPI_COLUMNS.items() if kind == "sum")
 STOCK_COLUMNS = tuple(c for c, kind in KPI_COLUMNS.items() if kind == "stock")

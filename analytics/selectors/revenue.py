@@ -20,8 +20,8 @@ from catalog.models import ProductLine
 from deals.models import DealLine, DealStatus
 from partners.models import Partner
 
+from ..definitions import TO_DATE
 from ..models import Dimension, KpiSnapshot
-from ..periods import TO_DATE
 from .kpis import PeriodLike, partner_period_rows
 
 # Segment → the partner attribute it groups by.
