@@ -416,7 +416,8 @@ QUALITY_DAYS = 180
 # The domain event emitted when a partner's health band changes (analytics.scoring emits it).
 BAND_EVENT = "partner.health_band_changed"
 
-# The stored "to the same day" granularity of each period kind, and each kind's length in months
-# (analytics.periods.to_date_periods): pages compare a period in progress with these, read without numpy.
+# The comparisons of a period in progress: the previous period and the same period a year earlier, each cut
+# after as many days as have begun in the period in progress, stored as their own granularities (partner rows,
+# analytics.periods.to_date_periods); and each period kind's length in months.
 TO_DATE: dict[str, str] = {"month": "mtd", "quarter": "qtd", "year": "ytd"}
 KIND_MONTHS: dict[str, int] = {"month": 1, "quarter": 3, "year": 12}

@@ -106,10 +106,6 @@ class Periods:
         return Periods(granularity, starts, ends, self.now), mapping
 
 
-# The comparisons of a period in progress: the previous period and the same period a year earlier, each cut
-# after as many days as have begun in the period in progress. Stored as their own granularities (partner rows).
-
-
 def period_start(kind: str, day: date) -> date:
     """The first day of the calendar month, quarter or year containing `day`."""
     return {"month": day.replace(day=1), "quarter": quarter_start(day), "year": date(day.year, 1, 1)}[kind]
