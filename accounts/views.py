@@ -9,20 +9,53 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.views.generic import FormView, ListView, TemplateView
+from django.views.generic import FormView, TemplateView
 
 from core.exceptions import ServiceError
+from core.lists import FilteredListView, ListColumn
 from core.views import PartnerAdminRequiredMixin, ServiceActionView, add_service_errors
 
+from .filtersets import PartnerUserFilterSet
 from .forms import InviteUserForm, RoleForm, SiteURLPasswordResetForm
 from .selectors import partner_user_list
 from .services import partner_user_invite, partner_user_send_invitation, partner_user_set_active, partner_user_set_role
 
 
-class PartnerUserListView(PartnerAdminRequiredMixin, ListView):
+def _user_status(person) -> str:
+    if not person.is_active:
+        return "Deactivated"
+    if not person.last_login and not person.has_usable_password():
+        return "Invitation pending"
+    return "Active"
+
+
+class PartnerUserListView(PartnerAdminRequiredMixin, FilteredListView):
+    """The admin's own partner's users (`partner_user_list`), filtered, sorted, paged and exported."""
+
     template_name = "accounts/user_list.html"
     context_object_name = "people"
+    filterset_class = PartnerUserFilterSet
     paginate_by = 50
+    ordering = ("-is_active", "last_name", "first_name", "username")
+    sort_fields = {
+        "name": "last_name",
+        "username": "username",
+        "email": "email",
+        "role": "role",
+        "status": "is_active",
+        "last_login": "last_login",
+    }
+    export_columns = (
+        ListColumn("First name", "first_name"),
+        ListColumn("Last name", "last_name"),
+        ListColumn("Title", "title"),
+        ListColumn("Username", "username"),
+        ListColumn("Email", "email"),
+        ListColumn("Role", "get_role_display"),
+        ListColumn("Status", _user_status),
+        ListColumn("Last login", "last_login", "date"),
+    )
+    export_name = "users"
 
     def get_queryset(self):
         return partner_user_list(admin=self.request.user)

@@ -20,7 +20,7 @@ from . import kpis, loaders
 from .definitions import HEALTH_INPUTS, KPI_COLUMNS
 from .health import health_inputs, line_activity
 from .models import Dimension, HealthInput, JobRun, KpiSnapshot
-from .periods import Periods, Window, seconds_to_datetime
+from .periods import Periods, Window, seconds_to_datetime, to_date_periods
 from .writers import insert_frame
 
 # Breakdown dimensions built from partner rows: dimension → partner attribute.
@@ -115,13 +115,17 @@ def partner_results(partner_ids: list[int], window: Window) -> tuple:
     certs = loaders.load_certifications(keys)
     monthly = kpis.compute_kpis(deals, inventory, claims, certs, keys, window.months)
     now = seconds_to_datetime(window.now)
-    rows = pd.concat(
-        [
-            kpi_rows(frame, periods, Dimension.PARTNER, now)
-            for frame, periods in _all_granularities(monthly, deals, keys, window).values()
-        ],
-        ignore_index=True,
-    )
+    frames = [
+        kpi_rows(frame, periods, Dimension.PARTNER, now)
+        for frame, periods in _all_granularities(monthly, deals, keys, window).values()
+    ]
+    # The like-for-like comparisons of the periods in progress, for the ranges this window rewrites (an hourly
+    # refresh leaves those of last year to the nightly run). Pages add the partner rows of their scope up.
+    targets = list(to_date_periods(now, earliest=window.months.starts[0]).values())
+    raw = (deals, inventory, claims, certs)
+    for frame, periods in zip(kpis.to_date_kpis(monthly, window.months, raw, keys, targets), targets, strict=True):
+        frames.append(kpi_rows(frame, periods, Dimension.PARTNER, now))
+    rows = pd.concat(frames, ignore_index=True)
     inputs = health_inputs(deals, inventory, claims, keys, window.points).reset_index()
     inputs = inputs.rename(columns={"key": "partner_id", "period": "point"})
     return rows, inputs, monthly, partners, (deals, inventory, claims, certs)
@@ -186,7 +190,14 @@ def compute_partner_chunk(
     _, inventory, claims, certs = data
     by_line = [
         kpis.inventory_kpis(inventory.assign(key=inventory["product_line_id"]), lines, window.months),
-        kpis.claim_kpis(claims.assign(key=claims["product_line_id"]), lines, window.months),
+        kpis.claim_kpis(
+            claims.assign(
+                key=claims["product_line_id"],
+                with_units=kpis.claims_with_units(claims, inventory, by=("partner_id", "product_line_id")),
+            ),
+            lines,
+            window.months,
+        ),
         kpis.certification_kpis(certs.assign(key=certs["product_line_id"]), lines, window.months),
     ]
     active = set(partners.loc[partners["status"] == "active", "partner_id"])

@@ -7,6 +7,7 @@ always agree on which KPIs exist and how each one rolls up from months.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 # The one KPI registry: every column of the KPI tables, in table order, with how it is computed (DESIGN §3),
 # how it rolls up, how pages label and format it, and which direction is better. The engine, the readers,
@@ -19,7 +20,35 @@ from dataclasses import dataclass
 #   "rate"   derived from the additive columns after every roll-up.
 # `unit`: how a value is shown: count, money (USD), percent (a fraction 0–1), hours, days or per_thousand.
 # `lower_is_better`: None when neither direction is better in itself (changes are shown in grey).
+# `target`: a (low, high) band of good values, for a KPI whose good range is a band (days of cover: 15–60 days);
+#   readings of such a KPI (peer comparisons, the colour and words of a change) judge the distance to the band,
+#   never "higher" or "lower" (`Kpi.compare`). Its `lower_is_better` is None.
+# `basis`: for a rate, the counts it is a share of (shown beside it: "100.0 % (3 of 3 closed)").
 # `design`: a KPI of DESIGN §3 that pages and the API show; the others are numerators kept for roll-ups.
+
+
+# Days of cover is good inside this band (DESIGN §4's operations component scores against it, and pages read it).
+COVER_TARGET_DAYS = (15.0, 60.0)
+
+
+@dataclass(frozen=True)
+class Basis:
+    """What a rate is a share of, in counts: `part` of the sum of `whole` columns, e.g. won of (won + lost)
+    "closed". Pages show it beside the rate ("100.0 % (3 of 3 closed)"), so that a rate next to an unrelated
+    count (a win rate of 100 % beside 0 registrations: deals closed now were registered earlier) reads right."""
+
+    part: str
+    whole: tuple[str, ...]
+    noun: str
+
+    def counts(self, values: Any) -> tuple[int, int] | None:
+        """(part, whole) from a mapping or an object with the columns; None when the whole is empty or zero."""
+        get = values.get if isinstance(values, dict) else (lambda name: getattr(values, name, None))
+        wholes = [get(name) for name in self.whole]
+        part = get(self.part)
+        if part is None or any(v is None for v in wholes) or not sum(wholes):
+            return None
+        return int(part), int(sum(wholes))
 
 
 @dataclass(frozen=True)
@@ -32,6 +61,34 @@ class Kpi:
     formula: str
     lower_is_better: bool | None = False
     design: bool = True
+    target: tuple[float, float] | None = None
+    basis: Basis | None = None
+
+    @property
+    def direction(self) -> str:
+        """How a value is judged: "higher", "lower", "band" (inside `target`) or "none" (neither is better)."""
+        if self.target is not None:
+            return "band"
+        if self.lower_is_better is None:
+            return "none"
+        return "lower" if self.lower_is_better else "higher"
+
+    def distance_to_target(self, value: float) -> float:
+        """How far a value lies outside the target band (0 inside it); only for KPIs with a `target`."""
+        assert self.target is not None
+        low, high = self.target
+        return max(low - value, value - high, 0.0)
+
+    def compare(self, value: float, reference: float) -> int | None:
+        """Whether `value` is better (1), worse (-1) or as good (0) as `reference` by this KPI's direction;
+        None when neither direction is better. A band KPI is better the closer it lies to its band."""
+        if self.target is not None:
+            gap = self.distance_to_target(reference) - self.distance_to_target(value)
+        elif self.lower_is_better is None:
+            return None
+        else:
+            gap = (reference - value) if self.lower_is_better else (value - reference)
+        return (gap > 0) - (gap < 0)
 
 
 KPIS: dict[str, Kpi] = {
@@ -78,6 +135,7 @@ KPIS: dict[str, Kpi] = {
             "Approval rate",
             "Approval rate (%)",
             "approved / (approved + rejected), decisions in P; empty when none",
+            basis=Basis("deals_approved", ("deals_approved", "deals_rejected"), "decided"),
         ),
         Kpi("deals_won", "sum", "count", "Deals won", "Deals won", "registrations closed as won in P"),
         Kpi("deals_lost", "sum", "count", "Deals lost", "Deals lost", "registrations closed as lost in P"),
@@ -88,6 +146,7 @@ KPIS: dict[str, Kpi] = {
             "Win rate",
             "Win rate (%)",
             "won / (won + lost), closed in P; empty when none",
+            basis=Basis("deals_won", ("deals_won", "deals_lost"), "closed"),
         ),
         Kpi(
             "won_revenue",
@@ -149,6 +208,7 @@ KPIS: dict[str, Kpi] = {
             "Conflicts (%)",
             "share of registrations submitted in P that were flagged as conflicting",
             lower_is_better=True,
+            basis=Basis("deals_conflicting", ("deals_registered",), "registered"),
         ),
         Kpi(
             "units_sold",
@@ -189,8 +249,9 @@ KPIS: dict[str, Kpi] = {
             "days",
             "Days of cover",
             "Days of cover",
-            "on_hand_end / (units_sold / days in P); empty when nothing sold",
+            "on_hand_end / (units_sold / days in P); empty when nothing sold; good inside 15–60 days",
             lower_is_better=None,
+            target=COVER_TARGET_DAYS,
         ),
         Kpi(
             "stockouts",
@@ -209,6 +270,16 @@ KPIS: dict[str, Kpi] = {
             "Claims",
             "warranty claims with submitted_at in P",
             lower_is_better=True,
+        ),
+        Kpi(
+            "claims_with_units",
+            "sum",
+            "count",
+            "Claims beside units sold",
+            "Claims beside units sold",
+            "warranty claims submitted in P in calendar months in which their partner reported units sold",
+            lower_is_better=True,
+            design=False,
         ),
         Kpi(
             "claims_approved",
@@ -238,6 +309,7 @@ KPIS: dict[str, Kpi] = {
             "Claims approved (%)",
             "approved / (approved + rejected), claim decisions in P",
             lower_is_better=None,
+            basis=Basis("claims_approved", ("claims_approved", "claims_rejected"), "decided"),
         ),
         Kpi(
             "claim_resolution_days_total",
@@ -264,7 +336,8 @@ KPIS: dict[str, Kpi] = {
             "per_thousand",
             "Claims per 1,000 units",
             "Claims per 1,000 units",
-            "1000 × claims_submitted / units_sold",
+            "1000 × claims_with_units / units_sold: the claims of partners that reported the units (in the months"
+            " they reported units sold); empty when nothing was sold",
             lower_is_better=True,
         ),
         Kpi(
@@ -294,6 +367,7 @@ MIN_PEER_GROUP = 5
 CLAIM_KPIS: frozenset[str] = frozenset(
     {
         "claims_submitted",
+        "claims_with_units",
         "claims_approved",
         "claims_rejected",
         "claim_approval_rate",
@@ -339,4 +413,11 @@ SCORE_DECIMALS = 1
 
 TRAILING_DAYS = 90
 QUALITY_DAYS = 180
-COVER_TARGET_DAYS = (15.0, 60.0)
+# The domain event emitted when a partner's health band changes (analytics.scoring emits it).
+BAND_EVENT = "partner.health_band_changed"
+
+# The comparisons of a period in progress: the previous period and the same period a year earlier, each cut
+# after as many days as have begun in the period in progress, stored as their own granularities (partner rows,
+# analytics.periods.to_date_periods); and each period kind's length in months.
+TO_DATE: dict[str, str] = {"month": "mtd", "quarter": "qtd", "year": "ytd"}
+KIND_MONTHS: dict[str, int] = {"month": 1, "quarter": 3, "year": 12}

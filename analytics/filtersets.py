@@ -7,20 +7,30 @@ import django_filters
 from partners.filtersets import PartnerFilterSet
 
 from .models import Dimension, EcosystemHealth, Granularity, HealthBand, KpiSnapshot, PartnerHealthScore
+from .selectors.health import last_month_end
+
+OPEN_ALERT = "alert"
 
 
 class PartnerHealthFilterSet(PartnerFilterSet):
     """The partner list page and its export: the partner attributes plus the current health band."""
 
     band = django_filters.ChoiceFilter(
-        choices=[*HealthBand.choices, ("none", "No score")], method="filter_band", label="Health", empty_label="Any"
+        choices=[*HealthBand.choices, ("none", "No score"), (OPEN_ALERT, "Open alert")],
+        method="filter_band",
+        label="Health",
+        empty_label="Any",
     )
 
     class Meta(PartnerFilterSet.Meta):
         fields = [*PartnerFilterSet.Meta.fields, "band"]
 
     def filter_band(self, queryset, name, value):
-        """Partners by current health band; "none" = no current score yet."""
+        """Partners by current health band; "none" = no current score yet; "alert" = an open alert (at risk, or
+        fallen from healthy to watch since the last month end: the overview's alerts, one definition)."""
+        if value == OPEN_ALERT:
+            alerts = PartnerHealthScore.objects.open_alerts(last_month_end())
+            return queryset.filter(pk__in=alerts.values("partner_id"))
         scored = PartnerHealthScore.objects.filter(is_current=True, score__isnull=False)
         if value == "none":
             return queryset.exclude(pk__in=scored.values("partner_id"))

@@ -6,8 +6,6 @@ from typing import Any
 
 from core.tasks import task_argument
 
-from .runs import run_fail
-
 
 def fail_run_of_failed_task(sender: Any = None, exception: BaseException | None = None, args=None, kwargs=None, **_):
     """`task_failure`: a task of a run that failed for good (after its retries) fails the run, with the error.
@@ -18,4 +16,6 @@ def fail_run_of_failed_task(sender: Any = None, exception: BaseException | None 
         return
     run_id = task_argument(sender, args, kwargs, "run_id")
     if run_id is not None:
+        from .runs import run_fail  # the compute modules load here, not when the handler is connected
+
         run_fail(run_id, f"{type(exception).__name__}: {exception}")

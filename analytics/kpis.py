@@ -10,6 +10,7 @@ positions "at the end of P" are read at E = end of P, or now while P is running.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -186,11 +187,36 @@ def inventory_kpis(rows: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.D
     )
 
 
+def calendar_month(seconds: np.ndarray) -> np.ndarray:
+    """The calendar month (year × 12 + month, UTC) of each epoch-seconds time; NaN stays NaN."""
+    times = pd.to_datetime(np.asarray(seconds, dtype="float64"), unit="s", utc=True)
+    return np.asarray(times.year * 12 + times.month, dtype="float64")
+
+
+def claims_with_units(claims: pd.DataFrame, inventory: pd.DataFrame, by: Sequence[str] = ("key",)) -> np.ndarray:
+    """Whether each claim was submitted in a calendar month in which the same partner reported units sold
+    (`by`: the columns naming "the same", e.g. partner and product line).
+
+    Only these claims count in claims per 1,000 units: a service partner that files claims but sells nothing
+    reports no units to divide them by. Decided per calendar month, so quarters and years add up their months.
+    """
+    if not len(claims):
+        return np.zeros(0, dtype=bool)
+    sold = inventory[inventory["units_sold"].to_numpy(dtype="float64") > 0]
+    sold_keys = pd.MultiIndex.from_arrays([*(sold[c].to_numpy() for c in by), calendar_month(_f(sold, "day"))])
+    claim_keys = pd.MultiIndex.from_arrays(
+        [*(claims[c].to_numpy() for c in by), calendar_month(_f(claims, "submitted"))]
+    )
+    return np.asarray(claim_keys.isin(sold_keys), dtype=bool)
+
+
 def claim_kpis(claims: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataFrame:
     """Warranty claim KPIs per key and period.
 
-    `claims`: key, submitted, decided (epoch s), status.
+    `claims`: key, submitted, decided (epoch s), status, and `with_units` (`claims_with_units`; when the column
+    is absent no claim counts as filed beside units sold).
     - claims_submitted = claims with submitted_at in P
+    - claims_with_units = those of them submitted in a month in which the partner reported units sold
     - claims_approved / claims_rejected = claims decided in P, by decision (approved or since paid → approved)
     - claim_resolution_days_total = Σ (decided − submitted) over those decisions (in ms)
     """
@@ -202,9 +228,14 @@ def claim_kpis(claims: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.Dat
     rejected = (status == "rejected") & ~np.isnan(decided)
     dec_idx = periods.index_of(decided)
     decided_mask = approved | rejected
+    sub_idx = periods.index_of(submitted)
+    with_units = (
+        claims["with_units"].to_numpy(dtype=bool) if "with_units" in claims else np.zeros(len(claims), dtype=bool)
+    )
     return to_frame(
         {
-            "claims_submitted": bin_sum(codes, periods.index_of(submitted), None, shape),
+            "claims_submitted": bin_sum(codes, sub_idx, None, shape),
+            "claims_with_units": bin_sum(codes[with_units], sub_idx[with_units], None, shape),
             "claims_approved": bin_sum(codes[approved], dec_idx[approved], None, shape),
             "claims_rejected": bin_sum(codes[rejected], dec_idx[rejected], None, shape),
             "claim_resolution_days_total": bin_sum(
@@ -288,7 +319,8 @@ def derive_rates(frame: pd.DataFrame, days: np.ndarray, *, per_day: float = MS_P
     conflicting / registered; sell_through = units_sold / (units_sold + on_hand_end); days_of_cover =
     on_hand_end / (units_sold / days in P), computed as on_hand_end × days / units_sold, empty when nothing
     sold; claim_approval_rate = approved / (approved + rejected) claims; claim_resolution_days = mean (decision
-    − submission) of decided claims; claims_per_1000_units = 1000 × claims_submitted / units_sold. Empty (NaN)
+    − submission) of decided claims; claims_per_1000_units = 1000 × claims_with_units / units_sold (the claims
+    submitted in months in which the partner reported units sold: see `claims_with_units`). Empty (NaN)
     whenever the denominator is 0.
 
     `frame` is indexed by (key, period) and `days` holds each period's length in days. `per_day` is how many
@@ -320,7 +352,7 @@ def derive_rates(frame: pd.DataFrame, days: np.ndarray, *, per_day: float = MS_P
     decided = col("claims_approved") + col("claims_rejected")
     f["claim_approval_rate"] = _ratio(col("claims_approved"), decided)
     f["claim_resolution_days"] = _ratio(col("claim_resolution_days_total") / per_day, decided)
-    f["claims_per_1000_units"] = _ratio(col("claims_submitted"), units_sold, scale=1000.0)
+    f["claims_per_1000_units"] = _ratio(col("claims_with_units"), units_sold, scale=1000.0)
     return f[list(KPI_COLUMNS) + [c for c in f.columns if c not in KPI_COLUMNS]]
 
 
@@ -336,10 +368,62 @@ def compute_kpis(
     parts = [
         deal_kpis(deals, keys, periods),
         inventory_kpis(inventory, keys, periods),
-        claim_kpis(claims, keys, periods),
+        claim_kpis(claims.assign(with_units=claims_with_units(claims, inventory)), keys, periods),
         certification_kpis(certs, keys, periods),
     ]
     return derive_rates(pd.concat(parts, axis=1), periods.days)
+
+
+def to_date_kpis(
+    monthly: pd.DataFrame,
+    months: Periods,
+    raw: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame],
+    keys: Sequence,
+    targets: Sequence[Periods],
+) -> list[pd.DataFrame]:
+    """KPIs of ranges that start on a month's first day and end on any day (the like-for-like comparisons of
+    periods in progress, `periods.to_date_periods`), one frame per Periods of `targets`.
+
+    Whole months are added up from `monthly` (computed over `months`); only each range's last, partial month
+    is computed from the `raw` rows (deals, inventory, claims, certifications), and the partial months of every
+    target in as few passes as do not overlap (usually one: they are different calendar months), so the
+    comparisons cost about one more monthly computation, not one per range. Positions are those at the range's
+    end; the median time to decision is left empty (a median does not add up).
+    """
+    deals, inventory, claims, certs = raw
+    cuts = sorted({((end - timedelta(days=1)).replace(day=1), end) for target in targets for end in target.ends})
+    passes: list[list[tuple[date, date]]] = []
+    for cut in cuts:
+        group = next((g for g in passes if g[-1][1] <= cut[0]), None)
+        if group is None:
+            passes.append([cut])
+        else:
+            group.append(cut)
+    partial: dict[tuple[date, date], pd.DataFrame] = {}
+    for group in passes:
+        periods = Periods("month", tuple(s for s, _ in group), tuple(e for _, e in group), months.now)
+        frame = compute_kpis(deals, inventory, claims, certs, keys, periods)
+        for i, cut in enumerate(group):
+            partial[cut] = frame.xs(i, level="period")
+    position = {month: i for i, month in enumerate(months.starts)}
+    stored = SUM_COLUMNS + STOCK_COLUMNS + MEDIAN_COLUMNS
+    out = []
+    for target in targets:
+        parts = []
+        for j, (start, end) in enumerate(zip(target.starts, target.ends, strict=True)):
+            cut_start = (end - timedelta(days=1)).replace(day=1)
+            part = partial[(cut_start, end)][stored].copy()
+            whole = [position[m] for m in months.starts if start <= m < cut_start]
+            if whole:
+                sums = monthly.loc[pd.IndexSlice[:, whole], SUM_COLUMNS].groupby(level="key").sum()
+                part[SUM_COLUMNS] = part[SUM_COLUMNS] + sums.reindex(part.index, fill_value=0)
+            part[MEDIAN_COLUMNS] = np.nan
+            part.index = pd.MultiIndex.from_arrays(
+                [part.index, np.full(len(part), j, dtype="int64")], names=["key", "period"]
+            )
+            parts.append(part)
+        out.append(derive_rates(pd.concat(parts).sort_index(), target.days))
+    return out
 
 
 def decision_medians(deals: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataFrame:

@@ -14,13 +14,14 @@ through Django still deletes its rows (`on_delete` runs in Django, not in the da
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.query import ModelIterable
 
 from core.models import TimeStampedModel
@@ -55,6 +56,11 @@ class Granularity(models.TextChoices):
     MONTH = "month", "Month"
     QUARTER = "quarter", "Quarter"
     YEAR = "year", "Year"
+    # The previous period and the same period a year earlier cut at the elapsed days of the period in progress
+    # (`analytics.periods.to_date_periods`); partner rows only.
+    MONTH_TO_DATE = "mtd", "Month to the same day"
+    QUARTER_TO_DATE = "qtd", "Quarter to the same day"
+    YEAR_TO_DATE = "ytd", "Year to the same day"
 
 
 def channel_wide_reader(user: Any) -> bool:
@@ -232,6 +238,9 @@ class KpiSnapshot(models.Model):
     days_of_cover = models.FloatField(null=True, blank=True)
     stockouts = models.PositiveIntegerField(null=True, blank=True)
     claims_submitted = models.PositiveIntegerField()
+    claims_with_units = models.PositiveIntegerField(
+        help_text="Claims submitted in months in which the partner reported units sold (claims per 1,000 units)."
+    )
     claims_approved = models.PositiveIntegerField()
     claims_rejected = models.PositiveIntegerField()
     claim_approval_rate = models.FloatField(null=True, blank=True)
@@ -389,6 +398,21 @@ class PartnerHealthScoreQuerySet(PartnerScopedQuerySet):
 
     def monthly(self) -> PartnerHealthScoreQuerySet:
         return self.filter(is_current=False)
+
+    def open_alerts(self, since: date) -> PartnerHealthScoreQuerySet:
+        """Current scores that raise an alert: the partner is at risk, or is in watch after being healthy at
+        `since` (the month-end score as of that first day of a month). Annotated with `before_band` and
+        `before_score`. The one definition of an alert: the overview's list and count and the partner list's
+        "open alert" filter all use it, so a count and the list it links to agree."""
+        before = PartnerHealthScore.objects.monthly().filter(partner=OuterRef("partner"), as_of=since)
+        return (
+            self.current()
+            .filter(score__isnull=False)
+            .annotate(
+                before_band=Subquery(before.values("band")[:1]), before_score=Subquery(before.values("score")[:1])
+            )
+            .filter(Q(band=HealthBand.AT_RISK) | (Q(band=HealthBand.WATCH) & Q(before_band=HealthBand.HEALTHY)))
+        )
 
 
 class PartnerHealthScore(models.Model):

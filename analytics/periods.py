@@ -16,6 +16,8 @@ from functools import cached_property
 import numpy as np
 from dateutil.relativedelta import relativedelta
 
+from .definitions import KIND_MONTHS, TO_DATE
+
 DAY = 86_400.0
 
 
@@ -102,6 +104,35 @@ class Periods:
             mapping[groups[start]] = j
         ends = tuple(s + relativedelta(months=size) for s in starts)
         return Periods(granularity, starts, ends, self.now), mapping
+
+
+def period_start(kind: str, day: date) -> date:
+    """The first day of the calendar month, quarter or year containing `day`."""
+    return {"month": day.replace(day=1), "quarter": quarter_start(day), "year": date(day.year, 1, 1)}[kind]
+
+
+def to_date_periods(now: datetime, earliest: date | None = None) -> dict[str, Periods]:
+    """Like-for-like comparisons for the month, quarter and year in progress at `now` (UTC), by to-date
+    granularity (mtd, qtd, ytd): the previous period and the same period a year earlier, each cut after as
+    many days as have begun in the period in progress (today counts as a day: on 29 November, Q4 compares with
+    the first 60 days of Q3 and of Q4 a year earlier), never beyond its own end (31 March compares with all of
+    February). Ranges starting before `earliest` are left out.
+
+    A period in progress set beside a whole previous period reads as a drop however well it goes.
+    """
+    today = now.astimezone(UTC).date() if now.tzinfo else now.date()
+    out = {}
+    for kind, granularity in TO_DATE.items():
+        start = period_start(kind, today)
+        days = (today - start).days + 1
+        size = KIND_MONTHS[kind]
+        starts = sorted({start - relativedelta(months=size), start - relativedelta(months=12)})
+        starts = [s for s in starts if earliest is None or s >= earliest]
+        if not starts:
+            continue
+        ends = [min(s + timedelta(days=days), s + relativedelta(months=size)) for s in starts]
+        out[granularity] = Periods(granularity, tuple(starts), tuple(ends), now.timestamp())
+    return out
 
 
 @dataclass(frozen=True)

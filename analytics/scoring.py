@@ -20,7 +20,7 @@ from partners.models import Partner, Region
 
 from . import loaders
 from .compute import mark_chunk_done
-from .definitions import HEALTH_COMPONENTS, HEALTH_INPUTS
+from .definitions import BAND_EVENT, HEALTH_COMPONENTS, HEALTH_INPUTS
 from .health import ecosystem_health, score_health
 from .models import EcosystemHealth, HealthInput, HealthWeights, PartnerHealthScore
 from .periods import Window, seconds_to_datetime, to_seconds
@@ -37,7 +37,6 @@ SCORE_COLUMNS = (
     + ["reasons", "computed_at"]
 )
 POINT_COLUMNS = ["as_of", "is_current", "measured_at"]
-BAND_EVENT = "partner.health_band_changed"
 
 
 def current_bands(partner_ids: list[int] | None = None) -> dict[int, str]:

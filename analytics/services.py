@@ -16,10 +16,9 @@ from django.db import transaction
 from core.events import Event
 from core.tasks import enqueue_on_commit, task_named
 
-from . import runs
 from .conf import debounce_seconds
+from .definitions import BAND_EVENT
 from .models import HealthWeights, JobRun
-from .scoring import BAND_EVENT
 
 
 def recompute_start(
@@ -32,6 +31,8 @@ def recompute_start(
 
     See `runs.run_create` for who may start one and what is recorded.
     """
+    from . import runs  # the compute modules (pandas) load with the first run, not with every start-up
+
     with transaction.atomic():
         run = runs.run_create(kind=kind, user=user, now=now)
         enqueue_on_commit("analytics.tasks.launch_run", run.pk)
@@ -75,6 +76,8 @@ def health_weights_save(*, weights: dict[str, float], user: Any = None) -> Healt
 def health_weights_changed() -> JobRun:
     """New health weights were saved: record a rescore of every stored health score, queued once the change
     commits."""
+    from . import runs
+
     run = runs.health_rescore_create()
     enqueue_on_commit("analytics.tasks.rescore_health", run.pk)
     return run

@@ -11,8 +11,9 @@ from django.contrib import messages
 from django.contrib.auth.mixins import AccessMixin, LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import REASON_NO_CSRF_COOKIE
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views import View
 from django.views.generic import RedirectView
@@ -175,3 +176,9 @@ class ServiceActionView(ServiceActionMixin, SingleObjectMixin, View):
     """A POST-only page action on one object (approve, withdraw, deactivate, import, …): see ServiceActionMixin."""
 
     http_method_names = ["post"]
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: the refusal in the site's layout, saying what to do (reload, allow cookies), not Django's
+    bare page. Status 403 as Django's own."""
+    return render(request, "403_csrf.html", {"no_cookie": reason == REASON_NO_CSRF_COOKIE}, status=403)

@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import plotly.graph_objects as go
+from core.spreadsheets import Column  # re-exported: the pages name a chart's columns from here
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies, all ≥ 3:1 on white except none used for text.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#6C757D", "#000000")
@@ -34,14 +34,6 @@ AXIS_FORMATS = {
     "days": (",.0f", " d", "days"),
     "per_thousand": (",.1f", "", "per 1,000 units"),
 }
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of a chart's data table: its heading and the kind of number it holds (see AXIS_FORMATS)."""
-
-    label: str
-    kind: str = "text"
 
 
 @dataclass(frozen=True)
@@ -114,6 +106,8 @@ def _layout(title: str, x_title: str, y_title: str, y_kind: str, *, height: int,
         "rangemode": "tozero",
         "automargin": True,
     }
+    import plotly.graph_objects as go  # plotly loads with the first chart, not with the URL configuration
+
     category_axis = {"title": {"text": x_title}, "automargin": True, "linecolor": "#ADB5BD", "type": "category"}
     return {
         "template": go.layout.Template(),
@@ -123,9 +117,11 @@ def _layout(title: str, x_title: str, y_title: str, y_kind: str, *, height: int,
         "plot_bgcolor": "#FFFFFF",
         "colorway": list(PALETTE),
         "height": height,
-        "margin": {"l": 10, "r": 10, "t": 72, "b": 10},
-        # Above the plot, under the title: never collides with the x-axis title or its labels.
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
+        "margin": {"l": 10, "r": 10, "t": 56, "b": 10},
+        # At the foot of the figure (container coordinates), so plotly widens the bottom margin for it below
+        # the x-axis title: a legend that wraps onto several rows (one entry per product line on a narrow
+        # card) grows downwards and never covers the title, the plot or the axis labels.
+        "legend": {"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "xanchor": "left", "x": 0},
         "hoverlabel": {"namelength": -1},
         "xaxis": value_axis if horizontal else category_axis,
         "yaxis": category_axis | {"autorange": "reversed"} if horizontal else value_axis,
@@ -159,6 +155,8 @@ def line_chart(
     rows = [[label, *(s.values[i] for s in series)] for i, label in enumerate(labels)]
     figure = None
     if labels and _has_data(series):
+        import plotly.graph_objects as go
+
         traces = []
         for index, s in enumerate(series):
             colour = s.colour or PALETTE[index % len(PALETTE)]
@@ -207,6 +205,8 @@ def bar_chart(
     rows = [[category, *(s.values[i] for s in series)] for i, category in enumerate(categories)]
     figure = None
     if categories and _has_data(series):
+        import plotly.graph_objects as go
+
         traces = []
         for index, s in enumerate(series):
             colour: Any = s.colour or PALETTE[index % len(PALETTE)]

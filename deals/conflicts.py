@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from core.events import emit
+from core.text import counted
 from customers.models import Customer
 from notifications.services import Message, notify
 from partners.selectors import manager_recipients
@@ -157,7 +158,7 @@ def conflict_message(*, deal: DealRegistration, others: list[DealRegistration], 
 
     anchor = next(d for d in involved if d.pk in visible)
     count = len(others) if anchor is deal else 1
-    title = f"Channel conflict: {anchor.reference} ({anchor.partner.name}) overlaps {count} registration(s)"
+    title = f"Channel conflict: {anchor.reference} ({anchor.partner.name}) overlaps {counted(count, 'registration')}"
     overlaps = "; ".join(described(o) for o in others)
     if deal.pk in visible:
         body = f"{deal.reference} from {deal.partner.name} for {deal.customer.name} overlaps {overlaps}."

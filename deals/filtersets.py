@@ -70,27 +70,6 @@ class DealFilterSet(django_filters.FilterSet):
         label="Extension",
         widget=forms.Select(choices=[("", "Any"), ("true", "Requested, not yet extended"), ("false", "Not requested")]),
     )
-    # Named `sort`, not `ordering`, so it never collides with the API's own ordering parameter.
-    sort = django_filters.OrderingFilter(
-        fields=(
-            ("submitted_at", "submitted"),
-            ("amount", "amount"),
-            ("expected_close_date", "close"),
-            ("reference", "reference"),
-        ),
-        field_labels={
-            "submitted": "Submitted (oldest first)",
-            "-submitted": "Submitted (newest first)",
-            "amount": "Amount (smallest first)",
-            "-amount": "Amount (largest first)",
-            "close": "Expected close (soonest first)",
-            "-close": "Expected close (latest first)",
-            "reference": "Reference",
-            "-reference": "Reference (descending)",
-        },
-        label="Sort",
-        empty_label="Default order",
-    )
 
     class Meta:
         model = DealRegistration
@@ -110,7 +89,6 @@ class DealFilterSet(django_filters.FilterSet):
             "close_before",
             "source",
             "extension_requested",
-            "sort",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -155,7 +133,7 @@ class DealFilterSet(django_filters.FilterSet):
 
 
 class DealApiFilterSet(DealFilterSet):
-    """The pages' filters for the API, which orders with `ordering` (cursor pagination) instead of `sort`."""
+    """The pages' filters for the API (which orders with `ordering`, where the pages sort by their headers)."""
 
     # The pages' filter, typed for the schema (an id).
     product_line = extend_schema_field(OpenApiTypes.INT)(
@@ -163,7 +141,6 @@ class DealApiFilterSet(DealFilterSet):
             method="filter_product_line", queryset=ProductLine.objects.all(), label="Product line"
         )
     )
-    sort = None  # as in Django forms, a parent's field set to None is left out
 
     class Meta(DealFilterSet.Meta):
-        fields = [name for name in DealFilterSet.Meta.fields if name != "sort"]
+        pass

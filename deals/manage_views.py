@@ -8,10 +8,12 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import DetailView
-from django_filters.views import FilterView
 
+from core.lists import FilteredListView
+from core.text import counted
 from core.views import ManagerRequiredMixin, ServiceActionView, VisibleQuerysetMixin
 
+from .columns import EXPORT_COLUMNS, SORT_FIELDS
 from .filtersets import DealFilterSet
 from .forms import BulkDecisionForm, NoteForm, RejectForm
 from .models import DealRegistration, DealStatus
@@ -34,28 +36,30 @@ class ManageDealMixin(ManagerRequiredMixin, VisibleQuerysetMixin):
     model = DealRegistration
 
 
-class ManageDealListView(ManageDealMixin, FilterView):
-    """Every registration the manager may see, in any status."""
+class ManageDealListView(ManageDealMixin, FilteredListView):
+    """Every registration the manager may see, in any status; newest first unless a header sorts it."""
 
     queryset = DealRegistration.objects.select_related(*LIST_SELECT)
     filterset_class = DealFilterSet
     paginate_by = 50
     template_name = "deals/manage_deal_list.html"
+    ordering = ("-created_at", "-pk")
+    sort_fields = SORT_FIELDS
+    export_columns = EXPORT_COLUMNS
+    export_name = "deal registrations"
 
-    def get_queryset(self):
-        return super().get_queryset().order_by("-created_at", "-pk")
 
-
-class ApprovalQueueView(ManageDealMixin, FilterView):
+class ApprovalQueueView(ManageDealMixin, FilteredListView):
     """Submitted registrations awaiting a decision, oldest first, with bulk approve / reject."""
 
     queryset = DealRegistration.objects.filter(status=DealStatus.SUBMITTED).select_related(*LIST_SELECT)
     filterset_class = DealFilterSet
     paginate_by = 50
     template_name = "deals/manage_queue.html"
-
-    def get_queryset(self):
-        return super().get_queryset().order_by("submitted_at", "pk")
+    ordering = ("submitted_at", "pk")
+    sort_fields = SORT_FIELDS
+    export_columns = EXPORT_COLUMNS
+    export_name = "approval queue"
 
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
@@ -89,7 +93,7 @@ class ApprovalQueueView(ManageDealMixin, FilterView):
         done = [r.reference for r in results if r.ok]
         if done:
             verb = "Approved" if approve else "Rejected"
-            messages.success(request, f"{verb} {len(done)} registration(s): {', '.join(done)}.")
+            messages.success(request, f"{verb} {counted(len(done), 'registration')}: {', '.join(done)}.")
         for result in results:
             if not result.ok:
                 messages.error(request, f"{result.reference}: {result.message}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from core.models import TimeStampedModel
 from core.visibility import PartnerScopedQuerySet
@@ -97,6 +98,11 @@ class DealRegistration(TimeStampedModel):
     conflicts = models.ManyToManyField("self", through="DealConflict", symmetrical=True, blank=True)
 
     objects = DealQuerySet.as_manager()
+
+    @property
+    def is_overdue_draft(self) -> bool:
+        """A draft whose expected close date has passed: it cannot be submitted until the date is moved."""
+        return self.status == DealStatus.DRAFT and self.expected_close_date < timezone.localdate()
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]

@@ -11,7 +11,13 @@ from django.urls import reverse
 from notifications.services import notify
 from partners.selectors import manager_recipients, partner_recipients
 
-from .models import DealRegistration
+from .models import DealRegistration, DealStatus
+
+# What the submitting partner is told about a conflict: never who, never what.
+CONFLICT_NOTICE = (
+    "An overlapping registration for this customer already exists. "
+    "The channel team will review both and let you know their decision."
+)
 
 
 def payload(deal: DealRegistration, **extra) -> dict:
@@ -59,3 +65,30 @@ def notify_managers(
         subject=deal,
         email=email,
     )
+
+
+def conflict_notice(deal: DealRegistration) -> dict | None:
+    """What a flagged registration's own partner reads about the overlap, following the decision on it.
+
+    Only this registration's own status and decision are used, so the notice never reveals who
+    registered the overlapping deal or what became of it. None when there is nothing to say.
+    """
+    if not deal.has_conflict:
+        return None
+    if deal.status == DealStatus.SUBMITTED:
+        return {"level": "warning", "heading": "Overlapping registration.", "text": CONFLICT_NOTICE}
+    if deal.status == DealStatus.APPROVED:
+        until = f" and protected until {deal.protection_expires_at:%Y-%m-%d}" if deal.protection_expires_at else ""
+        return {
+            "level": "success",
+            "heading": "Overlap decided in your favour.",
+            "text": f"The channel team reviewed the overlapping registrations and approved this one{until}.",
+        }
+    if deal.status == DealStatus.REJECTED:
+        reason = f" Reason: {deal.rejection_reason}" if deal.rejection_reason else ""
+        return {
+            "level": "danger",
+            "heading": "Overlap decided.",
+            "text": f"The channel team reviewed the overlapping registrations and rejected this one.{reason}",
+        }
+    return None

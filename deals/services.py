@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from core.events import emit
 from core.exceptions import ActionNotPermittedError, ServiceError, TransitionNotAllowedError
+from core.text import money
 from core.workflow import is_partner_member_of, required_reason
 from customers.services import customer_resolve
 from partners.models import Partner, Program
@@ -29,12 +30,6 @@ from .conflicts import find_conflicting_deals, flag_conflicts, lock_customer_key
 from .models import DEAL_WORKFLOW, DealRegistration, DealStatus
 from .notices import notify_managers, notify_partner, payload
 from .validation import clean_deal_fields, replace_lines
-
-# What the submitting partner is told about a conflict: never who, never what.
-CONFLICT_NOTICE = (
-    "An overlapping registration for this customer already exists. "
-    "The channel team will review both and let you know their decision."
-)
 
 
 def protection_days(partner: Partner) -> int:
@@ -178,7 +173,7 @@ def _submit(deal: DealRegistration, *, user: Any, now: datetime, note: str, from
         deal,
         verb="deal.submitted",
         title=f"New registration {deal.reference} from {deal.partner.name}",
-        body=f"{deal.partner.name} registered {deal.customer.name} ({deal.amount} {deal.currency})"
+        body=f"{deal.partner.name} registered {deal.customer.name} ({money(deal.amount, deal.currency)})"
         + (" — it overlaps another partner's registration." if others else "."),
     )
     if others:
@@ -198,6 +193,12 @@ def deal_submit(*, deal: DealRegistration, user: Any) -> DealRegistration:
         raise ValidationError({"expected_close_date": ["The expected close date has passed; edit the draft first."]})
     _submit(deal, user=user, now=timezone.now(), note="Submitted.")
     return deal
+
+
+def deal_withdraw_check(*, deal: DealRegistration, user: Any) -> None:
+    """Refuse, as deal_withdraw would, before anything changes: a confirmation page asks only when it may."""
+    DEAL_WORKFLOW.require_partner_member(deal, user, action="withdraw")
+    DEAL_WORKFLOW.check(deal, DealStatus.WITHDRAWN, "withdrawn")
 
 
 @transaction.atomic

@@ -12,25 +12,27 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView
 from django.views.generic.detail import SingleObjectMixin
-from django_filters.views import FilterView
 
 from core.exceptions import ServiceError
+from core.lists import FilteredListView
 from core.views import PartnerMemberRequiredMixin, ServiceActionView, VisibleQuerysetMixin, add_service_errors
 from customers.forms import NEW_CUSTOMER_FIELDS
 from partners.models import Partner
 
+from .columns import EXPORT_COLUMNS, SORT_FIELDS
 from .filtersets import DealFilterSet
 from .forms import CloseForm, DealForm, DealLineFormSet, NoteForm
 from .models import DealRegistration, DealStatus
+from .notices import CONFLICT_NOTICE, conflict_notice
 from .selectors import deal_detail_queryset, deal_is_editable_by
 from .services import (
-    CONFLICT_NOTICE,
     deal_close,
     deal_create,
     deal_request_extension,
     deal_submit,
     deal_update_draft,
     deal_withdraw,
+    deal_withdraw_check,
 )
 
 PORTAL_HIDDEN_FILTERS = ("region", "tier", "waiting", "extension_requested")
@@ -41,17 +43,18 @@ class PortalDealMixin(PartnerMemberRequiredMixin, VisibleQuerysetMixin):
     model = DealRegistration
 
 
-class DealListView(PortalDealMixin, FilterView):
-    """The partner's registrations (a distributor also reads its resellers'), filtered and paged."""
+class DealListView(PortalDealMixin, FilteredListView):
+    """The partner's registrations (a distributor also reads its resellers'), filtered, sorted and paged."""
 
     queryset = DealRegistration.objects.select_related(*LIST_SELECT)
     filterset_class = DealFilterSet
     paginate_by = 25
     template_name = "deals/deal_list.html"
-
-    def get_queryset(self):
-        # Drafts (not yet submitted) first, then the newest submissions.
-        return super().get_queryset().order_by(F("submitted_at").desc(nulls_first=True), "-pk")
+    # Drafts (not yet submitted) first, then the newest submissions.
+    ordering = (F("submitted_at").desc(nulls_first=True), "-pk")
+    sort_fields = SORT_FIELDS
+    export_columns = EXPORT_COLUMNS
+    export_name = "deal registrations"
 
     def several_partners(self) -> bool:
         if not hasattr(self, "_several"):
@@ -206,7 +209,6 @@ class DealEditView(PortalDealMixin, SingleObjectMixin, _DealFormView):
 
 
 def portal_detail_context(request, deal: DealRegistration, **forms) -> dict:
-    forms.setdefault("withdraw_form", NoteForm(auto_id="withdraw_%s"))
     forms.setdefault("close_form", CloseForm(auto_id="close_%s"))
     editable = deal_is_editable_by(deal=deal, user=request.user)
     return {
@@ -215,7 +217,7 @@ def portal_detail_context(request, deal: DealRegistration, **forms) -> dict:
         "lines": list(deal.lines.all()),
         "events": list(deal.events.all()),
         "can_act": editable,
-        "conflict_notice": CONFLICT_NOTICE,
+        "conflict_notice": conflict_notice(deal),
         "can_request_extension": editable
         and deal.status == DealStatus.APPROVED
         and not deal.extension_requested_at
@@ -263,9 +265,36 @@ class DealSubmitView(_DealActionView):
 
 
 class DealWithdrawView(_DealActionView):
+    """Withdrawing cannot be undone, so it is asked for twice: GET shows what it means and the confirming
+    form, POST withdraws only with that form's `confirmed` (no script needed, so the strict CSP holds)."""
+
+    http_method_names = ["get", "post"]
     form_class = NoteForm
     form_context_name = "withdraw_form"
     auto_id = "withdraw_%s"
+    template_name = "deals/deal_withdraw_confirm.html"
+
+    def get(self, request, *args, **kwargs):
+        deal = self.object = self.get_action_object()
+        try:
+            deal_withdraw_check(deal=deal, user=request.user)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return redirect(self.get_success_url())
+        return self.confirmation(deal, NoteForm(auto_id=self.auto_id))
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("confirmed") != "yes":
+            self.get_action_object()  # 404 for a registration the user cannot see
+            return redirect(request.path)
+        return super().post(request, *args, **kwargs)
+
+    def confirmation(self, deal, form, status: int = 200) -> TemplateResponse:
+        context = {"deal": deal, "object": deal, "withdraw_form": form}
+        return TemplateResponse(self.request, self.template_name, context, status=status)
+
+    def invalid(self, deal, form):
+        return self.confirmation(deal, form, status=400)
 
     def act(self, deal, data):
         deal_withdraw(deal=deal, user=self.request.user, note=data["note"])

@@ -41,16 +41,29 @@ DEMO_EMAIL_SUFFIX = ".example"
 
 
 def default_anchor(today: date | None = None) -> date:
-    """The first day of the current month (UTC): same seed, same month → same data."""
-    today = today or datetime.now(UTC).date()
-    return today.replace(day=1)
+    """Today (UTC): the history runs up to this morning, so the current month has data and the approval queue
+    holds registrations submitted days ago. Same seed, same day → same data."""
+    return today or datetime.now(UTC).date()
 
 
-def month_starts(anchor: date) -> np.ndarray:
-    """The first day of each of the MONTHS months before `anchor`, oldest first (datetime64[D])."""
-    last = np.datetime64(anchor, "M")
-    months = last - np.arange(MONTHS, 0, -1)
+def month_starts(anchor: date | np.datetime64) -> np.ndarray:
+    """The first day of each of the MONTHS months with a day before `anchor`, oldest first (datetime64[D]).
+
+    On the first of a month these are the 24 whole months before it; on any other day the last one is the
+    current month, covered only up to the anchor (see `month_coverage`).
+    """
+    last = (np.datetime64(anchor, "D") - 1).astype("datetime64[M]")
+    months = last - np.arange(MONTHS - 1, -1, -1)
     return months.astype("datetime64[D]")
+
+
+def month_coverage(anchor: date | np.datetime64) -> np.ndarray:
+    """The share of each of `month_starts(anchor)` that lies before the anchor: 1.0 for whole months, less for
+    the current one, so that a month under way gets registrations and claims in proportion to its days."""
+    starts = month_starts(anchor)
+    ends = (starts.astype("datetime64[M]") + 1).astype("datetime64[D]")
+    covered = np.minimum(ends, np.datetime64(anchor, "D")) - starts
+    return covered.astype(np.float64) / (ends - starts).astype(np.float64)
 
 
 @dataclass(frozen=True)

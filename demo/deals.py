@@ -36,7 +36,7 @@ class Lines:
 
 def deal_volume(rng: np.random.Generator, ps: PartnerSet, total: int) -> np.ndarray:
     """Registrations per partner (rows) and month (columns), summing to exactly `total`."""
-    intensity = ps.intensity()
+    intensity = ps.volume_intensity()
     probabilities = (intensity / intensity.sum()).ravel()
     return rng.multinomial(total, probabilities).reshape(intensity.shape)
 

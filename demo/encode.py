@@ -69,10 +69,16 @@ def bool_matrix(values: np.ndarray) -> np.ndarray:
 
 
 def text_matrix(values: np.ndarray) -> np.ndarray:
-    """UTF-8 bytes (numpy "S" dtype); refuses characters that would need COPY escaping."""
+    """UTF-8 bytes (numpy "S" dtype); backslash, tab, newline and carriage return escaped as COPY reads them.
+
+    Generated names never contain them, so the check costs one pass; texts that do (a notification's
+    "Reason:" line) are escaped with a few vectorised replacements.
+    """
     matrix = _matrix(values)
     if np.isin(matrix, _FORBIDDEN).any():
-        raise ValueError("generated text contains a tab, newline or backslash")
+        for raw, escaped in ((b"\\", b"\\\\"), (b"\t", b"\\t"), (b"\n", b"\\n"), (b"\r", b"\\r")):
+            values = np.char.replace(values, raw, escaped)
+        matrix = _matrix(values)
     return matrix
 
 

@@ -13,7 +13,7 @@ from datetime import date
 
 import numpy as np
 
-from .config import MONTHS, SHOWCASE, Size, month_starts
+from .config import MONTHS, SHOWCASE, Size, month_coverage, month_starts
 from .names import partner_names, slugify
 from .reference import REGION_WEIGHTS, TIER_NAMES, Reference
 
@@ -72,6 +72,7 @@ class PartnerSet:
     trend: np.ndarray  # yearly log-growth of activity
     weight: np.ndarray  # relative activity level
     season: np.ndarray  # per month
+    coverage: np.ndarray  # per month: the share of its days before the anchor (config.month_coverage)
     showcase: dict[str, int] = field(default_factory=dict)  # key → partner index
     contact_user: np.ndarray | None = None  # a user id per partner, -1 where none
     showcase_logins: dict[str, list[int]] = field(default_factory=dict)  # key → [admin id, user id]
@@ -85,6 +86,10 @@ class PartnerSet:
         active = (month >= self.start_month[:, None]) & (month < self.end_month[:, None])
         growth = np.exp(self.trend[:, None] * (month - (MONTHS - 1) / 2) / 12)
         return self.weight[:, None] * growth * self.season[None, :] * active
+
+    def volume_intensity(self) -> np.ndarray:
+        """`intensity` for counting events per month: a month under way gets its share of them."""
+        return self.intensity() * self.coverage[None, :]
 
     def index_of(self, key: str) -> int:
         return self.showcase[key]
@@ -180,6 +185,7 @@ def generate_partners(
         trend=trend,
         weight=weight,
         season=seasonality(month_starts(anchor)),
+        coverage=month_coverage(anchor),
         showcase={key: index for index, key in enumerate(keys)},
     )
 
@@ -189,7 +195,7 @@ def _lifecycle(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Joined/onboarded dates and the months in which each partner is active (MONTHS = the anchor)."""
     n = len(status)
-    first_month = anchor_day.astype("datetime64[M]") - MONTHS
+    first_month = month_starts(anchor_day)[0].astype("datetime64[M]")
     tenure = (90 + 2100 * rng.beta(1.3, 1.0, n)).astype(np.int64)
     joined = anchor_day - tenure
     onboarded = joined + rng.integers(14, 120, n)
@@ -256,7 +262,8 @@ def partner_columns(ps: PartnerSet, ref: Reference, anchor: date) -> dict[str, n
         "region_id": np.array([ref.regions[code] for code in ps.region], dtype=np.int64),
         "country": ps.country,
         "parent_id": ps.parent,
-        "account_manager_id": ps.manager,
+        # Partners still onboarding and prospects have no account manager yet: the managers in scope hear of them.
+        "account_manager_id": np.where(np.isin(ps.status, ["onboarding", "prospect"]), -1, ps.manager),
         "website": np.array([f"https://www.{slug}.example" for slug in ps.slugs]),
         "contact_email": np.array([f"partners@{slug}.example" for slug in ps.slugs]),
         "joined_on": ps.joined,

@@ -19,6 +19,7 @@ from django.apps import apps
 from django.db import connection, models
 
 from accounts.models import User
+from core.text import counted
 from customers.models import Customer
 from deals.models import DealConflict, DealEvent, DealLine, DealRegistration
 from inventory.models import InventoryReport
@@ -49,11 +50,11 @@ def real_data_reasons() -> list[str]:
     reasons = []
     real_partners = Partner.objects.filter(is_demo=False).count()
     if real_partners:
-        reasons.append(f"{real_partners:,} partner(s) not created by seed_demo")
+        reasons.append(f"{counted(real_partners, 'partner')} not created by seed_demo")
     taken = User.objects.filter(username__in=DEMO_USERNAMES).exclude(email__endswith=DEMO_EMAIL_SUFFIX)
     names = sorted(taken.values_list("username", flat=True))
     if names:
-        reasons.append(f"existing user(s) with a demo login name: {', '.join(names)}")
+        reasons.append(f"existing {'user' if len(names) == 1 else 'users'} with a demo login name: {', '.join(names)}")
     return reasons
 
 

@@ -24,6 +24,7 @@ from core.models import ReferenceSequence
 from customers.models import Customer
 from deals.models import DealConflict, DealEvent, DealLine, DealRegistration
 from inventory.models import InventoryReport
+from notifications.models import Notification
 from partners.models import Certification, Partner
 from warranty.models import ClaimEvent, WarrantyClaim
 
@@ -32,6 +33,7 @@ from .config import MONTHS, SIZES, Size
 from .deal_stage import run_deal_stage
 from .enablement import certification_columns
 from .inventory import inventory_columns
+from .notifications import seed_notifications
 from .partners import PartnerSet, generate_partners, partner_columns
 from .reference import Reference, load_reference
 from .users import Staff, contact_user_columns, ensure_manager_logins, ensure_partner_logins
@@ -50,8 +52,10 @@ LOADED_MODELS = (
     InventoryReport,
     WarrantyClaim,
     ClaimEvent,
+    Notification,
 )
-STAGES = ("partners", "deals", "inventory", "warranty")
+# Each stage draws from its own stream; a new stage goes last, so the earlier streams stay the same.
+STAGES = ("partners", "deals", "inventory", "warranty", "notifications")
 
 
 class DemoDataRefusedError(Exception):
@@ -79,7 +83,7 @@ class _Clock:
         took = time.monotonic() - begun
         self.timings[name] = took
         detail = ", ".join(f"{value:,} {key}" for key, value in counts.items())
-        self.write(f"  {name:<10} {took:7.1f}s  (at {time.monotonic() - self.started:6.1f}s)  {detail}")
+        self.write(f"  {name:<13} {took:7.1f}s  (at {time.monotonic() - self.started:6.1f}s)  {detail}")
 
 
 def seed_demo(
@@ -165,6 +169,8 @@ def seed_demo(
             writer.write(WarrantyClaim, claims)
             writer.write(ClaimEvent, events)
             counts |= stats
+        with clock_.stage("notifications") as counts:
+            counts |= seed_notifications(rng["notifications"], writer, ps, anchor)
         if per_table_checks:
             with clock_.stage("verify") as counts:
                 integrity.restore_row_checks()
@@ -177,10 +183,10 @@ def seed_demo(
                 counts["tables analysed"] = writer.analyze(list(LOADED_MODELS))
         commit_started = time.monotonic()
     clock_.timings["commit"] = time.monotonic() - commit_started
-    write(f"  {'commit':<10} {clock_.timings['commit']:7.1f}s")
+    write(f"  {'commit':<13} {clock_.timings['commit']:7.1f}s")
     total = time.monotonic() - clock_.started
     clock_.timings["total"] = total
-    write(f"  {'total':<10} {total:7.1f}s")
+    write(f"  {'total':<13} {total:7.1f}s")
     return SeedResult(loaded=True, counts=dict(writer.rows_written), timings=clock_.timings, anchor=anchor)
 
 

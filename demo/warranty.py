@@ -52,7 +52,7 @@ def claim_volume(rng: np.random.Generator, ps: PartnerSet, total: int) -> np.nda
     """Claims per filing partner and month: service partners, a fifth of resellers and the showcase partners."""
     files = (ps.types == "service_partner") | ((ps.types == "reseller") & (rng.random(len(ps)) < 0.2))
     files[list(ps.showcase.values())] = True
-    shape = ps.intensity() / np.maximum(ps.weight[:, None], 1e-9)
+    shape = ps.volume_intensity() / np.maximum(ps.weight[:, None], 1e-9)
     weight = CLAIM_RATE_BY_TIER[ps.tier] * np.where(ps.types == "service_partner", 1.0, 0.3) * files
     for key in ps.showcase:  # they file claims like a Gold reseller that repairs in house
         weight[ps.index_of(key)] = max(weight[ps.index_of(key)], 0.6)

@@ -84,7 +84,7 @@ class TableWriter:
         fields = {f.column: f for f in model._meta.concrete_fields}
         unknown = set(columns) - set(fields)
         if unknown:
-            raise ValueError(f"{model._meta.db_table}: no such column(s) {sorted(unknown)}")
+            raise ValueError(f"{model._meta.db_table}: columns not in the table: {sorted(unknown)}")
         names = list(columns)
         n = len(columns[names[0]])
         if any(len(columns[name]) != n for name in names):

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.views import View
 
 from core.exceptions import ServiceError
@@ -34,6 +35,11 @@ from .webhooks import (
     webhook_redeliver,
 )
 
+# Secrets shown once after a redirect (post/redirect/get): kept in the session by the POST that made
+# them and taken out by the next GET of the page, so a reload neither repeats the action nor shows them again.
+ONCE_API_CREDENTIAL = "integrations:new_token"
+ONCE_SIGNING_ENDPOINT = "integrations:show_secret_of"
+
 
 class ApiUserMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
@@ -53,7 +59,10 @@ class WebhookManagerMixin(ApiUserMixin):
 
 
 class ApiSettingsView(ApiUserMixin, View):
-    """List and create tokens; the new token is rendered once in the answer to the POST, never stored."""
+    """List and create tokens; a new token is shown once, on the page the creation redirects to.
+
+    Its plaintext waits in the session only until that GET (never in the database, which keeps a digest).
+    """
 
     template_name = "integrations/api_settings.html"
 
@@ -72,7 +81,10 @@ class ApiSettingsView(ApiUserMixin, View):
         }
 
     def get(self, request):
-        return render(request, self.template_name, self.context(ApiTokenForm()))
+        new_token = request.session.pop(ONCE_API_CREDENTIAL, "")
+        response = render(request, self.template_name, self.context(ApiTokenForm(), new_token))
+        add_never_cache_headers(response)
+        return response
 
     def post(self, request):
         form = ApiTokenForm(request.POST)
@@ -89,7 +101,8 @@ class ApiSettingsView(ApiUserMixin, View):
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                return render(request, self.template_name, self.context(ApiTokenForm(), created.plaintext))
+                request.session[ONCE_API_CREDENTIAL] = created.plaintext
+                return redirect("integrations:api_settings")
         return render(request, self.template_name, self.context(form), status=400)
 
 
@@ -125,11 +138,10 @@ class WebhookCreateView(WebhookManagerMixin, View):
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                return render(request, "integrations/webhook_detail.html", self.detail(endpoint, show_secret=True))
+                request.session[ONCE_SIGNING_ENDPOINT] = endpoint.pk
+                messages.success(request, f"Webhook endpoint {endpoint.url} registered.")
+                return redirect("integrations:webhook_detail", pk=endpoint.pk)
         return render(request, self.template_name, {"form": form}, status=400)
-
-    def detail(self, endpoint: WebhookEndpoint, show_secret: bool = False) -> dict:
-        return WebhookDetailView.detail_context(self.request, endpoint, show_secret=show_secret)
 
 
 class WebhookDetailView(WebhookManagerMixin, View):
@@ -159,7 +171,13 @@ class WebhookDetailView(WebhookManagerMixin, View):
         }
 
     def get(self, request, pk: int):
-        return render(request, self.template_name, self.detail_context(request, self.get_endpoint(pk)))
+        endpoint = self.get_endpoint(pk)
+        show_secret = request.session.get(ONCE_SIGNING_ENDPOINT) == endpoint.pk
+        if show_secret:
+            del request.session[ONCE_SIGNING_ENDPOINT]
+        response = render(request, self.template_name, self.detail_context(request, endpoint, show_secret=show_secret))
+        add_never_cache_headers(response)
+        return response
 
     def post(self, request, pk: int):
         endpoint = self.get_endpoint(pk)
@@ -174,7 +192,8 @@ class WebhookDetailView(WebhookManagerMixin, View):
             return redirect("integrations:api_settings")
         if action == "rotate":
             webhook_endpoint_rotate_secret(endpoint=endpoint, user=request.user)
-            return render(request, self.template_name, self.detail_context(request, endpoint, show_secret=True))
+            request.session[ONCE_SIGNING_ENDPOINT] = endpoint.pk
+            return redirect("integrations:webhook_detail", pk=endpoint.pk)
         form = WebhookEndpointForm(request.POST, user=request.user, editing=True)
         if form.is_valid():
             data = form.cleaned_data

@@ -98,7 +98,9 @@ def iter_csv_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
         missing = [c for c in REQUIRED_COLUMNS if c not in names]
         if missing:
             raise CsvFileError(
-                "missing column(s): " + ", ".join(missing) + f". The header must be: {TEMPLATE_HEADER}",
+                ("missing column: " if len(missing) == 1 else "missing columns: ")
+                + ", ".join(missing)
+                + f". The header must be: {TEMPLATE_HEADER}",
                 ",".join(missing),
             )
         while True:

@@ -10,7 +10,7 @@ from core.filters import VisibleModelChoiceFilter
 from core.widgets import SearchSelect
 from partners.models import Partner, Region
 
-from .models import InventoryReport
+from .models import ImportJob, InventoryReport
 
 
 class InventoryFilterSet(django_filters.FilterSet):
@@ -55,3 +55,34 @@ class InventoryFilterSet(django_filters.FilterSet):
                 else "form-control form-control-sm"
             )
             field.widget.attrs.setdefault("class", css)
+
+
+class ImportJobFilterSet(django_filters.FilterSet):
+    """The upload lists' filters (portal and manager), shared by the page and its export."""
+
+    status = django_filters.ChoiceFilter(choices=ImportJob.Status.choices, empty_label="Any status")
+    partner = VisibleModelChoiceFilter(queryset=Partner.objects.only("pk", "name"), empty_label="Any partner")
+    uploaded_from = django_filters.DateFilter(
+        field_name="created_at",
+        lookup_expr="date__gte",
+        label="Uploaded from",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    uploaded_to = django_filters.DateFilter(
+        field_name="created_at",
+        lookup_expr="date__lte",
+        label="Uploaded to",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = ImportJob
+        fields = ["status", "partner", "uploaded_from", "uploaded_to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs.setdefault(
+                "class", "form-select form-select-sm" if is_select else "form-control form-control-sm"
+            )

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views import View
-from django.views.generic import DetailView, FormView, ListView
+from django.views.generic import DetailView, FormView
 from django.views.generic.detail import SingleObjectMixin
-from django_filters.views import FilterView
 
 from core.exceptions import ServiceError
+from core.lists import FilteredListView
+from core.text import counted
 from core.views import ManagerRequiredMixin, PartnerMemberRequiredMixin, ServiceActionView, VisibleQuerysetMixin
 from partners.models import Partner
 
+from .columns import IMPORT_JOB_COLUMNS, IMPORT_JOB_SORT_FIELDS, INVENTORY_COLUMNS, INVENTORY_SORT_FIELDS
 from .csv_import import TEMPLATE_HEADER, errors_as_csv
-from .filtersets import InventoryFilterSet
+from .filtersets import ImportJobFilterSet, InventoryFilterSet
 from .forms import InventoryRowFormSet, InventoryUploadForm
 from .imports import (
     import_job_create,
@@ -34,20 +38,19 @@ from .services import inventory_upsert
 ERRORS_SHOWN = 200
 
 
-class _InventoryListBase(VisibleQuerysetMixin, FilterView):
+class _InventoryListBase(VisibleQuerysetMixin, FilteredListView):
     model = InventoryReport
     filterset_class = InventoryFilterSet
     paginate_by = 50
     template_name = "inventory/inventory_list.html"
     area = "portal"
+    ordering = ("-date", "partner__name", "product__sku")
+    sort_fields = INVENTORY_SORT_FIELDS
+    export_columns = INVENTORY_COLUMNS
+    export_name = "inventory"
 
     def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .select_related("partner", "product")
-            .order_by("-date", "partner__name", "product__sku")
-        )
+        return super().get_queryset().select_related("partner", "product")
 
     def several_partners(self) -> bool:
         return True
@@ -101,7 +104,7 @@ class InventoryReportView(PartnerMemberRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(
             self.request,
-            f"Inventory saved: {counts['created']} new row(s), {counts['updated']} replaced.",
+            f"Inventory saved: {counted(counts['created'], 'new row')}, {counts['updated']:,} replaced.",
         )
         return redirect("inventory:inventory_list")
 
@@ -143,13 +146,24 @@ class _ImportJobMixin(PartnerMemberRequiredMixin, VisibleQuerysetMixin):
     area = "portal"
 
 
-class _ImportJobListBase(VisibleQuerysetMixin, ListView):
+class _ImportJobListBase(VisibleQuerysetMixin, FilteredListView):
     model = ImportJob
+    filterset_class = ImportJobFilterSet
     template_name = "inventory/import_list.html"
     paginate_by = 25
+    ordering = ("-created_at", "-pk")
+    sort_fields = IMPORT_JOB_SORT_FIELDS
+    export_columns = IMPORT_JOB_COLUMNS
+    export_name = "inventory uploads"
 
     def get_queryset(self):
         return super().get_queryset().defer("content", "errors").select_related("user", "partner")
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        if self.area == "portal":
+            filterset.form.fields.pop("partner", None)
+        return filterset
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {"area": self.area}
@@ -163,6 +177,13 @@ class ManageImportJobListView(ManagerRequiredMixin, _ImportJobListBase):
     """Managers follow the uploads of the partners they see (the visibility rule), and resume one that stopped."""
 
     area = "manage"
+
+
+def problem_summary(job: ImportJob) -> list[dict]:
+    """The kinds of problem in a file's report, most frequent first, so a user whose every row failed
+    sees what to fix before reading the rows (counted over the kept report)."""
+    counts = Counter((error.get("column") or "", error.get("reason") or "") for error in job.errors)
+    return [{"column": column, "reason": reason, "count": count} for (column, reason), count in counts.most_common()]
 
 
 class _ImportJobDetailBase(VisibleQuerysetMixin, DetailView):
@@ -188,6 +209,7 @@ class _ImportJobDetailBase(VisibleQuerysetMixin, DetailView):
         job = self.object
         context["errors_shown"] = job.errors[:ERRORS_SHOWN]
         context["errors_hidden"] = max(job.error_count - ERRORS_SHOWN, 0)
+        context["problem_summary"] = problem_summary(job) if not job.valid_rows else []
         context["area"] = self.area
         context["can_resume"] = import_job_is_stalled(job) and import_job_may_resume(job=job, user=self.request.user)
         context["resume_url"] = reverse(f"inventory:{self.url_prefix}import_resume", args=[job.pk])
@@ -237,7 +259,7 @@ class ImportJobImportView(_ImportJobMixin, ServiceActionView):
     def act(self, job, data):
         job = import_job_request_import(job=job, user=self.request.user)
         if job.status == ImportJob.Status.DONE:
-            return f"Imported: {job.created_count} new row(s), {job.updated_count} replaced."
+            return f"Imported: {counted(job.created_count, 'new row')}, {job.updated_count:,} replaced."
         return ""  # a large file: the page shows its progress
 
     def get_success_url(self) -> str:

@@ -4,37 +4,44 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
-from django.views.generic import ListView
 
+from core.lists import FilteredListView, ListColumn
+
+from .filtersets import NotificationFilterSet
 from .models import Notification
 from .services import notification_mark_read
 
 
-class NotificationListView(LoginRequiredMixin, ListView):
-    """Newest first; `?unread=1` shows only the unread ones."""
+class NotificationListView(LoginRequiredMixin, FilteredListView):
+    """Newest first; `?unread=1` shows only the unread ones.
+
+    After marking the last unread item of a page read, that page may be gone: the list shows its last
+    page instead (core.lists).
+    """
 
     template_name = "notifications/notification_list.html"
+    filterset_class = NotificationFilterSet
     paginate_by = 25
     context_object_name = "notifications"
+    ordering = ("-created_at", "-pk")
+    sort_fields = {"created": "created_at", "title": "title"}
+    export_columns = (
+        ListColumn("Created", "created_at", "date"),
+        ListColumn("Title", "title"),
+        ListColumn("Text", "body"),
+        ListColumn("Kind", "verb"),
+        ListColumn("Read", "read_at", "date"),
+    )
+    export_name = "notifications"
 
     def unread_only(self) -> bool:
-        return self.request.GET.get("unread") == "1"
+        return self.request.GET.get("unread") in ("1", "true")
 
     def get_queryset(self):
-        notifications = Notification.objects.visible_to(self.request.user)
-        return notifications.unread() if self.unread_only() else notifications
-
-    def paginate_queryset(self, queryset, page_size):
-        # After marking the last unread item of a page read, that page may be gone: show the last one instead.
-        try:
-            return super().paginate_queryset(queryset, page_size)
-        except Http404:
-            self.kwargs[self.page_kwarg] = "last"
-            return super().paginate_queryset(queryset, page_size)
+        return Notification.objects.visible_to(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -25,6 +25,8 @@ SECRET_KEY = env.str(
 )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A refused form gets a page in the site's layout (templates/403_csrf.html); 403, 404 and 500 are templates/4xx.html.
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -154,7 +156,8 @@ else:
 # API rate-limit counters (core/api/throttles.py): on Redis every web process shares them; in memory
 # (no Redis) each process counts for itself.
 PRM_RATE_LIMIT_STORAGE = env.str("PRM_RATE_LIMIT_STORAGE", default=REDIS_URL or "memory://")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The in-memory broker is named with a host: a bare "memory://" makes kombu warn "No hostname was supplied".
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 # Without a broker the tasks run inside the caller: the quick start needs no services.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
@@ -254,6 +257,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # templates/drf_spectacular/redoc.html serves static/vendor/redoc/, the sidecar's bundle less its remote logo.
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
@@ -356,5 +360,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # runserver prints "Watching for file changes" itself; its logged copy would repeat it at every start.
+    "loggers": {"django.db.backends": {"level": "INFO"}, "django.utils.autoreload": {"level": "WARNING"}},
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # Tasks run inside the web process or command: their "Task … succeeded in …s: <return value>" lines
+    # (INFO, often over 1,000 characters) are worker chatter there. Failures are still logged (ERROR).
+    LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}

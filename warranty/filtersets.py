@@ -22,7 +22,8 @@ class WarrantyClaimFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Reference or serial")
     status = django_filters.ChoiceFilter(
         method="filter_status",
-        choices=[(OPEN, "Open (submitted or under review)"), *ClaimStatus.choices],
+        # Short enough to read whole in the filter bar; "open" means submitted or under review.
+        choices=[(OPEN, "Open (to decide)"), *ClaimStatus.choices],
         empty_label="Any status",
     )
     partner = VisibleModelChoiceFilter(

@@ -99,10 +99,15 @@ class ApproveForm(forms.Form):
 
 
 class RejectForm(forms.Form):
+    """Only reads the reason; the service refuses a blank one (core.workflow.required_reason), so the page
+    says what every rejection says, under this field."""
+
     reason = forms.CharField(
         label="Reason for the rejection",
+        required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="The partner will see this.",
+        help_text="Required; the partner will see it.",
     )
 
     def __init__(self, *args, **kwargs):

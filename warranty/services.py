@@ -35,6 +35,7 @@ from django.utils import timezone
 from catalog.models import Product
 from core.events import emit
 from core.exceptions import ActionNotPermittedError
+from core.text import money
 from core.workflow import is_partner_member_of, required_reason
 from customers.services import customer_resolve
 from notifications.services import notify
@@ -168,7 +169,7 @@ def claim_create(
         recipients=manager_recipients(partner=partner),
         verb="claim.submitted",
         title=f"Warranty claim {claim.reference} from {partner.name}",
-        body=f"{product.sku}, serial {serial}, {claim.claimed_amount} {claim.currency} claimed."
+        body=f"{product.sku}, serial {serial}, {money(claim.claimed_amount, claim.currency)} claimed."
         + (f" Flagged: {', '.join(flags)}." if flags else ""),
         url=reverse("warranty:manage_claim_detail", args=[claim.pk]),
         subject=claim,
@@ -237,15 +238,14 @@ def claim_approve(*, claim: WarrantyClaim, user: Any, amount: Any = None, note: 
         if approved <= 0:
             raise ValidationError({"amount": ["Approve more than 0, or reject the claim with a reason."]})
         if approved > claim.claimed_amount:
-            raise ValidationError(
-                {"amount": [f"The approved amount cannot exceed the {claim.claimed_amount} claimed."]}
-            )
+            claimed = money(claim.claimed_amount, claim.currency)
+            raise ValidationError({"amount": [f"The approved amount cannot exceed the {claimed} claimed."]})
     now = timezone.now()
     in_full = approved == claim.claimed_amount
     summary = (
-        f"Approved in full: {approved} {claim.currency}"
+        f"Approved in full: {money(approved, claim.currency)}"
         if in_full
-        else f"Approved in part: {approved} of {claim.claimed_amount} {claim.currency}"
+        else f"Approved in part: {money(approved, claim.currency)} of {money(claim.claimed_amount, claim.currency)}"
     )
     text = f"{summary}. {note.strip()}".strip()
     CLAIM_WORKFLOW.move(
@@ -291,7 +291,7 @@ def claim_pay(*, claim: WarrantyClaim, user: Any) -> WarrantyClaim:
     CLAIM_WORKFLOW.require_manager(claim, user, action="pay")
     CLAIM_WORKFLOW.lock(claim)
     now = timezone.now()
-    text = f"Paid: {claim.approved_amount} {claim.currency}"
+    text = f"Paid: {money(claim.approved_amount, claim.currency)}"
     CLAIM_WORKFLOW.move(claim, ClaimStatus.PAID, actor=user, verb="marked paid", at=now, note=text, paid_at=now)
     notify(
         recipients=partner_recipients(partner_id=claim.partner_id),

@@ -8,9 +8,10 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import DetailView, FormView
-from django_filters.views import FilterView
 
 from core.exceptions import ServiceError
+from core.lists import FilteredListView
+from core.text import money
 from core.views import (
     ManagerRequiredMixin,
     PartnerMemberRequiredMixin,
@@ -19,6 +20,7 @@ from core.views import (
     add_service_errors,
 )
 
+from .columns import EXPORT_COLUMNS, SORT_FIELDS
 from .filtersets import OPEN, WarrantyClaimFilterSet
 from .forms import ApproveForm, ClaimForm, RejectForm
 from .models import ClaimStatus, WarrantyClaim
@@ -29,12 +31,16 @@ from .services import claim_approve, claim_create, claim_pay, claim_reject, clai
 CUSTOMER_ERROR_FIELDS = {"customer": "customer", "customer.name": "customer_name"}
 
 
-class _ClaimListBase(VisibleQuerysetMixin, FilterView):
+class _ClaimListBase(VisibleQuerysetMixin, FilteredListView):
     model = WarrantyClaim
     filterset_class = WarrantyClaimFilterSet
     paginate_by = 50
     template_name = "warranty/claim_list.html"
     area = "portal"
+    ordering = ("-submitted_at", "-pk")
+    sort_fields = SORT_FIELDS
+    export_columns = EXPORT_COLUMNS
+    export_name = "warranty claims"
     hidden_filters: tuple[str, ...] = ("partner", "region")
 
     def get_queryset(self):
@@ -61,6 +67,8 @@ class ManageClaimQueueView(ManagerRequiredMixin, _ClaimListBase):
 
     area = "manage"
     hidden_filters = ()
+    ordering = ("submitted_at", "pk")
+    export_name = "warranty review queue"
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
@@ -69,9 +77,6 @@ class ManageClaimQueueView(ManagerRequiredMixin, _ClaimListBase):
             data["status"] = OPEN
             kwargs["data"] = data
         return kwargs
-
-    def get_queryset(self):
-        return super().get_queryset().order_by("submitted_at", "pk")
 
 
 class ClaimCreateView(PartnerMemberRequiredMixin, FormView):
@@ -194,7 +199,7 @@ class ManageClaimDetailView(ManagerRequiredMixin, ServiceActionMixin, _ClaimDeta
             return f"{claim.reference}: Review started."
         if self.action == "approve":
             claim_approve(claim=claim, user=user, amount=data["amount"], note=data["note"])
-            return f"{claim.reference}: Approved: {claim.approved_amount} {claim.currency}."
+            return f"{claim.reference}: Approved: {money(claim.approved_amount, claim.currency)}."
         if self.action == "reject":
             claim_reject(claim=claim, user=user, reason=data["reason"])
             return f"{claim.reference}: Claim rejected."

@@ -19,6 +19,7 @@ registry — never `analytics.models` or the engine's modules.
 - `health`: partner and ecosystem health for a scope, alerts derived from the bands;
 - `revenue`: won revenue by segment, product line and partner, concentration;
 - `insights`: stock cover and claim-rate lists, product line rows, claims by failure code;
+- `history`: the first day of recorded history a user sees (trends leave out months before it);
 - `partners`: partners annotated with their figures, for sortable lists;
 - `channel_wide_reader` / `ecosystem_reader`: whether a user may read figures that add up every partner.
 """
@@ -26,7 +27,8 @@ registry — never `analytics.models` or the engine's modules.
 from __future__ import annotations
 
 from ..models import channel_wide_reader, ecosystem_reader
-from .health import EcosystemSummary, ecosystem_summary, health_alert_rows, partner_health
+from .health import EcosystemSummary, ecosystem_summary, health_alert_rows, last_month_end, partner_health
+from .history import history_start
 from .insights import (
     claims_by_failure_code,
     cover_distribution,
@@ -45,10 +47,19 @@ from .kpis import (
     period_values,
     resolve_source,
     scope_partners,
+    to_date_values,
 )
 from .partners import partners_with_kpis
 from .peers import peer_benchmarks, quantiles, tier_medians
-from .revenue import Concentration, concentration, revenue_by_partner, revenue_by_product_line, revenue_by_segment
+from .revenue import (
+    Concentration,
+    concentration,
+    revenue_by_country,
+    revenue_by_partner,
+    revenue_by_product_line,
+    revenue_by_product_line_of,
+    revenue_by_segment,
+)
 
 __all__ = [
     "Concentration",
@@ -62,6 +73,8 @@ __all__ = [
     "ecosystem_reader",
     "ecosystem_summary",
     "health_alert_rows",
+    "history_start",
+    "last_month_end",
     "monthly_values",
     "overstocked_partners",
     "partner_health",
@@ -73,12 +86,15 @@ __all__ = [
     "product_line_rows",
     "quantiles",
     "resolve_source",
+    "revenue_by_country",
     "revenue_by_partner",
     "revenue_by_product_line",
+    "revenue_by_product_line_of",
     "revenue_by_segment",
     "scope_partners",
     "stockout_partners",
     "tier_medians",
+    "to_date_values",
     "understocked_partners",
     "unusual_claim_partners",
 ]

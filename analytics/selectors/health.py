@@ -13,12 +13,12 @@ from datetime import date
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, F, FloatField, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, FloatField, Max, Q, Sum
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from partners.models import Partner
 
-from ..health import band_of
 from ..models import EcosystemHealth, PartnerHealthScore
 from .kpis import Scope, scope_partners
 
@@ -120,6 +120,8 @@ def ecosystem_summary(*, user: Any, scope: Scope, whole: bool, months: list[date
         ),
         (None, None),
     )
+    from ..health import band_of  # the compute module (pandas) loads on first use, not at start-up
+
     return EcosystemSummary(
         score=score,
         band=band_of(round(score, 1)) if score is not None else "",
@@ -136,19 +138,25 @@ def ecosystem_summary(*, user: Any, scope: Scope, whole: bool, months: list[date
     )
 
 
+def last_month_end(today: date | None = None) -> date:
+    """The as-of date of the latest month-end health scores: the first day of the current month (UTC).
+
+    Alerts compare the current band with this one, whatever period a page shows: the current scores are of now.
+    """
+    return (today or timezone.now().date()).replace(day=1)
+
+
 def health_alert_rows(*, user: Any, scope: Scope, since: date, limit: int) -> tuple[list[PartnerHealthScore], int]:
-    """Current scores of partners at risk, or in watch after being healthy at `since` (a month start), lowest
-    score first: the first `limit` (with `partner`, `before_band` and `before_score`) and how many in all.
+    """Current scores of partners with an open alert (`PartnerHealthScoreQuerySet.open_alerts`: at risk, or in
+    watch after being healthy at `since`), lowest score first: the first `limit` (with `partner`, `before_band`
+    and `before_score`) and how many in all.
 
     The analytics engine stores no alert rows, so alerts are derived from the health bands.
     """
     partners = scope_partners(user, scope)
-    before = PartnerHealthScore.objects.monthly().filter(partner=OuterRef("partner"), as_of=since)
     rows = (
-        PartnerHealthScore.objects.current()
-        .filter(partner__in=partners.values("pk"), score__isnull=False)
-        .annotate(before_band=Subquery(before.values("band")[:1]), before_score=Subquery(before.values("score")[:1]))
-        .filter(Q(band="at_risk") | (Q(band="watch") & Q(before_band="healthy")))
+        PartnerHealthScore.objects.open_alerts(since)
+        .filter(partner__in=partners.values("pk"))
         .select_related("partner")
         .order_by("score", "partner__name")
     )

@@ -96,11 +96,11 @@ def unusual_claim_partners(
     columns: Sequence[str],
     limit: int,
 ) -> list[dict[str, Any]]:
-    """Partners filing more than `rate_above` claims per 1,000 units with at least `min_claims` claims,
-    highest rate first."""
+    """Partners filing more than `rate_above` claims per 1,000 units with at least `min_claims` of the claims
+    that rate counts (`claims_with_units`), highest rate first."""
     _stored(period)
     rows = partner_period_rows(partners, period).filter(
-        claims_per_1000_units__gt=rate_above, claims_submitted__gte=min_claims
+        claims_per_1000_units__gt=rate_above, claims_with_units__gte=min_claims
     )
     return _listed(rows.order_by("-claims_per_1000_units", "partner__name"), columns, limit)
 

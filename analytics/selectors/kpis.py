@@ -21,16 +21,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-import numpy as np
-import pandas as pd
 from dateutil.relativedelta import relativedelta
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from partners.models import Partner
 
-from ..definitions import KPI_COLUMNS
-from ..kpis import derive_rates
+from ..definitions import KIND_MONTHS, KPI_COLUMNS, TO_DATE
 from ..models import Dimension, KpiSnapshot
 
 SUM_COLUMNS = tuple(c for c, kind in KPI_COLUMNS.items() if kind == "sum")
@@ -107,6 +104,12 @@ def with_rates(rows: list[dict[str, Any]], days: Sequence[float]) -> list[dict[s
     """
     if not rows:
         return []
+    # pandas and the compute module load on first use, not with the URL configuration (faster start-up).
+    import numpy as np
+    import pandas as pd
+
+    from ..kpis import derive_rates
+
     frame = pd.DataFrame(
         [[_number(row.get(c)) for c in STORED_COLUMNS] for row in rows],
         columns=list(STORED_COLUMNS),
@@ -228,6 +231,30 @@ def period_values(source: Source, periods: Sequence[PeriodLike]) -> list[dict[st
         months = [fetched["month"][m] for m in wanted if m in fetched["month"]]
         out.append(combine_ranges([months], period.start, period.end)[0] if len(months) == len(wanted) else {})
     return out
+
+
+def to_date_values(
+    source: Source, period: PeriodLike, partners: QuerySet[Partner] | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Like-for-like comparisons of a month, quarter or year in progress: {kpi: value} of the previous period and
+    of the same period a year earlier, each cut after as many days as have begun in this one (empty dicts when
+    none are stored). Each carries `period_start` and `period_end`, where it was cut.
+
+    The engine stores these ranges as partner rows (granularities mtd, qtd, ytd; `analytics.periods.to_date_periods`):
+    a partner's own source reads its rows, any other scope adds up the rows of `partners` (the scope's partners)
+    in one query, so the median time to decision is empty. A product line scope has no partner rows: pass None.
+    """
+    granularity = TO_DATE.get(period.kind)
+    if granularity is None:
+        return {}, {}
+    if not (source.dimension == Dimension.PARTNER and source.exact):
+        if partners is None:
+            return {}, {}
+        source = Source(Dimension.PARTNER, partners=partners)
+    previous = period.start - relativedelta(months=KIND_MONTHS[period.kind])
+    year_ago = period.start - relativedelta(months=12)
+    rows = _rows(source, granularity, [previous, year_ago])
+    return tuple(rows[start] | {"period_start": start} if start in rows else {} for start in (previous, year_ago))
 
 
 def partner_period_rows(partners: QuerySet[Partner], period: PeriodLike) -> QuerySet[KpiSnapshot]:

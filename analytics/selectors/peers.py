@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-import numpy as np
 from django.db.models import QuerySet
 
 from partners.models import Partner
@@ -31,6 +30,8 @@ def quantiles(values: Iterable[Any], fractions: Sequence[float]) -> list[float |
 
     None for every fraction when there is no value.
     """
+    import numpy as np  # loaded on first use, not with the URL configuration
+
     data = np.array([float(v) for v in values if v is not None], dtype="float64")
     if not data.size:
         return [None] * len(fractions)

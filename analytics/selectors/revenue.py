@@ -2,20 +2,25 @@
 
 Segments, concentration and movers add up or rank the partner rows of the scope for
 the period, which at most touches one row per partner (and month, for a custom
-range); product lines read the ecosystem's product line rows.
+range); product lines read the ecosystem's product line rows, or, for a part of the
+ecosystem (a region-limited manager, partner filters), that part's own won lines.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import DecimalField, F, Q, QuerySet, Sum
+from django_countries import countries
 
 from catalog.models import ProductLine
+from deals.models import DealLine, DealStatus
 from partners.models import Partner
 
+from ..definitions import TO_DATE
 from ..models import Dimension, KpiSnapshot
 from .kpis import PeriodLike, partner_period_rows
 
@@ -64,23 +69,70 @@ def revenue_by_product_line(*, user: Any, period: PeriodLike, product_line_id: i
     return [(names.get(int(k), k), v) for k, v in ordered]
 
 
-def revenue_by_partner(partners: QuerySet[Partner], period: PeriodLike, previous: PeriodLike) -> list[dict[str, Any]]:
+def revenue_by_product_line_of(
+    partners: QuerySet[Partner], period: PeriodLike, *, product_line_id: int | None = None
+) -> list[tuple[str, Decimal]]:
+    """[(product line, won revenue)] of these partners only, largest first (then by name); empty when none.
+
+    No stored row splits a part of the ecosystem by product line, so this is the KPI's own formula (a line's
+    share of each won deal: Σ quantity × unit price of the deal's lines in that line, deals won in the
+    period) over the partners' won registrations: one grouped query, bounded by that part's won deals.
+    """
+    start = datetime(period.start.year, period.start.month, period.start.day, tzinfo=UTC)
+    end = datetime(period.end.year, period.end.month, period.end.day, tzinfo=UTC)
+    lines = DealLine.objects.filter(
+        deal__partner__in=partners.values("pk"),
+        deal__status=DealStatus.WON,
+        deal__closed_at__gte=start,
+        deal__closed_at__lt=end,
+    )
+    if product_line_id:
+        lines = lines.filter(product__product_line_id=product_line_id)
+    money = DecimalField(max_digits=18, decimal_places=2)
+    rows = (
+        lines.values("product__product_line__name")
+        .annotate(revenue=Sum(F("quantity") * F("unit_price"), output_field=money))
+        .order_by()
+    )
+    ordered = sorted(
+        ((row["product__product_line__name"], row["revenue"] or Decimal(0)) for row in rows),
+        key=lambda kv: (-kv[1], kv[0]),
+    )
+    return ordered if any(v for _, v in ordered) else []
+
+
+def revenue_by_country(partners: QuerySet[Partner], period: PeriodLike) -> list[tuple[str, Decimal]]:
+    """[(country name, won revenue)] of these partners' rows of the period, largest first (then by name);
+    empty when all is zero. Used where the scope is one region, so a one-bar region chart says nothing."""
+    groups = partner_period_rows(partners, period).values("partner__country").order_by().annotate(r=Sum("won_revenue"))
+    totals: dict[str, Decimal] = {}
+    for row in groups:
+        name = countries.name(row["partner__country"]) or row["partner__country"] or "No country"
+        totals[name] = totals.get(name, Decimal(0)) + (row["r"] or 0)
+    ordered = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ordered if any(v for _, v in ordered) else []
+
+
+def revenue_by_partner(
+    partners: QuerySet[Partner], period: PeriodLike, previous: PeriodLike, *, to_date: bool = False
+) -> list[dict[str, Any]]:
     """Each partner's won revenue in `period` and in `previous` (of the same kind), from one grouped query over
     their rows of the two periods: {pk, name, revenue_now, revenue_before, change}. Empty for a custom range,
-    which has no stored rows of its own."""
+    which has no stored rows of its own.
+
+    `to_date`: `period` is in progress, so `previous` is read cut at the same elapsed days (its stored to-date
+    row, `analytics.periods.to_date_periods`), never whole."""
     if period.kind == "custom":
         return []
+    before = Q(granularity=TO_DATE[period.kind] if to_date else period.kind, period_start=previous.start)
+    now = Q(granularity=period.kind, period_start=period.start)
     rows = (
-        KpiSnapshot.objects.filter(
-            dimension=Dimension.PARTNER,
-            partner__in=partners.values("pk"),
-            granularity=period.kind,
-            period_start__in=[period.start, previous.start],
-        )
+        KpiSnapshot.objects.filter(dimension=Dimension.PARTNER, partner__in=partners.values("pk"))
+        .filter(now | before)
         .values("partner_id", "partner__name")
         .annotate(
-            revenue_now=Sum("won_revenue", filter=Q(period_start=period.start), default=Decimal(0)),
-            revenue_before=Sum("won_revenue", filter=Q(period_start=previous.start), default=Decimal(0)),
+            revenue_now=Sum("won_revenue", filter=now, default=Decimal(0)),
+            revenue_before=Sum("won_revenue", filter=before, default=Decimal(0)),
         )
         .order_by()
     )

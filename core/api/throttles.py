@@ -14,14 +14,16 @@ from __future__ import annotations
 import functools
 import math
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from limits import RateLimitItemPerSecond
-from limits.storage import storage_from_string
-from limits.strategies import SlidingWindowCounterRateLimiter
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
+
+if TYPE_CHECKING:  # the library loads with the first counted request, not with every start-up
+    from limits import RateLimitItemPerSecond
+    from limits.strategies import SlidingWindowCounterRateLimiter
 
 NAMESPACE = "prm-api"
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -29,6 +31,9 @@ PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 @functools.cache
 def _limiter(storage_uri: str) -> SlidingWindowCounterRateLimiter:
+    from limits.storage import storage_from_string
+    from limits.strategies import SlidingWindowCounterRateLimiter
+
     return SlidingWindowCounterRateLimiter(storage_from_string(storage_uri))
 
 
@@ -39,6 +44,8 @@ def rate_limiter() -> SlidingWindowCounterRateLimiter:
 
 def parse_rate(rate: str) -> RateLimitItemPerSecond:
     """DRF's "<count>/<period>" (period s, sec, m, min, h, hour, d, day) as a limits item."""
+    from limits import RateLimitItemPerSecond
+
     count, period = rate.split("/")
     return RateLimitItemPerSecond(int(count), PERIODS[period.strip()[0]], namespace=NAMESPACE)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from analytics import selectors
 
@@ -122,6 +123,15 @@ def health_alerts(*, user: Any, scope: selectors.Scope, since: date) -> tuple[li
             message = f"at risk, score {row.score:.0f}"
         alerts.append(Alert(row.partner_id, row.partner.name, message))
     return alerts, total
+
+
+def alert_list_query(scope: selectors.Scope) -> str:
+    """The partner list's query string listing exactly the partners the overview counts as alerts in `scope`."""
+    params = {"band": "alert", "sort": "health_score"}
+    for name, value in (("tier", scope.tier_id), ("region", scope.region_id), ("partner_type", scope.partner_type)):
+        if value:
+            params[name] = value
+    return urlencode(params)
 
 
 def previous_label(summary: selectors.EcosystemSummary) -> str:

@@ -6,6 +6,7 @@ Partner lists rank one stored row per partner: a custom range lists its last mon
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from analytics import selectors
@@ -40,9 +41,21 @@ def list_period(period: Period) -> Period:
     return Period.month(period.last_month) if period.kind == "custom" else period
 
 
-def trend_chart(source: selectors.Source, period: Period, kpi: str, title: str, empty: str) -> Chart:
-    """One KPI per month for the scope, with the same month a year earlier dashed."""
-    return year_on_year_trend(f"trend_{kpi}", source, period, kpi, title=title, name=KPIS[kpi].label, empty=empty)
+def trend_chart(
+    source: selectors.Source, period: Period, kpi: str, title: str, empty: str, *, history_start: date | None = None
+) -> Chart:
+    """One KPI per month for the scope, with the same month a year earlier dashed (months not wholly recorded
+    left out, see `year_on_year_trend`)."""
+    return year_on_year_trend(
+        f"trend_{kpi}",
+        source,
+        period,
+        kpi,
+        title=title,
+        name=KPIS[kpi].label,
+        empty=empty,
+        history_start=history_start,
+    )
 
 
 def _partner_table(

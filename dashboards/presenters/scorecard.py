@@ -10,7 +10,7 @@ from analytics.definitions import KPIS
 
 from ..charts import MEDIAN_COLOUR, PALETTE, Chart, Series, line_chart
 from ..periods import Period
-from .tiles import SCORECARD_TILES, TREND_KPIS, Tile, tiles
+from .tiles import SCORECARD_TILES, TREND_KPIS, Tile, basis_text, period_figures, tiles
 
 BENCHMARK_KPIS = (
     "won_revenue",
@@ -39,7 +39,8 @@ def partner_scorecard(*, partner: Any, period: Period, key_prefix: str = "trend"
     `min_peers`: months whose tier median rests on fewer peer figures are left empty (for partners' eyes).
     """
     source = selectors.partner_source(partner)
-    current, previous, year_ago = selectors.period_values(source, [period, period.previous(), period.year_ago()])
+    figures = period_figures(source, period)
+    current, previous, year_ago = figures.current, figures.previous, figures.year_ago
     months = period.trend_months(12)
     own = selectors.monthly_values(source, months)
     medians = selectors.tier_medians(
@@ -65,7 +66,12 @@ def partner_scorecard(*, partner: Any, period: Period, key_prefix: str = "trend"
             )
         )
     has_figures = bool(current or own)
-    return Scorecard(tiles(SCORECARD_TILES, current, previous, year_ago) if has_figures else [], charts, has_figures)
+    return Scorecard(
+        tiles(SCORECARD_TILES, current, previous, year_ago) if has_figures else [],
+        charts,
+        has_figures,
+        {"previous_label": figures.previous_label, "year_ago_label": figures.year_ago_label},
+    )
 
 
 @dataclass
@@ -78,6 +84,8 @@ class BenchmarkRow:
     median: float | None
     q3: float | None
     lower_is_better: bool | None
+    target: tuple[float, float] | None = None
+    basis: str = ""  # what your rate is a share of, e.g. "3 of 3 closed"
 
     @property
     def scale(self) -> dict[str, float] | None:
@@ -103,9 +111,11 @@ class BenchmarkRow:
         you = _float(self.value)
         if you is None:
             return "No figure for you in this period."
+        if self.target is not None:  # a target band (days of cover): judged against the band, not the median
+            return _band_reading(you, self.target, self.kind)
         if self.median is None:
             return "No peer figures to compare with."
-        if self.lower_is_better is None:  # neither direction is better (e.g. days of cover)
+        if self.lower_is_better is None:  # neither direction is better
             return (
                 "At the tier median."
                 if you == self.median
@@ -125,6 +135,20 @@ class BenchmarkRow:
 
 def _float(value: Any) -> float | None:
     return None if value is None else float(value)
+
+
+def _band_reading(you: float, target: tuple[float, float], kind: str) -> str:
+    """A figure whose good range is a band, read against the band: being above or below the tier median says
+    nothing about it."""
+    low, high = target
+    band = f"{low:g}–{high:g} {'days' if kind == 'days' else ''}".rstrip()
+    if you < low:
+        where = f"Below the {band} target: stock may run out."
+    elif you > high:
+        where = f"Above the {band} target: more stock than needed."
+    else:
+        where = f"Inside the {band} target."
+    return where
 
 
 def peer_benchmarks(*, user: Any, partner: Any, period: Period) -> tuple[list[BenchmarkRow], int]:
@@ -151,7 +175,16 @@ def peer_benchmarks(*, user: Any, partner: Any, period: Period) -> tuple[list[Be
         q = stats[kpi]
         rows.append(
             BenchmarkRow(
-                kpi, spec.label, spec.unit, own.get(kpi), q["p25"], q["median"], q["p75"], spec.lower_is_better
+                kpi,
+                spec.label,
+                spec.unit,
+                own.get(kpi),
+                q["p25"],
+                q["median"],
+                q["p75"],
+                spec.lower_is_better,
+                spec.target,
+                basis_text(spec, own),
             )
         )
     return rows, count

@@ -9,6 +9,10 @@ from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.html import format_html
 
+from analytics.definitions import KPIS, Kpi
+
+from ..presenters.tiles import basis_text
+
 register = template.Library()
 
 EMPTY = "—"
@@ -78,17 +82,29 @@ def change(current: Any, previous: Any, kind: str) -> tuple[float | None, str]:
 
 
 @register.simple_tag
-def delta(current: Any, previous: Any, kind: str, label: str, lower_is_better: bool | None = False) -> str:
-    """ "▲ 12.0 % vs Feb 2026" in green when better, red when worse, grey when `lower_is_better` is None
-    (neither direction is better); "no comparison" when either side is empty."""
+def delta(
+    current: Any, previous: Any, kind: str, label: str, lower_is_better: bool | None = False, kpi: Kpi | None = None
+) -> str:
+    """ "▲ 12.0 % vs Feb 2026" in green when better, red when worse, grey when neither direction is better;
+    "no comparison" when either side is empty.
+
+    With `kpi` (an entry of the KPI registry) better and worse follow its direction or target band
+    (`Kpi.compare`: days of cover moving into 15–60 days is better, whichever way it moves); otherwise
+    `lower_is_better` says which way is better (None: neither).
+    """
     amount, unit = change(current, previous, kind)
     if amount is None:
         return format_html('<span class="delta delta-none">no comparison with {}</span>', label)
     if abs(amount) < 0.05:
         return format_html('<span class="delta delta-flat">unchanged vs {}</span>', label)
-    better = (amount < 0) if lower_is_better else (amount > 0)
+    if kpi is not None:
+        judged = kpi.compare(float(current), float(previous))
+    elif lower_is_better is None:
+        judged = None
+    else:
+        judged = 1 if ((amount < 0) if lower_is_better else (amount > 0)) else -1
     arrow, word = ("▲", "up") if amount > 0 else ("▼", "down")
-    css = "delta-flat" if lower_is_better is None else "delta-good" if better else "delta-bad"
+    css = {1: "delta-good", -1: "delta-bad"}.get(judged, "delta-flat")
     return format_html(
         '<span class="delta {}"><span aria-hidden="true">{}</span><span class="visually-hidden">{}</span> '
         "{} {} vs {}</span>",
@@ -99,6 +115,13 @@ def delta(current: Any, previous: Any, kind: str, label: str, lower_is_better: b
         unit,
         label,
     )
+
+
+@register.filter
+def rate_basis(values: Any, key: str) -> str:
+    """ "3 of 3 closed" for a rate column of a row (a dict or an annotated object); empty for other columns."""
+    kpi = KPIS.get(key)
+    return basis_text(kpi, values) if kpi else ""
 
 
 @register.simple_tag

@@ -57,6 +57,10 @@ class DashboardMixin:
             period=self.period,
             previous_period=self.period.previous(),
             year_ago_period=self.period.year_ago(),
+            # What the comparisons are called; pages comparing a period in progress like for like replace them
+            # ("the first 59 days of Q3 2026", `presenters.tiles.period_figures`).
+            previous_label=self.period.previous().short_label,
+            year_ago_label=self.period.year_ago().short_label,
             comparisons=self.comparisons,
             one_comparison=self.period.previous() == self.period.year_ago(),  # a year: the year before
             in_progress=self.period.in_progress(),

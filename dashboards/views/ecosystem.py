@@ -10,7 +10,7 @@ from analytics import selectors
 from core.views import ManagerRequiredMixin
 
 from ..charts import PALETTE, Chart, Series, line_chart
-from ..presenters.health import health_alerts, previous_label
+from ..presenters.health import alert_list_query, health_alerts, previous_label
 from ..presenters.insights import (
     claims_by_failure_code,
     claims_by_line_over_time,
@@ -28,7 +28,7 @@ from ..presenters.overview import (
     revenue_segments,
     revenue_trend,
 )
-from ..presenters.tiles import INVENTORY_TILES, WARRANTY_TILES, tiles
+from ..presenters.tiles import INVENTORY_TILES, WARRANTY_TILES, Figures, period_figures, tiles
 from ..selectors.activity import approval_queue_summary
 from .base import DashboardMixin
 
@@ -42,6 +42,11 @@ class ScopedDashboard(ManagerRequiredMixin, DashboardMixin, TemplateView):
         self.source = selectors.resolve_source(user, self.scope)
         self.restricted = bool(self.scope.partner_filters or (user.region_ids and not user.is_superuser))
         self.whole = not self.restricted
+
+    def one_region(self) -> bool:
+        """The scope is one region: the region filter, or a manager limited to a single region."""
+        user = self.request.user
+        return bool(self.scope.region_id) or (not user.is_superuser and len(user.region_ids) == 1)
 
     def scope_note(self) -> str:
         notes = []
@@ -61,9 +66,20 @@ class ScopedDashboard(ManagerRequiredMixin, DashboardMixin, TemplateView):
             )
         return " ".join(notes)
 
+    def figures(self) -> Figures:
+        """The period's figures and its comparisons (like for like while the period is in progress)."""
+        # A product line's figures have no partner rows to add up the comparisons of a period in progress from.
+        partners = None if self.source.dimension == "product_line" else self.partners
+        self.period_figures = period_figures(self.source, self.period, partners)
+        return self.period_figures
+
     def get_dashboard_context(self) -> dict[str, Any]:
         self.setup_scope()
-        return {"kpi_note": self.scope_note()} | self.get_scoped_context()
+        context = {"kpi_note": self.scope_note()} | self.get_scoped_context()
+        figures = getattr(self, "period_figures", None)
+        if figures is not None:
+            context |= {"previous_label": figures.previous_label, "year_ago_label": figures.year_ago_label}
+        return context
 
     def get_scoped_context(self) -> dict[str, Any]:
         raise NotImplementedError
@@ -90,27 +106,32 @@ class EcosystemOverviewView(ScopedDashboard):
                 empty_message="No monthly health scores stored for these months yet.",
                 note="Revenue-weighted mean of partner scores at each month's end.",
             ),
-            "revenue_trend": revenue_trend(self.source, period),
+            "revenue_trend": revenue_trend(self.source, period, history_start=selectors.history_start(user)),
         }
-        for chart in revenue_segments(self.partners, period, product_line_only=product_line_only):
+        for chart in revenue_segments(
+            self.partners, period, product_line_only=product_line_only, one_region=self.one_region()
+        ):
             charts[chart.key] = chart
         charts["revenue_by_line"] = revenue_by_product_line(
-            user, period, whole=self.whole, product_line_id=self.scope.product_line_id
+            user, period, whole=self.whole, product_line_id=self.scope.product_line_id, partners=self.partners
         )
-        revenue = selectors.revenue_by_partner(self.partners, period, period.previous())
-        charts["top_movers"], charts["bottom_movers"] = movers(revenue, period)
-        alerts, total = health_alerts(user=user, scope=self.scope, since=months[-1])
+        figures = self.figures()
+        in_progress = period.kind != "custom" and period.in_progress()
+        revenue = selectors.revenue_by_partner(self.partners, period, period.previous(), to_date=in_progress)
+        charts["top_movers"], charts["bottom_movers"] = movers(revenue, period, figures.previous_label)
+        alerts, total = health_alerts(user=user, scope=self.scope, since=selectors.last_month_end())
         concentration = None if product_line_only else selectors.concentration(self.partners, period, revenue)
         return {
             "eco": eco,
             "eco_previous_label": previous_label(eco),
-            "tiles": kpi_tiles(self.source, period),
+            "tiles": kpi_tiles(figures),
             "charts": charts,
             "concentration": concentration,
             "concentration_reading": concentration_reading(concentration),
             "alerts": alerts,
             "alerts_total": total,
             "alerts_more": total > len(alerts),
+            "alerts_query": alert_list_query(self.scope),
             "alerts_note": "Partners at risk, and partners whose health band fell since the last month end "
             "(derived from the health scores).",
             "queue": approval_queue_summary(user=user, scope=self.scope),
@@ -124,15 +145,20 @@ class InventoryInsightsView(ScopedDashboard):
 
     def get_scoped_context(self) -> dict[str, Any]:
         period = self.period
-        current, previous, year_ago = selectors.period_values(
-            self.source, [period, period.previous(), period.year_ago()]
-        )
+        figures = self.figures()
+        current, previous, year_ago = figures.current, figures.previous, figures.year_ago
+        history = selectors.history_start(self.request.user)
         cover = stock_by_partner(self.partners, period)
         by_line = stock_by_product_line(
             self.request.user, period, whole=self.whole, product_line_id=self.scope.product_line_id
         )
         sell_through = trend_chart(
-            self.source, period, "sell_through", "Sell-through by month", "No inventory reported yet for these months."
+            self.source,
+            period,
+            "sell_through",
+            "Sell-through by month",
+            "No inventory reported yet for these months.",
+            history_start=history,
         )
         cover_trend = trend_chart(
             self.source,
@@ -140,6 +166,7 @@ class InventoryInsightsView(ScopedDashboard):
             "days_of_cover",
             "Days of cover by month",
             "No inventory reported yet for these months.",
+            history_start=history,
         )
         charts = {c.key: c for c in (sell_through, cover_trend, by_line, *cover.charts.values())}
         listed = list_period(period)
@@ -172,13 +199,13 @@ class WarrantyInsightsView(ScopedDashboard):
 
     def get_scoped_context(self) -> dict[str, Any]:
         period, user = self.period, self.request.user
-        current, previous, year_ago = selectors.period_values(
-            self.source, [period, period.previous(), period.year_ago()]
-        )
+        figures = self.figures()
+        current, previous, year_ago = figures.current, figures.previous, figures.year_ago
         claims, rate = claims_by_line_over_time(
             user, period, whole=self.whole, product_line_id=self.scope.product_line_id
         )
         failures = claims_by_failure_code(user=user, scope=self.scope, period=period)
+        history = selectors.history_start(user)
         listed = selectors.period_values(self.source, [list_period(period)])[0] if period.kind == "custom" else current
         unusual = unusual_claim_rates(self.partners, period, listed.get("claims_per_1000_units"))
         approval = trend_chart(
@@ -187,6 +214,7 @@ class WarrantyInsightsView(ScopedDashboard):
             "claim_approval_rate",
             "Claim approval rate by month",
             "No claims decided in these months.",
+            history_start=history,
         )
         resolution = trend_chart(
             self.source,
@@ -194,6 +222,7 @@ class WarrantyInsightsView(ScopedDashboard):
             "claim_resolution_days",
             "Claim resolution time by month",
             "No claims decided in these months.",
+            history_start=history,
         )
         charts = {c.key: c for c in (claims, rate, failures, unusual, approval, resolution)}
         return {

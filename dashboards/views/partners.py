@@ -20,7 +20,7 @@ from ..presenters.health import partner_health
 from ..presenters.insights import list_period
 from ..presenters.partner_list import COLUMNS, EXPORT_COLUMNS, KPI_COLUMNS, export_rows, parse_sort, sorted_partners
 from ..presenters.scorecard import partner_scorecard
-from ..presenters.tiles import PARTNER_LIST_KPIS
+from ..presenters.tiles import PARTNER_LIST_KPIS, basis_columns
 from ..selectors.activity import partner_activity
 from .base import DashboardMixin
 
@@ -49,7 +49,9 @@ class PartnerListView(ManagerRequiredMixin, DashboardMixin, TemplateView):
         )
         partners = self.filterset.qs if self.filterset.is_bound else self.filterset.queryset
         self.sort_column, self.sort_desc = parse_sort(request.GET.get("sort"))
-        listed = selectors.partners_with_kpis(partners, self.kpi_period, PARTNER_LIST_KPIS)
+        listed = selectors.partners_with_kpis(
+            partners, self.kpi_period, PARTNER_LIST_KPIS + basis_columns(PARTNER_LIST_KPIS)
+        )
         self.partners = sorted_partners(listed, self.sort_column, self.sort_desc)
         export = request.GET.get("export")
         if export in ("csv", "xlsx"):
@@ -126,4 +128,5 @@ class PartnerDetailView(ManagerRequiredMixin, DashboardMixin, TemplateView):
             "trend_charts": card.trend_charts,
             "charts": {chart.key: chart for chart in card.trend_charts},
             "today": timezone.now().date(),
+            **card.extra,  # what the comparisons are called (like for like while the period is in progress)
         }

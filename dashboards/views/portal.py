@@ -70,4 +70,5 @@ class PortalScorecardView(PartnerMemberRequiredMixin, DashboardMixin, TemplateVi
             "peer_count": peer_count,
             "min_peers": MIN_PEER_GROUP,
             "charts": charts,
+            **card.extra,  # what the comparisons are called (like for like while the period is in progress)
         }

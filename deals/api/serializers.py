@@ -210,7 +210,13 @@ class DealEventSerializer(serializers.ModelSerializer):
 
 class DealLineInputSerializer(StrictFieldsMixin, ProductReferenceMixin):
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_INT)
-    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    unit_price = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text="Price per unit. Optional: left out, it is the product's list price (as in the portal form).",
+    )
 
 
 class DealCreateSerializer(StrictSerializer):

@@ -48,7 +48,7 @@ def _create(user, data: dict) -> DealRegistration:
         user=user,
         customer=data["customer"] if "customer" in data else data["customer_id"],
         lines=[
-            {"product": line["product"], "quantity": line["quantity"], "unit_price": line["unit_price"]}
+            {"product": line["product"], "quantity": line["quantity"], "unit_price": line.get("unit_price")}
             for line in data["lines"]
         ],
         expected_close_date=data["expected_close_date"],

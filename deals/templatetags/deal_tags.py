@@ -26,7 +26,15 @@ STATUS_CLASSES = {
 def status_badge(deal) -> str:
     """The status as a coloured badge (the text carries the meaning; colour only repeats it)."""
     css = STATUS_CLASSES.get(deal.status, "text-bg-secondary")
-    return format_html('<span class="badge {}">{}</span>', css, deal.get_status_display())
+    badge = format_html('<span class="badge {}">{}</span>', css, deal.get_status_display())
+    if deal.is_overdue_draft:
+        # Wherever a deal's status shows, a draft that can no longer be submitted as it is says so.
+        badge += format_html(
+            ' <span class="badge text-bg-warning" title="The expected close date ({}) has passed; '
+            'move it before submitting">Close date passed</span>',
+            deal.expected_close_date.isoformat(),
+        )
+    return badge
 
 
 @register.filter

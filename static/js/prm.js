@@ -3,6 +3,9 @@
  * - [data-select-on-click]: a read-only field (a new token, a signing secret) selects its text on click.
  * - [data-width], [data-left]: a bar's width or a marker's position in percent, set through the style
  *   object (inline style attributes are refused by the policy).
+ * - A field shown with an error (.is-invalid, or aria-invalid="true" as Django marks it) loses the error
+ *   once it is changed: its mark and the .invalid-feedback messages of its own group (its fieldset, else
+ *   its parent) go, so only what is still wrong stays red. The server checks again on the next submit.
  */
 (function () {
   "use strict";
@@ -29,6 +32,42 @@
       }
     });
   }
+
+  var INVALID = ".is-invalid, [aria-invalid='true']";
+
+  function clearError(field) {
+    if (!field.name || !field.matches || !field.matches(INVALID)) {
+      return;
+    }
+    var group = field.closest("fieldset") || field.parentElement;
+    if (!group) {
+      return;
+    }
+    var names = {};
+    Array.prototype.forEach.call(group.querySelectorAll("input[name], select[name], textarea[name]"), function (el) {
+      if (el.type !== "hidden") {
+        names[el.name] = true;
+      }
+      if (el.name === field.name) {
+        el.classList.remove("is-invalid");
+        el.removeAttribute("aria-invalid");
+      }
+    });
+    // A group holding several fields keeps its messages: they may concern another field.
+    if (Object.keys(names).length === 1) {
+      Array.prototype.forEach.call(group.querySelectorAll(".invalid-feedback"), function (feedback) {
+        feedback.remove();
+      });
+    }
+  }
+
+  ["input", "change"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      if (event.target instanceof Element) {
+        clearError(event.target);
+      }
+    });
+  });
 
   document.addEventListener("click", function (event) {
     var field = event.target.closest && event.target.closest("[data-select-on-click]");

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from deals.models import DealLine, DealRegistration
@@ -91,6 +91,14 @@ def expected_kpis(rows: Rows, start: datetime, end: datetime, now: datetime) -> 
     days = (at - start).total_seconds() / 86400
 
     claims_submitted = [c for c in rows.claims if inside(c.submitted_at)]
+    # Claims per 1,000 units counts the claims a partner submitted in calendar months (UTC) in which it reported
+    # units sold (of the same product line, for a product line's rows: `rows` holds only that line's).
+    selling_months = {(s.partner_id, s.date.year, s.date.month) for s in rows.stock if s.units_sold > 0}
+    claims_beside_units = [
+        c
+        for c in claims_submitted
+        if (c.partner_id, c.submitted_at.astimezone(UTC).year, c.submitted_at.astimezone(UTC).month) in selling_months
+    ]
     claims_decided = [c for c in rows.claims if inside(c.decided_at) and c.status in ("approved", "paid", "rejected")]
     claims_approved = [c for c in claims_decided if c.status in ("approved", "paid")]
     resolution = [(c.decided_at - c.submitted_at).total_seconds() / 86400 for c in claims_decided]
@@ -119,7 +127,7 @@ def expected_kpis(rows: Rows, start: datetime, end: datetime, now: datetime) -> 
         "claims_submitted": len(claims_submitted),
         "claim_approval_rate": div(len(claims_approved), len(claims_decided)),
         "claim_resolution_days": statistics.mean(resolution) if resolution else None,
-        "claims_per_1000_units": div(1000 * len(claims_submitted), sold),
+        "claims_per_1000_units": div(1000 * len(claims_beside_units), sold),
         "active_certifications": len(certs),
     }
 

@@ -10,7 +10,7 @@ import pytest
 
 from analytics import kpis
 from analytics.definitions import KPI_COLUMNS
-from analytics.periods import Periods, Window, to_seconds
+from analytics.periods import Periods, Window, to_date_periods, to_seconds
 
 NOW = datetime(2025, 7, 15, 12, tzinfo=UTC).timestamp()
 MONTHS = Periods.months(date(2025, 1, 1), date(2025, 7, 1), NOW)
@@ -217,3 +217,23 @@ def test_days_of_cover_of_an_exact_60_days_is_60():
         index=pd.MultiIndex.from_tuples([(0, 0)], names=["key", "period"]),
     )
     assert kpis.derive_rates(frame, np.array([90.0]))["days_of_cover"].iloc[0] == 60.0
+
+
+@pytest.mark.parametrize(
+    ("seed", "today"), [(6, datetime(2025, 7, 15, 9, tzinfo=UTC)), (7, datetime(2025, 3, 31, 23, tzinfo=UTC))]
+)
+def test_to_date_comparisons_equal_computing_each_range_directly(seed, today):
+    """Whole months added up plus the partial last month give what the raw rows give over each cut range."""
+    window = Window.full(today, history_months=15)
+    frame, stock, claims, certs = random_frames(seed)
+    keys = [1, 2, 3]
+    claims = claims.assign(key=claims["key"])
+    monthly = kpis.compute_kpis(frame, stock, claims, certs, keys, window.months)
+    targets = list(to_date_periods(today, earliest=window.months.starts[0]).values())
+    assert targets
+    got = kpis.to_date_kpis(monthly, window.months, (frame, stock, claims, certs), keys, targets)
+    for frame_td, periods in zip(got, targets, strict=True):
+        direct = kpis.compute_kpis(frame, stock, claims, certs, keys, periods)
+        columns = [c for c in direct.columns if c != "median_hours_to_decision"]
+        pd.testing.assert_frame_equal(frame_td[columns].astype(float), direct[columns].astype(float), rtol=1e-9)
+        assert frame_td["median_hours_to_decision"].isna().all()

@@ -174,7 +174,18 @@ def test_a_partner_refresh_recomputes_its_figures_only(computed):
     assert snapshot_of(boreal) == other_before
     same_eco = KpiSnapshot.objects.get(dimension="ecosystem", granularity="month", period_start=date(2025, 7, 1))
     assert same_eco.won_revenue == eco_before.won_revenue  # the ecosystem follows on the hourly refresh
-    assert KpiSnapshot.objects.filter(partner=aurora).count() == 16 + 6 + 1
+    assert (
+        KpiSnapshot.objects.filter(partner=aurora, granularity__in=["month", "quarter", "year"]).count() == 16 + 6 + 1
+    )
+    # and the comparisons of the periods in progress, cut at the same day: June and July 2024 (month), Q2 2025
+    # and Q3 2024 (quarter); 2024 to date starts before the 15 months of history.
+    to_date = KpiSnapshot.objects.filter(partner=aurora).exclude(granularity__in=["month", "quarter", "year"])
+    assert sorted(to_date.values_list("granularity", "period_start", "period_end")) == [
+        ("mtd", date(2024, 7, 1), date(2024, 7, 16)),
+        ("mtd", date(2025, 6, 1), date(2025, 6, 16)),
+        ("qtd", date(2024, 7, 1), date(2024, 7, 16)),
+        ("qtd", date(2025, 4, 1), date(2025, 4, 16)),
+    ]
 
 
 def snapshot_of(partner) -> list:

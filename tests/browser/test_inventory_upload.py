@@ -38,7 +38,7 @@ def test_partner_uploads_inventory_with_a_bad_row_and_imports_the_valid_rows(pag
 
     page.get_by_role("button", name="Import the 2 valid rows").click()
     page.wait_for_load_state("networkidle")
-    page.get_by_text("Imported: 2 new row(s), 0 replaced").wait_for()
+    page.get_by_text("Imported: 2 new rows, 0 replaced").wait_for()
     page.get_by_role("link", name="See your inventory").click()
     rows = page.locator("table tbody tr")
     rows.first.wait_for()

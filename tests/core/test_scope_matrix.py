@@ -6,8 +6,8 @@ inventory and uploads, notifications, webhooks and deliveries, tokens, and the a
 by the real services. Each role then requests every URL pattern of the URLconf and every operation of the
 OpenAPI schema, with the path filled with real ids of both partners' objects, and the answer must not
 carry the other side's identifying strings (partner, customer and user names, references, webhook URLs),
-whatever its status. Pages are also asked for their exports (`?export=csv|xlsx`), their charts' CSV
-(`?download=`) and filtered by the other partner; writes are sent and rolled back.
+whatever its status. Pages are also asked for their exports (`?export=csv|xlsx`, also filtered), their charts' CSV
+(`?download=`), sorted past their last page and filtered by the other partner; writes are sent and rolled back.
 
 Every URL name must be declared in `SCOPES` (who may enter, and which objects its path parameters name):
 a new URL fails `test_every_url_and_operation_declares_its_scope` until it is declared here, and the
@@ -585,7 +585,17 @@ def _admin_urls(pattern: str, matrix: Matrix) -> list[str]:
     return [_fill(pattern, {"object_id": first.pk})] if first is not None else []
 
 
-LIST_QUERIES = ("", "?export=csv", "?export=xlsx", "?partner={b}", "?parent={b}", "?region={south}")
+LIST_QUERIES = (
+    "",
+    "?export=csv",
+    "?export=xlsx",
+    "?partner={b}",
+    "?parent={b}",
+    "?region={south}",
+    # An export asked with another side's filter, and a sorted page past the end (the last page is shown).
+    "?region={south}&export=csv",
+    "?sort=-partner&page=9999",
+)
 KPI_QUERIES = tuple(
     f"?dimension={d}" for d in ("partner", "ecosystem", "tier", "partner_type", "region", "product_line")
 ) + ("?partner={b}", "?partner={b}&granularity=year", "?partner={b}&period_start=2000-01-01")

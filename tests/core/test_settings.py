@@ -28,7 +28,7 @@ def test_defaults_need_no_services():
     loaded = load()
     assert loaded["engine"] == "django.db.backends.sqlite3"
     assert loaded["eager"] is True
-    assert loaded["broker"] == "memory://"
+    assert loaded["broker"] == "memory://localhost/"
     assert loaded["tz"] == "UTC"
     assert loaded["email"] == "django.core.mail.backends.console.EmailBackend"
 

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from dashboards.charts import Column, Series, bar_chart, line_chart, table_only
-from dashboards.exports import csv_response, xlsx_response
+from dashboards.exports import chart_csv_response, csv_response, xlsx_response
 from dashboards.templatetags.dashboard_tags import change, delta, fmt
 
 MONTHS = [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)]
@@ -94,7 +94,8 @@ def test_csv_writes_numbers_plainly_empty_as_blank_and_neutralises_formulas():
 def test_xlsx_has_header_formats_and_real_numbers():
     columns = [Column("Partner"), Column("Revenue", "money"), Column("Win rate", "percent")]
     response = xlsx_response("Partners", columns, [["Alpha", Decimal("10.25"), 0.5], ["@x", None, None]])
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert response.streaming
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("Partner", "Revenue (USD)", "Win rate (%)")
     assert rows[1] == ("Alpha", 10.25, 0.5)
@@ -115,3 +116,22 @@ def test_formatting_and_changes():
     assert "delta-good" in delta(80, 100, "hours", "Jan", True)
     assert "delta-bad" in delta(80, 100, "money", "Jan")
     assert "no comparison" in delta(None, 100, "money", "Jan")
+
+
+def test_chart_csv_writes_money_to_the_cent():
+    """A sum of Decimals carries the database's precision (3532586.3500000000); the CSV shows cents, as the chart."""
+    values = [Decimal("3532586.3500000000"), Decimal("10.005"), Decimal("7")]
+    chart = bar_chart(
+        "revenue_by_tier",
+        "Won revenue by tier",
+        categories=["Gold", "Silver", "Bronze"],
+        series=[Series("Won revenue", values)],
+        kind="money",
+        value_title="Won revenue (USD)",
+        category_title="Tier",
+        empty_message="",
+    )
+    lines = _body(chart_csv_response(chart, "2026-03")).splitlines()
+    written = [line.split(",")[1] for line in lines[1:]]
+    expected = [f"{round(float(v) * 100 + 1e-9) / 100:.2f}" for v in values]  # cents, halves up, computed apart
+    assert written == expected == ["3532586.35", "10.01", "7.00"]

@@ -65,8 +65,67 @@ def test_regional_manager_sees_only_own_region(client, eco):
     for name in emea_names:
         assert name not in content
     assert "Won revenue by product line" in content
-    assert "Product lines are measured for the whole ecosystem only" in content
+    assert "Product lines are measured for the whole ecosystem only" not in content
     assert "Coverage:" not in content  # an ecosystem-wide figure, not the region's
+
+
+def _won_lines(period, **partner_filters):
+    """Every line of the deals won in the period (DESIGN §3), with its product line, from the raw rows."""
+    deals = DealRegistration.objects.filter(
+        status=DealStatus.WON,
+        closed_at__gte=_utc(period.start),
+        closed_at__lt=_utc(period.end),
+        **{f"partner__{k}": v for k, v in partner_filters.items()},
+    ).prefetch_related("lines__product__product_line")
+    return [line for deal in deals for line in deal.lines.all()]
+
+
+def test_a_regional_manager_sees_the_product_lines_of_their_own_partners(client, eco):
+    w = eco.world
+    client.force_login(w.regional_manager)
+    chart = client.get(f"/manage/?{eco.query}").context["charts"]["revenue_by_line"]
+    expected: dict[str, Decimal] = {}
+    for line in _won_lines(eco.period, region=w.amer):
+        name = line.product.product_line.name
+        expected[name] = expected.get(name, Decimal(0)) + line.total
+    assert expected and chart.figure is not None
+    assert {row[0]: Decimal(str(row[1])) for row in chart.rows} == expected
+    # Not the ecosystem's: the other region's deals are left out.
+    everywhere = sum((line.total for line in _won_lines(eco.period)), Decimal(0))
+    assert sum(expected.values()) == won_revenue(eco.period, region=w.amer) < everywhere
+    assert "region" in chart.note.lower() or "your" in chart.note.lower()
+
+
+def _bars(chart) -> dict[str, Decimal]:
+    """A bar chart's non-zero bars (a segment that earned nothing may show as 0)."""
+    return {row[0]: Decimal(str(row[1])) for row in chart.rows if row[1]}
+
+
+def test_one_region_in_scope_splits_revenue_by_country_instead(client, eco):
+    w = eco.world
+    client.force_login(w.regional_manager)
+    response = client.get(f"/manage/?{eco.query}")
+    charts = response.context["charts"]
+    assert "revenue_by_region" not in charts
+    expected: dict[str, Decimal] = {}
+    for deal in DealRegistration.objects.filter(
+        status=DealStatus.WON,
+        closed_at__gte=_utc(eco.period.start),
+        closed_at__lt=_utc(eco.period.end),
+        partner__region=w.amer,
+    ).select_related("partner"):
+        name = deal.partner.country.name
+        expected[name] = expected.get(name, Decimal(0)) + deal.amount
+    assert expected
+    assert _bars(charts["revenue_by_country"]) == expected
+    assert "Won revenue by country" in response.content.decode()
+    # A manager of every region filtering on one region gets the same split; without the filter, regions.
+    client.force_login(w.manager)
+    one = client.get(f"/manage/?{eco.query}&region={w.amer.pk}").context["charts"]
+    assert "revenue_by_country" in one and "revenue_by_region" not in one
+    assert _bars(one["revenue_by_country"]) == expected
+    every = client.get(f"/manage/?{eco.query}").context["charts"]
+    assert "revenue_by_region" in every and "revenue_by_country" not in every
 
 
 def test_filters_narrow_every_figure(client, eco):
@@ -80,8 +139,10 @@ def test_filters_narrow_every_figure(client, eco):
     assert tile(both, "Won revenue").value == won_revenue(eco.period, tier=gold, region=w.emea, partner_type="reseller")
     assert tile(both, "Median time to decision").value is None  # cannot be rebuilt from partner rows
     assert "not shown for a combination of filters" in both.content.decode()
-    segments = both.context["charts"]["revenue_by_region"]
-    assert [row[0] for row in segments.rows] in ([], ["EMEA"])
+    # One region in scope: its countries, not a one-bar region chart.
+    segments = both.context["charts"]["revenue_by_country"]
+    emea_countries = {p.country.name for p in Partner.objects.filter(region=w.emea)}
+    assert {row[0] for row in segments.rows} <= emea_countries
 
 
 def test_quarter_and_custom_periods_add_up_months(client, eco):

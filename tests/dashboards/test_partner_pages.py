@@ -57,7 +57,7 @@ def test_regional_manager_list_and_exports_hold_only_own_region(client, eco):
     lines = _csv(client.get("/manage/partners/?export=csv"))
     assert lines[0].startswith("Partner,Tier,Type,Region,Status,Country,Health score,Health band,Won revenue (USD)")
     assert {line.split(",")[0] for line in lines[1:]} == expected
-    sheet = load_workbook(io.BytesIO(client.get("/manage/partners/?export=xlsx").content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(client.get("/manage/partners/?export=xlsx").streaming_content))).active
     assert {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)} == expected
 
 

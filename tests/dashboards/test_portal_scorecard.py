@@ -7,9 +7,11 @@ import statistics
 import pytest
 from django.utils.html import escape
 
-from analytics.models import KpiSnapshot
+from analytics.health import ordinal
+from analytics.models import KpiSnapshot, PartnerHealthScore
 from partners.models import Partner
 from tests import factories as f
+from tests.texts import wrong_ordinals
 
 
 def _others(partner) -> list[str]:
@@ -110,5 +112,28 @@ def test_where_to_improve_lists_the_weakest_components(client, eco):
     health = response.context["health"]
     weak = sorted((c for c in health.components if c.used and c.percentile < 50), key=lambda c: c.percentile)
     assert [i["label"] for i in items] == [c.label for c in weak[:3]]
+    content = response.content.decode()
+    assert items, "partner B has components under the median: the list must not be empty"
     for item in items:
-        assert escape(item["advice"]) in response.content.decode()
+        assert escape(item["advice"]) in content
+        # 21 → "21st", 32 → "32nd", 13 → "13th": computed by the analytics' own ordinal, not the template's.
+        assert f"({ordinal(round(item['percentile']))} percentile)" in content
+    assert wrong_ordinals(content) == []
+
+
+def test_where_to_improve_names_percentiles_with_their_ordinal(client, eco):
+    """21 → "21st", 32 → "32nd", 13 → "13th", 2 → "2nd": the suffix comes from the number, never a fixed "th"."""
+    w = eco.world
+    current = PartnerHealthScore.objects.get(partner=w.partner_b, is_current=True)
+    used = [c["name"] for c in current.components if c["used"]]
+    assert len(used) >= 3, "partner B needs three components with data"
+    percentiles = ([21.0, 32.4, 13.0, 2.2] + [90.0] * len(used))[: len(used)]
+    PartnerHealthScore.objects.filter(pk=current.pk).update(
+        **{f"{name}_pct": value for name, value in zip(used, percentiles, strict=True)}
+    )
+    client.force_login(w.user_b)
+    content = client.get("/portal/scorecard/").content.decode()
+    shown = sorted(percentiles)[:3]
+    for value in shown:
+        assert f"({ordinal(round(value))} percentile)" in content
+    assert wrong_ordinals(content) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -199,3 +200,23 @@ def test_registering_over_the_api_never_reuses_another_partners_customer_record(
     assert deal_b.customer.name == "ACME gmbh"
     deal_b.refresh_from_db()
     assert deal_b.has_conflict  # still detected, by normalised domain
+
+
+def test_a_line_without_a_unit_price_takes_the_list_price_as_in_the_portal(world, catalog, client_for):
+    switch, router = catalog["switch"], catalog["router"]
+    body = deal_body()
+    body["lines"] = [{"sku": "SW-100", "quantity": 3}, {"sku": "RT-200", "quantity": 2, "unit_price": "10.00"}]
+    created = client_for("admin_a").post("/api/v1/deals/", body, format="json")
+    assert created.status_code == 201, created.content
+    lines = {line["sku"]: line for line in created.json()["lines"]}
+    assert Decimal(lines["SW-100"]["unit_price"]) == switch.list_price
+    assert Decimal(lines["RT-200"]["unit_price"]) == Decimal("10.00")
+    assert router.list_price != Decimal("10.00")  # a given price is kept, not replaced
+    assert Decimal(created.json()["amount"]) == 3 * switch.list_price + 2 * Decimal("10.00")
+
+
+def test_the_schema_says_unit_price_is_optional_and_defaults_to_the_list_price(world, client_for):
+    schema = client_for("admin_a").get("/api/schema/?format=json").json()
+    line = schema["components"]["schemas"]["DealLineInputRequest"]
+    assert "unit_price" not in line.get("required", [])
+    assert "list price" in line["properties"]["unit_price"]["description"]

@@ -45,6 +45,8 @@ def test_same_normalised_name_and_a_common_product_conflict_on_both_sides(
     conflict_notes = Notification.objects.filter(verb="deal.conflict_detected")
     assert set(conflict_notes.values_list("recipient__username", flat=True)) == {"manager", "amer_manager"}
     assert "Bravo Networks" in conflict_notes.first().body
+    for note in conflict_notes:
+        assert note.title.endswith("overlaps 1 registration") and "(s)" not in note.title + note.body
     conflict_events = [e for e in emitted if e.name == "deal.conflict_detected"]
     assert {e.partner_id for e in conflict_events} == {world.partner_a.pk, world.partner_b.pk}
 
@@ -183,3 +185,14 @@ def test_an_account_manager_outside_the_partners_region_hears_nothing_of_it(worl
     submitted = Notification.objects.filter(verb="deal.submitted")
     assert not submitted.filter(recipient=world.regional_manager).exists()
     assert submitted.filter(recipient=world.manager, title__contains=deal.reference).exists()
+
+
+def test_a_registration_overlapping_two_says_so_in_the_plural(world, products, django_capture_on_commit_callbacks):
+    third = f.PartnerFactory(name="Charlie Partners", region=world.emea)
+    register(world.user_b, customer=_customer("Globex", "globex.example"), products=products)
+    register(f.PartnerUserFactory(partner=third), customer=_customer("GLOBEX"), products=products)
+    with django_capture_on_commit_callbacks(execute=True):
+        deal = register(world.user_a, customer=_customer("globex", "globex.example"), products=products)
+    notes = Notification.objects.filter(verb="deal.conflict_detected", recipient=world.manager)
+    note = notes.get(title__contains=deal.reference)
+    assert note.title == f"Channel conflict: {deal.reference} (Alpha Systems) overlaps 2 registrations"

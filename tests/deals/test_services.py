@@ -342,8 +342,9 @@ def test_inactive_partner_user_cannot_act(world, products):
 # --- who hears about it ------------------------------------------------------------------------
 
 
-def test_manager_recipients_account_manager_then_region_then_global(world):
-    assert manager_recipients(partner=world.partner_b) == [world.regional_manager]
+def test_manager_recipients_account_manager_else_everyone_in_scope(world):
+    # No account manager: the Americas manager and the one covering every region (tests/partners/test_recipients.py).
+    assert manager_recipients(partner=world.partner_b) == [world.manager, world.regional_manager]
     assert manager_recipients(partner=world.partner_a) == [world.manager]  # no EMEA manager: the global one
     owner = f.ManagerFactory(username="owner")
     world.partner_b.account_manager = owner
@@ -351,4 +352,4 @@ def test_manager_recipients_account_manager_then_region_then_global(world):
     assert manager_recipients(partner=world.partner_b) == [owner]
     owner.is_active = False
     owner.save()
-    assert manager_recipients(partner=world.partner_b) == [world.regional_manager]
+    assert manager_recipients(partner=world.partner_b) == [world.manager, world.regional_manager]

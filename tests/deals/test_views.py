@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -218,6 +219,48 @@ def test_manager_sees_both_partners_side_by_side_and_approves_one(client, world,
     assert first.status == DealStatus.APPROVED and second.status == DealStatus.SUBMITTED
 
 
+def _conflict_notice(response) -> str:
+    """The text of the page's conflict notice (the history below it keeps its own notes)."""
+    match = re.search(r'id="conflict-notice">(.*?)</div>', response.content.decode(), re.S)
+    assert match, "no conflict notice on the page"
+    return match.group(1)
+
+
+def test_the_conflict_notice_follows_the_decision_on_each_side(client, world, products):
+    customer = f.CustomerFactory(name="Cyberdyne Systems")
+    first = register(world.user_b, customer=customer, products=products[:1])
+    second = register(world.user_a, customer=customer, products=products[:1])
+    client.force_login(world.manager)
+    client.post(reverse("deals:manage_deal_approve", args=[first.pk]), {"note": ""})
+    client.post(reverse("deals:manage_deal_reject", args=[second.pk]), {"reason": "Registered first elsewhere."})
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (DealStatus.APPROVED, DealStatus.REJECTED)
+
+    client.force_login(world.user_b)
+    notice = _conflict_notice(client.get(reverse("deals:deal_detail", args=[first.pk])))
+    assert "will review both" not in notice
+    assert "approved this one" in notice and f"{first.protection_expires_at:%Y-%m-%d}" in notice
+
+    client.force_login(world.user_a)
+    response = client.get(reverse("deals:deal_detail", args=[second.pk]))
+    notice = _conflict_notice(response)
+    assert "will review both" not in notice
+    assert "rejected this one" in notice and second.rejection_reason in notice
+    for secret in (first.reference, world.partner_b.name):
+        assert secret not in response.content.decode()
+
+
+def test_a_closed_conflicting_registration_shows_no_overlap_notice(client, world, products):
+    customer = f.CustomerFactory(name="Soylent Corp")
+    register(world.user_b, customer=customer, products=products[:1])
+    mine = register(world.user_a, customer=customer, products=products[:1])
+    client.force_login(world.user_a)
+    client.post(reverse("deals:deal_withdraw", args=[mine.pk]), {"note": "Lost interest.", "confirmed": "yes"})
+    html = client.get(reverse("deals:deal_detail", args=[mine.pk])).content.decode()
+    assert 'id="conflict-notice"' not in html
+
+
 def test_regional_manager_sees_a_placeholder_for_a_conflict_outside_their_region(client, world, products):
     customer = f.CustomerFactory(name="Massive Dynamic")
     register(world.user_a, customer=customer, products=products[:1])
@@ -226,6 +269,50 @@ def test_regional_manager_sees_a_placeholder_for_a_conflict_outside_their_region
     page = client.get(reverse("deals:manage_deal_conflicts", args=[theirs.pk]))
     assert len(page.context["columns"]) == 1 and len(page.context["hidden"]) == 1
     assert world.partner_a.name not in page.content.decode()
+
+
+# --- drafts past their close date --------------------------------------------------------------
+
+
+OVERDUE = "Close date passed"
+
+
+def _drafts(world):
+    past = date.today() - timedelta(days=3)
+    late = f.DealFactory(partner=world.partner_a, status=DealStatus.DRAFT, submitted_at=None, expected_close_date=past)
+    fine = f.DealFactory(partner=world.partner_a, status=DealStatus.DRAFT, submitted_at=None)
+    submitted_late = f.DealFactory(partner=world.partner_a, expected_close_date=past)
+    return late, fine, submitted_late
+
+
+def _rows(html: str) -> dict[str, str]:
+    """Each table row's text, by the reference it starts with."""
+    rows = re.findall(r"<tr>(.*?)</tr>", html, re.S)
+    return {m.group(0): row for row in rows if (m := re.search(r"DR-\d{4}-\d{6}", row))}
+
+
+def test_drafts_past_their_close_date_are_flagged_in_the_portal(client, world):
+    late, fine, submitted_late = _drafts(world)
+    client.force_login(world.user_a)
+    rows = _rows(client.get(reverse("deals:deal_list")).content.decode())
+    assert OVERDUE in rows[late.reference]
+    assert OVERDUE not in rows[fine.reference] and OVERDUE not in rows[submitted_late.reference]
+
+    html = client.get(reverse("deals:deal_detail", args=[late.pk])).content.decode()
+    assert 'id="overdue-draft"' in html and f"{late.expected_close_date:%Y-%m-%d}" in html
+    assert reverse("deals:deal_edit", args=[late.pk]) in html
+    for other in (fine, submitted_late):
+        assert 'id="overdue-draft"' not in client.get(reverse("deals:deal_detail", args=[other.pk])).content.decode()
+
+
+def test_drafts_past_their_close_date_are_flagged_for_managers(client, world):
+    late, fine, submitted_late = _drafts(world)
+    client.force_login(world.manager)
+    rows = _rows(client.get(reverse("deals:manage_deal_list")).content.decode())
+    assert OVERDUE in rows[late.reference]
+    assert OVERDUE not in rows[fine.reference] and OVERDUE not in rows[submitted_late.reference]
+    html = client.get(reverse("deals:manage_deal_detail", args=[late.pk])).content.decode()
+    assert OVERDUE in html
 
 
 # --- actions -----------------------------------------------------------------------------------
@@ -246,6 +333,45 @@ def test_partner_actions_from_the_detail_page(client, world, products):
     )
     deal.refresh_from_db()
     assert deal.status == DealStatus.LOST and deal.loss_reason == "Price: 20% cheaper offer"
+
+
+def test_withdrawing_asks_for_confirmation_first(client, world, products):
+    deal = register(world.user_a, products=products[:1])
+    client.force_login(world.user_a)
+    url = reverse("deals:deal_withdraw", args=[deal.pk])
+    detail = client.get(reverse("deals:deal_detail", args=[deal.pk])).content.decode()
+    # The detail page only leads to the confirmation; no form there withdraws at once.
+    assert f'href="{url}"' in detail and f'action="{url}"' not in detail
+
+    page = client.get(url)
+    html = page.content.decode()
+    assert page.status_code == 200 and "cannot be undone" in html and deal.reference in html
+    assert f'action="{url}"' in html and 'name="confirmed"' in html
+    assert reverse("deals:deal_detail", args=[deal.pk]) in html  # the way back, keeping it
+    deal.refresh_from_db()
+    assert deal.status == DealStatus.SUBMITTED
+
+    # A POST that did not come through the confirmation changes nothing and leads to it.
+    unconfirmed = client.post(url, {"note": "Customer went quiet."})
+    assert unconfirmed.status_code == 302 and unconfirmed["Location"] == url
+    deal.refresh_from_db()
+    assert deal.status == DealStatus.SUBMITTED
+
+    done = client.post(url, {"note": "Customer went quiet.", "confirmed": "yes"})
+    assert done["Location"] == reverse("deals:deal_detail", args=[deal.pk])
+    deal.refresh_from_db()
+    assert deal.status == DealStatus.WITHDRAWN and deal.events.last().note == "Customer went quiet."
+
+
+def test_the_withdraw_confirmation_refuses_what_the_action_would(client, world, products):
+    deal = register(world.user_a, products=products[:1])
+    deal_reject(deal=deal, user=world.manager, reason="Duplicate")
+    client.force_login(world.user_a)
+    response = client.get(reverse("deals:deal_withdraw", args=[deal.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("deals:deal_detail", args=[deal.pk])
+    assert "is rejected, so it cannot be withdrawn" in response.content.decode()
+    client.force_login(world.user_b)
+    assert client.get(reverse("deals:deal_withdraw", args=[deal.pk])).status_code == 404
 
 
 def test_a_refused_transition_is_a_message_not_an_error(client, world, products):

@@ -17,11 +17,17 @@ def test_a_token_is_created_shown_once_and_works(world, client):
     assert page.status_code == 200 and "You have no API tokens yet" in page.content.decode()
     assert "Webhooks" not in page.content.decode()  # partner users do not manage webhooks
     created = client.post(reverse("integrations:api_settings"), {"name": "ERP sync", "expires_in": "30"})
-    html = created.content.decode()
-    plaintext = re.search(r'value="(prm_[^"]+)"', html).group(1)
+    # Post/redirect/get: the token is shown on the page the redirect leads to, once.
+    assert created.status_code == 302 and created["Location"] == reverse("integrations:api_settings")
+    assert "prm_" not in created.content.decode()
+    shown = client.get(created["Location"])
+    assert shown["Cache-Control"].startswith("max-age=0") or "no-store" in shown["Cache-Control"]
+    plaintext = re.search(r'value="(prm_[^"]+)"', shown.content.decode()).group(1)
     token = ApiToken.objects.get()
     assert token.token_hash == token_digest(plaintext) and token.expires_at is not None
-    assert plaintext not in client.get(reverse("integrations:api_settings")).content.decode()
+    reloaded = client.get(reverse("integrations:api_settings")).content.decode()
+    assert plaintext not in reloaded and 'id="token-value"' not in reloaded
+    assert ApiToken.objects.count() == 1  # a reload creates nothing
     api = client.__class__()
     assert api.get("/api/v1/deals/", HTTP_AUTHORIZATION=f"Bearer {plaintext}").status_code == 200
     client.post(reverse("integrations:token_revoke", args=[token.pk]))
@@ -58,9 +64,11 @@ def test_a_manager_registers_an_endpoint_and_redelivers(world, client, django_ca
         {"url": "http://127.0.0.1:9/hook", "events": ["deal.approved", "claim.paid"], "is_active": "on"},
     )
     endpoint = WebhookEndpoint.objects.get()
-    assert made.status_code == 200 and endpoint.secret in made.content.decode()
+    assert made.status_code == 302 and made["Location"] == reverse("integrations:webhook_detail", args=[endpoint.pk])
+    assert endpoint.secret in client.get(made["Location"]).content.decode()
     detail = client.get(reverse("integrations:webhook_detail", args=[endpoint.pk])).content.decode()
     assert endpoint.secret not in detail and "Nothing sent yet" in detail
+    assert WebhookEndpoint.objects.count() == 1
     delivery = WebhookDelivery.objects.create(
         endpoint=endpoint, event_id="e1", event_type="deal.approved", payload="{}", status="failed", attempts=8
     )
@@ -69,6 +77,30 @@ def test_a_manager_registers_an_endpoint_and_redelivers(world, client, django_ca
     copy = WebhookDelivery.objects.exclude(pk=delivery.pk).get()
     assert copy.redelivery_of == delivery and copy.attempts >= 1  # port 9 refuses: logged as a failure
     assert "redelivery" in client.get(reverse("integrations:webhook_detail", args=[endpoint.pk])).content.decode()
+
+
+def test_a_rotated_secret_is_shown_once_after_a_redirect(world, client):
+    endpoint = webhook_endpoint_create(user=world.manager, url="https://m.example/h", events=["deal.won"])
+    old_secret = endpoint.secret
+    client.force_login(world.manager)
+    url = reverse("integrations:webhook_detail", args=[endpoint.pk])
+    rotated = client.post(url, {"action": "rotate"})
+    assert rotated.status_code == 302 and rotated["Location"] == url
+    endpoint.refresh_from_db()
+    assert endpoint.secret != old_secret
+    assert endpoint.secret in client.get(url).content.decode()
+    assert endpoint.secret not in client.get(url).content.decode()
+
+
+def test_a_secret_kept_for_one_endpoint_is_not_shown_on_another(world, client):
+    first = webhook_endpoint_create(user=world.manager, url="https://m.example/1", events=["deal.won"])
+    second = webhook_endpoint_create(user=world.manager, url="https://m.example/2", events=["deal.won"])
+    client.force_login(world.manager)
+    client.post(reverse("integrations:webhook_detail", args=[first.pk]), {"action": "rotate"})
+    first.refresh_from_db()
+    other = client.get(reverse("integrations:webhook_detail", args=[second.pk])).content.decode()
+    assert 'id="new-secret"' not in other and second.secret not in other
+    assert first.secret in client.get(reverse("integrations:webhook_detail", args=[first.pk])).content.decode()
 
 
 def test_partner_admins_see_only_their_partners_endpoints(world, client):

@@ -109,7 +109,7 @@ def test_missing_columns_is_a_file_error_naming_them(products, yesterday):
     assert result.file_error and result.valid == []
     (error,) = result.errors
     assert error.row is None and error.column == "on_hand,units_sold"
-    assert "missing column(s): on_hand, units_sold" in error.reason
+    assert "missing columns: on_hand, units_sold" in error.reason
 
 
 def test_header_names_ignore_case_and_spaces_and_on_order_is_optional(products, yesterday):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from datetime import date, timedelta
 
 import pytest
@@ -146,7 +148,7 @@ def test_report_form_saves_several_products_and_replaces_earlier_rows(client, wo
         ]
     )
     response = client.post(reverse("inventory:inventory_report"), data, follow=True)
-    assert "1 new row(s), 1 replaced" in response.content.decode()
+    assert "1 new row, 1 replaced" in response.content.decode()
     rows = {r.product.sku: r for r in InventoryReport.objects.filter(partner=world.partner_a)}
     assert rows["NET-100"].on_hand == 5 and rows["NET-200"].on_order == 0 and rows["NET-200"].source == "portal"
 
@@ -216,7 +218,7 @@ def test_upload_with_a_bad_row_shows_the_report_and_writes_nothing(client, world
     assert report.content.decode().splitlines()[1].startswith("3,on_hand,'-3,negative number")
 
     response = client.post(reverse("inventory:import_run", args=[job.pk]), follow=True)
-    assert "Imported: 2 new row(s), 0 replaced" in response.content.decode()
+    assert "Imported: 2 new rows, 0 replaced" in response.content.decode()
     assert set(InventoryReport.objects.values_list("product__sku", "on_hand", "source")) == {
         ("NET-100", 5, "csv"),
         ("SRV-300", 2, "csv"),
@@ -241,12 +243,32 @@ def test_uploading_a_row_again_replaces_it(client, world, products, yesterday):
     assert InventoryReport.objects.get().on_hand == 40
 
 
+def test_a_file_with_no_valid_row_offers_no_import_and_says_what_to_fix(client, world, products, yesterday):
+    client.force_login(world.user_a)
+    rows = [f"NET-100,{yesterday},-1,1,0", f"NET-200,{yesterday},-3,1,0", f"NOPE-1,{yesterday},2,2,2"]
+    _upload(client, csv_bytes(HEADER, *rows))
+    job = ImportJob.objects.get()
+    assert (job.total_rows, job.valid_rows, job.error_count) == (3, 0, 3)
+    html = client.get(reverse("inventory:import_detail", args=[job.pk])).content.decode()
+    status = html.split("Problems</h3>")[0]
+    assert "0 valid row" not in status and "Import the" not in status and "Import all" not in status
+    assert reverse("inventory:import_run", args=[job.pk]) not in html
+    assert "Nothing in this file can be imported" in status
+    # What to fix: the problems, most frequent first, counted from the report itself.
+    expected = Counter((e["column"], e["reason"]) for e in job.errors).most_common()
+    summary = re.search(r'id="problem-summary">(.*?)</ul>', html, re.S).group(1)
+    items = re.findall(r"<li>(.*?)</li>", summary, re.S)
+    assert len(items) == len(expected)
+    for item, ((column, reason), count) in zip(items, expected, strict=True):
+        assert column in item and reason in item and f"{count} row" in item
+
+
 def test_file_with_a_missing_column_offers_no_import(client, world, products, yesterday):
     client.force_login(world.user_a)
     _upload(client, csv_bytes("sku,date,on_hand", f"NET-100,{yesterday},5"))
     job = ImportJob.objects.get()
     html = client.get(reverse("inventory:import_detail", args=[job.pk])).content.decode()
-    assert job.file_error and "missing column(s): units_sold" in html and "whole file" in html
+    assert job.file_error and "missing column: units_sold" in html and "whole file" in html
     assert "valid row" not in html.split("Problems</h3>")[0].split("alert")[-1]
     assert client.post(reverse("inventory:import_run", args=[job.pk])).status_code == 302
     job.refresh_from_db()

@@ -243,7 +243,7 @@ def test_approve_in_full_and_in_part(file_claim, world):
     assert full.events.last().note == "Approved in full: 200.50 USD. OK"
     part = claim_approve(claim=file_claim(serial_number="B"), user=world.manager, amount="150")
     assert part.approved_amount == Decimal("150.00")
-    assert "Approved in part: 150.00 of 200.50" in part.events.last().note
+    assert "Approved in part: 150.00 USD of 200.50 USD" in part.events.last().note
     exact = claim_approve(claim=file_claim(serial_number="C"), user=world.manager, amount=Decimal("200.50"))
     assert exact.approved_amount == exact.claimed_amount
 
@@ -306,7 +306,7 @@ def test_passed_object_reflects_the_new_state(file_claim, world):
 def test_the_channel_team_hears_of_a_claim_by_the_one_recipients_rule(
     file_claim, world, django_capture_on_commit_callbacks
 ):
-    """Account manager first, else the managers of the partner's region, else those who cover every region."""
+    """The account manager alone, else every manager whose scope includes the partner (its region's, every region's)."""
     emea = f.ManagerFactory(username="emea_manager", regions=[world.emea])
     file_claim(serial_number="SN-R1")
     owner = f.ManagerFactory(username="owner", regions=[world.emea])
@@ -314,4 +314,5 @@ def test_the_channel_team_hears_of_a_claim_by_the_one_recipients_rule(
     world.partner_a.save()
     file_claim(serial_number="SN-R2")
     heard = Notification.objects.filter(verb="claim.submitted").order_by("pk")
-    assert [n.recipient for n in heard] == [emea, owner]
+    assert [n.recipient for n in heard] == [world.manager, emea, owner]
+    assert world.regional_manager not in [n.recipient for n in heard]  # Americas only

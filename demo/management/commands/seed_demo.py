@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-from datetime import UTC, date, datetime
-
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from demo.arguments import anchor_date, seed_number
 from demo.config import SIZES, default_anchor
 from demo.runner import DemoDataRefusedError, seed_demo
 from demo.users import login_table
@@ -14,31 +12,11 @@ from demo.users import login_table
 from .demo_logins import format_logins
 
 
-def _anchor(value: str) -> date:
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a date like 2026-11-01, not {value!r}")
-    if day > datetime.now(UTC).date():
-        raise argparse.ArgumentTypeError("must not be in the future: the history ends on this date")
-    return day
-
-
-def _seed(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = -1
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"must be a whole number of 0 or more, not {value!r}")
-    return number
-
-
 class Command(BaseCommand):
     help = (
         "Load the demo ecosystem: partners of every type, two years of deal registrations, inventory "
-        "reports and warranty claims, plus the demo logins. Deterministic for a --seed within a month "
-        "(history ends at the first day of the current month, or --anchor). Sizes: small ≈ 50 partners / "
+        "reports and warranty claims, notifications of the last weeks, plus the demo logins. Deterministic for a "
+        "--seed and day (history ends at 00:00 UTC today, or --anchor). Sizes: small ≈ 50 partners / "
         "5,000 deals (seconds), medium ≈ 500 / 100,000, large = 5,000 partners / 1,000,000 deals / "
         "2,000,000 inventory rows / 200,000 claims (PostgreSQL COPY, about 1.5 minutes; SQLite falls back "
         "to batched INSERTs: about 2.5 minutes, a 1.6 GB file and slow pages, so use PostgreSQL for it). "
@@ -47,12 +25,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--size", choices=sorted(SIZES), default="small", help="How much data (default small).")
-        parser.add_argument("--seed", type=_seed, default=42, help="Random seed (default 42).")
+        parser.add_argument("--seed", type=seed_number, default=42, help="Random seed (default 42).")
         parser.add_argument(
             "--anchor",
-            type=_anchor,
+            type=anchor_date,
             default=None,
-            help="Date the history runs up to (default: the first day of the current month, UTC).",
+            help="Date the history runs up to, at 00:00 UTC (default: today, UTC).",
         )
         parser.add_argument(
             "--if-empty",
