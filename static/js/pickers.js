@@ -81,6 +81,7 @@
     if (select.multiple) {
       settings.plugins = ["remove_button"];
     }
+    var hadFocus = document.activeElement === select; // e.g. a new deal line, focused as it was added
     var picker = new TomSelect(select, settings);
     // Tom Select refreshes its list 300 ms after typing and opens it, which focuses it again: if the user
     // has moved on to another field by then, that would pull the focus back. Open only while focused.
@@ -90,6 +91,9 @@
         open();
       }
     };
+    if (hadFocus) {
+      picker.focus();
+    }
   }
 
   function setUpIn(root) {

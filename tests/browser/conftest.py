@@ -88,7 +88,8 @@ def pick(page, select_id: str, typed: str, label: str) -> None:
     person would see the list open before typing into it.
     """
     wrapper = page.locator(f"#{select_id} + .ts-wrapper")
-    wrapper.locator(".ts-control").click()  # its input is off-screen until one types
+    if not wrapper.evaluate("w => w.contains(document.activeElement)"):  # a click on a focused picker closes it
+        wrapper.locator(".ts-control").click()  # its input is off-screen until one types
     page.wait_for_function(
         "id => document.activeElement && document.activeElement.id === id", arg=f"{select_id}-ts-control"
     )

@@ -38,6 +38,7 @@ def test_a_partner_picks_its_customer_and_products_on_the_deal_form(page, world)
     page.fill("#id_lines-0-quantity", "2")
     # A line added in the page gets its picker too.
     page.get_by_role("button", name="Add a line").click()
+    page.wait_for_function("() => document.activeElement.id === 'id_lines-1-product-ts-control'")  # ready to type
     pick(page, "id_lines-1-product", "pk-sw", "PK-SW-2 — Picker switch")
     page.fill("#id_lines-1-quantity", "5")
     screenshot(page, "pickers-deal-form")
