@@ -6,12 +6,14 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from core.filters import PageFilterSet
+
 from .models import Role, User
 
 PARTNER_ROLES = [(role.value, role.label) for role in (Role.PARTNER_ADMIN, Role.PARTNER_USER)]
 
 
-class PartnerUserFilterSet(django_filters.FilterSet):
+class PartnerUserFilterSet(PageFilterSet):
     q = django_filters.CharFilter(method="search", label="Name, username or email")
     role = django_filters.ChoiceFilter(choices=PARTNER_ROLES, empty_label="Any role")
     is_active = django_filters.BooleanFilter(
@@ -21,14 +23,6 @@ class PartnerUserFilterSet(django_filters.FilterSet):
     class Meta:
         model = User
         fields = ["q", "role", "is_active"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            is_select = isinstance(field.widget, forms.Select)
-            field.widget.attrs.setdefault(
-                "class", "form-select form-select-sm" if is_select else "form-control form-control-sm"
-            )
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -18,3 +18,25 @@ class VisibleModelChoiceFilter(django_filters.ModelChoiceFilter):
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         return queryset.visible_to(getattr(request, "user", None))
+
+
+def date_bound(field_name: str, lookup_expr: str, label: str) -> django_filters.DateFilter:
+    """A 'from' or 'to' date of a list's filter form, with the browser's date picker."""
+    from django import forms
+
+    return django_filters.DateFilter(
+        field_name=field_name, lookup_expr=lookup_expr, label=label, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class PageFilterSet(django_filters.FilterSet):
+    """A list page's filter set: its fields carry Bootstrap's small form classes, so each list's template
+    renders `filter.form` as it is (the API's filter sets inherit the same fields; classes do them no harm)."""
+
+    def __init__(self, *args, **kwargs):
+        from django import forms
+
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", f"{css} {css}-sm")

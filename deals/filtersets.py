@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from catalog.models import ProductLine
-from core.filters import VisibleModelChoiceFilter
+from core.filters import PageFilterSet, VisibleModelChoiceFilter, date_bound
 from core.widgets import SearchSelect
 from partners.models import Partner, Region, Tier
 
@@ -24,10 +24,9 @@ WAITING_CHOICES = [
     ("7", "More than 7 days"),
     ("14", "More than 14 days"),
 ]
-DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"})}
 
 
-class DealFilterSet(django_filters.FilterSet):
+class DealFilterSet(PageFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     status = django_filters.ChoiceFilter(choices=DealStatus.choices, empty_label="Any")
     deal_type = django_filters.ChoiceFilter(
@@ -52,18 +51,10 @@ class DealFilterSet(django_filters.FilterSet):
     waiting = django_filters.ChoiceFilter(
         method="filter_waiting", choices=WAITING_CHOICES, label="Waiting", empty_label="Any"
     )
-    submitted_after = django_filters.DateFilter(
-        field_name="submitted_at", lookup_expr="date__gte", label="Submitted from", **DATE_WIDGET
-    )
-    submitted_before = django_filters.DateFilter(
-        field_name="submitted_at", lookup_expr="date__lte", label="Submitted to", **DATE_WIDGET
-    )
-    close_after = django_filters.DateFilter(
-        field_name="expected_close_date", lookup_expr="gte", label="Closing from", **DATE_WIDGET
-    )
-    close_before = django_filters.DateFilter(
-        field_name="expected_close_date", lookup_expr="lte", label="Closing to", **DATE_WIDGET
-    )
+    submitted_after = date_bound("submitted_at", "date__gte", "Submitted from")
+    submitted_before = date_bound("submitted_at", "date__lte", "Submitted to")
+    close_after = date_bound("expected_close_date", "gte", "Closing from")
+    close_before = date_bound("expected_close_date", "lte", "Closing to")
     source = django_filters.ChoiceFilter(choices=DealRegistration.Source.choices, empty_label="Any")
     extension_requested = django_filters.BooleanFilter(
         method="filter_extension_requested",
@@ -90,16 +81,6 @@ class DealFilterSet(django_filters.FilterSet):
             "source",
             "extension_requested",
         ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            css = (
-                "form-select form-select-sm"
-                if isinstance(field.widget, forms.Select)
-                else "form-control form-control-sm"
-            )
-            field.widget.attrs.setdefault("class", css)
 
     def search(self, queryset, name, value):
         """Reference, customer name or domain, partner name (a partner only ever matches its own rows)."""

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import ApiToken, IdempotencyRecord, WebhookDelivery, WebhookEndpoint
 
@@ -14,6 +15,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # an address typed without a scheme
     list_display = ("url", "owner", "partner", "is_active", "created_at")
     list_filter = ("is_active",)
     search_fields = ("url", "owner__username", "partner__name")

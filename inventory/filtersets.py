@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 
 from catalog.models import Product, ProductLine
-from core.filters import VisibleModelChoiceFilter
+from core.filters import PageFilterSet, VisibleModelChoiceFilter, date_bound
 from core.widgets import SearchSelect
 from partners.models import Partner, Region
 
 from .models import ImportJob, InventoryReport
 
 
-class InventoryFilterSet(django_filters.FilterSet):
+class InventoryFilterSet(PageFilterSet):
     product = django_filters.ModelChoiceFilter(
         queryset=Product.objects.only("pk", "sku", "name"),
         empty_label="Any product",
@@ -26,12 +25,8 @@ class InventoryFilterSet(django_filters.FilterSet):
         label="Product line",
         empty_label="Any line",
     )
-    date_from = django_filters.DateFilter(
-        field_name="date", lookup_expr="gte", label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = django_filters.DateFilter(
-        field_name="date", lookup_expr="lte", label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = date_bound("date", "gte", "From")
+    date_to = date_bound("date", "lte", "To")
     partner = VisibleModelChoiceFilter(
         queryset=Partner.objects.only("pk", "name"),
         empty_label="Any partner",
@@ -46,43 +41,15 @@ class InventoryFilterSet(django_filters.FilterSet):
         model = InventoryReport
         fields = ["product", "sku", "product_line", "date_from", "date_to", "partner", "region", "source"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            css = (
-                "form-select form-select-sm"
-                if isinstance(field.widget, forms.Select)
-                else "form-control form-control-sm"
-            )
-            field.widget.attrs.setdefault("class", css)
 
-
-class ImportJobFilterSet(django_filters.FilterSet):
+class ImportJobFilterSet(PageFilterSet):
     """The upload lists' filters (portal and manager), shared by the page and its export."""
 
     status = django_filters.ChoiceFilter(choices=ImportJob.Status.choices, empty_label="Any status")
     partner = VisibleModelChoiceFilter(queryset=Partner.objects.only("pk", "name"), empty_label="Any partner")
-    uploaded_from = django_filters.DateFilter(
-        field_name="created_at",
-        lookup_expr="date__gte",
-        label="Uploaded from",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    uploaded_to = django_filters.DateFilter(
-        field_name="created_at",
-        lookup_expr="date__lte",
-        label="Uploaded to",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    uploaded_from = date_bound("created_at", "date__gte", "Uploaded from")
+    uploaded_to = date_bound("created_at", "date__lte", "Uploaded to")
 
     class Meta:
         model = ImportJob
         fields = ["status", "partner", "uploaded_from", "uploaded_to"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            is_select = isinstance(field.widget, forms.Select)
-            field.widget.attrs.setdefault(
-                "class", "form-select form-select-sm" if is_select else "form-control form-control-sm"
-            )

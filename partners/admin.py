@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import Certification, Partner, Program, Region, Tier
 
@@ -31,6 +32,7 @@ class CertificationInline(admin.TabularInline):
 
 @admin.register(Partner)
 class PartnerAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # an address typed without a scheme
     list_display = ("name", "partner_type", "tier", "status", "region", "country", "parent", "account_manager")
     list_filter = ("status", "partner_type", "tier", "region", "program")
     search_fields = ("name", "website", "contact_email")

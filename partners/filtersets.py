@@ -1,15 +1,14 @@
 import django_filters
-from django import forms
 from django.db.models import Q
 from django_countries import countries
 
-from core.filters import VisibleModelChoiceFilter
+from core.filters import PageFilterSet, VisibleModelChoiceFilter
 from core.widgets import SearchSelect
 
 from .models import Certification, Partner, Region, Tier
 
 
-class PartnerFilterSet(django_filters.FilterSet):
+class PartnerFilterSet(PageFilterSet):
     """The partner attributes every partner list filters on (the API's; the page adds health, see analytics)."""
 
     q = django_filters.CharFilter(method="search", label="Search")
@@ -34,8 +33,6 @@ class PartnerFilterSet(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.form.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", f"{css} {css}-sm")
             if getattr(field, "empty_label", None) is not None:
                 field.empty_label = "Any"
                 field.widget.choices = field.choices  # the widget copied the choices with the old label

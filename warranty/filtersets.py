@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 
 from catalog.models import Product
-from core.filters import VisibleModelChoiceFilter
+from core.filters import PageFilterSet, VisibleModelChoiceFilter, date_bound
 from core.widgets import SearchSelect
 from partners.models import Partner, Region
 
@@ -18,7 +18,7 @@ OPEN_STATUSES = (ClaimStatus.SUBMITTED, ClaimStatus.UNDER_REVIEW)
 YES_NO = [("", "Either"), ("true", "Yes"), ("false", "No")]
 
 
-class WarrantyClaimFilterSet(django_filters.FilterSet):
+class WarrantyClaimFilterSet(PageFilterSet):
     q = django_filters.CharFilter(method="search", label="Reference or serial")
     status = django_filters.ChoiceFilter(
         method="filter_status",
@@ -42,18 +42,8 @@ class WarrantyClaimFilterSet(django_filters.FilterSet):
     failure_code = django_filters.ModelChoiceFilter(queryset=FailureCode.objects.all(), empty_label="Any failure")
     out_of_warranty = django_filters.BooleanFilter(label="Out of warranty", widget=forms.Select(choices=YES_NO))
     is_duplicate = django_filters.BooleanFilter(label="Possible duplicate", widget=forms.Select(choices=YES_NO))
-    submitted_from = django_filters.DateFilter(
-        field_name="submitted_at",
-        lookup_expr="date__gte",
-        label="Submitted from",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    submitted_to = django_filters.DateFilter(
-        field_name="submitted_at",
-        lookup_expr="date__lte",
-        label="Submitted to",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    submitted_from = date_bound("submitted_at", "date__gte", "Submitted from")
+    submitted_to = date_bound("submitted_at", "date__lte", "Submitted to")
 
     class Meta:
         model = WarrantyClaim
@@ -69,14 +59,6 @@ class WarrantyClaimFilterSet(django_filters.FilterSet):
             "submitted_from",
             "submitted_to",
         ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            is_select = isinstance(field.widget, forms.Select)
-            field.widget.attrs.setdefault(
-                "class", "form-select form-select-sm" if is_select else "form-control form-control-sm"
-            )
 
     def search(self, queryset, name, value):
         value = value.strip()
