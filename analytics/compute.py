@@ -225,7 +225,8 @@ def compute_ecosystem(*, window: Window, run_id: int | None = None, index: int |
     - median_hours_to_decision of the ecosystem and of each tier, type and region, per period;
     - deal KPIs per product line: a registration counts in every line it contains, with the amount of its
       lines of that line (stock, claims and certifications per line come from the partner chunks);
-    - per health point, the product lines an active partner registered a deal for in the trailing 90 days.
+    - per health point, the product lines an active partner registered a deal for in the trailing 90 days;
+    - won revenue per product line and group of partners (region, tier, type) for each period (`LineRevenue`).
     """
     deals = loaders.load_deals(None, seconds_to_datetime(window.data_start))
     partners = loaders.load_partners()
@@ -252,6 +253,10 @@ def compute_ecosystem(*, window: Window, run_id: int | None = None, index: int |
     active = set(partners.loc[partners["status"] == "active", "partner_id"])
     activity = line_activity(by_line[by_line["partner_id"].isin(active)], "submitted", lines, window.points)
     line_totals = frame_to_json(kpis.deal_kpis(by_line, lines, window.months))
+    line_revenue = {
+        granularity: failure_counts_to_json(kpis.line_revenue(by_line, partners, periods))
+        for granularity, (periods, _) in window.granularities().items()
+    }
     with transaction.atomic():
         mark_chunk_done(run_id, index)
     return {
@@ -259,6 +264,7 @@ def compute_ecosystem(*, window: Window, run_id: int | None = None, index: int |
         "medians": medians,
         "line_deal_totals": line_totals,
         "line_medians": line_medians,
+        "line_revenue": line_revenue,
         "line_activity": activity.tolist(),
     }
 

@@ -31,6 +31,7 @@ APPROVED_CLAIM_STATUSES = ("approved", "paid")
 # A group of claims counted per failure code: the partners' region, tier and type, and the product line.
 FAILURE_GROUP = ["region_id", "tier_id", "partner_type", "product_line_id", "failure_code_id"]
 FAILURE_COUNTS = ["claims_submitted", "claims_approved"]
+LINE_REVENUE_GROUP = ["region_id", "tier_id", "partner_type", "product_line_id"]
 
 
 # --- small vectorised helpers ------------------------------------------------------------------
@@ -265,6 +266,24 @@ def failure_code_counts(claims: pd.DataFrame, partners: pd.DataFrame, periods: P
     grouped = frame.groupby([*FAILURE_GROUP, "period"], dropna=False, sort=True)
     out = grouped.agg(claims_submitted=("period", "size"), claims_approved=("approved", "sum")).reset_index()
     return out.astype({"claims_submitted": "int64", "claims_approved": "int64"})
+
+
+def line_revenue(by_line: pd.DataFrame, partners: pd.DataFrame, periods: Periods) -> pd.DataFrame:
+    """Won revenue per group of partners, product line and period (`LineRevenue`).
+
+    `by_line`: one row per registration and product line it contains (partner_id, status, closed in epoch s,
+    amount = Σ quantity × unit price of its lines of that line); `partners`: partner_id, region_id, tier_id,
+    partner_type. won_revenue = Σ amount of the registrations won with closed_at in P, per LINE_REVENUE_GROUP
+    (region, tier — empty for untiered partners —, type, product line): the product-line KPI's won revenue
+    split by the partners' groups, so the groups of a product line add up to its ecosystem figure.
+    One row per group and period with a won deal: LINE_REVENUE_GROUP, period (index in `periods`), won_revenue.
+    """
+    won = by_line[(by_line["status"] == "won").to_numpy()]
+    period = periods.index_of(_f(won, "closed"))
+    frame = won.assign(period=period)[period >= 0]
+    frame = frame.merge(partners[["partner_id", "region_id", "tier_id", "partner_type"]], on="partner_id", how="inner")
+    grouped = frame.groupby([*LINE_REVENUE_GROUP, "period"], dropna=False, sort=True)["amount"].sum()
+    return grouped.reset_index().rename(columns={"amount": "won_revenue"})
 
 
 def add_failure_counts(parts: list[pd.DataFrame], mapping: np.ndarray | None = None) -> pd.DataFrame:

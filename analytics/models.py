@@ -331,6 +331,57 @@ class FailureCodeCount(models.Model):
         return f"{self.failure_code_id} {self.granularity} {self.period_start}: {self.claims_submitted}"
 
 
+class LineRevenueQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> LineRevenueQuerySet:
+        """Channel managers see the groups of their regions (the partner rule on the row's region); partners
+        see none: a group of partners is not theirs to read."""
+        if not _is_manager(user):
+            return self.none()
+        return self.filter(partner_scope_q(user, ""))
+
+
+class LineRevenue(models.Model):
+    """Won revenue per product line, for one group of partners, per month, quarter and year.
+
+    A group is the partners sharing a region, a tier (or none) and a partner type, as in `FailureCodeCount`,
+    so the overview of any combination of those filters, or of a manager's regions, adds up stored rows
+    instead of reading every won deal. `won_revenue` = Σ quantity × unit price of the lines of that product
+    line in the group's registrations won in the period (the product-line KPI's rule). Only groups with a
+    won deal in the period are stored.
+    """
+
+    granularity = models.CharField(max_length=8, choices=Granularity.choices)
+    period_start = models.DateField()
+    period_end = models.DateField(help_text="Exclusive.")
+    region = models.ForeignKey(
+        "partners.Region", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    tier = models.ForeignKey(
+        "partners.Tier",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    partner_type = models.CharField(max_length=20)
+    product_line = models.ForeignKey(
+        "catalog.ProductLine", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    won_revenue = models.DecimalField(max_digits=18, decimal_places=2)
+    computed_at = models.DateTimeField()
+
+    objects = LineRevenueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["granularity", "period_start", "product_line"]
+        indexes = [models.Index(fields=["granularity", "period_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.product_line_id} {self.granularity} {self.period_start}: {self.won_revenue}"
+
+
 class HealthWeights(TimeStampedModel):
     """Component weights of the health score (DESIGN §4); one row, edited in the admin.
 

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from . import kpis
 from .compute import GROUPS, failure_counts_from_json, frame_from_json, kpi_rows, stale_kpis
-from .models import Dimension, FailureCodeCount, KpiSnapshot
+from .models import Dimension, FailureCodeCount, KpiSnapshot, LineRevenue
 from .periods import Window, seconds_to_datetime
 from .writers import insert_frame
 
@@ -113,10 +113,36 @@ def failure_code_rows(results: list[dict], window: Window) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def write_group_rows(rows: pd.DataFrame, failures: pd.DataFrame, window: Window) -> None:
-    """Replace every group row and failure code count of the window's periods in one transaction."""
+def line_revenue_rows(results: list[dict], window: Window) -> pd.DataFrame:
+    """`LineRevenue` rows of every period of the window, from the ecosystem step's sums per period."""
+    part = next((r for r in results if r.get("kind") == "ecosystem"), None)
+    if part is None:
+        return pd.DataFrame()
+    now = seconds_to_datetime(window.now)
+    frames = []
+    for granularity, (periods, _) in window.granularities().items():
+        sums = failure_counts_from_json(part["line_revenue"][granularity])
+        if sums.empty:
+            continue
+        index = sums["period"].to_numpy(dtype="int64")
+        frames.append(
+            sums.drop(columns="period").assign(
+                granularity=granularity,
+                period_start=np.array(periods.starts, dtype=object)[index],
+                period_end=np.array(periods.ends, dtype=object)[index],
+                computed_at=now,
+            )
+        )
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def write_group_rows(rows: pd.DataFrame, failures: pd.DataFrame, window: Window, lines: pd.DataFrame) -> None:
+    """Replace every group row, failure code count and product line revenue of the window's periods in one
+    transaction."""
     with transaction.atomic():
         KpiSnapshot.objects.filter(stale_kpis([*GROUPS, Dimension.PRODUCT_LINE], window)).delete()
         insert_frame(KpiSnapshot, rows)
         FailureCodeCount.objects.filter(period_start__gte=window.months.starts[0]).delete()
         insert_frame(FailureCodeCount, failures)
+        LineRevenue.objects.filter(period_start__gte=window.months.starts[0]).delete()
+        insert_frame(LineRevenue, lines)

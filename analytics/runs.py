@@ -105,7 +105,12 @@ def run_roll_up(*, run_id: int, results: list[dict]) -> tuple[list[list[int]], l
     if run.status == JobRun.Status.SUCCEEDED:
         return None
     window = run_window(run)
-    rollup.write_group_rows(rollup.group_rows(results, window), rollup.failure_code_rows(results, window), window)
+    rollup.write_group_rows(
+        rollup.group_rows(results, window),
+        rollup.failure_code_rows(results, window),
+        window,
+        rollup.line_revenue_rows(results, window),
+    )
     covered, lines_total = rollup.coverage(results)
     return health_parts(run, window), covered, lines_total
 

@@ -9,20 +9,18 @@ ecosystem (a region-limited manager, partner filters), that part's own won lines
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, F, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django_countries import countries
 
 from catalog.models import ProductLine
-from deals.models import DealLine, DealStatus
 from partners.models import Partner
 
 from ..definitions import TO_DATE
-from ..models import Dimension, KpiSnapshot
-from .kpis import PeriodLike, partner_period_rows
+from ..models import Dimension, KpiSnapshot, LineRevenue
+from .kpis import PeriodLike, Scope, partner_period_rows, period_months
 
 # Segment → the partner attribute it groups by.
 SEGMENTS = {"tier": "partner__tier__name", "region": "partner__region__name", "type": "partner__partner_type"}
@@ -70,32 +68,25 @@ def revenue_by_product_line(*, user: Any, period: PeriodLike, product_line_id: i
 
 
 def revenue_by_product_line_of(
-    partners: QuerySet[Partner], period: PeriodLike, *, product_line_id: int | None = None
+    *, user: Any, scope: Scope, period: PeriodLike, product_line_id: int | None = None
 ) -> list[tuple[str, Decimal]]:
-    """[(product line, won revenue)] of these partners only, largest first (then by name); empty when none.
+    """[(product line, won revenue)] of the partners the user may see, narrowed by the scope's partner filters,
+    largest first (then by name); empty when none.
 
-    No stored row splits a part of the ecosystem by product line, so this is the KPI's own formula (a line's
-    share of each won deal: Σ quantity × unit price of the deal's lines in that line, deals won in the
-    period) over the partners' won registrations: one grouped query, bounded by that part's won deals.
+    No KPI row splits a part of the ecosystem by product line, so this adds up the engine's `LineRevenue`
+    groups (region × tier × type) that the user's regions and the filters cover: the product-line KPI's won
+    revenue (a line's share of each won deal) of exactly those partners, with no deal read at request time.
     """
-    start = datetime(period.start.year, period.start.month, period.start.day, tzinfo=UTC)
-    end = datetime(period.end.year, period.end.month, period.end.day, tzinfo=UTC)
-    lines = DealLine.objects.filter(
-        deal__partner__in=partners.values("pk"),
-        deal__status=DealStatus.WON,
-        deal__closed_at__gte=start,
-        deal__closed_at__lt=end,
-    )
+    rows = LineRevenue.objects.visible_to(user).filter(**scope.partner_filters)
+    if period.kind == "custom":
+        rows = rows.filter(granularity="month", period_start__in=period_months(period.start, period.end))
+    else:
+        rows = rows.filter(granularity=period.kind, period_start=period.start)
     if product_line_id:
-        lines = lines.filter(product__product_line_id=product_line_id)
-    money = DecimalField(max_digits=18, decimal_places=2)
-    rows = (
-        lines.values("product__product_line__name")
-        .annotate(revenue=Sum(F("quantity") * F("unit_price"), output_field=money))
-        .order_by()
-    )
+        rows = rows.filter(product_line_id=product_line_id)
+    grouped = rows.values("product_line__name").order_by().annotate(revenue=Sum("won_revenue"))
     ordered = sorted(
-        ((row["product__product_line__name"], row["revenue"] or Decimal(0)) for row in rows),
+        ((row["product_line__name"], row["revenue"] or Decimal(0)) for row in grouped),
         key=lambda kv: (-kv[1], kv[0]),
     )
     return ordered if any(v for _, v in ordered) else []

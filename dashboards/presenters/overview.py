@@ -133,17 +133,19 @@ def revenue_segments(
 
 
 def revenue_by_product_line(
-    user: Any, period: Period, *, whole: bool, product_line_id: int | None, partners: Any = None
+    user: Any, period: Period, *, whole: bool, product_line_id: int | None, scope: Any = None
 ) -> Chart:
     """Won revenue by product line (the line's share of each won deal): the ecosystem's stored rows, or for a
-    part of it (a region-limited manager, partner filters) that part's own won deals, never the ecosystem's."""
+    part of it (a region-limited manager, partner filters) the stored groups of that part, never the ecosystem's."""
     title = "Won revenue by product line"
     if whole:
         lines = selectors.revenue_by_product_line(user=user, period=period, product_line_id=product_line_id)
         note = ""
     else:
-        lines = selectors.revenue_by_product_line_of(partners, period, product_line_id=product_line_id)
-        note = "Computed from the won registrations of the partners in your scope (your regions and filters)."
+        lines = selectors.revenue_by_product_line_of(
+            user=user, scope=scope, period=period, product_line_id=product_line_id
+        )
+        note = "Won revenue of the partners in your scope (your regions and filters) only."
     return bar_chart(
         "revenue_by_line",
         title,

@@ -113,7 +113,7 @@ class EcosystemOverviewView(ScopedDashboard):
         ):
             charts[chart.key] = chart
         charts["revenue_by_line"] = revenue_by_product_line(
-            user, period, whole=self.whole, product_line_id=self.scope.product_line_id, partners=self.partners
+            user, period, whole=self.whole, product_line_id=self.scope.product_line_id, scope=self.scope
         )
         figures = self.figures()
         in_progress = period.kind != "custom" and period.in_progress()

@@ -240,3 +240,18 @@ def test_bad_period_shows_a_message_not_an_error(client, eco):
     content = response.content.decode()
     assert "Enter a month as YYYY-MM" in content
     assert "Showing" in content and "instead" in content
+
+
+def test_product_lines_of_a_filtered_scope_add_up_the_stored_groups_of_exactly_those_partners(client, eco):
+    """A tier (or type) filter reads the engine's `LineRevenue` groups; the figures equal the raw lines of the
+    won deals of that tier's partners, and no deal is read at request time."""
+    w = eco.world
+    tier = Partner.objects.filter(tier__isnull=False).values_list("tier", flat=True).first()
+    client.force_login(w.manager)
+    chart = client.get(f"/manage/?{eco.query}&tier={tier}").context["charts"]["revenue_by_line"]
+    expected: dict[str, Decimal] = {}
+    for line in _won_lines(eco.period, tier_id=tier):
+        name = line.product.product_line.name
+        expected[name] = expected.get(name, Decimal(0)) + line.total
+    assert expected
+    assert {row[0]: Decimal(str(row[1])) for row in chart.rows} == expected
