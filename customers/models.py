@@ -8,6 +8,7 @@ from django_countries.fields import CountryField
 from core.models import TimeStampedModel
 from core.normalise import normalise_company_name, normalise_domain
 from core.visibility import partner_scope_q
+from partners.models import Partner
 
 
 class CustomerQuerySet(models.QuerySet):
@@ -23,12 +24,20 @@ class CustomerQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser or (user.is_channel_manager and not user.region_ids):
             return self
-        through_deals = partner_scope_q(user, "deals__partner", include_supplied=True)
-        through_claims = partner_scope_q(user, "warranty_claims__partner", include_supplied=False)
-        # Two subqueries, not one OR over two joins (that would pair every deal with every claim).
-        via_deals = Customer.objects.filter(through_deals).values("pk")
-        via_claims = Customer.objects.filter(through_claims).values("pk")
-        return self.filter(models.Q(pk__in=via_deals) | models.Q(pk__in=via_claims))
+        # Deals and claims are matched on the ids of the partners in scope (one indexed probe per partner), never
+        # on a condition over the joined partner row, which makes PostgreSQL read every registration.
+        dealt_with = Partner.objects.filter(partner_scope_q(user, "", include_supplied=True)).values("pk")
+        claimed_by = Partner.objects.filter(partner_scope_q(user, "", include_supplied=False)).values("pk")
+        if user.is_channel_manager:
+            # A region holds a large share of all customers: test each candidate (in the caller's order, e.g.
+            # the name index of a picker) for one deal or claim in scope, and stop when the page is full.
+            deals = Customer.objects.filter(pk=models.OuterRef("pk"), deals__partner__in=dealt_with)
+            claims = Customer.objects.filter(pk=models.OuterRef("pk"), warranty_claims__partner__in=claimed_by)
+            return self.filter(models.Exists(deals) | models.Exists(claims))
+        # A partner's customers are few: their ids, from its own deals and claims, in one set.
+        via_deals = Customer.objects.filter(deals__partner__in=dealt_with).order_by().values("pk")
+        via_claims = Customer.objects.filter(warranty_claims__partner__in=claimed_by).order_by().values("pk")
+        return self.filter(pk__in=via_deals.union(via_claims))
 
 
 class Customer(TimeStampedModel):
@@ -54,7 +63,11 @@ class Customer(TimeStampedModel):
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(fields=["domain"], name="customer_domain_idx")]
+        indexes = [
+            models.Index(fields=["domain"], name="customer_domain_idx"),
+            # Pickers and lists page through customers by name.
+            models.Index(fields=["name", "id"], name="customer_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
