@@ -271,8 +271,8 @@ class KpiSnapshot(models.Model):
         return f"{self.dimension}:{self.key or '*'} {self.granularity} {self.period_start}"
 
 
-class FailureCodeCountQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> FailureCodeCountQuerySet:
+class PartnerGroupQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> PartnerGroupQuerySet:
         """Channel managers see the groups of their regions (the partner rule on the row's region); partners
         see none: a group of partners is not theirs to read."""
         if not _is_manager(user):
@@ -280,14 +280,10 @@ class FailureCodeCountQuerySet(models.QuerySet):
         return self.filter(partner_scope_q(user, ""))
 
 
-class FailureCodeCount(models.Model):
-    """Warranty claims per failure code, for one group of partners and one product line, per period.
-
-    A group is the partners sharing a region, a tier (or none) and a partner type, so that any
-    combination of those filters, and a manager's regions, is answered by adding up rows instead of
-    counting claims. `claims_submitted` counts the claims submitted in the period; `claims_approved`
-    those of them that were approved or paid when the row was computed. Only non-zero groups are stored.
-    """
+class PartnerGroupRow(models.Model):
+    """A figure of one group of partners — those sharing a region, a tier (or none) and a partner type — and
+    one product line, per period. Any combination of tier, region and type filters, and a manager's regions,
+    is answered by adding up rows of the groups it covers."""
 
     granularity = models.CharField(max_length=8, choices=Granularity.choices)
     period_start = models.DateField()
@@ -308,14 +304,28 @@ class FailureCodeCount(models.Model):
     product_line = models.ForeignKey(
         "catalog.ProductLine", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
+    computed_at = models.DateTimeField()
+
+    objects = PartnerGroupQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class FailureCodeCount(PartnerGroupRow):
+    """Warranty claims per failure code, for one group of partners and one product line, per period.
+
+    A group is the partners sharing a region, a tier (or none) and a partner type, so that any
+    combination of those filters, and a manager's regions, is answered by adding up rows instead of
+    counting claims. `claims_submitted` counts the claims submitted in the period; `claims_approved`
+    those of them that were approved or paid when the row was computed. Only non-zero groups are stored.
+    """
+
     failure_code = models.ForeignKey(
         "warranty.FailureCode", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     claims_submitted = models.PositiveIntegerField()
     claims_approved = models.PositiveIntegerField()
-    computed_at = models.DateTimeField()
-
-    objects = FailureCodeCountQuerySet.as_manager()
 
     class Meta:
         ordering = ["granularity", "period_start", "failure_code"]
@@ -331,16 +341,7 @@ class FailureCodeCount(models.Model):
         return f"{self.failure_code_id} {self.granularity} {self.period_start}: {self.claims_submitted}"
 
 
-class LineRevenueQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> LineRevenueQuerySet:
-        """Channel managers see the groups of their regions (the partner rule on the row's region); partners
-        see none: a group of partners is not theirs to read."""
-        if not _is_manager(user):
-            return self.none()
-        return self.filter(partner_scope_q(user, ""))
-
-
-class LineRevenue(models.Model):
+class LineRevenue(PartnerGroupRow):
     """Won revenue per product line, for one group of partners, per month, quarter and year.
 
     A group is the partners sharing a region, a tier (or none) and a partner type, as in `FailureCodeCount`,
@@ -350,29 +351,7 @@ class LineRevenue(models.Model):
     won deal in the period are stored.
     """
 
-    granularity = models.CharField(max_length=8, choices=Granularity.choices)
-    period_start = models.DateField()
-    period_end = models.DateField(help_text="Exclusive.")
-    region = models.ForeignKey(
-        "partners.Region", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
-    )
-    tier = models.ForeignKey(
-        "partners.Tier",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    partner_type = models.CharField(max_length=20)
-    product_line = models.ForeignKey(
-        "catalog.ProductLine", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
-    )
     won_revenue = models.DecimalField(max_digits=18, decimal_places=2)
-    computed_at = models.DateTimeField()
-
-    objects = LineRevenueQuerySet.as_manager()
 
     class Meta:
         ordering = ["granularity", "period_start", "product_line"]
