@@ -75,3 +75,78 @@ def rate_table(*, currencies: Iterable[str], start: date, end: date) -> RateTabl
             days.append(day)
             rates.append(rate)
     return table
+
+
+@dataclass
+class CurrencyCoverage:
+    """What the rate table holds for one currency: its latest rate and the months it cannot convert."""
+
+    currency: str
+    rates: int
+    latest_date: date
+    latest_granularity: str
+    latest_rate: Decimal
+    first_month: date
+    gaps: list[tuple[date, date]]  # (first month, last month) of each run of months without a rate
+
+    @property
+    def gap_months(self) -> int:
+        return sum((b.year - a.year) * 12 + b.month - a.month + 1 for a, b in self.gaps)
+
+
+def _months(first: date, last: date) -> list[date]:
+    out, month = [], first
+    while month <= last:
+        out.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return out
+
+
+def _month_covered(month: date, today: date, monthly: set[date], days: list[date]) -> bool:
+    """A month converts every day (up to today) when it has a monthly rate, or every day has a daily rate of
+    that day or of at most `DAILY_RATE_REACH_DAYS` before."""
+    if month in monthly:
+        return True
+    last = min((month + timedelta(days=32)).replace(day=1) - timedelta(days=1), today)
+    day = month
+    while day <= last:
+        index = bisect.bisect_right(days, day) - 1
+        if index < 0 or (day - days[index]).days > DAILY_RATE_REACH_DAYS:
+            return False
+        day += timedelta(days=1)
+    return True
+
+
+def rate_coverage(*, today: date) -> list[CurrencyCoverage]:
+    """Per currency of the rate table: how many rates, the latest, and the runs of months from its first rate
+    to this month in which some day has no rate by the rule of `RateTable.rate` (gaps). One query."""
+    rows = ExchangeRate.objects.order_by("currency", "date").values_list("currency", "granularity", "date", "rate")
+    by_currency: dict[str, list[tuple[str, date, Decimal]]] = {}
+    for currency, granularity, day, rate in rows:
+        by_currency.setdefault(currency, []).append((granularity, day, rate))
+    out = []
+    for currency, entries in by_currency.items():
+        monthly = {d for g, d, _ in entries if g == ExchangeRate.Granularity.MONTH}
+        days = [d for g, d, _ in entries if g == ExchangeRate.Granularity.DAY]
+        latest = max(entries, key=lambda e: (e[1], e[0] == ExchangeRate.Granularity.DAY))
+        first_month = entries[0][1].replace(day=1)
+        gaps: list[tuple[date, date]] = []
+        for month in _months(first_month, today.replace(day=1)):
+            if _month_covered(month, today, monthly, days):
+                continue
+            if gaps and (gaps[-1][1] + timedelta(days=32)).replace(day=1) == month:
+                gaps[-1] = (gaps[-1][0], month)
+            else:
+                gaps.append((month, month))
+        out.append(
+            CurrencyCoverage(
+                currency=currency,
+                rates=len(entries),
+                latest_date=latest[1],
+                latest_granularity=latest[0],
+                latest_rate=latest[2],
+                first_month=first_month,
+                gaps=gaps,
+            )
+        )
+    return out

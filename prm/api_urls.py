@@ -23,6 +23,7 @@ class ApiRootView(APIView):
         "inventory-api:inventory",
         "warranty-api:claim",
         "warranty-api:failure-code",
+        "currencies-api:rate",
         "notifications-api:notification",
         "integrations-api:token",
         "integrations-api:webhook",
@@ -46,4 +47,5 @@ urlpatterns = [
     path("", include("notifications.api.urls")),
     path("", include("analytics.api.urls")),
     path("", include("integrations.api.urls")),
+    path("", include("currencies.api.urls")),
 ]
