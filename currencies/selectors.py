@@ -150,3 +150,38 @@ def rate_coverage(*, today: date) -> list[CurrencyCoverage]:
             )
         )
     return out
+
+
+@dataclass
+class ConvertedTotal:
+    """A sum of amounts in several currencies: per currency as they are, and in the reporting currency."""
+
+    reporting: str
+    by_currency: dict[str, Decimal]
+    total: Decimal  # in the reporting currency, of the amounts that have a rate
+    missing: dict[str, tuple[int, Decimal]]  # currency → (how many amounts, their sum) with no rate
+
+
+def converted_total(items: Iterable[tuple[Decimal | None, str, date]]) -> ConvertedTotal:
+    """Σ of (amount, currency, day) in the reporting currency at each day's rate (`RateTable.convert`, to the
+    cent), for the few amounts a page lists; amounts with no rate are counted in `missing`, never at 1.0."""
+    rows = [(amount, currency, day) for amount, currency, day in items if amount is not None]
+    table = rate_table(
+        currencies={c for _, c, _ in rows},
+        start=min((d for _, _, d in rows), default=date.today()),
+        end=max((d for _, _, d in rows), default=date.today()),
+    )
+    by_currency: dict[str, Decimal] = {}
+    missing: dict[str, tuple[int, Decimal]] = {}
+    total = Decimal("0.00")
+    for amount, currency, day in rows:
+        by_currency[currency] = by_currency.get(currency, Decimal("0.00")) + amount
+        value = table.convert(amount, currency, day)
+        if value is None:
+            count, lost = missing.get(currency, (0, Decimal("0.00")))
+            missing[currency] = (count + 1, lost + amount)
+        else:
+            total += value
+    return ConvertedTotal(
+        reporting=table.reporting, by_currency=dict(sorted(by_currency.items())), total=total, missing=missing
+    )
