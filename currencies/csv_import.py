@@ -35,7 +35,7 @@ def _decode(content: bytes) -> str:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = content[: exc.start].count(b"\n") + 1
-        raise RateFileError(f"not UTF-8 text (line {line}): save the file as “CSV UTF-8” and upload it again")
+        raise RateFileError(f"not UTF-8 text (line {line}): save the file as “CSV UTF-8” and upload it")
 
 
 def _rows(text: str) -> list[tuple[int, dict]]:
