@@ -23,11 +23,11 @@ class ApiRootView(APIView):
         "inventory-api:inventory",
         "warranty-api:claim",
         "warranty-api:failure-code",
-        "currencies-api:rate",
         "notifications-api:notification",
         "integrations-api:token",
         "integrations-api:webhook",
         "integrations-api:webhook-delivery",
+        "currencies-api:rate",
     )
 
     def get(self, request, format=None):
