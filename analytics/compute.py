@@ -250,7 +250,9 @@ def compute_ecosystem(*, window: Window, run_id: int | None = None, index: int |
     - deal KPIs per product line: a registration counts in every line it contains, with the amount of its
       lines of that line (stock, claims and certifications per line come from the partner chunks);
     - per health point, the product lines an active partner registered a deal for in the trailing 90 days;
-    - won revenue per product line and group of partners (region, tier, type) for each period (`LineRevenue`).
+    - won revenue per product line and group of partners (region, tier, type) for each period (`LineRevenue`);
+    - the deal amounts the window's money figures leave out for want of a rate (`UnconvertedAmount`).
+    Money is in the reporting currency (`analytics.currency`), with the rate table read once for the step.
     """
     deals = loaders.load_deals(None, seconds_to_datetime(window.data_start))
     partners = loaders.load_partners()

@@ -14,6 +14,10 @@ from django.db.models import Q
 from core.models import TimeStampedModel
 
 
+def rate_text(value) -> str:
+    return format(value.normalize(), "f") if value is not None else ""
+
+
 def is_rate_keeper(user) -> bool:
     """Channel managers (and superusers) keep the rate table; partners only read it."""
     return bool(
@@ -74,7 +78,12 @@ class ExchangeRate(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.currency} {self.date} ({self.granularity}): {self.rate}"
+        return f"{self.currency} {self.date} ({self.granularity}): {self.rate_text}"
+
+    @property
+    def rate_text(self) -> str:
+        """The rate without trailing zeros and never in exponent form ("10", "1.0842", "0.0068")."""
+        return rate_text(self.rate)
 
 
 class RateUploadQuerySet(models.QuerySet):

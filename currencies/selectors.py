@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.conf import settings
 
-from .models import ExchangeRate
+from .models import ExchangeRate, rate_text
 
 # A daily rate stands for the days after it that have none (weekends, holidays), up to this many days.
 DAILY_RATE_REACH_DAYS = 7
@@ -88,6 +88,10 @@ class CurrencyCoverage:
     latest_rate: Decimal
     first_month: date
     gaps: list[tuple[date, date]]  # (first month, last month) of each run of months without a rate
+
+    @property
+    def latest_rate_text(self) -> str:
+        return rate_text(self.latest_rate)
 
     @property
     def gap_months(self) -> int:

@@ -143,6 +143,9 @@ def test_coverage_names_latest_rate_and_gaps():
     )
     assert eur.gaps == [(date(2026, 4, 1), date(2026, 4, 1)), (date(2026, 6, 1), date(2026, 6, 1))]
     assert eur.gap_months == 2
+    assert eur.latest_rate_text == "1.1"
+    ten = f.ExchangeRateFactory(currency="KWD", date=date(2026, 6, 1), granularity="month", rate=Decimal("10"))
+    assert ten.rate_text == "10" and str(ten) == "KWD 2026-06-01 (month): 10"
 
 
 def test_the_manager_pages(world, client, settings, django_assert_max_num_queries):
