@@ -710,12 +710,14 @@ class UnconvertedAmount(models.Model):
 
     One row per kind, currency and month, written with the figures by the recompute that wrote them and replaced
     with them: `won` = deals won in the month (rate of the close date), `pipeline` = deals open at the month's
-    end (rate of its last day). `items` counts the deals, `amount` sums them in their own currency.
+    end (rate of its last day), `sellout` = sell-out lines dated in the month (for the sell-out figures that
+    convert through `analytics.currency` too). `items` counts the rows, `amount` sums them in their own currency.
     """
 
     class Kind(models.TextChoices):
         WON = "won", "Won deals"
         PIPELINE = "pipeline", "Open pipeline"
+        SELLOUT = "sellout", "Sell-out lines"
 
     run = models.ForeignKey(
         JobRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="unconverted_amounts"

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             name='UnconvertedAmount',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('won', 'Won deals'), ('pipeline', 'Open pipeline')], max_length=20)),
+                ('kind', models.CharField(choices=[('won', 'Won deals'), ('pipeline', 'Open pipeline'), ('sellout', 'Sell-out lines')], max_length=20)),
                 ('currency', models.CharField(max_length=3)),
                 ('month', models.DateField(help_text='First day of the month the amounts belong to.')),
                 ('items', models.PositiveIntegerField()),

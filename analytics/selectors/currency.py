@@ -11,7 +11,11 @@ from django.conf import settings
 
 from ..models import UnconvertedAmount
 
-KIND_NOUNS = {"won": ("won deal", "won deals"), "pipeline": ("open deal", "open deals")}
+KIND_NOUNS = {
+    "won": ("won deal", "won deals"),
+    "pipeline": ("open deal", "open deals"),
+    "sellout": ("sell-out line", "sell-out lines"),
+}
 
 
 @dataclass(frozen=True)
