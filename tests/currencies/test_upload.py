@@ -12,7 +12,7 @@ from django.urls import reverse
 from core.exceptions import ActionNotPermittedError, TransitionNotAllowedError
 from currencies.csv_import import validate_rate_csv
 from currencies.models import ExchangeRate, RateUpload
-from currencies.selectors import rate_coverage
+from currencies.selectors import converted_total, rate_coverage
 from currencies.services import exchange_rates_upsert, rate_upload_create, rate_upload_import
 from tests import factories as f
 
@@ -180,3 +180,19 @@ def test_the_manager_pages(world, client, settings, django_assert_max_num_querie
     client.force_login(world.admin_a)
     assert client.get(reverse("currencies:rate_overview")).status_code == 403
     assert client.get(reverse("currencies:rate_upload_detail", args=[upload.pk])).status_code == 403
+
+
+def test_converted_total_keeps_each_currency_and_names_what_has_no_rate(settings):
+    settings.PRM_REPORTING_CURRENCY = "USD"
+    f.ExchangeRateFactory(currency="EUR", date=date(2026, 3, 1), granularity="month", rate=Decimal("1.1"))
+    total = converted_total(
+        [
+            (Decimal("100.00"), "USD", date(2026, 3, 5)),
+            (Decimal("10.01"), "EUR", date(2026, 3, 9)),
+            (Decimal("50.00"), "EUR", date(2026, 4, 9)),  # April has no EUR rate
+            (None, "USD", date(2026, 3, 9)),  # not approved yet: nothing to add
+        ]
+    )
+    assert total.by_currency == {"EUR": Decimal("60.01"), "USD": Decimal("100.00")}
+    assert total.total == Decimal("100.00") + Decimal("11.01")
+    assert total.missing == {"EUR": (1, Decimal("50.00"))}
