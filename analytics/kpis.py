@@ -26,6 +26,9 @@ TOTAL_COLUMNS = ("sales_cycle_days_total", "claim_resolution_days_total")
 SUM_COLUMNS = [c for c, kind in KPI_COLUMNS.items() if kind == "sum"]
 STOCK_COLUMNS = [c for c, kind in KPI_COLUMNS.items() if kind == "stock"]
 MEDIAN_COLUMNS = [c for c, kind in KPI_COLUMNS.items() if kind == "median"]
+# Distinct counts of end customers: like medians, recomputed from raw rows for every period and group.
+DISTINCT_COLUMNS = [c for c, kind in KPI_COLUMNS.items() if kind == "distinct"]
+RECOMPUTED_COLUMNS = MEDIAN_COLUMNS + DISTINCT_COLUMNS
 APPROVED_DECISION_STATUSES = ("approved", "won", "lost", "expired", "withdrawn")
 APPROVED_CLAIM_STATUSES = ("approved", "paid")
 # A group of claims counted per failure code: the partners' region, tier and type, and the product line.
@@ -339,8 +342,9 @@ def derive_rates(frame: pd.DataFrame, days: np.ndarray, *, per_day: float = MS_P
     on_hand_end / (units_sold / days in P), computed as on_hand_end × days / units_sold, empty when nothing
     sold; claim_approval_rate = approved / (approved + rejected) claims; claim_resolution_days = mean (decision
     − submission) of decided claims; claims_per_1000_units = 1000 × claims_with_units / units_sold (the claims
-    submitted in months in which the partner reported units sold: see `claims_with_units`). Empty (NaN)
-    whenever the denominator is 0.
+    submitted in months in which the partner reported units sold: see `claims_with_units`); returns_rate =
+    sellout_units_returned / sellout_units_sold (returned units over units on sale and drop-ship lines).
+    Empty (NaN) whenever the denominator is 0.
 
     `frame` is indexed by (key, period) and `days` holds each period's length in days. `per_day` is how many
     units of the `*_total` duration columns make a day: milliseconds inside the engine (summed exactly), days
@@ -350,6 +354,7 @@ def derive_rates(frame: pd.DataFrame, days: np.ndarray, *, per_day: float = MS_P
     # Money is summed from cents, so rounding to cents gives the same figure whatever the order of addition.
     f["won_revenue"] = f["won_revenue"].round(2)
     f["pipeline_value"] = f["pipeline_value"].round(2)
+    f["sellout_revenue"] = f["sellout_revenue"].round(2)
 
     def col(name: str) -> np.ndarray:
         return f[name].to_numpy(dtype="float64", na_value=np.nan)
@@ -372,6 +377,7 @@ def derive_rates(frame: pd.DataFrame, days: np.ndarray, *, per_day: float = MS_P
     f["claim_approval_rate"] = _ratio(col("claims_approved"), decided)
     f["claim_resolution_days"] = _ratio(col("claim_resolution_days_total") / per_day, decided)
     f["claims_per_1000_units"] = _ratio(col("claims_with_units"), units_sold, scale=1000.0)
+    f["returns_rate"] = _ratio(col("sellout_units_returned"), col("sellout_units_sold"))
     return f[list(KPI_COLUMNS) + [c for c in f.columns if c not in KPI_COLUMNS]]
 
 
@@ -382,13 +388,20 @@ def compute_kpis(
     certs: pd.DataFrame,
     keys: Sequence,
     periods: Periods,
+    sellout: pd.DataFrame | None = None,
+    customers: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Every KPI column for each key and period (rates derived)."""
+    """Every KPI column for each key and period (rates derived). `sellout` and `customers` are the sell-out
+    frames of `sellout_kpis` (None: no sell-out lines)."""
+    from . import sellout_kpis as so  # it builds on this module's helpers
+
     parts = [
         deal_kpis(deals, keys, periods),
         inventory_kpis(inventory, keys, periods),
         claim_kpis(claims.assign(with_units=claims_with_units(claims, inventory)), keys, periods),
         certification_kpis(certs, keys, periods),
+        so.sellout_kpis(so.empty_lines() if sellout is None else sellout, keys, periods),
+        so.end_customer_kpis(so.empty_customers() if customers is None else customers, keys, periods),
     ]
     return derive_rates(pd.concat(parts, axis=1), periods.days)
 
@@ -404,12 +417,17 @@ def to_date_kpis(
     periods in progress, `periods.to_date_periods`), one frame per Periods of `targets`.
 
     Whole months are added up from `monthly` (computed over `months`); only each range's last, partial month
-    is computed from the `raw` rows (deals, inventory, claims, certifications), and the partial months of every
-    target in as few passes as do not overlap (usually one: they are different calendar months), so the
-    comparisons cost about one more monthly computation, not one per range. Positions are those at the range's
-    end; the median time to decision is left empty (a median does not add up).
+    is computed from the `raw` rows (deals, inventory, claims, certifications, and optionally sell-out lines and
+    their end customers), and the partial months of every target in as few passes as do not overlap (usually
+    one: they are different calendar months), so the comparisons cost about one more monthly computation, not
+    one per range. Positions are those at the range's end; the median time to decision is left empty (a median
+    does not add up); distinct end customers are counted over each whole range from the lines (empty without
+    them).
     """
-    deals, inventory, claims, certs = raw
+    from . import sellout_kpis as so
+
+    deals, inventory, claims, certs, *more = raw
+    sellout, customers = (more + [None, None])[:2]
     cuts = sorted({((end - timedelta(days=1)).replace(day=1), end) for target in targets for end in target.ends})
     passes: list[list[tuple[date, date]]] = []
     for cut in cuts:
@@ -421,11 +439,11 @@ def to_date_kpis(
     partial: dict[tuple[date, date], pd.DataFrame] = {}
     for group in passes:
         periods = Periods("month", tuple(s for s, _ in group), tuple(e for _, e in group), months.now)
-        frame = compute_kpis(deals, inventory, claims, certs, keys, periods)
+        frame = compute_kpis(deals, inventory, claims, certs, keys, periods, sellout, customers)
         for i, cut in enumerate(group):
             partial[cut] = frame.xs(i, level="period")
     position = {month: i for i, month in enumerate(months.starts)}
-    stored = SUM_COLUMNS + STOCK_COLUMNS + MEDIAN_COLUMNS
+    stored = SUM_COLUMNS + STOCK_COLUMNS + RECOMPUTED_COLUMNS
     out = []
     for target in targets:
         parts = []
@@ -441,7 +459,16 @@ def to_date_kpis(
                 [part.index, np.full(len(part), j, dtype="int64")], names=["key", "period"]
             )
             parts.append(part)
-        out.append(derive_rates(pd.concat(parts).sort_index(), target.days))
+        frame = pd.concat(parts).sort_index()
+        if customers is not None:
+            # Distinct end customers of each whole range, from the lines (they do not add up over months).
+            distinct = so.end_customers_over(
+                customers, keys, target.starts, target.ends, months.now, target.granularity
+            )
+            frame[DISTINCT_COLUMNS] = distinct[DISTINCT_COLUMNS].reindex(frame.index)
+        else:
+            frame[DISTINCT_COLUMNS] = np.nan
+        out.append(derive_rates(frame, target.days))
     return out
 
 
@@ -455,7 +482,8 @@ def decision_medians(deals: pd.DataFrame, keys: Sequence, periods: Periods) -> p
 
 def roll_up(monthly: pd.DataFrame, mapping: np.ndarray, target: Periods, medians: pd.DataFrame | None) -> pd.DataFrame:
     """Quarters or years from months: counts and amounts add up, positions are the last month's, rates are
-    rebuilt from the summed counts, and medians come from `medians` (computed over the longer period)."""
+    rebuilt from the summed counts, and medians and distinct counts come from `medians` (computed over the
+    longer period from the raw rows; a column it lacks is empty)."""
     flat = monthly.reset_index()
     flat["target"] = mapping[flat["period"].to_numpy()]
     flat = flat[flat["target"] >= 0].sort_values(["key", "period"])
@@ -465,10 +493,12 @@ def roll_up(monthly: pd.DataFrame, mapping: np.ndarray, target: Periods, medians
     last_month = flat.drop_duplicates(["key", "target"], keep="last").set_index(["key", "target"])[stock]
     out = out.join(last_month)
     out.index = out.index.set_names(["key", "period"])
-    if medians is not None:
-        out = out.join(medians[MEDIAN_COLUMNS])
-    else:
-        out[MEDIAN_COLUMNS] = np.nan
+    given = [c for c in RECOMPUTED_COLUMNS if medians is not None and c in medians]
+    if given:
+        out = out.join(medians[given])
+    for column in RECOMPUTED_COLUMNS:
+        if column not in given:
+            out[column] = np.nan
     return derive_rates(out, target.days)
 
 
