@@ -92,13 +92,6 @@ def mark_chunk_done(run_id: int | None, index: int | None) -> None:
     run.save(update_fields=["done_chunks", "chunks_done"])
 
 
-def recomputed(deals: pd.DataFrame, customers: pd.DataFrame, keys, periods: Periods) -> pd.DataFrame:
-    """The columns that do not add up, from the raw rows of `periods`: the median time to decision and the
-    distinct end customers."""
-    medians = kpis.decision_medians(deals, keys, periods)
-    return medians.join(sellout_kpis.end_customer_kpis(customers, keys, periods))
-
-
 def _all_granularities(
     monthly: pd.DataFrame, deals: pd.DataFrame, customers: pd.DataFrame, keys: list, window: Window
 ) -> dict:
@@ -107,7 +100,7 @@ def _all_granularities(
         if mapping is None:
             frames[granularity] = (monthly, periods)
         else:
-            medians = recomputed(deals, customers, keys, periods)
+            medians = kpis.recomputed_columns(deals, customers, keys, periods)
             frames[granularity] = (kpis.roll_up(monthly, mapping, periods, medians), periods)
     return frames
 
@@ -259,7 +252,9 @@ def compute_ecosystem(*, window: Window, run_id: int | None = None, index: int |
         buyers = customers.assign(key=customers["partner_id"].map(codes))
         medians[dim] = {
             granularity: frame_to_json(
-                recomputed(frame, buyers, range(len(names)), periods).rename(index=dict(enumerate(names)), level=0)
+                kpis.recomputed_columns(frame, buyers, range(len(names)), periods).rename(
+                    index=dict(enumerate(names)), level=0
+                )
             )
             for granularity, (periods, _) in window.granularities().items()
         }
@@ -267,7 +262,7 @@ def compute_ecosystem(*, window: Window, run_id: int | None = None, index: int |
     by_line = deals_by_line(deals, loaders.load_line_amounts())
     line_buyers = customers.assign(key=customers["product_line_id"])
     line_medians = {
-        granularity: frame_to_json(recomputed(by_line, line_buyers, lines, periods))
+        granularity: frame_to_json(kpis.recomputed_columns(by_line, line_buyers, lines, periods))
         for granularity, (periods, mapping) in window.granularities().items()
         if mapping is not None
     }

@@ -480,6 +480,14 @@ def decision_medians(deals: pd.DataFrame, keys: Sequence, periods: Periods) -> p
     return to_frame({"median_hours_to_decision": values}, keys, len(periods))
 
 
+def recomputed_columns(deals: pd.DataFrame, customers: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataFrame:
+    """The columns that do not add up (RECOMPUTED_COLUMNS), from the raw rows over `periods` themselves: the
+    median time to decision and the distinct end customers (`sellout_kpis.end_customer_kpis`)."""
+    from . import sellout_kpis as so
+
+    return decision_medians(deals, keys, periods).join(so.end_customer_kpis(customers, keys, periods))
+
+
 def roll_up(monthly: pd.DataFrame, mapping: np.ndarray, target: Periods, medians: pd.DataFrame | None) -> pd.DataFrame:
     """Quarters or years from months: counts and amounts add up, positions are the last month's, rates are
     rebuilt from the summed counts, and medians and distinct counts come from `medians` (computed over the
