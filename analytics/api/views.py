@@ -16,13 +16,19 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from analytics import selectors, services
-from analytics.filtersets import EcosystemHealthFilterSet, HealthScoreFilterSet, KpiSnapshotFilterSet
+from analytics.filtersets import (
+    EcosystemHealthFilterSet,
+    HealthScoreFilterSet,
+    KpiSnapshotFilterSet,
+    LineSellOutFilterSet,
+)
 from analytics.models import (
     Dimension,
     EcosystemHealth,
     Granularity,
     JobRun,
     KpiSnapshot,
+    LineSellOut,
     ecosystem_reader,
     kpi_dimension_refusal,
 )
@@ -36,6 +42,7 @@ from .serializers import (
     JobRunCreateSerializer,
     JobRunSerializer,
     KpiSnapshotSerializer,
+    LineSellOutSerializer,
     PartnerHealthScoreSerializer,
 )
 
@@ -142,3 +149,16 @@ class JobRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         body.is_valid(raise_exception=True)
         run = services.recompute_start(kind=body.validated_data["kind"], user=request.user)
         return Response(JobRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class LineSellOutViewSet(mixins.ListModelMixin, ScopedViewSet):
+    """Sell-out per group of reporters (region, tier, type), product line and end-customer country, per month,
+    quarter and year (`LineSellOut`): channel managers the groups of their regions, partners none (a group of
+    partners is not theirs to read; their own sell-out KPIs are on their KPI rows)."""
+
+    scope = SCOPE_VISIBLE
+    queryset = LineSellOut.objects.all()
+    serializer_class = LineSellOutSerializer
+    filterset_class = LineSellOutFilterSet
+    ordering_fields = ["id", "period_start"]
+    ordering = ("period_start", "id")
