@@ -28,7 +28,7 @@ from partners.models import Certification, Partner
 from sellout.models import SellOutLine
 from warranty.models import ClaimStatus, WarrantyClaim
 
-from .currency import to_reporting
+from .currency import Rates, converted
 from .pgbinary import copy_query_out
 
 DEALS = DealRegistration._meta.db_table
@@ -344,7 +344,7 @@ def load_sellout(partner_ids: Sequence[int] | None, since: date) -> pd.DataFrame
     days = frame["day"].dropna()
     until = seconds_to_date(days.max()) if len(days) else since
     table = rate_table(currencies=frame["currency"].unique().tolist(), start=since, end=until)
-    amount = to_reporting(frame["value"], frame["currency"], frame["day"], table)
+    amount = converted(frame, "day", Rates.from_table(table), amount="value")
     return frame.assign(key=frame["partner_id"], amount=amount)
 
 
