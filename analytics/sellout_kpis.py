@@ -18,11 +18,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .kpis import LINE_REVENUE_GROUP, _f, bin_sum, key_codes, to_frame
+from .bins import _f, bin_sum, key_codes, to_frame
 from .periods import Periods
 
-# A group of sell-out counted per end-customer country: the reporters' region, tier and type, the product line.
-SELLOUT_GROUP = [*LINE_REVENUE_GROUP, "country"]
+# A group of sell-out counted per end-customer country: the reporters' region, tier and type, the product line
+# (the groups of `LineRevenue`), and the country.
+SELLOUT_GROUP = ["region_id", "tier_id", "partner_type", "product_line_id", "country"]
 SELLOUT_SUMS = [
     "sellout_units",
     "sellout_revenue",
@@ -131,7 +132,7 @@ def sellout_groups(lines: pd.DataFrame, partners: pd.DataFrame, periods: Periods
     frame = frame.merge(partners[["partner_id", "region_id", "tier_id", "partner_type"]], on="partner_id", how="inner")
     frame["country"] = frame["country"].fillna("").astype(str)
     grouped = frame.groupby([*SELLOUT_GROUP, "period"], dropna=False, sort=True)
-    # min_count: a revenue is NaN only if no line of the group had a rate... but then it is 0 of converted lines.
+    # Sums skip NaN: a line without a rate adds nothing to the revenue (it is counted as unconverted).
     out = grouped[SELLOUT_SUMS].sum().reset_index()
     return out[[*SELLOUT_GROUP, "period", *SELLOUT_SUMS]]
 

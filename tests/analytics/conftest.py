@@ -178,9 +178,9 @@ def sellout_rates() -> None:
     month = SELLOUT_START
     while month <= NOW.date():
         if month != date(2025, 2, 1):
-            f.ExchangeRateFactory(currency="EUR", date=month, granularity="month", rate=Decimal("1.0825"))
+            f.ExchangeRateFactory(currency="EUR", date=month, granularity="month", rate=Decimal("1.08253"))
         for day in (1, 15):
-            rate = Decimal("1.2650") + Decimal(month.month) / 1000
+            rate = Decimal("1.26507") + Decimal(month.month) / 1000
             f.ExchangeRateFactory(currency="GBP", date=month.replace(day=day), granularity="day", rate=rate)
         month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
