@@ -107,3 +107,22 @@ def test_the_api_answers_groups_by_the_managers_regions_and_none_to_partners(eco
     assert set(row) >= {"product_line", "country", "sellout_units", "sellout_revenue", "returns_rate"}
     germany = _all(client_for("manager"), url, granularity="month", country="DE", period_start=eco.period.start)
     assert germany and all(r["country"] == "DE" for r in germany)
+
+
+def test_sell_out_kpis_in_the_kpi_api_and_the_peer_benchmarks(eco, client_for, client):
+    rows = _all(
+        client_for("user_a"),
+        "/api/v1/analytics/kpis/",
+        dimension="partner",
+        granularity="month",
+        since=eco.period.start,
+    )
+    assert rows and {row["partner"] for row in rows} == {eco.world.partner_a.pk}
+    own = KpiSnapshot.objects.get(partner=eco.world.partner_a, granularity="month", period_start=eco.period.start)
+    row = next(r for r in rows if r["period_start"] == eco.period.start.isoformat())
+    assert Decimal(row["sellout_revenue"]) == own.sellout_revenue
+    assert (row["sellout_units"], row["end_customers_reached"]) == (own.sellout_units, own.end_customers_reached)
+    assert row["returns_rate"] == pytest.approx(own.returns_rate)
+    client.force_login(eco.world.user_a)
+    benchmarks = client.get(f"/portal/scorecard/?{eco.query}").context["benchmarks"]
+    assert {"sellout_revenue", "returns_rate", "end_customers_reached"} <= {b.kpi for b in benchmarks}
