@@ -334,14 +334,15 @@ def compute_kpis(
 ) -> pd.DataFrame:
     """Every KPI column for each key and period (rates derived). `sellout` and `customers` are the sell-out
     frames of `sellout_kpis` (None: no sell-out lines)."""
-    so = sellout_kpis
     parts = [
         deal_kpis(deals, keys, periods),
         inventory_kpis(inventory, keys, periods),
         claim_kpis(claims.assign(with_units=claims_with_units(claims, inventory)), keys, periods),
         certification_kpis(certs, keys, periods),
-        so.sellout_kpis(so.empty_lines() if sellout is None else sellout, keys, periods),
-        so.end_customer_kpis(so.empty_customers() if customers is None else customers, keys, periods),
+        sellout_kpis.sellout_kpis(sellout_kpis.empty_lines() if sellout is None else sellout, keys, periods),
+        sellout_kpis.end_customer_kpis(
+            sellout_kpis.empty_customers() if customers is None else customers, keys, periods
+        ),
     ]
     return derive_rates(pd.concat(parts, axis=1), periods.days)
 
@@ -364,7 +365,6 @@ def to_date_kpis(
     does not add up); distinct end customers are counted over each whole range from the lines (empty without
     them).
     """
-    so = sellout_kpis
     deals, inventory, claims, certs, *more = raw
     sellout, customers = (more + [None, None])[:2]
     cuts = sorted({((end - timedelta(days=1)).replace(day=1), end) for target in targets for end in target.ends})
@@ -401,7 +401,7 @@ def to_date_kpis(
         frame = pd.concat(parts).sort_index()
         if customers is not None:
             # Distinct end customers of each whole range, from the lines (they do not add up over months).
-            distinct = so.end_customers_over(
+            distinct = sellout_kpis.end_customers_over(
                 customers, keys, target.starts, target.ends, months.now, target.granularity
             )
             frame[DISTINCT_COLUMNS] = distinct[DISTINCT_COLUMNS].reindex(frame.index)
