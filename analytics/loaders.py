@@ -328,19 +328,23 @@ def load_sellout(partner_ids: Sequence[int] | None, since: date) -> pd.DataFrame
     """
     params: list = [since]
     where = "l.date >= %s" + _in("l.reporter_id", partner_ids, params)
+    currencies = _codes("l.currency", where, params)
+    countries = _codes("l.end_customer_country", where, params)
     columns = [
         Col("partner_id", "l.reporter_id", "int"),
         Col("day", "l.date", "date"),
         Col("sign", SELLOUT_SIGN_SQL, "int"),
         Col("quantity", "l.quantity", "int"),
         Col("value", "l.quantity * l.unit_price", "money"),
-        Col("currency", "l.currency", "choice", _codes("l.currency", where, params)),
+        Col("currency", "l.currency", "choice", currencies),
         Col("product_line_id", "p.product_line_id", "int"),
-        Col("country", "l.end_customer_country", "choice", _codes("l.end_customer_country", where, params)),
+        Col("country", "l.end_customer_country", "choice", countries),
     ]
     sql = f"SELECT {select(columns)} FROM {SELLOUT} l JOIN {PRODUCTS} p ON p.id = l.product_id WHERE {where}"  # noqa: S608
     frame = query_columns(sql, params, columns)
-    frame["country"] = frame["country"].fillna("").astype(str)
+    # Both paths alike: a code outside the plain ones reads as "" (no rate; no country).
+    frame["currency"] = frame["currency"].where(frame["currency"].isin(currencies), "")
+    frame["country"] = frame["country"].where(frame["country"].isin(countries), "")
     days = frame["day"].dropna()
     until = seconds_to_date(days.max()) if len(days) else since
     table = rate_table(currencies=frame["currency"].unique().tolist(), start=since, end=until)

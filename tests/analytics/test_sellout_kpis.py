@@ -198,3 +198,15 @@ def test_a_sell_out_delivery_queues_one_debounced_refresh(
     in_month = sum(1 for r in rows if r["date"] >= today.replace(day=1))
     assert month.sellout_units == 2 * in_month and month.sellout_revenue == Decimal("20.00") * in_month
     cache.clear()
+
+
+def test_a_code_that_is_not_plain_letters_never_reaches_the_sql_and_has_no_rate(world):
+    from analytics import loaders
+
+    f.SellOutLineFactory(reporter=world.s, date=date(2025, 6, 9), product=world.x, currency="X'Y")
+    f.SellOutLineFactory(reporter=world.s, date=date(2025, 6, 9), product=world.x, end_customer_country="D'")
+    frame = loaders.load_sellout([world.s.pk], date(2025, 1, 1)).sort_values("currency")
+    assert sorted(frame["currency"]) == ["", "USD", "USD"]  # read as no currency: no rate, never 1.0
+    odd = frame[frame["currency"] == ""].iloc[0]
+    assert odd["sign"] == 1 and odd["amount"] != odd["amount"]  # NaN: left out of the revenue
+    assert sorted(frame["country"]) == ["", "", ""]
