@@ -314,10 +314,11 @@ def load_partners(partner_ids: Sequence[int] | None = None) -> pd.DataFrame:
 
 
 def _codes(column: str, where: str, params: Sequence) -> tuple[str, ...]:
-    """The distinct codes (currencies, countries) of `column` among the sell-out lines `where` selects."""
+    """The distinct codes (currencies, countries) of `column` among the sell-out lines `where` selects, after ""
+    (none given; also what any other value reads as), so that the list is never empty."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT DISTINCT {column} FROM {SELLOUT} l WHERE {where}", list(params))  # noqa: S608
-        return tuple(sorted(code for (code,) in cursor.fetchall() if code and _CODE.match(code)))
+        return ("", *sorted(code for (code,) in cursor.fetchall() if code and _CODE.match(code)))
 
 
 def load_sellout(partner_ids: Sequence[int] | None, since: date) -> pd.DataFrame:

@@ -210,3 +210,12 @@ def test_a_code_that_is_not_plain_letters_never_reaches_the_sql_and_has_no_rate(
     odd = frame[frame["currency"] == ""].iloc[0]
     assert odd["sign"] == 1 and odd["amount"] != odd["amount"]  # NaN: left out of the revenue
     assert sorted(frame["country"]) == ["", "", ""]
+
+
+def test_a_chunk_without_sell_out_reads_an_empty_frame(world):
+    from analytics import loaders
+
+    lonely = f.PartnerFactory(region=world.r1)
+    frame = loaders.load_sellout([lonely.pk], date(2025, 1, 1))
+    assert frame.empty and {"currency", "country", "amount", "sign"} <= set(frame.columns)
+    assert loaders.load_sellout_customers([lonely.pk], date(2025, 1, 1)).empty
