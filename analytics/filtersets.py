@@ -12,6 +12,7 @@ from .models import (
     Granularity,
     HealthBand,
     KpiSnapshot,
+    LineSellOut,
     PartnerHealthScore,
     UnconvertedAmount,
 )
@@ -91,3 +92,29 @@ class UnconvertedAmountFilterSet(django_filters.FilterSet):
     class Meta:
         model = UnconvertedAmount
         fields = ["currency", "kind", "month_from", "month_to"]
+class LineSellOutFilterSet(django_filters.FilterSet):
+    """Sell-out groups by period, product line, end-customer country and the reporters' region, tier and type."""
+
+    granularity = django_filters.ChoiceFilter(choices=Granularity.choices)
+    period_start = django_filters.DateFilter()
+    since = django_filters.DateFilter(field_name="period_start", lookup_expr="gte", label="Starting on or after")
+    until = django_filters.DateFilter(field_name="period_start", lookup_expr="lte", label="Starting on or before")
+    product_line = django_filters.NumberFilter(field_name="product_line_id")
+    country = django_filters.CharFilter()
+    region = django_filters.NumberFilter(field_name="region_id")
+    tier = django_filters.NumberFilter(field_name="tier_id")
+    partner_type = django_filters.CharFilter()
+
+    class Meta:
+        model = LineSellOut
+        fields = [
+            "granularity",
+            "period_start",
+            "since",
+            "until",
+            "product_line",
+            "country",
+            "region",
+            "tier",
+            "partner_type",
+        ]

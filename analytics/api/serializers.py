@@ -5,7 +5,14 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from analytics.definitions import KPI_COLUMNS, KPIS, NOT_FOR_DISTRIBUTORS
-from analytics.models import EcosystemHealth, JobRun, KpiSnapshot, PartnerHealthScore, UnconvertedAmount
+from analytics.models import (
+    EcosystemHealth,
+    JobRun,
+    KpiSnapshot,
+    LineSellOut,
+    PartnerHealthScore,
+    UnconvertedAmount,
+)
 from analytics.selectors.currency import UnconvertedNote, reporting_currency
 from core.api.serializers import StrictSerializer
 
@@ -161,3 +168,45 @@ class UnconvertedAmountSerializer(serializers.ModelSerializer):
 
     def get_reporting_currency(self, obj: UnconvertedAmount) -> str:
         return reporting_currency()
+class LineSellOutSerializer(serializers.ModelSerializer):
+    """One group's sell-out for a product line, end-customer country and period; money in the reporting
+    currency at the rate of each line's date."""
+
+    region = serializers.IntegerField(source="region_id", read_only=True)
+    tier = serializers.IntegerField(source="tier_id", read_only=True, allow_null=True)
+    product_line = serializers.IntegerField(source="product_line_id", read_only=True)
+    returns_rate = serializers.SerializerMethodField(help_text=KPIS["returns_rate"].formula)
+
+    class Meta:
+        model = LineSellOut
+        fields = [
+            "id",
+            "granularity",
+            "period_start",
+            "period_end",
+            "region",
+            "tier",
+            "partner_type",
+            "product_line",
+            "country",
+            "sellout_units",
+            "sellout_revenue",
+            "sellout_units_sold",
+            "sellout_units_returned",
+            "returns_rate",
+            "sellout_lines_unconverted",
+            "computed_at",
+        ]
+        extra_kwargs = {
+            name: {"help_text": f"{KPIS[name].label}: {KPIS[name].formula}."}
+            for name in (
+                "sellout_units",
+                "sellout_revenue",
+                "sellout_units_sold",
+                "sellout_units_returned",
+                "sellout_lines_unconverted",
+            )
+        }
+
+    def get_returns_rate(self, obj: LineSellOut) -> float | None:
+        return obj.sellout_units_returned / obj.sellout_units_sold if obj.sellout_units_sold else None

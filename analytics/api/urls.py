@@ -4,6 +4,7 @@ from .views import (
     EcosystemHealthViewSet,
     JobRunViewSet,
     KpiSnapshotViewSet,
+    LineSellOutViewSet,
     PartnerHealthScoreViewSet,
     UnconvertedAmountViewSet,
 )
@@ -16,5 +17,6 @@ router.register("analytics/health-scores", PartnerHealthScoreViewSet, basename="
 router.register("analytics/ecosystem-health", EcosystemHealthViewSet, basename="ecosystem-health")
 router.register("analytics/jobs", JobRunViewSet, basename="analytics-job")
 router.register("analytics/unconverted-amounts", UnconvertedAmountViewSet, basename="unconverted-amount")
+router.register("analytics/sellout-groups", LineSellOutViewSet, basename="sellout-group")
 
 urlpatterns = router.urls

@@ -20,6 +20,7 @@ from analytics.filtersets import (
     EcosystemHealthFilterSet,
     HealthScoreFilterSet,
     KpiSnapshotFilterSet,
+    LineSellOutFilterSet,
     UnconvertedAmountFilterSet,
 )
 from analytics.models import (
@@ -28,6 +29,7 @@ from analytics.models import (
     Granularity,
     JobRun,
     KpiSnapshot,
+    LineSellOut,
     UnconvertedAmount,
     ecosystem_reader,
     kpi_dimension_refusal,
@@ -42,6 +44,7 @@ from .serializers import (
     JobRunCreateSerializer,
     JobRunSerializer,
     KpiSnapshotSerializer,
+    LineSellOutSerializer,
     PartnerHealthScoreSerializer,
     UnconvertedAmountSerializer,
 )
@@ -162,3 +165,14 @@ class UnconvertedAmountViewSet(ReadOnlyScopedViewSet):
     ordering_fields = ["id", "month", "currency"]
     ordering = ("-month", "currency", "kind")
     lookup_value_regex = r"\d+"
+class LineSellOutViewSet(mixins.ListModelMixin, ScopedViewSet):
+    """Sell-out per group of reporters (region, tier, type), product line and end-customer country, per month,
+    quarter and year (`LineSellOut`): channel managers the groups of their regions, partners none (a group of
+    partners is not theirs to read; their own sell-out KPIs are on their KPI rows)."""
+
+    scope = SCOPE_VISIBLE
+    queryset = LineSellOut.objects.all()
+    serializer_class = LineSellOutSerializer
+    filterset_class = LineSellOutFilterSet
+    ordering_fields = ["id", "period_start"]
+    ordering = ("period_start", "id")

@@ -18,6 +18,7 @@ registry — never `analytics.models` or the engine's modules.
 - `peers`: tier quartiles and medians (one quantile function, one peer-privacy minimum);
 - `health`: partner and ecosystem health for a scope, alerts derived from the bands;
 - `revenue`: won revenue by segment, product line and partner, concentration;
+- `sellout`: sell-out by product line and end-customer country for a part of the ecosystem (stored groups);
 - `insights`: stock cover and claim-rate lists, product line rows, claims by failure code;
 - `currency`: the reporting currency, how money is converted, and the amounts left out for want of a rate;
 - `history`: the first day of recorded history a user sees (trends leave out months before it);
@@ -62,11 +63,13 @@ from .revenue import (
     revenue_by_product_line_of,
     revenue_by_segment,
 )
+from .sellout import SellOutCell, sellout_by_line_and_country, totals_by
 
 __all__ = [
     "Concentration",
     "EcosystemSummary",
     "Scope",
+    "SellOutCell",
     "Source",
     "UnconvertedNote",
     "channel_wide_reader",
@@ -97,8 +100,10 @@ __all__ = [
     "revenue_by_product_line_of",
     "revenue_by_segment",
     "scope_partners",
+    "sellout_by_line_and_country",
     "stockout_partners",
     "tier_medians",
+    "totals_by",
     "to_date_values",
     "unconverted_amounts",
     "understocked_partners",

@@ -120,6 +120,7 @@ SCOPES: dict[str, Declared] = {
     "dashboards:partner_detail": _d(MANAGER, pk="partner"),
     "dashboards:inventory": _d(MANAGER),
     "dashboards:warranty": _d(MANAGER),
+    "dashboards:sellout": _d(MANAGER),
     "dashboards:portal_scorecard": _d(PORTAL),
     # accounts
     "accounts:user_list": _d(PORTAL_ADMIN),
@@ -258,6 +259,7 @@ SCOPES: dict[str, Declared] = {
     "currencies-api:rate-list": _d(API),
     "currencies-api:rate-bulk": _d(API),
     "currencies-api:rate-detail": _d(API, pk="rate"),
+    "analytics-api:sellout-group-list": _d(API),
     "integrations-api:token-list": _d(API),
     "integrations-api:token-detail": _d(API, pk="token"),
     "integrations-api:webhook-list": _d(API),
@@ -387,6 +389,10 @@ def _build() -> Matrix:
         for endpoint in (endpoint_a, endpoint_b, endpoint_vendor_b)
     ]
 
+    # Sell-out of both sides, so that the sell-out figures, pages and groups have content to leak.
+    for reporter, country in ((a, "DE"), (b, "BR")):
+        f.SellOutLineFactory(reporter=reporter, product=switch, end_customer_country=country)
+        f.SellOutLineFactory(reporter=reporter, product=switch, transaction_type="return", quantity=1)
     with override_settings(PRM_ANALYTICS_HISTORY_MONTHS=2), TestCase.captureOnCommitCallbacks(execute=True):
         analytics_services.recompute_start(kind="full_recompute")
     job = JobRun.objects.latest("pk")
