@@ -275,6 +275,7 @@ SPECTACULAR_SETTINGS = {
         "ClaimStatusEnum": "warranty.models.ClaimStatus",
         "PartnerStatusEnum": "partners.models.Partner.Status",
         "DeliveryStatusEnum": "integrations.models.WebhookDelivery.Status",
+        "ActivationStatusEnum": "activations.models.Activation.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
