@@ -9,7 +9,7 @@ from __future__ import annotations
 import statistics
 from calendar import monthrange
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -231,3 +231,29 @@ def test_a_sellout_line_reported_later_moves_the_unit_to_its_seller(data, sell, 
     assert (unit.partner, unit.sold_on) == (p2, date(2026, 1, 25))
     stored = ActivationFigure.objects.get(partner=p2, product_line=switch.product_line, month=date(2026, 1, 1))
     assert (stored.sold_units, stored.activated_units, stored.lag_days) == (1, 1, {"7": 1})
+
+
+def test_a_delivery_and_its_revert_refresh_the_figures_through_the_worker(world, catalog, sell, client_for):
+    from django.test import TestCase
+
+    from activations.tasks import refresh_figures
+    from ingest.models import ImportBatch
+    from ingest.services import import_batch_revert
+
+    sell(world.partner_a, catalog["switch"], ["W1", "W2"], date.today() - timedelta(days=30))
+    item = {"sku": "SW-100", "serial": "W1", "activated_on": str(date.today() - timedelta(days=25))}
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client_for("manager").post("/api/v1/activations/", {"items": [item]}, format="json")
+    assert response.status_code == 200
+    stored = ActivationFigure.objects.get(
+        partner=world.partner_a, month=(date.today() - timedelta(days=30)).replace(day=1)
+    )
+    assert (stored.sold_units, stored.activated_units, stored.lag_days) == (2, 1, {"5": 1})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        import_batch_revert(batch=ImportBatch.objects.get(pk=response.json()["batch"]), user=world.manager)
+    stored = ActivationFigure.objects.get(partner=world.partner_a, month=stored.month)  # rows are replaced
+    assert (stored.sold_units, stored.activated_units, stored.lag_days) == (2, 0, {})
+    # The nightly run: every partner recomputed, every unit re-linked.
+    ActivationFigure.objects.all().delete()
+    assert refresh_figures() >= 1
+    assert ActivationFigure.objects.get(partner=world.partner_a, month=stored.month).sold_units == 2
