@@ -20,6 +20,14 @@ class UsageRecordAdmin(admin.ModelAdmin):
 
 @admin.register(ActivationFigure)
 class ActivationFigureAdmin(admin.ModelAdmin):
-    list_display = ["partner", "product_line", "month", "sold_units", "activated_units", "installed_base", "active_units"]
+    list_display = [
+        "partner",
+        "product_line",
+        "month",
+        "sold_units",
+        "activated_units",
+        "installed_base",
+        "active_units",
+    ]
     raw_id_fields = ["partner"]
     list_filter = ["product_line"]
