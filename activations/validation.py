@@ -88,6 +88,8 @@ def _unit(item: dict, by_sku: dict, by_id: dict, problems: Errors) -> tuple[Prod
         product = by_sku.get(item["sku"].strip().upper())
         if product is None:
             problems["sku"] = [f"No product has the SKU {item['sku'].strip()!r}."]
+    elif item.get("sku") is not None:
+        problems["sku"] = ["The SKU must be text."]
     else:
         problems["sku"] = ["This field is required: the product's SKU (or `product`, its id)."]
     serial, subscription = item.get("serial"), item.get("subscription")
