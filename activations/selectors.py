@@ -288,18 +288,22 @@ def lags_for(*, user: Any, window: Window, keys: Iterable[tuple[int, int]]) -> d
     keys = list(keys)
     if not keys:
         return {}
-    condition = Q(pk__in=[])
-    for partner_id, line_id in keys:
-        condition |= Q(partner_id=partner_id, product_line_id=line_id)
+    wanted = set(keys)
     rows = (
         ActivationFigure.objects.visible_to(user)
-        .filter(condition, month__gte=window.first, month__lte=window.last)
+        .filter(
+            partner_id__in={p for p, _ in wanted},
+            product_line_id__in={line for _, line in wanted},
+            month__gte=window.first,
+            month__lte=window.last,
+        )
         .exclude(lag_days={})
         .values_list("partner_id", "product_line_id", "lag_days")
     )
     histograms: dict[tuple[int, int], list[dict]] = defaultdict(list)
-    for partner_id, line_id, lags in rows:
-        histograms[(partner_id, line_id)].append(lags)
+    for partner_id, line_id, lags in rows.iterator(chunk_size=5000):
+        if (partner_id, line_id) in wanted:  # the two lists also cross rows of other pairs
+            histograms[(partner_id, line_id)].append(lags)
     return {key: lag_median(histograms.get(key, [])) for key in keys}
 
 

@@ -203,11 +203,11 @@ def activation_sellers_relink(*, activations: QuerySet[Activation]) -> set[int]:
             Activation.objects.bulk_update(updates, ["partner", "sale_line", "sold_on"], batch_size=CHUNK)
         pending.clear()
 
-    for row in rows.iterator(chunk_size=CHUNK):
-        pending.append(row)
-        if len(pending) >= CHUNK:
-            flush()
-    if pending:
+    # By pages of ids, each read whole before it is written: the rows change under the reading otherwise.
+    last = 0
+    while page := list(rows.filter(pk__gt=last).order_by("pk")[:CHUNK]):
+        last = page[-1][0]
+        pending.extend(page)
         flush()
     return affected
 

@@ -16,6 +16,7 @@ from .forms import SORTS, RatesFilterForm
 from .selectors import Window, activation_rates, lags_for, line_totals, share
 
 PAGE_SIZE = 50
+EXPORT_CHUNK = 2000
 EXPORT_COLUMNS = [
     Column("Partner"),
     Column("Product line"),
@@ -58,10 +59,10 @@ class ActivationRatesView(ManagerRequiredMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def _export_rows(self):
-        for chunk_start in range(0, 10**9, 2000):
-            chunk = list(self.rows[chunk_start : chunk_start + 2000])
-            if not chunk:
-                return
+        """Every row, 2,000 at a time (each slice with one query for its lags), as the answer streams."""
+        start = 0
+        while chunk := list(self.rows[start : start + EXPORT_CHUNK]):
+            start += EXPORT_CHUNK
             lags = lags_for(
                 user=self.request.user,
                 window=self.window,
