@@ -276,6 +276,7 @@ SPECTACULAR_SETTINGS = {
         "PartnerStatusEnum": "partners.models.Partner.Status",
         "DeliveryStatusEnum": "integrations.models.WebhookDelivery.Status",
         "ActivationStatusEnum": "activations.models.Activation.Status",
+        "RateGranularityEnum": "currencies.models.ExchangeRate.Granularity",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
