@@ -277,6 +277,7 @@ SPECTACULAR_SETTINGS = {
         "DeliveryStatusEnum": "integrations.models.WebhookDelivery.Status",
         "ActivationStatusEnum": "activations.models.Activation.Status",
         "RateGranularityEnum": "currencies.models.ExchangeRate.Granularity",
+        "KpiGranularityEnum": "analytics.models.Granularity",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
