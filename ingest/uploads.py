@@ -14,6 +14,7 @@ and its settings, and supplies two hooks: `check(job, progress)` (read the file,
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
@@ -61,6 +62,13 @@ def failure_message(exc: BaseException) -> str:
     if isinstance(exc, SoftTimeLimitExceeded):
         return "The file took too long to process and was stopped; nothing was imported. Split it and try again."
     return "An unexpected error stopped this file; nothing was imported. Upload it again, or ask the channel team."
+
+
+def problem_summary(job: UploadJob) -> list[dict]:
+    """The kinds of problem in a file's report, most frequent first, so a user whose every row failed
+    sees what to fix before reading the rows (counted over the kept report)."""
+    counts = Counter((error.get("column") or "", error.get("reason") or "") for error in job.errors)
+    return [{"column": column, "reason": reason, "count": count} for (column, reason), count in counts.most_common()]
 
 
 class UploadPipeline:
@@ -156,30 +164,30 @@ class UploadPipeline:
 
         Only a pending (or interrupted) job is checked, so a redelivered task is harmless.
         """
-        Status = self.model.Status
-        claimed = self.model.objects.filter(pk=job_id, status__in=[Status.PENDING, Status.VALIDATING])
-        if not claimed.update(status=Status.VALIDATING, processed_rows=0, updated_at=timezone.now()):
+        states = self.model.Status
+        claimed = self.model.objects.filter(pk=job_id, status__in=[states.PENDING, states.VALIDATING])
+        if not claimed.update(status=states.VALIDATING, processed_rows=0, updated_at=timezone.now()):
             return self.model.objects.get(pk=job_id)
         job = self.model.objects.get(pk=job_id)
         result = self.check(job, self.progress(job_id))
         fields = self._apply_result(job, result)
-        job.status = Status.VALIDATED
+        job.status = states.VALIDATED
         job.validated_at = timezone.now()
         job.save(update_fields=[*fields, "status", "validated_at", "updated_at"])
         return job
 
     def request_import(self, *, job: UploadJob, user: Any) -> UploadJob:
         """The user chose to import the valid rows: run it now (small) or queue it (large)."""
-        Status = self.model.Status
+        states = self.model.Status
         if not self.model.objects.editable_by(user).filter(pk=job.pk).exists():
             raise ActionNotPermittedError("You may not import this file.")
         now = timezone.now()
-        started = self.model.objects.filter(pk=job.pk, status=Status.VALIDATED, valid_rows__gt=0).update(
-            status=Status.IMPORTING, processed_rows=0, import_started_at=now, updated_at=now
+        started = self.model.objects.filter(pk=job.pk, status=states.VALIDATED, valid_rows__gt=0).update(
+            status=states.IMPORTING, processed_rows=0, import_started_at=now, updated_at=now
         )
         if not started:
             job.refresh_from_db()
-            if job.status == Status.VALIDATED:
+            if job.status == states.VALIDATED:
                 raise TransitionNotAllowedError("This file has no valid rows to import. Fix it and upload it again.")
             raise TransitionNotAllowedError(
                 f"This file cannot be imported now: it is {job.get_status_display().lower()}."
@@ -194,21 +202,21 @@ class UploadPipeline:
         The job turns `done` in that same transaction, so either every valid row and the `done` status are
         saved, or nothing is.
         """
-        Status = self.model.Status
+        states = self.model.Status
         job = self.model.objects.select_related("partner", "user").get(pk=job_id)
-        if job.status != Status.IMPORTING:
+        if job.status != states.IMPORTING:
             return job
         self.model.objects.filter(pk=job_id).update(processed_rows=0, updated_at=timezone.now())
         result = self.check(job, self.progress(job_id))
         with transaction.atomic():
             locked = self.model.objects.select_for_update().select_related("partner", "user").get(pk=job_id)
-            if locked.status != Status.IMPORTING:
+            if locked.status != states.IMPORTING:
                 return locked
             counts = self.write(locked, result.valid)
             fields = self._apply_result(locked, result)
             locked.created_count = counts["created"]
             locked.updated_count = counts["updated"]
-            locked.status = Status.DONE
+            locked.status = states.DONE
             locked.finished_at = timezone.now()
             locked.save(
                 update_fields=[
@@ -231,7 +239,7 @@ class UploadPipeline:
         )
 
     def is_stalled(self, job: UploadJob, *, now: datetime | None = None) -> bool:
-        """A running job that nothing has moved for `resume_offered_after()`: its worker died or its message was lost."""
+        """A running job nothing has moved for `resume_offered_after()`: its worker died or its message was lost."""
         now = now or timezone.now()
         return job.status in self.model.RUNNING and job.updated_at < now - self.resume_offered_after()
 
@@ -275,11 +283,11 @@ class UploadPipeline:
         """Queue again the running jobs that nothing has moved for STALLED_AFTER; fail those older than
         GIVE_UP_AFTER. Runs on the beat, so that no file stays "waiting" forever when a message is lost."""
         now = now or timezone.now()
-        Status = self.model.Status
+        states = self.model.Status
         stalled = self.model.objects.filter(status__in=self.model.RUNNING, updated_at__lt=now - STALLED_AFTER)
         counts = {"resumed": 0, "failed": 0}
         for job in stalled.only("pk", "status", "created_at", "import_started_at"):
-            started = job.import_started_at if job.status == Status.IMPORTING else job.created_at
+            started = job.import_started_at if job.status == states.IMPORTING else job.created_at
             if started is not None and started < now - GIVE_UP_AFTER:
                 self.fail(
                     job_id=job.pk,
@@ -291,11 +299,14 @@ class UploadPipeline:
             # Moving `updated_at` makes the next sweep wait again before queueing it once more.
             if not self.model.objects.filter(pk=job.pk, status=job.status).update(updated_at=now):
                 continue  # it moved on meanwhile
-            enqueue_on_commit(self.import_task if job.status == Status.IMPORTING else self.validate_task, job.pk)
+            enqueue_on_commit(self.import_task if job.status == states.IMPORTING else self.validate_task, job.pk)
             counts["resumed"] += 1
         if any(counts.values()):
             logger.warning(
-                "%s import jobs: %s stalled ones queued again, %s failed", self.label, counts["resumed"], counts["failed"]
+                "%s import jobs: %s stalled ones queued again, %s failed",
+                self.label,
+                counts["resumed"],
+                counts["failed"],
             )
         return counts
 

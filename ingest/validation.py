@@ -164,10 +164,12 @@ class RowValidatorBase:
         self, row: int, column: str, raw: Any, *, places: int = 2, max_digits: int = 14, minimum: Decimal = Decimal(0)
     ) -> Decimal | None:
         """A decimal amount written with a point (no thousands separators), at most `places` decimals."""
-        if isinstance(raw, bool) or isinstance(raw, float):
-            # Floats lose cents; JSON clients send amounts as strings or integers.
-            self.error(row, column, "send the amount as a string (e.g. \"12.50\") or a whole number", raw)
+        if isinstance(raw, bool):
+            self.error(row, column, "not a number", raw)
             return None
+        if isinstance(raw, float):
+            # A JSON number: read as its shortest decimal form (12.5, not 12.4999…), then checked as text.
+            raw = repr(raw)
         if isinstance(raw, Decimal):
             amount = raw
         elif isinstance(raw, int):

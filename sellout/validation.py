@@ -298,7 +298,9 @@ class SellOutRowValidator(RowValidatorBase):
             for number in rows:
                 others = ", ".join(str(r) for r in rows if r != number)
                 repeated.add(number)
-                self.error(number, "invoice_line", f"repeated: the same invoice and line as row {others}", f"{invoice}/{line}")
+                self.error(
+                    number, "invoice_line", f"repeated: the same invoice and line as row {others}", f"{invoice}/{line}"
+                )
         self.result.valid = [] if self.result.file_error else [r for r in self._clean if r["row"] not in repeated]
         self.sort_errors()
         return self.result
