@@ -220,7 +220,7 @@ def two_tier_reconciliation(
 ) -> list[ReconciliationRow]:
     """The reconciliation rows the user may see for the months from `first_month` to `last_month`.
 
-    Four queries whatever the number of rows (distributor sales, stock reports, reseller sell-out, names),
+    A constant number of queries whatever the number of rows (sales, stock reports, sell-out, names),
     each through its model's visibility rule.
     """
     tolerance = tolerance or Tolerance.from_settings()
