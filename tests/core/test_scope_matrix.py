@@ -41,11 +41,11 @@ from rest_framework.test import APIClient
 from analytics import services as analytics_services
 from analytics.models import EcosystemHealth, JobRun, KpiSnapshot, PartnerHealthScore
 from deals.services import deal_approve, deal_close, deal_create
+from ingest.models import ImportBatch
+from ingest.services import import_batch_open
 from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from integrations.tokens import api_token_create
 from integrations.webhooks import webhook_endpoint_create
-from ingest.models import ImportBatch
-from ingest.services import import_batch_open
 from inventory.imports import import_job_create
 from inventory.models import ImportJob, InventoryReport
 from inventory.services import inventory_upsert
