@@ -209,9 +209,10 @@ class UploadPipeline:
         self.model.objects.filter(pk=job_id).update(processed_rows=0, updated_at=timezone.now())
         result = self.check(job, self.progress(job_id))
         with transaction.atomic():
-            locked = self.model.objects.select_for_update().select_related("partner", "user").get(pk=job_id)
+            locked = self.model.objects.select_for_update().get(pk=job_id)
             if locked.status != states.IMPORTING:
                 return locked
+            locked.partner, locked.user = job.partner, job.user  # read above; a lock on an outer join fails
             counts = self.write(locked, result.valid)
             fields = self._apply_result(locked, result)
             locked.created_count = counts["created"]

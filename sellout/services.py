@@ -376,11 +376,10 @@ def _candidate_for_manager(candidate: EndCustomerCandidate, user: Any) -> EndCus
     """The candidate, locked, if `user` is a manager who sees it and it is still open; else a clear refusal."""
     if not (getattr(user, "is_channel_manager", False) or getattr(user, "is_superuser", False)):
         raise ActionNotPermittedError("Only the channel team reviews new end customers.")
-    locked = (
-        EndCustomerCandidate.objects.visible_to(user).filter(pk=candidate.pk).order_by().select_for_update().first()
-    )
-    if locked is None:
+    if not EndCustomerCandidate.objects.visible_to(user).filter(pk=candidate.pk).exists():
         raise ActionNotPermittedError("You may not review this end customer.")
+    # Locked apart from the visibility test: a regional manager's rule joins the lines (DISTINCT, no FOR UPDATE).
+    locked = EndCustomerCandidate.objects.select_for_update().get(pk=candidate.pk)
     if locked.status != EndCustomerCandidate.Status.OPEN:
         raise TransitionNotAllowedError(f"{locked.name} was already reviewed ({locked.get_status_display().lower()}).")
     return locked

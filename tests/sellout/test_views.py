@@ -107,9 +107,17 @@ def test_a_manager_reverts_an_import_after_confirming(client, world, product):
     assert ImportBatch.objects.get(pk=second.pk).revert_summary["restored"] == 1
     detail = client.get(reverse("sellout:manage_line_detail", args=[line.pk]))
     assert detail.status_code == 200 and detail.context["corrections"] == []
-    # A regional manager of another region neither sees nor reverts it.
+    # A regional manager of another region neither sees nor reverts it; one of its region does.
     client.force_login(world.regional_manager)
     assert client.get(reverse("sellout:manage_batch_detail", args=[first.pk])).status_code == 404
+    assert client.post(reverse("sellout:manage_batch_revert", args=[first.pk])).status_code == 404
+    client.force_login(f.ManagerFactory(regions=[world.partner_a.region]))
+    client.post(reverse("sellout:manage_batch_revert", args=[first.pk]))
+    assert not SellOutLine.objects.filter(invoice_number="R-1").exists()
+    assert ImportBatch.objects.get(pk=first.pk).revert_summary == {"deleted": 1, "restored": 0, "kept": 0}
+    # A partner never reaches the revert.
+    client.force_login(world.admin_a)
+    assert client.post(reverse("sellout:manage_batch_revert", args=[second.pk])).status_code == 403
 
 
 def test_candidates_are_created_or_linked_and_their_lines_follow(client, world, product):
