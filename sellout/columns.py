@@ -88,3 +88,23 @@ CANDIDATE_COLUMNS = (
     ListColumn("Customer", "customer.name"),
 )
 CANDIDATE_SORT_FIELDS = {"name": "name", "domain": "domain", "lines": "line_count", "status": "status"}
+
+
+def _unknown(value):
+    return value  # None stays an empty cell: "not known", never 0
+
+
+RECONCILIATION_COLUMNS = (
+    ListColumn("Month", lambda r: r.month.strftime("%Y-%m")),
+    ListColumn("Distributor", "distributor.name"),
+    ListColumn("Reseller", "reseller.name"),
+    ListColumn("SKU", "product.sku"),
+    ListColumn("Sold to reseller", "distributor_units", "count"),
+    ListColumn("Sold by other distributors", "other_distributors_units", "count"),
+    ListColumn("Stock change", lambda r: _unknown(r.stock_change), "count"),
+    ListColumn("Units sold (stock)", "stock_sold", "count"),
+    ListColumn("Sell-out", lambda r: _unknown(r.reseller_sellout), "count"),
+    ListColumn("Received (stock)", lambda r: _unknown(r.received_by_stock), "count"),
+    ListColumn("Received (sell-out)", lambda r: _unknown(r.received_by_sellout), "count"),
+    ListColumn("Exception", lambda r: "; ".join(r.exception_reasons) or None),
+)

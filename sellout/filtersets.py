@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.db.models import Q
 
 from catalog.models import Product, ProductLine
@@ -53,7 +52,7 @@ class SellOutLineFilterSet(PageFilterSet):
     currency = django_filters.CharFilter(lookup_expr="iexact", label="Currency")
     source = django_filters.ChoiceFilter(choices=SellOutLine.Source.choices, empty_label="Any source")
     corrected = django_filters.BooleanFilter(method="filter_corrected", label="Corrected")
-    batch = django_filters.NumberFilter(field_name="batch_id", label="Import", widget=forms.HiddenInput)
+    batch = django_filters.NumberFilter(field_name="batch_id", label="Import #")
 
     class Meta:
         model = SellOutLine

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.db.models import Count, Prefetch
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
 from core.exceptions import ServiceError
-from core.lists import FilteredListView
+from core.lists import EXPORT_FORMATS, FilteredListView
 from core.text import counted
 from core.views import ManagerRequiredMixin, PartnerMemberRequiredMixin, ServiceActionView, VisibleQuerysetMixin
 from ingest.csvfile import errors_as_csv
@@ -32,6 +32,7 @@ from .columns import (
     CANDIDATE_SORT_FIELDS,
     LINE_COLUMNS,
     LINE_SORT_FIELDS,
+    RECONCILIATION_COLUMNS,
     UPLOAD_COLUMNS,
     UPLOAD_SORT_FIELDS,
 )
@@ -427,8 +428,20 @@ def _month_param(value: str | None, default: date) -> date:
 
 
 class _ReconciliationBase(TemplateView):
+    """The rows of the chosen months (default: this month and the two before); `?export=csv|xlsx` downloads them."""
+
     template_name = "sellout/reconciliation.html"
     area = "portal"
+
+    def get(self, request, *args, **kwargs):
+        export = request.GET.get("export")
+        if export is None:
+            return super().get(request, *args, **kwargs)
+        if export not in EXPORT_FORMATS:
+            return HttpResponseBadRequest("Unknown export format: use csv or xlsx.")
+        rows = self.get_context_data()["rows"]
+        values = ([column.value(row) for column in RECONCILIATION_COLUMNS] for row in rows)
+        return EXPORT_FORMATS[export]("two-tier reconciliation", RECONCILIATION_COLUMNS, values)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -457,6 +470,7 @@ class _ReconciliationBase(TemplateView):
             exception_count=sum(1 for row in rows if row.is_exception),
             tolerance=tolerance,
             tolerance_percent=tolerance.share * 100,
+            export_query=self.request.GET.urlencode(),
         )
         return context
 

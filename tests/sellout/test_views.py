@@ -170,9 +170,22 @@ def test_list_pages_keep_a_constant_query_count(client, world, product, name, dj
         assert client.get(reverse(name)).status_code == 200
 
 
-def test_reconciliation_pages_open(client, world):
+def test_reconciliation_pages_open_and_export(client, world, product):
+    _report(
+        world.distributor,
+        world.distributor_admin,
+        product,
+        invoice="T-1",
+        sold_to_partner=world.reseller_of_distributor,
+    )
     client.force_login(world.distributor_admin)
     assert client.get(reverse("sellout:reconciliation")).status_code == 200
+    export = client.get(reverse("sellout:reconciliation") + "?export=csv")
+    text = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert "Sold to reseller" in text and "Echo Reseller" in text and "SO-VIEW-1" in text
+    assert client.get(reverse("sellout:reconciliation") + "?export=pdf").status_code == 400
+    client.force_login(world.admin_a)  # a reseller: no sales to resellers, never another's
+    assert b"Echo Reseller" not in client.get(reverse("sellout:reconciliation")).content
     client.force_login(world.manager)
     assert (
         client.get(reverse("sellout:manage_reconciliation") + "?from=2025-01&to=2025-03&exceptions=1").status_code
