@@ -191,3 +191,51 @@ def test_reconciliation_pages_open_and_export(client, world, product):
         client.get(reverse("sellout:manage_reconciliation") + "?from=2025-01&to=2025-03&exceptions=1").status_code
         == 200
     )
+
+
+def _visible_text(html: str) -> str:
+    import re
+
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_every_sellout_page_reads_without_template_slips(client, world, product):
+    from tests.texts import text_defects
+
+    batch = _report(world.partner_a, world.admin_a, product, invoice="P-1", customer="Lambda Labs")
+    _report(world.partner_a, world.admin_a, product, invoice="P-1", customer="Lambda Labs", quantity=1)
+    line = SellOutLine.objects.get(invoice_number="P-1")
+    candidate = EndCustomerCandidate.objects.get(name="Lambda Labs")
+    content = "\n".join(
+        [TEMPLATE_HEADER, f"P-2,1,{DAY},sale,SO-VIEW-1,,1,1.00,EUR,,,,,,,", f"P-2,2,{DAY},,NOPE,,1,1,EUR,,,,,,,"]
+    )
+    client.force_login(world.admin_a)
+    client.post(reverse("sellout:upload"), {"file": SimpleUploadedFile("p.csv", content.encode())})
+    job = SellOutUpload.objects.get(partner=world.partner_a)
+    pages = {
+        world.admin_a: [
+            reverse("sellout:line_list"),
+            reverse("sellout:line_detail", args=[line.pk]),
+            reverse("sellout:upload"),
+            reverse("sellout:upload_list"),
+            reverse("sellout:upload_detail", args=[job.pk]),
+            reverse("sellout:reconciliation"),
+        ],
+        world.manager: [
+            reverse("sellout:manage_line_list"),
+            reverse("sellout:manage_line_detail", args=[line.pk]),
+            reverse("sellout:manage_batch_list"),
+            reverse("sellout:manage_batch_detail", args=[batch.pk]),
+            reverse("sellout:manage_batch_revert", args=[batch.pk]),
+            reverse("sellout:manage_candidate_list"),
+            reverse("sellout:manage_candidate_detail", args=[candidate.pk]),
+            reverse("sellout:manage_reconciliation"),
+        ],
+    }
+    for user, urls in pages.items():
+        client.force_login(user)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert text_defects(_visible_text(response.content.decode())) == [], url
