@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import review_views, views
 
 app_name = "sellout"
 
@@ -18,16 +18,28 @@ urlpatterns = [
     path("portal/sellout/reconciliation/", views.ReconciliationView.as_view(), name="reconciliation"),
     path("manage/sellout/", views.ManageSellOutLineListView.as_view(), name="manage_line_list"),
     path("manage/sellout/<int:pk>/", views.ManageSellOutLineDetailView.as_view(), name="manage_line_detail"),
-    path("manage/sellout/imports/", views.ImportBatchListView.as_view(), name="manage_batch_list"),
-    path("manage/sellout/imports/<int:pk>/", views.ImportBatchDetailView.as_view(), name="manage_batch_detail"),
-    path("manage/sellout/imports/<int:pk>/revert/", views.ImportBatchRevertView.as_view(), name="manage_batch_revert"),
-    path("manage/sellout/candidates/", views.CandidateListView.as_view(), name="manage_candidate_list"),
-    path("manage/sellout/candidates/<int:pk>/", views.CandidateDetailView.as_view(), name="manage_candidate_detail"),
+    path("manage/sellout/imports/", review_views.ImportBatchListView.as_view(), name="manage_batch_list"),
+    path("manage/sellout/imports/<int:pk>/", review_views.ImportBatchDetailView.as_view(), name="manage_batch_detail"),
+    path(
+        "manage/sellout/imports/<int:pk>/revert/",
+        review_views.ImportBatchRevertView.as_view(),
+        name="manage_batch_revert",
+    ),
+    path("manage/sellout/candidates/", review_views.CandidateListView.as_view(), name="manage_candidate_list"),
+    path(
+        "manage/sellout/candidates/<int:pk>/",
+        review_views.CandidateDetailView.as_view(),
+        name="manage_candidate_detail",
+    ),
     path(
         "manage/sellout/candidates/<int:pk>/create/",
-        views.CandidateCreateView.as_view(),
+        review_views.CandidateCreateView.as_view(),
         name="manage_candidate_create",
     ),
-    path("manage/sellout/candidates/<int:pk>/link/", views.CandidateLinkView.as_view(), name="manage_candidate_link"),
+    path(
+        "manage/sellout/candidates/<int:pk>/link/",
+        review_views.CandidateLinkView.as_view(),
+        name="manage_candidate_link",
+    ),
     path("manage/sellout/reconciliation/", views.ManageReconciliationView.as_view(), name="manage_reconciliation"),
 ]

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.contrib import messages
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -20,16 +19,10 @@ from core.lists import EXPORT_FORMATS, FilteredListView
 from core.text import counted
 from core.views import ManagerRequiredMixin, PartnerMemberRequiredMixin, ServiceActionView, VisibleQuerysetMixin
 from ingest.csvfile import errors_as_csv
-from ingest.models import ImportBatch
-from ingest.services import import_batch_revert
 from ingest.uploads import problem_summary
 from partners.models import Partner
 
 from .columns import (
-    BATCH_COLUMNS,
-    BATCH_SORT_FIELDS,
-    CANDIDATE_COLUMNS,
-    CANDIDATE_SORT_FIELDS,
     LINE_COLUMNS,
     LINE_SORT_FIELDS,
     RECONCILIATION_COLUMNS,
@@ -37,12 +30,11 @@ from .columns import (
     UPLOAD_SORT_FIELDS,
 )
 from .csv_import import TEMPLATE_HEADER, example_csv
-from .filtersets import CandidateFilterSet, ImportBatchFilterSet, SellOutLineFilterSet, SellOutUploadFilterSet
-from .forms import CandidateCreateForm, CandidateLinkForm, SellOutUploadForm
+from .filtersets import SellOutLineFilterSet, SellOutUploadFilterSet
+from .forms import SellOutUploadForm
 from .imports import UPLOADS, sellout_upload_create, sellout_upload_request_import, sellout_upload_resume
-from .models import EndCustomerCandidate, SellOutCorrection, SellOutLine, SellOutUpload
+from .models import SellOutCorrection, SellOutLine, SellOutUpload
 from .reconciliation import Tolerance, month_start, two_tier_reconciliation
-from .services import end_customer_candidate_create, end_customer_candidate_link
 from .validation import COLUMNS
 
 ERRORS_SHOWN = 200
@@ -275,146 +267,6 @@ class SellOutUploadErrorsView(PartnerMemberRequiredMixin, VisibleQuerysetMixin, 
         response = HttpResponse(errors_as_csv(job.errors), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="sellout-upload-{job.pk}-errors.csv"'
         return response
-
-
-# --- imports (batches): managers --------------------------------------------------------------------
-
-
-class _BatchMixin(ManagerRequiredMixin, VisibleQuerysetMixin):
-    model = ImportBatch
-
-    def get_queryset(self):
-        return super().get_queryset().filter(kind="sellout").select_related("partner", "user", "token", "reverted_by")
-
-
-class ImportBatchListView(_BatchMixin, FilteredListView):
-    """Every sell-out delivery the manager sees (files, API calls, EDI interchanges) and what each wrote."""
-
-    filterset_class = ImportBatchFilterSet
-    template_name = "sellout/batch_list.html"
-    paginate_by = 50
-    ordering = ("-created_at", "-pk")
-    sort_fields = BATCH_SORT_FIELDS
-    export_columns = BATCH_COLUMNS
-    export_name = "sell-out imports"
-
-
-class ImportBatchDetailView(_BatchMixin, DetailView):
-    """One delivery: the lines it wrote (still as it left them) and the corrections it made."""
-
-    template_name = "sellout/batch_detail.html"
-    context_object_name = "batch"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        batch = self.object
-        lines = SellOutLine.objects.visible_to(self.request.user).filter(batch=batch)
-        context["line_count"] = lines.count()
-        context["lines"] = lines.select_related("product").order_by("invoice_number", "invoice_line")[
-            :BATCH_LINES_SHOWN
-        ]
-        corrections = SellOutCorrection.objects.visible_to(self.request.user).filter(batch=batch)
-        context["corrections"] = corrections.select_related("line", "line__product").order_by("-changed_at")[
-            :BATCH_LINES_SHOWN
-        ]
-        context["correction_count"] = corrections.count()
-        return context
-
-
-class ImportBatchRevertView(_BatchMixin, DetailView):
-    """GET: what reverting will do, and a confirm button; POST: `import_batch_revert`."""
-
-    template_name = "sellout/batch_revert.html"
-    context_object_name = "batch"
-
-    def post(self, request, pk):
-        batch = self.get_object()
-        try:
-            batch = import_batch_revert(batch=batch, user=request.user)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            summary = batch.revert_summary
-            messages.success(
-                request,
-                f"Import reverted: {counted(summary.get('deleted', 0), 'line')} deleted, "
-                f"{summary.get('restored', 0):,} restored to their previous values, "
-                f"{summary.get('kept', 0):,} kept as a later delivery left them.",
-            )
-        return redirect("sellout:manage_batch_detail", pk=batch.pk)
-
-
-# --- end-customer candidates: managers ---------------------------------------------------------------
-
-
-class _CandidateMixin(ManagerRequiredMixin, VisibleQuerysetMixin):
-    model = EndCustomerCandidate
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("customer").annotate(line_count=Count("lines", distinct=True))
-
-
-class CandidateListView(_CandidateMixin, FilteredListView):
-    """The queue of end customers that matched no customer; open ones first by default."""
-
-    filterset_class = CandidateFilterSet
-    template_name = "sellout/candidate_list.html"
-    paginate_by = 50
-    ordering = ("name", "pk")
-    sort_fields = CANDIDATE_SORT_FIELDS
-    export_columns = CANDIDATE_COLUMNS
-    export_name = "end-customer candidates"
-
-    def get_filterset_kwargs(self, filterset_class):
-        kwargs = super().get_filterset_kwargs(filterset_class)
-        if "status" not in self.request.GET:
-            data = kwargs["data"].copy() if kwargs.get("data") is not None else self.request.GET.copy()
-            data["status"] = EndCustomerCandidate.Status.OPEN
-            kwargs["data"] = data
-        return kwargs
-
-
-class CandidateDetailView(_CandidateMixin, DetailView):
-    template_name = "sellout/candidate_detail.html"
-    context_object_name = "candidate"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        lines = SellOutLine.objects.visible_to(self.request.user).filter(customer_candidate=self.object)
-        context["lines"] = lines.select_related("reporter", "product").order_by("-date")[:BATCH_LINES_SHOWN]
-        context["create_form"] = CandidateCreateForm(initial={"name": self.object.name})
-        context["link_form"] = CandidateLinkForm(user=self.request.user, auto_id="link_%s")
-        return context
-
-
-class CandidateCreateView(_CandidateMixin, ServiceActionView):
-    form_class = CandidateCreateForm
-
-    def act(self, candidate, data):
-        customer, moved = end_customer_candidate_create(
-            candidate=candidate,
-            user=self.request.user,
-            name=data.get("name") or "",
-            industry=data.get("industry") or "",
-        )
-        return f"{customer.name} created as a customer; {counted(moved, 'line')} now point to it."
-
-    def get_success_url(self) -> str:
-        return reverse("sellout:manage_candidate_detail", args=[self.object.pk])
-
-
-class CandidateLinkView(_CandidateMixin, ServiceActionView):
-    form_class = CandidateLinkForm
-
-    def get_action_form_kwargs(self) -> dict:
-        return {**super().get_action_form_kwargs(), "user": self.request.user}
-
-    def act(self, candidate, data):
-        moved = end_customer_candidate_link(candidate=candidate, customer=data["customer"], user=self.request.user)
-        return f"{candidate.name} linked to {data['customer'].name}; {counted(moved, 'line')} now point to it."
-
-    def get_success_url(self) -> str:
-        return reverse("sellout:manage_candidate_detail", args=[self.object.pk])
 
 
 # --- two-tier reconciliation ----------------------------------------------------------------------------
