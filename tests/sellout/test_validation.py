@@ -125,3 +125,16 @@ def test_the_csv_file_and_the_example(setup):
     missing = validate_csv(b"invoice_number,date\nA,2026-01-01\n", reporter=setup["dist"], today=TODAY)
     assert missing.file_error and "missing columns" in missing.errors[0].reason
     assert example_csv().startswith(TEMPLATE_HEADER)
+
+
+def test_gtin_without_catalog_gtins_asks_for_the_sku(setup):
+    from sellout.validation import catalog_has_gtin
+
+    if catalog_has_gtin():
+        pytest.skip("the catalog has GTINs: products are found by them")
+    result = sellout_validate_rows(reporter=setup["dist"], rows=[_row(sku="", gtin="04006381333931")], today=TODAY)
+    assert [(e.column, e.reason) for e in result.errors] == [
+        ("gtin", "products are not known by GTIN yet; give the SKU")
+    ]
+    # With the SKU given, the GTIN is not in the way.
+    assert sellout_validate_rows(reporter=setup["dist"], rows=[_row(gtin="04006381333931")], today=TODAY).ok
