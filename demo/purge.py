@@ -24,6 +24,7 @@ from customers.models import Customer
 from deals.models import DealConflict, DealEvent, DealLine, DealRegistration
 from inventory.models import InventoryReport
 from partners.models import Partner
+from sellout.models import EndCustomerCandidate
 from warranty.models import ClaimEvent, WarrantyClaim
 
 from .activations import purge_demo_activations
@@ -76,6 +77,9 @@ def purge_demo_data() -> dict[str, int]:
     _delete(InventoryReport, InventoryReport._base_manager.filter(partner__in=demo_partners), removed, set())
     _delete(User, demo_users, removed, set())
     _delete(Partner, demo_partners, removed, set())
+    # New end customers the demo's sell-out named (all under the reserved domain) go with their lines.
+    candidates = EndCustomerCandidate._base_manager.filter(domain__endswith=DEMO_EMAIL_SUFFIX)
+    _delete(EndCustomerCandidate, candidates, removed, set())
     orphan_customers = Customer._base_manager.filter(domain__endswith=DEMO_EMAIL_SUFFIX)
     for model, field in _references_to(Customer):
         orphan_customers = orphan_customers.exclude(pk__in=model._base_manager.values(field.attname))

@@ -23,9 +23,11 @@ from accounts.models import User
 from core.models import ReferenceSequence
 from customers.models import Customer
 from deals.models import DealConflict, DealEvent, DealLine, DealRegistration
+from ingest.models import ImportBatch
 from inventory.models import InventoryReport
 from notifications.models import Notification
 from partners.models import Certification, Partner
+from sellout.models import EndCustomerCandidate, SellOutCorrection, SellOutLine, SellOutSerial
 from warranty.models import ClaimEvent, WarrantyClaim
 
 from . import integrity, purge
@@ -38,6 +40,7 @@ from .notifications import seed_notifications
 from .partners import PartnerSet, generate_partners, partner_columns
 from .rates import seed_rates
 from .reference import Reference, load_reference
+from .sellout import sellout_tables
 from .users import Staff, contact_user_columns, ensure_manager_logins, ensure_partner_logins
 from .warranty_tables import claim_tables
 from .writer import TableWriter
@@ -55,9 +58,21 @@ LOADED_MODELS = (
     WarrantyClaim,
     ClaimEvent,
     Notification,
+    ImportBatch,
+    EndCustomerCandidate,
+    SellOutLine,
+    SellOutSerial,
+    SellOutCorrection,
 )
 # Each stage draws from its own stream; a new stage goes last, so the earlier streams stay the same.
-STAGES = ("partners", "deals", "inventory", "warranty", "notifications", "activations")
+STAGES = ("partners", "deals", "inventory", "warranty", "notifications", "sellout", "activations")
+SELLOUT_MODELS = {
+    "batch": ImportBatch,
+    "candidate": EndCustomerCandidate,
+    "line": SellOutLine,
+    "serial": SellOutSerial,
+    "correction": SellOutCorrection,
+}
 
 
 class DemoDataRefusedError(Exception):
@@ -156,6 +171,21 @@ def seed_demo(
                 first_id=writer.next_id(InventoryReport),
             )
             writer.write(InventoryReport, columns)
+            counts |= stats
+        with clock_.stage("sellout") as counts:
+            tables, stats = sellout_tables(
+                rng["sellout"],
+                ps,
+                ref.catalog,
+                deals.customers,
+                columns,
+                anchor,
+                target_lines=spec.sellout_lines,
+                first_ids={key: writer.next_id(model) for key, model in SELLOUT_MODELS.items()},
+            )
+            for key, model in SELLOUT_MODELS.items():
+                if tables.get(key):
+                    writer.write(model, tables[key])
             counts |= stats
         with clock_.stage("warranty") as counts:
             claims, events, stats = claim_tables(

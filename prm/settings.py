@@ -183,6 +183,7 @@ CELERY_TASK_ROUTES = {
     "analytics.*": {"queue": "analytics"},
     "inventory.tasks.*": {"queue": "ingest"},
     "activations.tasks.*": {"queue": "analytics"},
+    "sellout.tasks.*": {"queue": "ingest"},
     "integrations.tasks.deliver_*": {"queue": "webhooks"},
 }
 CELERY_BEAT_SCHEDULE = {
@@ -205,6 +206,10 @@ CELERY_BEAT_SCHEDULE = {
     "inventory-resume-stalled-imports": {
         "task": "inventory.tasks.resume_stalled_imports",
         "schedule": crontab(minute="*/15"),
+    },
+    "sellout-resume-stalled-uploads": {
+        "task": "sellout.tasks.resume_stalled_uploads",
+        "schedule": crontab(minute="7,22,37,52"),
     },
     "integrations-requeue-stalled-webhooks": {
         "task": "integrations.tasks.requeue_stalled_webhooks",

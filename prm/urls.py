@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("deals.urls")),
     path("", include("inventory.urls")),
+    path("", include("sellout.urls")),
     path("", include("warranty.urls")),
     path("", include("activations.urls")),
     path("", include("notifications.urls")),

@@ -45,6 +45,7 @@ from analytics import services as analytics_services
 from analytics.models import EcosystemHealth, JobRun, KpiSnapshot, PartnerHealthScore, UnconvertedAmount
 from currencies.services import rate_upload_create
 from deals.services import deal_approve, deal_close, deal_create
+from ingest.models import ImportBatch
 from ingest.services import import_batch_open
 from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from integrations.tokens import api_token_create
@@ -53,7 +54,9 @@ from inventory.imports import import_job_create
 from inventory.models import ImportJob, InventoryReport
 from inventory.services import inventory_upsert
 from notifications.models import Notification
-from sellout.models import SellOutSerial
+from sellout.imports import sellout_upload_create
+from sellout.models import EndCustomerCandidate, SellOutLine, SellOutSerial
+from sellout.services import sellout_lines_upsert
 from tests import factories as f
 from warranty.services import claim_approve, claim_create
 
@@ -171,6 +174,28 @@ SCOPES: dict[str, Declared] = {
     "inventory:manage_import_list": _d(MANAGER),
     "inventory:manage_import_detail": _d(MANAGER, pk="import_job"),
     "inventory:manage_import_resume": _d(MANAGER, pk="import_job"),
+    # sell-out
+    "sellout:line_list": _d(PORTAL),
+    "sellout:line_detail": _d(PORTAL, pk="sellout_line"),
+    "sellout:template": _d(PORTAL),
+    "sellout:example": _d(PORTAL),
+    "sellout:upload": _d(PORTAL),
+    "sellout:upload_list": _d(PORTAL),
+    "sellout:upload_detail": _d(PORTAL, pk="sellout_upload"),
+    "sellout:upload_run": _d(PORTAL, pk="sellout_upload"),
+    "sellout:upload_resume": _d(PORTAL, pk="sellout_upload"),
+    "sellout:upload_errors": _d(PORTAL, pk="sellout_upload"),
+    "sellout:reconciliation": _d(PORTAL),
+    "sellout:manage_line_list": _d(MANAGER),
+    "sellout:manage_line_detail": _d(MANAGER, pk="sellout_line"),
+    "sellout:manage_batch_list": _d(MANAGER),
+    "sellout:manage_batch_detail": _d(MANAGER, pk="sellout_batch"),
+    "sellout:manage_batch_revert": _d(MANAGER, pk="sellout_batch"),
+    "sellout:manage_candidate_list": _d(MANAGER),
+    "sellout:manage_candidate_detail": _d(MANAGER, pk="sellout_candidate"),
+    "sellout:manage_candidate_create": _d(MANAGER, pk="sellout_candidate"),
+    "sellout:manage_candidate_link": _d(MANAGER, pk="sellout_candidate"),
+    "sellout:manage_reconciliation": _d(MANAGER),
     # warranty
     "warranty:claim_list": _d(PORTAL),
     "warranty:claim_create": _d(PORTAL),
@@ -238,6 +263,8 @@ SCOPES: dict[str, Declared] = {
     "inventory-api:inventory-list": _d(API),
     "inventory-api:inventory-bulk": _d(API),
     "inventory-api:inventory-detail": _d(API, pk="inventory"),
+    "sellout-api:sellout-list": _d(API),
+    "sellout-api:sellout-detail": _d(API, pk="sellout_line"),
     "warranty-api:claim-list": _d(API),
     "warranty-api:claim-bulk": _d(API),
     "warranty-api:claim-detail": _d(API, pk="claim"),
@@ -375,6 +402,37 @@ def _build() -> Matrix:
         partner=a, user=users["admin_a"], filename="qwertz-stock.csv", content=content.encode()
     )
     import_b = import_job_create(partner=b, user=users["admin_b"], filename="zyxwv-stock.csv", content=content.encode())
+    # Sell-out: A and B each report a line with an end customer nobody else knows (a candidate each); the
+    # distributor reports a sale to A; each side uploads a file.
+    sellout_rows = {
+        "admin_a": {"end_customer_name": "Qwertz Sellout Buyer", "end_customer_domain": "qwertz-sellout.example"},
+        "admin_b": {"end_customer_name": "Zyxwv Sellout Buyer", "end_customer_domain": "zyxwv-sellout.example"},
+        "distributor": {"sold_to_partner": a, "sold_to_name": A_NAME},
+    }
+    for who, extra in sellout_rows.items():
+        batch = import_batch_open(kind="sellout", channel="portal", partner=users[who].partner, user=users[who])
+        sellout_row = {
+            "invoice_number": f"{who.upper()}-INV-1",
+            "invoice_line": 1,
+            "date": yesterday,
+            "transaction_type": "sale",
+            "product": switch,
+            "quantity": 4,
+            "unit_price": Decimal("240.00"),
+            "currency": "EUR",
+            "serials": [],
+            **extra,
+        }
+        sellout_lines_upsert(reporter=users[who].partner, rows=[sellout_row], batch=batch, user=users[who])
+    sellout_csv = (
+        f"invoice_number,invoice_line,date,sku,quantity,unit_price,currency\nUP-1,1,{yesterday},MX-SW-1,2,9.50,EUR\n"
+    )
+    sellout_uploads = [
+        sellout_upload_create(
+            partner=p, user=users[who], filename=f"{p.name[:6].lower()}-sellout.csv", content=sellout_csv.encode()
+        )
+        for p, who in ((a, "admin_a"), (b, "admin_b"))
+    ]
     cert_a = f.CertificationFactory(partner=a, holder_name="Qwertz Holder")
     cert_b = f.CertificationFactory(partner=b, holder_name="Zyxwv Holder")
 
@@ -470,6 +528,10 @@ def _build() -> Matrix:
         "deal": [conflict_a, conflict_b, second_a, second_b, own_d],
         "claim": [claim_a, claim_b],
         "import_job": [import_a, import_b],
+        "sellout_line": list(SellOutLine.objects.order_by("pk")),
+        "sellout_upload": sellout_uploads,
+        "sellout_batch": list(ImportBatch.objects.filter(kind="sellout").order_by("pk")),
+        "sellout_candidate": list(EndCustomerCandidate.objects.order_by("pk")),
         "inventory": list(InventoryReport.objects.order_by("pk")),
         "certification": [cert_a, cert_b],
         "customer": [conflict_a.customer, conflict_b.customer, claim_a.customer, claim_b.customer, own_d.customer],
@@ -501,8 +563,8 @@ def _build() -> Matrix:
     for name, objects in groups.items():
         assert objects, f"no {name} in the data set"
 
-    b_side = {"zyxwv", second_b.reference, claim_b.reference}
-    d_own = {"Plinkr Own Customer", own_d.reference}
+    b_side = {"zyxwv", second_b.reference, claim_b.reference, "ADMIN_B-INV-1"}
+    d_own = {"Plinkr Own Customer", own_d.reference, "DISTRIBUTOR-INV-1"}
     a_claims = {"Qwertz Claim Customer", claim_a.reference, "Qwertz Holder"}
     everything = b_side | d_own | a_claims | {"qwertz", "plinkr", conflict_a.reference, conflict_b.reference}
     forbidden = {

@@ -232,6 +232,32 @@ def test_inventory_is_unique_consistent_and_has_stockouts():
 
 
 @pytest.mark.django_db
+def test_sellout_follows_stock_and_covers_every_kind_of_line():
+    from django.db.models import F
+
+    from ingest.models import ImportBatch
+    from sellout.models import EndCustomerCandidate, SellOutCorrection, SellOutLine, SellOutSerial
+
+    lines = SellOutLine.objects.all()
+    assert 2_000 <= lines.count() <= 3_000
+    assert set(lines.values_list("transaction_type", flat=True)) == {"sale", "return", "transfer", "drop_ship"}
+    # Two-tier: a distributor's sales to partners go to its own resellers only.
+    to_partners = lines.filter(sold_to_partner__isnull=False)
+    assert to_partners.exists()
+    assert not to_partners.exclude(sold_to_partner__parent=F("reporter")).exists()
+    matched = lines.filter(customer_match="matched")
+    assert matched.exists() and not matched.exclude(customer__domain=F("end_customer_domain")).exists()
+    assert lines.filter(customer_match="candidate", customer_candidate__isnull=False).exists()
+    assert EndCustomerCandidate.objects.filter(status="open").exists()
+    assert SellOutSerial.objects.exists()
+    assert SellOutCorrection.objects.count() == lines.filter(revision=2).count() > 0
+    # Each partner's month is one delivery whose counts are the lines it wrote.
+    for batch in ImportBatch.objects.filter(kind="sellout")[:50]:
+        assert batch.created_count == batch.sellout_lines.count()
+        assert batch.sellout_lines.exclude(reporter_id=batch.partner_id).count() == 0
+
+
+@pytest.mark.django_db
 def test_claims_have_flags_that_follow_the_rules():
     claims = list(WarrantyClaim.objects.select_related("product", "duplicate_of"))
     assert len(claims) == 2_000

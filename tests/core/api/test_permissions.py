@@ -13,7 +13,7 @@ from tests.fixtures.api import error_of
 
 pytestmark = pytest.mark.usefixtures("shared_world")
 
-RESOURCES = ["partners", "certifications", "customers", "deals", "inventory", "claims"]
+RESOURCES = ["partners", "certifications", "customers", "deals", "inventory", "claims", "sellout"]
 # Who sees partner A's object (EMEA). The regional manager is limited to the Americas (partner B).
 SEES_A = {"admin_a": True, "user_a": True, "admin_b": False, "regional_manager": False, "manager": True}
 SEES_B = {"admin_a": False, "admin_b": True, "regional_manager": True, "manager": True}
@@ -58,6 +58,7 @@ WRITES = [
     ("post", "/api/v1/deals/{deal}/withdraw/", {}),
     ("post", "/api/v1/inventory/", {}),
     ("post", "/api/v1/inventory/bulk/", {"items": []}),
+    ("post", "/api/v1/sellout/", {"items": []}),
     ("post", "/api/v1/rates/", {}),
     ("post", "/api/v1/rates/bulk/", {"items": []}),
     ("post", "/api/v1/claims/", {}),

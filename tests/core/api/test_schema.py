@@ -46,7 +46,7 @@ from integrations.webhooks import webhook_endpoint_create
 from inventory.models import InventoryReport
 from notifications.models import Notification
 from partners.models import Certification, Partner, Region, Tier
-from sellout.models import SellOutSerial
+from sellout.models import SellOutLine, SellOutSerial
 from tests import factories as f
 from warranty import services as claim_services
 from warranty.models import FailureCode, WarrantyClaim
@@ -77,10 +77,14 @@ def test_the_schema_validates_without_warnings(tmp_path):
             if method == "post":
                 assert {"409", "413", "415", "422"} <= codes, (method, path)
             refused = operation["responses"]["400"]["content"]["application/json"]["schema"]["$ref"]
-            # Bulk answers (…/bulk/, and the deliveries POSTed to /activations/ and /usage/) are refused as BulkError.
-            answer = operation["responses"].get("200", {}).get("content", {}).get("application/json", {})
-            bulk = answer.get("schema", {}).get("$ref", "").endswith("/BulkResponse")
-            assert bulk == (path.endswith("/bulk/") or (method, path) in DELIVERIES), (method, path)
+            # A bulk request (`…/bulk/`, the deliveries POSTed to /activations/ and /usage/, or a collection whose
+            # POST takes the bulk envelope, as sell-out's) is refused with the per-item answer.
+            request = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+            bulk = (
+                path.endswith("/bulk/")
+                or (method, path) in DELIVERIES
+                or request.get("schema", {}).get("$ref", "").endswith("BulkRequest")
+            )
             assert refused.endswith("/BulkError" if bulk else "/Error"), (method, path)
 
 
@@ -133,6 +137,7 @@ def _seed(world) -> None:
         f.CertificationFactory(partner=partner)
         for product in catalog:
             f.InventoryReportFactory(partner=partner, product=product, date=today - timedelta(days=1))
+            f.SellOutLineFactory(reporter=partner, product=product, date=today - timedelta(days=1))
         # Deal 0 of each partner is for the same customer: the two conflict.
         deals = [
             deal_services.deal_create(
@@ -207,6 +212,7 @@ ID_SOURCES = {
     "deals": DealRegistration,
     "failure-codes": FailureCode,
     "inventory": InventoryReport,
+    "sellout": SellOutLine,
     "notifications": Notification,
     "partners": Partner,
     "product-lines": ProductLine,

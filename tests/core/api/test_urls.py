@@ -48,6 +48,7 @@ def test_the_api_root_links_every_collection(world, client_for):
         "customer",
         "deal",
         "inventory",
+        "sellout",
         "claim",
         "failure-code",
         "activation",
