@@ -314,7 +314,7 @@ def ticket_comment(*, ticket: Ticket, user: Any, body: str, internal: bool = Fal
     if internal:
         return comment
     if side == TicketComment.Side.PARTNER and ticket.status == S.WAITING_ON_PARTNER:
-        _move(ticket, S.IN_PROGRESS, user=user, side=side, note="The partner replied", at=now)
+        _move(ticket, S.IN_PROGRESS, user=user, side=side, note="The partner replied", at=now, by_rule=True)
     _tell_other_side(
         ticket,
         side=side,
@@ -330,12 +330,16 @@ def ticket_comment(*, ticket: Ticket, user: Any, body: str, internal: bool = Fal
     return comment
 
 
-def _move(ticket: Ticket, to_status: str, *, user: Any, side: str, note: str, at: Any) -> None:
-    """Check, move the clock, change and record; announce to the other side. Call after `lock`."""
+def _move(ticket: Ticket, to_status: str, *, user: Any, side: str, note: str, at: Any, by_rule: bool = False) -> None:
+    """Check, move the clock, change and record; announce to the other side. Call after `lock`.
+
+    `by_rule`: a move the rules make on the actor's behalf (a partner's reply ends the wait on the partner),
+    which the side's own moves do not include.
+    """
     allowed = VENDOR_MOVES if side == TicketComment.Side.VENDOR else PARTNER_MOVES
     verb = "reopened" if (ticket.status, to_status) == (S.RESOLVED, S.IN_PROGRESS) else VERBS.get(to_status, to_status)
     TICKET_WORKFLOW.check(ticket, to_status, verb)
-    if (ticket.status, to_status) not in allowed:
+    if not by_rule and (ticket.status, to_status) not in allowed:
         who = "the support team" if side == TicketComment.Side.PARTNER else "the partner"
         raise ActionNotPermittedError(f"Only {who} may mark {ticket.reference} {verb}.")
     from_status = ticket.status
