@@ -242,7 +242,9 @@ def test_blank_comments_and_comments_on_closed_tickets_are_refused(open_ticket, 
 # --- notifications, events and webhooks ---------------------------------------------------------------
 
 
-def test_each_side_hears_about_the_others_actions(open_ticket, world, captured_events, django_capture_on_commit_callbacks):
+def test_each_side_hears_about_the_others_actions(
+    open_ticket, world, captured_events, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         ticket = open_ticket()
     told = set(Notification.objects.filter(verb="ticket.created").values_list("recipient__username", flat=True))
@@ -257,7 +259,8 @@ def test_each_side_hears_about_the_others_actions(open_ticket, world, captured_e
     assert not Notification.objects.filter(recipient__partner=world.partner_b).exists()
     names = [e.name for e in captured_events]
     assert names == ["ticket.created", "ticket.commented", "ticket.status_changed"]
-    assert captured_events[2].data["from_status"] == "new" and captured_events[2].data["to_status"] == "waiting_on_partner"
+    moved = captured_events[2].data
+    assert (moved["from_status"], moved["to_status"]) == ("new", "waiting_on_partner")
     assert all("RMA" not in str(e.data) for e in captured_events)
 
 
