@@ -271,6 +271,8 @@ SPECTACULAR_SETTINGS = {
         "ClaimStatusEnum": "warranty.models.ClaimStatus",
         "PartnerStatusEnum": "partners.models.Partner.Status",
         "DeliveryStatusEnum": "integrations.models.WebhookDelivery.Status",
+        "TicketStatusEnum": "support.models.TicketStatus",
+        "TicketSeverityEnum": "support.models.Severity",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -9,7 +9,7 @@ from rest_framework import serializers
 from catalog.api.serializers import ProductReferenceMixin
 from core.api.serializers import MAX_ID, StrictFieldsMixin, StrictSerializer
 from support import sla
-from support.models import SlaPolicy, Ticket, TicketCategory, TicketComment, TicketEvent, TicketStatus
+from support.models import Severity, SlaPolicy, Ticket, TicketCategory, TicketComment, TicketEvent, TicketStatus
 
 
 class TicketCategorySerializer(serializers.ModelSerializer):
@@ -90,7 +90,7 @@ class TicketCreateSerializer(StrictFieldsMixin, ProductReferenceMixin):
         required=False, min_value=1, max_value=MAX_ID, help_text="Required for the channel team; partners omit it."
     )
     category = serializers.CharField(max_length=30, help_text="A code from /ticket-categories/.")
-    severity = serializers.ChoiceField(choices=["critical", "high", "medium", "low"])
+    severity = serializers.ChoiceField(choices=Severity.choices)
     subject = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=20_000)
     serial_number = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")

@@ -41,6 +41,8 @@ from integrations.webhooks import webhook_endpoint_create
 from inventory.models import InventoryReport
 from notifications.models import Notification
 from partners.models import Certification, Partner, Region, Tier
+from support import services as ticket_services
+from support.models import SlaPolicy, Ticket, TicketCategory
 from tests import factories as f
 from warranty import services as claim_services
 from warranty.models import FailureCode, WarrantyClaim
@@ -155,6 +157,26 @@ def _seed(world) -> None:
         claim_services.claim_approve(claim=claims[3], user=manager)
         claim_services.claim_approve(claim=claims[4], user=manager, amount=Decimal("100.00"))
         claim_services.claim_pay(claim=claims[4], user=manager)
+        # Tickets in every state the actions start from: new, in progress, waiting on either side, resolved.
+        tickets = [
+            ticket_services.ticket_open(
+                partner=partner,
+                user=user,
+                product=claims[n].product,
+                category=TicketCategory.objects.order_by("pk")[n % 3],
+                severity=("critical", "high", "medium", "low")[n % 4],
+                subject=f"Fuzz ticket {index}-{n}",
+                description="Seeded for the schema's checks.",
+                warranty_claim=claims[n] if n % 2 else None,
+                deal=deals[3] if n == 4 else None,
+            )
+            for n in range(5)
+        ]
+        ticket_services.ticket_comment(ticket=tickets[0], user=manager, body="internal", internal=True)
+        ticket_services.ticket_start(ticket=tickets[1], user=manager)
+        ticket_services.ticket_wait_on_partner(ticket=tickets[2], user=manager)
+        ticket_services.ticket_wait_on_vendor(ticket=tickets[3], user=manager)
+        ticket_services.ticket_resolve(ticket=tickets[4], user=manager)
     recompute_start(kind=JobRun.Kind.FULL_RECOMPUTE)
 
 
@@ -175,6 +197,9 @@ ID_SOURCES = {
     "product-lines": ProductLine,
     "products": Product,
     "regions": Region,
+    "sla-policies": SlaPolicy,
+    "ticket-categories": TicketCategory,
+    "tickets": Ticket,
     "tiers": Tier,
     "tokens": ApiToken,
     "webhook-deliveries": WebhookDelivery,
@@ -217,6 +242,9 @@ def _references() -> dict[str, dict[str, list]]:
             "customer_id": list(Customer.objects.values_list("pk", flat=True)),
             "partner": partners,
             "failure_code": list(FailureCode.objects.values_list("code", flat=True)),
+            "category": list(TicketCategory.objects.values_list("code", flat=True)),
+            "warranty_claim": list(WarrantyClaim.objects.values_list("pk", flat=True)),
+            "deal": list(DealRegistration.objects.values_list("pk", flat=True)),
             "expected_close_date": [(today + timedelta(days=days)).isoformat() for days in (1, 45, 400)],
             "date": [(today - timedelta(days=days)).isoformat() for days in (0, 1, 30)],
             "purchase_date": [(today - timedelta(days=days)).isoformat() for days in (40, 400, 2000)],
@@ -230,6 +258,7 @@ def _references() -> dict[str, dict[str, list]]:
             "tier": list(Tier.objects.values_list("pk", flat=True)),
             "product_line": list(ProductLine.objects.values_list("pk", flat=True)),
             "endpoint": list(WebhookEndpoint.objects.values_list("pk", flat=True)),
+            "category": list(TicketCategory.objects.values_list("code", flat=True)),
             "period_start": months,
             "since": months,
         },
