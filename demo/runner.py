@@ -26,6 +26,7 @@ from deals.models import DealConflict, DealEvent, DealLine, DealRegistration
 from inventory.models import InventoryReport
 from notifications.models import Notification
 from partners.models import Certification, Partner
+from support.models import Ticket, TicketComment, TicketEvent
 from warranty.models import ClaimEvent, WarrantyClaim
 
 from . import integrity, purge
@@ -36,6 +37,7 @@ from .inventory import inventory_columns
 from .notifications import seed_notifications
 from .partners import PartnerSet, generate_partners, partner_columns
 from .reference import Reference, load_reference
+from .support import TICKETS_PER_CLAIM, ticket_tables
 from .users import Staff, contact_user_columns, ensure_manager_logins, ensure_partner_logins
 from .warranty_tables import claim_tables
 from .writer import TableWriter
@@ -53,9 +55,12 @@ LOADED_MODELS = (
     WarrantyClaim,
     ClaimEvent,
     Notification,
+    Ticket,
+    TicketComment,
+    TicketEvent,
 )
 # Each stage draws from its own stream; a new stage goes last, so the earlier streams stay the same.
-STAGES = ("partners", "deals", "inventory", "warranty", "notifications")
+STAGES = ("partners", "deals", "inventory", "warranty", "notifications", "support")
 
 
 class DemoDataRefusedError(Exception):
@@ -171,6 +176,23 @@ def seed_demo(
             counts |= stats
         with clock_.stage("notifications") as counts:
             counts |= seed_notifications(rng["notifications"], writer, ps, anchor)
+        with clock_.stage("support") as counts:
+            tickets, comments, ticket_events, stats = ticket_tables(
+                rng["support"],
+                ps,
+                ref,
+                deals.customers,
+                staff,
+                anchor,
+                claims,
+                total=int(spec.claims * TICKETS_PER_CLAIM),
+                first_ids=(writer.next_id(Ticket), writer.next_id(TicketComment), writer.next_id(TicketEvent)),
+            )
+            if tickets:
+                writer.write(Ticket, tickets)
+                writer.write(TicketComment, comments)
+                writer.write(TicketEvent, ticket_events)
+            counts |= stats
         if per_table_checks:
             with clock_.stage("verify") as counts:
                 integrity.restore_row_checks()
@@ -239,12 +261,12 @@ def _reference_offsets(model: type[Model], prefix: str, anchor: date) -> dict[in
 
 
 def _sync_reference_counters() -> None:
-    """Set the workflows' per-year reference counters (DR-, WC-) to the highest number now in use.
+    """Set the workflows' per-year reference counters (DR-, WC-, ST-) to the highest number now in use.
 
     Raising them lets new registrations and claims follow the demo ones; lowering them undoes the
     numbers of an earlier, bigger demo load that was just deleted.
     """
-    for prefix, model in (("DR", DealRegistration), ("WC", WarrantyClaim)):
+    for prefix, model in (("DR", DealRegistration), ("WC", WarrantyClaim), ("ST", Ticket)):
         years = set(ReferenceSequence.objects.filter(prefix=prefix).values_list("year", flat=True))
         years |= {r.year for r in model._base_manager.dates("created_at", "year")}
         for year in sorted(years):

@@ -289,3 +289,17 @@ DEFAULT_SLA_HOURS: dict[str, tuple[int, int]] = {
     Severity.MEDIUM: (8, 120),
     Severity.LOW: (24, 240),
 }
+
+# The first categories, seeded by the data migration (which keeps its own copy, as migrations do) and restored
+# by the demo when an emptied database lost them: (code, name, description).
+DEFAULT_CATEGORIES: tuple[tuple[str, str, str], ...] = (
+    ("hardware-fault", "Hardware fault", "A unit or part fails or is damaged."),
+    ("software-defect", "Software defect", "Firmware or software misbehaves."),
+    ("installation", "Installation", "Problems installing or commissioning the product."),
+    ("configuration", "Configuration", "Setting the product up for the customer's use."),
+    ("performance", "Performance", "Slower or less capacity than specified."),
+    ("compatibility", "Compatibility", "Does not work with another product or version."),
+    ("licensing", "Licensing", "Licences, activation and entitlements."),
+    ("documentation", "Documentation", "Missing or wrong documentation."),
+    ("how-to", "How-to question", "A question about using the product."),
+)

@@ -48,7 +48,7 @@ from inventory.imports import import_job_create
 from inventory.models import ImportJob, InventoryReport
 from inventory.services import inventory_upsert
 from notifications.models import Notification
-from support.models import SlaPolicy, TicketCategory
+from support.models import SlaPolicy
 from support.services import ticket_comment, ticket_open, ticket_transition
 from tests import factories as f
 from warranty.services import claim_approve, claim_create
@@ -364,7 +364,7 @@ def _build() -> Matrix:
 
     # Support tickets on both sides, linked to their own claims and deals, with a public comment and an
     # internal note each; B's is resolved and reopened. A's internal note must never reach A's users.
-    hardware = TicketCategory.objects.get(code="hardware-fault")
+    hardware = f.TicketCategoryFactory(code="hardware-fault")
 
     def ticket(user, customer_name: str, claim, deal, manager):
         opened = ticket_open(
@@ -452,7 +452,9 @@ def _build() -> Matrix:
         "claim": [claim_a, claim_b],
         "ticket": [ticket_a, ticket_b],
         "ticket_category": [hardware],
-        "sla_policy": list(SlaPolicy.objects.order_by("pk")[:1]),
+        "sla_policy": [
+            SlaPolicy.objects.get_or_create(severity="high", first_response_hours=4, resolution_hours=72)[0]
+        ],
         "import_job": [import_a, import_b],
         "inventory": list(InventoryReport.objects.order_by("pk")),
         "certification": [cert_a, cert_b],

@@ -3,13 +3,16 @@ as actions, comments with internal notes, the same errors as the pages."""
 
 from __future__ import annotations
 
-import pytest
+import importlib
 
-from support.models import Ticket
+import pytest
+from django.apps import apps as django_apps
+
+from support.models import DEFAULT_CATEGORIES, DEFAULT_SLA_HOURS, SlaPolicy, Ticket, TicketCategory
 from tests import factories as f
 from tests.fixtures.api import error_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("category")]
 
 
 def body(**extra) -> dict:
@@ -149,12 +152,17 @@ def test_lists_filter_and_stay_within_scope(world, catalog, client_for, django_a
 
 
 def test_reference_data_is_public_to_signed_in_users(world, client_for):
+    SlaPolicy.objects.all().delete()
+    TicketCategory.objects.all().delete()
+    # The data migration's defaults (also the fallback of support.models.DEFAULT_SLA_HOURS).
+    importlib.import_module("support.migrations.0002_default_sla_and_categories").seed(django_apps, None)
     categories = client_for("user_a").get("/api/v1/ticket-categories/").json()["results"]
-    assert "hardware-fault" in {c["code"] for c in categories}
+    assert [c["code"] for c in categories] == [code for code, _, _ in DEFAULT_CATEGORIES]
     policies = client_for("user_a").get("/api/v1/sla-policies/").json()["results"]
-    assert {p["severity"]: p["resolution_hours"] for p in policies} == {
-        "critical": 24,
-        "high": 72,
-        "medium": 120,
-        "low": 240,
+    assert {p["severity"]: (p["first_response_hours"], p["resolution_hours"]) for p in policies} == {
+        "critical": (1, 24),
+        "high": (4, 72),
+        "medium": (8, 120),
+        "low": (24, 240),
     }
+    assert {p["severity"]: (p["first_response_hours"], p["resolution_hours"]) for p in policies} == DEFAULT_SLA_HOURS

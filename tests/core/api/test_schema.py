@@ -163,7 +163,7 @@ def _seed(world) -> None:
                 partner=partner,
                 user=user,
                 product=claims[n].product,
-                category=TicketCategory.objects.order_by("pk")[n % 3],
+                category=f.TicketCategoryFactory(code=("hardware-fault", "licensing", "how-to")[n % 3]),
                 severity=("critical", "high", "medium", "low")[n % 4],
                 subject=f"Fuzz ticket {index}-{n}",
                 description="Seeded for the schema's checks.",
