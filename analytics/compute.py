@@ -92,13 +92,20 @@ def mark_chunk_done(run_id: int | None, index: int | None) -> None:
     run.save(update_fields=["done_chunks", "chunks_done"])
 
 
-def _all_granularities(monthly: pd.DataFrame, deals: pd.DataFrame, keys: list, window: Window) -> dict:
+def medians_of(deals: pd.DataFrame, tickets: pd.DataFrame, keys, periods: Periods) -> pd.DataFrame:
+    """Every median KPI over `periods`, from the raw rows (a median of medians is not a median)."""
+    return kpis.decision_medians(deals, keys, periods).join(kpis.ticket_medians(tickets, keys, periods))
+
+
+def _all_granularities(
+    monthly: pd.DataFrame, deals: pd.DataFrame, tickets: pd.DataFrame, keys: list, window: Window
+) -> dict:
     frames = {}
     for granularity, (periods, mapping) in window.granularities().items():
         if mapping is None:
             frames[granularity] = (monthly, periods)
         else:
-            medians = kpis.decision_medians(deals, keys, periods)
+            medians = medians_of(deals, tickets, keys, periods)
             frames[granularity] = (kpis.roll_up(monthly, mapping, periods, medians), periods)
     return frames
 
@@ -113,22 +120,23 @@ def partner_results(partner_ids: list[int], window: Window) -> tuple:
     inventory = loaders.load_inventory(keys, since.date())
     claims = loaders.load_claims(keys, since)
     certs = loaders.load_certifications(keys)
-    monthly = kpis.compute_kpis(deals, inventory, claims, certs, keys, window.months)
+    tickets = loaders.load_tickets(keys, since)
+    monthly = kpis.compute_kpis(deals, inventory, claims, certs, keys, window.months, tickets)
     now = seconds_to_datetime(window.now)
     frames = [
         kpi_rows(frame, periods, Dimension.PARTNER, now)
-        for frame, periods in _all_granularities(monthly, deals, keys, window).values()
+        for frame, periods in _all_granularities(monthly, deals, tickets, keys, window).values()
     ]
     # The like-for-like comparisons of the periods in progress, for the ranges this window rewrites (an hourly
     # refresh leaves those of last year to the nightly run). Pages add the partner rows of their scope up.
     targets = list(to_date_periods(now, earliest=window.months.starts[0]).values())
-    raw = (deals, inventory, claims, certs)
+    raw = (deals, inventory, claims, certs, tickets)
     for frame, periods in zip(kpis.to_date_kpis(monthly, window.months, raw, keys, targets), targets, strict=True):
         frames.append(kpi_rows(frame, periods, Dimension.PARTNER, now))
     rows = pd.concat(frames, ignore_index=True)
     inputs = health_inputs(deals, inventory, claims, keys, window.points).reset_index()
     inputs = inputs.rename(columns={"key": "partner_id", "period": "point"})
-    return rows, inputs, monthly, partners, (deals, inventory, claims, certs)
+    return rows, inputs, monthly, partners, raw
 
 
 def input_rows(inputs: pd.DataFrame, window: Window, run_id: int) -> pd.DataFrame:
@@ -187,7 +195,7 @@ def compute_partner_chunk(
         mark_chunk_done(run_id, index)
     totals = {dim: frame_to_json(kpis.group_totals(monthly, group_keys(partners, dim))) for dim in GROUPS}
     lines = loaders.product_line_ids()
-    _, inventory, claims, certs = data
+    _, inventory, claims, certs, tickets = data
     by_line = [
         kpis.inventory_kpis(inventory.assign(key=inventory["product_line_id"]), lines, window.months),
         kpis.claim_kpis(
@@ -199,6 +207,9 @@ def compute_partner_chunk(
             window.months,
         ),
         kpis.certification_kpis(certs.assign(key=certs["product_line_id"]), lines, window.months),
+        kpis.ticket_kpis(tickets.assign(key=tickets["product_line_id"]), lines, window.months).drop(
+            columns=list(kpis.MEDIAN_COLUMNS), errors="ignore"
+        ),
     ]
     active = set(partners.loc[partners["status"] == "active", "partner_id"])
     stock = inventory[inventory["partner_id"].isin(active)]
@@ -222,13 +233,15 @@ def deals_by_line(deals: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
 def compute_ecosystem(*, window: Window, run_id: int | None = None, index: int | None = None) -> dict:
     """The parts of the ecosystem figures that need every registration at once (raw values, not totals).
 
-    - median_hours_to_decision of the ecosystem and of each tier, type and region, per period;
+    - the medians (hours to decision, hours to resolve a ticket) of the ecosystem, of each tier, type and region
+      and of each product line, per period;
     - deal KPIs per product line: a registration counts in every line it contains, with the amount of its
       lines of that line (stock, claims and certifications per line come from the partner chunks);
     - per health point, the product lines an active partner registered a deal for in the trailing 90 days;
     - won revenue per product line and group of partners (region, tier, type) for each period (`LineRevenue`).
     """
     deals = loaders.load_deals(None, seconds_to_datetime(window.data_start))
+    tickets = loaders.load_tickets(None, seconds_to_datetime(window.data_start))
     partners = loaders.load_partners()
     medians: dict = {}
     for dim in GROUPS:
@@ -237,18 +250,21 @@ def compute_ecosystem(*, window: Window, run_id: int | None = None, index: int |
         # Integer codes while computing (fast lookups), the group keys again in the result.
         codes = mapping.map({name: i for i, name in enumerate(names)})
         frame = deals.assign(key=deals["partner_id"].map(codes))
+        ticket_frame = tickets.assign(key=tickets["partner_id"].map(codes))
         medians[dim] = {
             granularity: frame_to_json(
-                kpis.decision_medians(frame, range(len(names)), periods).rename(index=dict(enumerate(names)), level=0)
+                medians_of(frame, ticket_frame, range(len(names)), periods).rename(
+                    index=dict(enumerate(names)), level=0
+                )
             )
             for granularity, (periods, _) in window.granularities().items()
         }
     lines = loaders.product_line_ids()
     by_line = deals_by_line(deals, loaders.load_line_amounts())
+    tickets_by_line = tickets.assign(key=tickets["product_line_id"])
     line_medians = {
-        granularity: frame_to_json(kpis.decision_medians(by_line, lines, periods))
+        granularity: frame_to_json(medians_of(by_line, tickets_by_line, lines, periods))
         for granularity, (periods, mapping) in window.granularities().items()
-        if mapping is not None
     }
     active = set(partners.loc[partners["status"] == "active", "partner_id"])
     activity = line_activity(by_line[by_line["partner_id"].isin(active)], "submitted", lines, window.points)

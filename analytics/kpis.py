@@ -22,7 +22,7 @@ HOUR = 3600.0
 # Durations are summed in whole milliseconds: integer-valued floats add up exactly, so totals (and the rates
 # built from them) are identical however partners are split into chunks. Stored columns are in days.
 MS_PER_DAY = 86_400_000.0
-TOTAL_COLUMNS = ("sales_cycle_days_total", "claim_resolution_days_total")
+TOTAL_COLUMNS = ("sales_cycle_days_total", "claim_resolution_days_total", "ticket_resolution_days_total")
 SUM_COLUMNS = [c for c, kind in KPI_COLUMNS.items() if kind == "sum"]
 STOCK_COLUMNS = [c for c, kind in KPI_COLUMNS.items() if kind == "stock"]
 MEDIAN_COLUMNS = [c for c, kind in KPI_COLUMNS.items() if kind == "median"]
@@ -315,6 +315,55 @@ def certification_kpis(certs: pd.DataFrame, keys: Sequence, periods: Periods) ->
     return to_frame({"active_certifications": counts}, keys, len(periods))
 
 
+TICKET_COLUMNS = ("key", "opened", "resolved", "reopened", "breached")
+
+
+def no_tickets() -> pd.DataFrame:
+    """An empty ticket frame (for callers that have no ticket rows to give)."""
+    return pd.DataFrame({name: pd.Series(dtype="float64") for name in TICKET_COLUMNS})
+
+
+def ticket_kpis(tickets: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataFrame:
+    """Support ticket KPIs per key and period.
+
+    `tickets`: key, opened, resolved (epoch s; resolved NaN while not resolved now), reopened (bool: reopened at
+    least once), breached (bool: a first-response or resolution target missed).
+    - tickets_opened = tickets with opened_at in P
+    - tickets_resolved = tickets whose (latest) resolved_at is in P; tickets_reopened / tickets_breached = those of
+      them reopened at least once / that missed a target
+    - ticket_resolution_days_total = Σ (resolved − opened) over them (in ms)
+    - ticket_resolution_hours_median = median of (resolved − opened) in hours over them
+    """
+    shape = (len(keys), len(periods))
+    codes = key_codes(tickets["key"], keys)
+    opened, resolved = _f(tickets, "opened"), _f(tickets, "resolved")
+    reopened = tickets["reopened"].to_numpy(dtype=bool)
+    breached = tickets["breached"].to_numpy(dtype=bool)
+    res_idx = periods.index_of(resolved)
+    done = ~np.isnan(resolved)
+    return to_frame(
+        {
+            "tickets_opened": bin_sum(codes, periods.index_of(opened), None, shape),
+            "tickets_resolved": bin_sum(codes[done], res_idx[done], None, shape),
+            "tickets_reopened": bin_sum(codes[done & reopened], res_idx[done & reopened], None, shape),
+            "tickets_breached": bin_sum(codes[done & breached], res_idx[done & breached], None, shape),
+            "ticket_resolution_days_total": bin_sum(codes[done], res_idx[done], _ms(resolved - opened)[done], shape),
+            "ticket_resolution_hours_median": bin_median(codes, res_idx, (resolved - opened) / HOUR, shape),
+        },
+        keys,
+        len(periods),
+    )
+
+
+def ticket_medians(tickets: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataFrame:
+    """ticket_resolution_hours_median computed directly over longer periods or groups (not from months)."""
+    codes = key_codes(tickets["key"], keys)
+    resolved = _f(tickets, "resolved")
+    hours = (resolved - _f(tickets, "opened")) / HOUR
+    values = bin_median(codes, periods.index_of(resolved), hours, (len(keys), len(periods)))
+    return to_frame({"ticket_resolution_hours_median": values}, keys, len(periods))
+
+
 # --- rates, roll-ups and groups ----------------------------------------------------------------
 
 
@@ -339,8 +388,10 @@ def derive_rates(frame: pd.DataFrame, days: np.ndarray, *, per_day: float = MS_P
     on_hand_end / (units_sold / days in P), computed as on_hand_end × days / units_sold, empty when nothing
     sold; claim_approval_rate = approved / (approved + rejected) claims; claim_resolution_days = mean (decision
     − submission) of decided claims; claims_per_1000_units = 1000 × claims_with_units / units_sold (the claims
-    submitted in months in which the partner reported units sold: see `claims_with_units`). Empty (NaN)
-    whenever the denominator is 0.
+    submitted in months in which the partner reported units sold: see `claims_with_units`);
+    ticket_resolution_hours = mean (resolved − opened) in hours of the tickets resolved; ticket_reopen_rate =
+    reopened / resolved tickets; ticket_sla_breach_rate = breached / resolved tickets. Empty (NaN) whenever the
+    denominator is 0.
 
     `frame` is indexed by (key, period) and `days` holds each period's length in days. `per_day` is how many
     units of the `*_total` duration columns make a day: milliseconds inside the engine (summed exactly), days
@@ -372,6 +423,10 @@ def derive_rates(frame: pd.DataFrame, days: np.ndarray, *, per_day: float = MS_P
     f["claim_approval_rate"] = _ratio(col("claims_approved"), decided)
     f["claim_resolution_days"] = _ratio(col("claim_resolution_days_total") / per_day, decided)
     f["claims_per_1000_units"] = _ratio(col("claims_with_units"), units_sold, scale=1000.0)
+    resolved = col("tickets_resolved")
+    f["ticket_resolution_hours"] = _ratio(col("ticket_resolution_days_total") / per_day * 24.0, resolved)
+    f["ticket_reopen_rate"] = _ratio(col("tickets_reopened"), resolved)
+    f["ticket_sla_breach_rate"] = _ratio(col("tickets_breached"), resolved)
     return f[list(KPI_COLUMNS) + [c for c in f.columns if c not in KPI_COLUMNS]]
 
 
@@ -382,13 +437,15 @@ def compute_kpis(
     certs: pd.DataFrame,
     keys: Sequence,
     periods: Periods,
+    tickets: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Every KPI column for each key and period (rates derived)."""
+    """Every KPI column for each key and period (rates derived); no `tickets`: no support tickets."""
     parts = [
         deal_kpis(deals, keys, periods),
         inventory_kpis(inventory, keys, periods),
         claim_kpis(claims.assign(with_units=claims_with_units(claims, inventory)), keys, periods),
         certification_kpis(certs, keys, periods),
+        ticket_kpis(no_tickets() if tickets is None else tickets, keys, periods),
     ]
     return derive_rates(pd.concat(parts, axis=1), periods.days)
 
@@ -396,7 +453,7 @@ def compute_kpis(
 def to_date_kpis(
     monthly: pd.DataFrame,
     months: Periods,
-    raw: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame],
+    raw: tuple[pd.DataFrame, ...],
     keys: Sequence,
     targets: Sequence[Periods],
 ) -> list[pd.DataFrame]:
@@ -404,12 +461,14 @@ def to_date_kpis(
     periods in progress, `periods.to_date_periods`), one frame per Periods of `targets`.
 
     Whole months are added up from `monthly` (computed over `months`); only each range's last, partial month
-    is computed from the `raw` rows (deals, inventory, claims, certifications), and the partial months of every
+    is computed from the `raw` rows (deals, inventory, claims, certifications and, when given, support tickets),
+    and the partial months of every
     target in as few passes as do not overlap (usually one: they are different calendar months), so the
     comparisons cost about one more monthly computation, not one per range. Positions are those at the range's
-    end; the median time to decision is left empty (a median does not add up).
+    end; the medians are left empty (a median does not add up).
     """
-    deals, inventory, claims, certs = raw
+    deals, inventory, claims, certs = raw[:4]
+    tickets = raw[4] if len(raw) > 4 else None
     cuts = sorted({((end - timedelta(days=1)).replace(day=1), end) for target in targets for end in target.ends})
     passes: list[list[tuple[date, date]]] = []
     for cut in cuts:
@@ -421,7 +480,7 @@ def to_date_kpis(
     partial: dict[tuple[date, date], pd.DataFrame] = {}
     for group in passes:
         periods = Periods("month", tuple(s for s, _ in group), tuple(e for _, e in group), months.now)
-        frame = compute_kpis(deals, inventory, claims, certs, keys, periods)
+        frame = compute_kpis(deals, inventory, claims, certs, keys, periods, tickets)
         for i, cut in enumerate(group):
             partial[cut] = frame.xs(i, level="period")
     position = {month: i for i, month in enumerate(months.starts)}
@@ -466,7 +525,7 @@ def roll_up(monthly: pd.DataFrame, mapping: np.ndarray, target: Periods, medians
     out = out.join(last_month)
     out.index = out.index.set_names(["key", "period"])
     if medians is not None:
-        out = out.join(medians[MEDIAN_COLUMNS])
+        out = out.join(medians.reindex(columns=MEDIAN_COLUMNS))  # a median the caller did not compute is empty
     else:
         out[MEDIAN_COLUMNS] = np.nan
     return derive_rates(out, target.days)

@@ -21,7 +21,7 @@ from .writers import insert_frame
 
 
 def _periods_rows(monthly: pd.DataFrame, medians: dict | None, window: Window, dimension: str) -> list[pd.DataFrame]:
-    """Rows of every granularity from monthly totals (`median_hours_to_decision` already set for months)."""
+    """Rows of every granularity from monthly totals (the median columns already set for months)."""
     now = seconds_to_datetime(window.now)
     member_count = dimension != Dimension.PRODUCT_LINE
     frames = []
@@ -38,11 +38,11 @@ def _periods_rows(monthly: pd.DataFrame, medians: dict | None, window: Window, d
 
 
 def _with_monthly_medians(monthly: pd.DataFrame, medians: dict | None) -> pd.DataFrame:
+    """Monthly totals with each median column of the months, from the step that saw the raw values."""
     out = monthly.copy()
-    if medians and "month" in medians:
-        out["median_hours_to_decision"] = frame_from_json(medians["month"])["median_hours_to_decision"]
-    else:
-        out["median_hours_to_decision"] = np.nan
+    month = frame_from_json(medians["month"]) if medians and "month" in medians else None
+    for column in kpis.MEDIAN_COLUMNS:
+        out[column] = month[column] if month is not None and column in month else np.nan
     return out
 
 
@@ -77,7 +77,9 @@ def group_rows(results: list[dict], window: Window) -> pd.DataFrame:
     lines = _product_line_monthly(results)
     if lines is not None and not lines.empty:
         line_medians = next(r["line_medians"] for r in results if r.get("kind") == "ecosystem")
-        frames += _periods_rows(lines, line_medians, window, Dimension.PRODUCT_LINE)
+        frames += _periods_rows(
+            _with_monthly_medians(lines, line_medians), line_medians, window, Dimension.PRODUCT_LINE
+        )
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
