@@ -121,6 +121,7 @@ SCOPES: dict[str, Declared] = {
     "dashboards:partner_detail": _d(MANAGER, pk="partner"),
     "dashboards:inventory": _d(MANAGER),
     "dashboards:warranty": _d(MANAGER),
+    "dashboards:support": _d(MANAGER),
     "dashboards:portal_scorecard": _d(PORTAL),
     # accounts
     "accounts:user_list": _d(PORTAL_ADMIN),
