@@ -9,14 +9,15 @@ them up; health scores follow in `scoring.py`. Every step can run again safely.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 from django.db import transaction
 from django.db.models import Q
 
-from . import kpis, loaders
+from . import currency, kpis, loaders
+from .currency import Rates
 from .definitions import HEALTH_INPUTS, KPI_COLUMNS
 from .health import health_inputs, line_activity
 from .models import Dimension, HealthInput, JobRun, KpiSnapshot
@@ -110,6 +111,13 @@ def _all_granularities(
     return frames
 
 
+def deal_rates(deals: pd.DataFrame, window: Window) -> Rates:
+    """The rates that convert the loaded deals' amounts, from the window's first day to now (one query)."""
+    currencies = deals["currency"].dropna().unique().tolist() if "currency" in deals else []
+    start = seconds_to_datetime(window.data_start).date()
+    return loaders.load_rates(currencies, start, seconds_to_datetime(window.now).date())
+
+
 def partner_results(partner_ids: list[int], window: Window) -> tuple:
     """(KPI rows, health inputs, monthly KPI frame, partner attributes, the loaded frames) for some partners,
     computed but not written."""
@@ -121,7 +129,8 @@ def partner_results(partner_ids: list[int], window: Window) -> tuple:
     claims = loaders.load_claims(keys, since)
     certs = loaders.load_certifications(keys)
     tickets = loaders.load_tickets(keys, since)
-    monthly = kpis.compute_kpis(deals, inventory, claims, certs, keys, window.months, tickets)
+    rates = deal_rates(deals, window)
+    monthly = kpis.compute_kpis(deals, inventory, claims, certs, keys, window.months, rates, tickets=tickets)
     now = seconds_to_datetime(window.now)
     frames = [
         kpi_rows(frame, periods, Dimension.PARTNER, now)
@@ -131,10 +140,11 @@ def partner_results(partner_ids: list[int], window: Window) -> tuple:
     # refresh leaves those of last year to the nightly run). Pages add the partner rows of their scope up.
     targets = list(to_date_periods(now, earliest=window.months.starts[0]).values())
     raw = (deals, inventory, claims, certs, tickets)
-    for frame, periods in zip(kpis.to_date_kpis(monthly, window.months, raw, keys, targets), targets, strict=True):
+    to_date = kpis.to_date_kpis(monthly, window.months, raw, keys, targets, rates)
+    for frame, periods in zip(to_date, targets, strict=True):
         frames.append(kpi_rows(frame, periods, Dimension.PARTNER, now))
     rows = pd.concat(frames, ignore_index=True)
-    inputs = health_inputs(deals, inventory, claims, keys, window.points).reset_index()
+    inputs = health_inputs(deals, inventory, claims, keys, window.points, rates).reset_index()
     inputs = inputs.rename(columns={"key": "partner_id", "period": "point"})
     return rows, inputs, monthly, partners, raw
 
@@ -165,6 +175,20 @@ def failure_counts_from_json(data: dict) -> pd.DataFrame:
     numeric = [c for c in frame.columns if c != "partner_type"]
     frame[numeric] = frame[numeric].apply(pd.to_numeric)
     return frame
+
+
+def unconverted_to_json(frame: pd.DataFrame) -> dict:
+    """A report of amounts left out for want of a rate (`currency.UNCONVERTED_COLUMNS`) as JSON-safe data."""
+    rows = [
+        [kind, code, month.isoformat(), int(items), float(amount)]
+        for kind, code, month, items, amount in frame[currency.UNCONVERTED_COLUMNS].itertuples(index=False)
+    ]
+    return {"columns": currency.UNCONVERTED_COLUMNS, "data": rows}
+
+
+def unconverted_from_json(data: dict) -> pd.DataFrame:
+    frame = pd.DataFrame(data["data"], columns=data["columns"])
+    return frame.assign(month=[date.fromisoformat(m) for m in frame["month"]])
 
 
 def frame_from_json(data: dict) -> pd.DataFrame:
@@ -238,7 +262,9 @@ def compute_ecosystem(*, window: Window, run_id: int | None = None, index: int |
     - deal KPIs per product line: a registration counts in every line it contains, with the amount of its
       lines of that line (stock, claims and certifications per line come from the partner chunks);
     - per health point, the product lines an active partner registered a deal for in the trailing 90 days;
-    - won revenue per product line and group of partners (region, tier, type) for each period (`LineRevenue`).
+    - won revenue per product line and group of partners (region, tier, type) for each period (`LineRevenue`);
+    - the deal amounts the window's money figures leave out for want of a rate (`UnconvertedAmount`).
+    Money is in the reporting currency (`analytics.currency`), with the rate table read once for the step.
     """
     deals = loaders.load_deals(None, seconds_to_datetime(window.data_start))
     tickets = loaders.load_tickets(None, seconds_to_datetime(window.data_start))
@@ -259,6 +285,7 @@ def compute_ecosystem(*, window: Window, run_id: int | None = None, index: int |
             )
             for granularity, (periods, _) in window.granularities().items()
         }
+    rates = deal_rates(deals, window)
     lines = loaders.product_line_ids()
     by_line = deals_by_line(deals, loaders.load_line_amounts())
     tickets_by_line = tickets.assign(key=tickets["product_line_id"])
@@ -268,11 +295,12 @@ def compute_ecosystem(*, window: Window, run_id: int | None = None, index: int |
     }
     active = set(partners.loc[partners["status"] == "active", "partner_id"])
     activity = line_activity(by_line[by_line["partner_id"].isin(active)], "submitted", lines, window.points)
-    line_totals = frame_to_json(kpis.deal_kpis(by_line, lines, window.months))
+    line_totals = frame_to_json(kpis.deal_kpis(by_line, lines, window.months, rates))
     line_revenue = {
-        granularity: failure_counts_to_json(kpis.line_revenue(by_line, partners, periods))
+        granularity: failure_counts_to_json(kpis.line_revenue(by_line, partners, periods, rates))
         for granularity, (periods, _) in window.granularities().items()
     }
+    unconverted = kpis.unconverted_deals(deals, window.months, rates)
     with transaction.atomic():
         mark_chunk_done(run_id, index)
     return {
@@ -282,6 +310,7 @@ def compute_ecosystem(*, window: Window, run_id: int | None = None, index: int |
         "line_medians": line_medians,
         "line_revenue": line_revenue,
         "line_activity": activity.tolist(),
+        "unconverted": unconverted_to_json(unconverted),
     }
 
 

@@ -154,7 +154,8 @@ KPIS: dict[str, Kpi] = {
             "money",
             "Won revenue",
             "Won revenue (USD)",
-            "sum of amounts of deals won in P",
+            "sum of amounts of deals won in P, each in the reporting currency at the rate of its close date "
+            "(no rate: left out and reported)",
         ),
         Kpi(
             "avg_won_deal",
@@ -170,7 +171,8 @@ KPIS: dict[str, Kpi] = {
             "money",
             "Pipeline",
             "Pipeline (USD)",
-            "sum of amounts of deals approved, not closed, not expired at the end of P",
+            "sum of amounts of deals approved, not closed, not expired at the end of P, in the reporting "
+            "currency at the rate of P's last day (no rate: left out and reported)",
         ),
         Kpi(
             "median_hours_to_decision",

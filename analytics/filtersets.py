@@ -6,7 +6,15 @@ import django_filters
 
 from partners.filtersets import PartnerFilterSet
 
-from .models import Dimension, EcosystemHealth, Granularity, HealthBand, KpiSnapshot, PartnerHealthScore
+from .models import (
+    Dimension,
+    EcosystemHealth,
+    Granularity,
+    HealthBand,
+    KpiSnapshot,
+    PartnerHealthScore,
+    UnconvertedAmount,
+)
 from .selectors.health import last_month_end
 
 OPEN_ALERT = "alert"
@@ -70,3 +78,16 @@ class EcosystemHealthFilterSet(django_filters.FilterSet):
     class Meta:
         model = EcosystemHealth
         fields = ["is_current", "since"]
+
+
+class UnconvertedAmountFilterSet(django_filters.FilterSet):
+    """The API's filters of amounts left out for want of a rate: by currency, kind and month range."""
+
+    currency = django_filters.CharFilter(lookup_expr="iexact")
+    kind = django_filters.ChoiceFilter(choices=UnconvertedAmount.Kind.choices)
+    month_from = django_filters.DateFilter(field_name="month", lookup_expr="gte")
+    month_to = django_filters.DateFilter(field_name="month", lookup_expr="lte")
+
+    class Meta:
+        model = UnconvertedAmount
+        fields = ["currency", "kind", "month_from", "month_to"]

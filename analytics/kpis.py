@@ -15,6 +15,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from . import currency
+from .currency import Rates
 from .definitions import KPI_COLUMNS
 from .periods import DAY, Periods
 
@@ -98,10 +100,13 @@ def to_frame(columns: dict[str, np.ndarray], keys: Sequence, periods: int) -> pd
 # --- the KPI families --------------------------------------------------------------------------
 
 
-def deal_kpis(deals: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataFrame:
+def deal_kpis(deals: pd.DataFrame, keys: Sequence, periods: Periods, rates: Rates | None = None) -> pd.DataFrame:
     """Deal registration KPIs per key and period.
 
-    `deals`: key, submitted, decided, closed, expires (epoch s), status, amount (float), conflict (bool).
+    `deals`: key, submitted, decided, closed, expires (epoch s), status, amount (float), currency, conflict (bool).
+    Money is in the reporting currency (`analytics.currency`, `rates`; None = the amounts are already in it):
+    won revenue at the rate of each deal's close date, pipeline at the rate of the last day of P (today while
+    P runs); amounts with no rate are left out (and reported by `unconverted_deals`).
     - deals_registered = registrations with submitted_at in P; deals_conflicting = those flagged as conflicting
     - deals_approved / deals_rejected = registrations whose approval decision (decided_at) is in P, by decision
       (status rejected → rejected; any later status of an approved deal → approved)
@@ -114,7 +119,6 @@ def deal_kpis(deals: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataF
     shape = (len(keys), len(periods))
     codes = key_codes(deals["key"], keys)
     submitted, decided, closed = _f(deals, "submitted"), _f(deals, "decided"), _f(deals, "closed")
-    amount = _f(deals, "amount")
     status = deals["status"].to_numpy()
     rejected = status == "rejected"
     approved = np.isin(status, APPROVED_DECISION_STATUSES) & ~np.isnan(decided)
@@ -125,11 +129,8 @@ def deal_kpis(deals: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataF
     def count(mask: np.ndarray, idx: np.ndarray) -> np.ndarray:
         return bin_sum(codes[mask], idx[mask], None, shape)
 
-    expires = _f(deals, "expires")
-    upper = np.fmin(np.where(np.isnan(closed), np.inf, closed), np.where(np.isnan(expires), np.inf, expires))
-    pipeline = interval_sum(
-        codes[approved], decided[approved], upper[approved], amount[approved], periods.effective_end_s, len(keys)
-    )
+    won_amount = currency.converted(deals, "closed", rates)
+    pipeline, _ = pipeline_sums(deals, codes, len(keys), periods.effective_end_s, rates)
     return to_frame(
         {
             "deals_registered": count(np.ones(len(codes), bool), sub_idx),
@@ -138,7 +139,7 @@ def deal_kpis(deals: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataF
             "deals_rejected": count(rejected & ~np.isnan(decided), dec_idx),
             "deals_won": count(won, close_idx),
             "deals_lost": count(lost, close_idx),
-            "won_revenue": bin_sum(codes[won], close_idx[won], amount[won], shape),
+            "won_revenue": bin_sum(codes[won], close_idx[won], won_amount[won], shape),
             "sales_cycle_days_total": bin_sum(codes[won], close_idx[won], _ms(closed - submitted)[won], shape),
             "median_hours_to_decision": bin_median(codes, dec_idx, (decided - submitted) / HOUR, shape),
             "pipeline_value": pipeline,
@@ -146,6 +147,47 @@ def deal_kpis(deals: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataF
         keys,
         len(periods),
     )
+
+
+def pipeline_sums(
+    deals: pd.DataFrame, codes: np.ndarray, nkeys: int, points: np.ndarray, rates: Rates | None
+) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """Pipeline value per (key, point): Σ amount of deals approved before the point, not closed before it
+    (closed_at ≥ point or never) and with protection_expires_at ≥ point, in the reporting currency at the rate
+    of the point's last day; and, per currency with no rate at some points, the (amount, count) left out."""
+    decided, closed, expires = _f(deals, "decided"), _f(deals, "closed"), _f(deals, "expires")
+    approved = np.isin(deals["status"].to_numpy(), APPROVED_DECISION_STATUSES) & ~np.isnan(decided)
+    upper = np.fmin(np.where(np.isnan(closed), np.inf, closed), np.where(np.isnan(expires), np.inf, expires))
+    amount = _f(deals, "amount")
+
+    def open_at(mask: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
+        rows = approved & mask
+        w = None if weights is None else weights[rows]
+        return interval_sum(codes[rows], decided[rows], upper[rows], w, points, nkeys)
+
+    labels = deals["currency"].to_numpy() if "currency" in deals else None
+    return currency.open_sums(codes, labels, amount, points, rates, open_at)
+
+
+def unconverted_deals(deals: pd.DataFrame, periods: Periods, rates: Rates | None) -> pd.DataFrame:
+    """The deal amounts the money KPIs of `periods` left out for want of a rate (`currency.UNCONVERTED_COLUMNS`):
+    kind `won` = deals won in P with no rate on their close date (by the month of that date); kind `pipeline`
+    = deals open at the end of P in a currency with no rate on P's last day (by that day's month)."""
+    status = deals["status"].to_numpy()
+    closed_idx = periods.index_of(_f(deals, "closed"))
+    won = deals[(status == "won") & (closed_idx >= 0)]
+    parts = [currency.unconverted(won, "closed", rates, "won")]
+    points = periods.effective_end_s
+    _, missing = pipeline_sums(deals, np.zeros(len(deals), dtype="int64"), 1, points, rates)
+    months = [currency.month_start(d) for d in currency.day_numbers(points - 1.0)]
+    rows = [
+        ("pipeline", code, months[i], int(count[0, i]), round(float(amount[0, i]), 2))
+        for code, (amount, count) in missing.items()
+        for i in range(len(points))
+        if count[0, i] > 0
+    ]
+    parts.append(pd.DataFrame(rows, columns=currency.UNCONVERTED_COLUMNS))
+    return currency.add_unconverted(parts)
 
 
 def inventory_kpis(rows: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataFrame:
@@ -268,7 +310,9 @@ def failure_code_counts(claims: pd.DataFrame, partners: pd.DataFrame, periods: P
     return out.astype({"claims_submitted": "int64", "claims_approved": "int64"})
 
 
-def line_revenue(by_line: pd.DataFrame, partners: pd.DataFrame, periods: Periods) -> pd.DataFrame:
+def line_revenue(
+    by_line: pd.DataFrame, partners: pd.DataFrame, periods: Periods, rates: Rates | None = None
+) -> pd.DataFrame:
     """Won revenue per group of partners, product line and period (`LineRevenue`).
 
     `by_line`: one row per registration and product line it contains (partner_id, status, closed in epoch s,
@@ -276,11 +320,13 @@ def line_revenue(by_line: pd.DataFrame, partners: pd.DataFrame, periods: Periods
     partner_type. won_revenue = Σ amount of the registrations won with closed_at in P, per LINE_REVENUE_GROUP
     (region, tier — empty for untiered partners —, type, product line): the product-line KPI's won revenue
     split by the partners' groups, so the groups of a product line add up to its ecosystem figure.
+    Amounts are in the reporting currency at the rate of the close date; a line with no rate is left out.
     One row per group and period with a won deal: LINE_REVENUE_GROUP, period (index in `periods`), won_revenue.
     """
     won = by_line[(by_line["status"] == "won").to_numpy()]
+    won = won.assign(amount=currency.converted(won, "closed", rates))
     period = periods.index_of(_f(won, "closed"))
-    frame = won.assign(period=period)[period >= 0]
+    frame = won.assign(period=period)[(period >= 0) & won["amount"].notna().to_numpy()]
     frame = frame.merge(partners[["partner_id", "region_id", "tier_id", "partner_type"]], on="partner_id", how="inner")
     grouped = frame.groupby([*LINE_REVENUE_GROUP, "period"], dropna=False, sort=True)["amount"].sum()
     return grouped.reset_index().rename(columns={"amount": "won_revenue"})
@@ -437,11 +483,13 @@ def compute_kpis(
     certs: pd.DataFrame,
     keys: Sequence,
     periods: Periods,
+    rates: Rates | None = None,
     tickets: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Every KPI column for each key and period (rates derived); no `tickets`: no support tickets."""
+    """Every KPI column for each key and period (rates derived; money in the reporting currency by `rates`);
+    no `tickets`: no support tickets."""
     parts = [
-        deal_kpis(deals, keys, periods),
+        deal_kpis(deals, keys, periods, rates),
         inventory_kpis(inventory, keys, periods),
         claim_kpis(claims.assign(with_units=claims_with_units(claims, inventory)), keys, periods),
         certification_kpis(certs, keys, periods),
@@ -456,6 +504,7 @@ def to_date_kpis(
     raw: tuple[pd.DataFrame, ...],
     keys: Sequence,
     targets: Sequence[Periods],
+    rates: Rates | None = None,
 ) -> list[pd.DataFrame]:
     """KPIs of ranges that start on a month's first day and end on any day (the like-for-like comparisons of
     periods in progress, `periods.to_date_periods`), one frame per Periods of `targets`.
@@ -480,7 +529,7 @@ def to_date_kpis(
     partial: dict[tuple[date, date], pd.DataFrame] = {}
     for group in passes:
         periods = Periods("month", tuple(s for s, _ in group), tuple(e for _, e in group), months.now)
-        frame = compute_kpis(deals, inventory, claims, certs, keys, periods, tickets)
+        frame = compute_kpis(deals, inventory, claims, certs, keys, periods, rates, tickets=tickets)
         for i, cut in enumerate(group):
             partial[cut] = frame.xs(i, level="period")
     position = {month: i for i, month in enumerate(months.starts)}

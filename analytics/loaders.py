@@ -20,12 +20,14 @@ import pandas as pd
 from django.db import connection
 
 from catalog.models import Product
+from currencies.selectors import rate_table
 from deals.models import DealLine, DealRegistration, DealStatus
 from inventory.models import InventoryReport
 from partners.models import Certification, Partner
 from support.models import Ticket
 from warranty.models import ClaimStatus, WarrantyClaim
 
+from .currency import Rates
 from .pgbinary import copy_query_out
 
 DEALS = DealRegistration._meta.db_table
@@ -65,7 +67,7 @@ class Col:
 
     Kinds: `int` (NULL → NaN), `float` (NULL → NaN), `time` (timestamp → epoch seconds), `date` (→ epoch
     seconds of its midnight), `money` (two decimals → float), `bool`, `choice` (one of `choices`, sent as
-    its index).
+    its index), `code` (a code of up to three ASCII letters such as a currency, sent as one integer).
     """
 
     name: str
@@ -90,6 +92,11 @@ class Col:
         if self.kind == "choice":
             cases = " ".join(f"WHEN '{value}' THEN {i}" for i, value in enumerate(self.choices))
             return f"CAST(CASE {self.sql} {cases} ELSE -1 END AS smallint)", ">i2"
+        if self.kind == "code":
+            letters = " + ".join(
+                f"ascii(substr(COALESCE({self.sql}, ''), {i + 1}, 1)) * {256 ** (2 - i)}" for i in range(3)
+            )
+            return f"CAST({letters} AS integer)", ">i4"
         raise ValueError(f"unknown column kind {self.kind!r}")
 
     def portable(self) -> str:
@@ -119,8 +126,17 @@ class Col:
             return values
         if self.kind == "bool":
             return values.astype(bool)
+        if self.kind == "code":
+            return decode_codes(values)
         labels = np.array([*self.choices, ""], dtype=object)
         return labels[np.where(values < 0, len(self.choices), values)]
+
+
+def decode_codes(values: np.ndarray) -> np.ndarray:
+    """Three-letter codes sent as integers (`Col` kind `code`) back as strings, decoding each distinct value once."""
+    unique, inverse = np.unique(np.asarray(values, dtype="int64"), return_inverse=True)
+    text = [bytes(b for b in ((v >> 16) & 255, (v >> 8) & 255, v & 255) if b).decode("ascii") for v in unique.tolist()]
+    return np.array(text, dtype=object)[inverse.reshape(-1)]
 
 
 def select(columns: Sequence[Col]) -> str:
@@ -183,6 +199,7 @@ def deal_columns() -> list[Col]:
         Col("expires", "d.protection_expires_at", "time"),
         Col("status", "d.status", "choice", tuple(DealStatus.values)),
         Col("amount", "d.amount", "money"),
+        Col("currency", "d.currency", "code"),
         Col("conflict", "d.has_conflict", "bool"),
     ]
 
@@ -320,3 +337,8 @@ def load_partners(partner_ids: Sequence[int] | None = None) -> pd.DataFrame:
     rows = list(queryset.values_list("pk", "tier_id", "partner_type", "region_id", "status"))
     frame = pd.DataFrame.from_records(rows, columns=["partner_id", "tier_id", "partner_type", "region_id", "status"])
     return frame.astype({"partner_id": "int64"})
+
+
+def load_rates(currencies: Sequence[str], start: date, end: date) -> Rates:
+    """The rate table for amounts of `currencies` dated in [start, end], read once (one query) for a step."""
+    return Rates.from_table(rate_table(currencies=currencies, start=start, end=end))

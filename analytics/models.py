@@ -706,3 +706,45 @@ class JobRun(models.Model):
         if not self.chunks_total:
             return 0
         return min(100, round(100 * self.chunks_done / self.chunks_total))
+
+
+class UnconvertedAmountQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> UnconvertedAmountQuerySet:
+        """The rate table's gaps are the channel team's business: managers see them, partners do not."""
+        return self if _is_manager(user) else self.none()
+
+
+class UnconvertedAmount(models.Model):
+    """Money the stored figures of a month leave out because its currency had no rate (never converted at 1.0).
+
+    One row per kind, currency and month, written with the figures by the recompute that wrote them and replaced
+    with them: `won` = deals won in the month (rate of the close date), `pipeline` = deals open at the month's
+    end (rate of its last day), `sellout` = sell-out lines dated in the month (for the sell-out figures that
+    convert through `analytics.currency` too). `items` counts the rows, `amount` sums them in their own currency.
+    """
+
+    class Kind(models.TextChoices):
+        WON = "won", "Won deals"
+        PIPELINE = "pipeline", "Open pipeline"
+        SELLOUT = "sellout", "Sell-out lines"
+
+    run = models.ForeignKey(
+        JobRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="unconverted_amounts"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    currency = models.CharField(max_length=3)
+    month = models.DateField(help_text="First day of the month the amounts belong to.")
+    items = models.PositiveIntegerField()
+    amount = models.DecimalField(max_digits=18, decimal_places=2, help_text="In `currency`, not converted.")
+    computed_at = models.DateTimeField()
+
+    objects = UnconvertedAmountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-month", "currency", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "currency", "month"], name="unconverted_amount_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.month:%B %Y} ({self.kind}): {self.items}, {self.amount}"

@@ -14,8 +14,8 @@ import pandas as pd
 from django.db import transaction
 
 from . import kpis
-from .compute import GROUPS, failure_counts_from_json, frame_from_json, kpi_rows, stale_kpis
-from .models import Dimension, FailureCodeCount, KpiSnapshot, LineRevenue
+from .compute import GROUPS, failure_counts_from_json, frame_from_json, kpi_rows, stale_kpis, unconverted_from_json
+from .models import Dimension, FailureCodeCount, KpiSnapshot, LineRevenue, UnconvertedAmount
 from .periods import Window, seconds_to_datetime
 from .writers import insert_frame
 
@@ -138,10 +138,31 @@ def line_revenue_rows(results: list[dict], window: Window) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def write_group_rows(rows: pd.DataFrame, failures: pd.DataFrame, window: Window, lines: pd.DataFrame) -> None:
-    """Replace every group row, failure code count and product line revenue of the window's periods in one
-    transaction."""
+def unconverted_rows(results: list[dict], window: Window, run_id: int | None) -> pd.DataFrame:
+    """`UnconvertedAmount` rows: the amounts the window's money figures left out for want of a rate, from the
+    ecosystem step (it sees every registration)."""
+    part = next((r for r in results if r.get("kind") == "ecosystem"), None)
+    if part is None or "unconverted" not in part:
+        return pd.DataFrame()
+    frame = unconverted_from_json(part["unconverted"])
+    if frame.empty:
+        return frame
+    return frame.assign(run_id=run_id, computed_at=seconds_to_datetime(window.now))
+
+
+def write_group_rows(
+    rows: pd.DataFrame,
+    failures: pd.DataFrame,
+    window: Window,
+    lines: pd.DataFrame,
+    unconverted: pd.DataFrame | None = None,
+) -> None:
+    """Replace every group row, failure code count, product line revenue and report of unconverted amounts of
+    the window's periods in one transaction."""
     with transaction.atomic():
+        UnconvertedAmount.objects.filter(month__gte=window.months.starts[0]).delete()
+        if unconverted is not None and not unconverted.empty:
+            insert_frame(UnconvertedAmount, unconverted)
         KpiSnapshot.objects.filter(stale_kpis([*GROUPS, Dimension.PRODUCT_LINE], window)).delete()
         insert_frame(KpiSnapshot, rows)
         FailureCodeCount.objects.filter(period_start__gte=window.months.starts[0]).delete()

@@ -40,6 +40,7 @@ EVENT_TYPES = (
     "ticket.created",
     "ticket.status_changed",
     "ticket.commented",
+    "sellout.reported",
     "partner.health_band_changed",
 )
 

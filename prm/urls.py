@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("support.urls")),
     path("", include("notifications.urls")),
     path("", include("integrations.urls")),
+    path("", include("currencies.urls")),
     path("", include("dashboards.urls")),
     path("lookup/", include("prm.lookup_urls")),
     path("admin/", admin.site.urls),

@@ -238,3 +238,38 @@ class TicketFactory(factory.django.DjangoModelFactory):
     first_response_due_at = factory.LazyAttribute(lambda o: o.opened_at + timedelta(hours=8))
     resolution_due_at = factory.LazyAttribute(lambda o: o.opened_at + timedelta(hours=120))
     last_activity_at = factory.LazyAttribute(lambda o: o.opened_at)
+
+
+class ImportBatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ingest.ImportBatch"
+
+    partner = factory.SubFactory(PartnerFactory)
+    channel = "api"
+    kind = "sellout"
+
+
+class SellOutLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sellout.SellOutLine"
+
+    reporter = factory.SubFactory(PartnerFactory)
+    invoice_number = factory.Sequence(lambda n: f"INV-{n:06d}")
+    invoice_line = 1
+    date = factory.LazyFunction(lambda: date.today() - timedelta(days=3))
+    transaction_type = "sale"
+    product = factory.SubFactory(ProductFactory)
+    quantity = 2
+    unit_price = Decimal("100.00")
+    currency = "USD"
+    source = "api"
+
+
+class ExchangeRateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "currencies.ExchangeRate"
+
+    currency = "EUR"
+    date = factory.LazyFunction(date.today)
+    granularity = "day"
+    rate = Decimal("1.1")

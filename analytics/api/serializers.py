@@ -5,7 +5,8 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from analytics.definitions import KPI_COLUMNS, KPIS, NOT_FOR_DISTRIBUTORS
-from analytics.models import EcosystemHealth, JobRun, KpiSnapshot, PartnerHealthScore
+from analytics.models import EcosystemHealth, JobRun, KpiSnapshot, PartnerHealthScore, UnconvertedAmount
+from analytics.selectors.currency import UnconvertedNote, reporting_currency
 from core.api.serializers import StrictSerializer
 
 # Each KPI column is documented in the schema by its formula from the KPI registry (DESIGN §3); the claim and
@@ -131,3 +132,32 @@ class BenchmarkSerializer(serializers.Serializer):
     p25 = serializers.FloatField(allow_null=True)
     median = serializers.FloatField(allow_null=True)
     p75 = serializers.FloatField(allow_null=True)
+
+
+class UnconvertedAmountSerializer(serializers.ModelSerializer):
+    """Money a month's stored figures leave out because its currency had no rate; `text` says it in words."""
+
+    text = serializers.SerializerMethodField()
+    reporting_currency = serializers.SerializerMethodField()
+
+    class Meta:
+        model = UnconvertedAmount
+        fields = [
+            "id",
+            "kind",
+            "currency",
+            "month",
+            "items",
+            "amount",
+            "text",
+            "reporting_currency",
+            "run",
+            "computed_at",
+        ]
+        read_only_fields = fields
+
+    def get_text(self, obj: UnconvertedAmount) -> str:
+        return UnconvertedNote(obj.currency, obj.month, obj.kind, obj.items, obj.amount).text
+
+    def get_reporting_currency(self, obj: UnconvertedAmount) -> str:
+        return reporting_currency()

@@ -16,13 +16,19 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from analytics import selectors, services
-from analytics.filtersets import EcosystemHealthFilterSet, HealthScoreFilterSet, KpiSnapshotFilterSet
+from analytics.filtersets import (
+    EcosystemHealthFilterSet,
+    HealthScoreFilterSet,
+    KpiSnapshotFilterSet,
+    UnconvertedAmountFilterSet,
+)
 from analytics.models import (
     Dimension,
     EcosystemHealth,
     Granularity,
     JobRun,
     KpiSnapshot,
+    UnconvertedAmount,
     ecosystem_reader,
     kpi_dimension_refusal,
 )
@@ -37,6 +43,7 @@ from .serializers import (
     JobRunSerializer,
     KpiSnapshotSerializer,
     PartnerHealthScoreSerializer,
+    UnconvertedAmountSerializer,
 )
 
 
@@ -142,3 +149,16 @@ class JobRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         body.is_valid(raise_exception=True)
         run = services.recompute_start(kind=body.validated_data["kind"], user=request.user)
         return Response(JobRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class UnconvertedAmountViewSet(ReadOnlyScopedViewSet):
+    """Amounts the stored money figures leave out because their currency had no rate at the transaction's date,
+    per kind (won deals, open pipeline), currency and month (channel managers; partners see none)."""
+
+    scope = SCOPE_VISIBLE
+    queryset = UnconvertedAmount.objects.all()
+    serializer_class = UnconvertedAmountSerializer
+    filterset_class = UnconvertedAmountFilterSet
+    ordering_fields = ["id", "month", "currency"]
+    ordering = ("-month", "currency", "kind")
+    lookup_value_regex = r"\d+"

@@ -19,6 +19,7 @@ registry — never `analytics.models` or the engine's modules.
 - `health`: partner and ecosystem health for a scope, alerts derived from the bands;
 - `revenue`: won revenue by segment, product line and partner, concentration;
 - `insights`: stock cover and claim-rate lists, product line rows, claims by failure code;
+- `currency`: the reporting currency, how money is converted, and the amounts left out for want of a rate;
 - `history`: the first day of recorded history a user sees (trends leave out months before it);
 - `partners`: partners annotated with their figures, for sortable lists;
 - `channel_wide_reader` / `ecosystem_reader`: whether a user may read figures that add up every partner.
@@ -27,6 +28,7 @@ registry — never `analytics.models` or the engine's modules.
 from __future__ import annotations
 
 from ..models import channel_wide_reader, ecosystem_reader
+from .currency import UnconvertedNote, money_basis, reporting_currency, unconverted_amounts
 from .health import EcosystemSummary, ecosystem_summary, health_alert_rows, last_month_end, partner_health
 from .history import history_start
 from .insights import (
@@ -66,6 +68,7 @@ __all__ = [
     "EcosystemSummary",
     "Scope",
     "Source",
+    "UnconvertedNote",
     "channel_wide_reader",
     "claims_by_failure_code",
     "concentration",
@@ -75,6 +78,7 @@ __all__ = [
     "health_alert_rows",
     "history_start",
     "last_month_end",
+    "money_basis",
     "monthly_values",
     "overstocked_partners",
     "partner_health",
@@ -86,6 +90,7 @@ __all__ = [
     "product_line_rows",
     "quantiles",
     "resolve_source",
+    "reporting_currency",
     "revenue_by_country",
     "revenue_by_partner",
     "revenue_by_product_line",
@@ -95,6 +100,7 @@ __all__ = [
     "stockout_partners",
     "tier_medians",
     "to_date_values",
+    "unconverted_amounts",
     "understocked_partners",
     "unusual_claim_partners",
 ]

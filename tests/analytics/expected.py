@@ -56,8 +56,13 @@ def div(a, b):
     return None if not b else a / b
 
 
-def expected_kpis(rows: Rows, start: datetime, end: datetime, now: datetime) -> dict:
-    """Every KPI for one scope over [start, end), positions read at min(end, now)."""
+def expected_kpis(rows: Rows, start: datetime, end: datetime, now: datetime, rates=None) -> dict:
+    """Every KPI for one scope over [start, end), positions read at min(end, now).
+
+    Money: with `rates` (a `currencies.selectors.RateTable`), each won deal converted at its close date's rate
+    (to the cent, then summed) and the open pipeline summed per currency, then converted at the rate of the
+    last day before the position (rounded once); amounts with no rate left out. Without, amounts as they are.
+    """
     at = min(end, now)
 
     def inside(t) -> bool:
@@ -70,8 +75,12 @@ def expected_kpis(rows: Rows, start: datetime, end: datetime, now: datetime) -> 
     rejected = [d for d in decided if d.status == "rejected"]
     won = [d for d in deals if d.status == "won" and inside(d.closed_at)]
     lost = [d for d in deals if d.status == "lost" and inside(d.closed_at)]
-    won_revenue = sum((d.amount for d in won), Decimal("0"))
-    pipeline = Decimal("0")
+    if rates is None:
+        won_revenue = sum((d.amount for d in won), Decimal("0"))
+    else:
+        converted = [rates.convert(d.amount, d.currency, d.closed_at.astimezone(UTC).date()) for d in won]
+        won_revenue = sum((c for c in converted if c is not None), Decimal("0.00"))
+    open_by_currency: dict[str, Decimal] = {}
     for d in deals:
         if d.decided_at is None or d.status == "rejected" or not d.decided_at < at:
             continue
@@ -79,7 +88,17 @@ def expected_kpis(rows: Rows, start: datetime, end: datetime, now: datetime) -> 
             continue
         if d.protection_expires_at is not None and d.protection_expires_at < at:
             continue
-        pipeline += d.amount
+        open_by_currency[d.currency] = open_by_currency.get(d.currency, Decimal("0")) + d.amount
+    if rates is None:
+        pipeline = sum(open_by_currency.values(), Decimal("0"))
+    else:
+        last_day = (at - timedelta(seconds=1)).astimezone(UTC).date()
+        pipeline = Decimal("0")
+        for currency, amount in open_by_currency.items():
+            rate = rates.rate(currency, last_day)
+            if rate is not None:
+                pipeline += amount * rate
+        pipeline = pipeline.quantize(Decimal("0.01"))
     hours = [(d.decided_at - d.submitted_at).total_seconds() / 3600 for d in decided]
     cycle = [(d.closed_at - d.submitted_at).total_seconds() / 86400 for d in won]
 

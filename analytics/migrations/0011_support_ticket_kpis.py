@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('analytics', '0009_line_revenue'),
+        ('analytics', '0010_unconverted_amounts'),
     ]
 
     operations = [
