@@ -92,6 +92,8 @@ class UnconvertedAmountFilterSet(django_filters.FilterSet):
     class Meta:
         model = UnconvertedAmount
         fields = ["currency", "kind", "month_from", "month_to"]
+
+
 class LineSellOutFilterSet(django_filters.FilterSet):
     """Sell-out groups by period, product line, end-customer country and the reporters' region, tier and type."""
 

@@ -37,6 +37,9 @@ EVENT_TYPES = (
     "claim.decided",
     "claim.paid",
     "inventory.reported",
+    "ticket.created",
+    "ticket.status_changed",
+    "ticket.commented",
     "sellout.reported",
     "partner.health_band_changed",
 )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views.ecosystem import InventoryInsightsView, SellOutInsightsView, WarrantyInsightsView
+from .views.ecosystem import InventoryInsightsView, SellOutInsightsView, SupportInsightsView, WarrantyInsightsView
 from .views.partners import PartnerDetailView, PartnerListView
 from .views.portal import PortalScorecardView
 
@@ -13,5 +13,6 @@ urlpatterns = [
     path("manage/insights/inventory/", InventoryInsightsView.as_view(), name="inventory"),
     path("manage/insights/warranty/", WarrantyInsightsView.as_view(), name="warranty"),
     path("manage/insights/sellout/", SellOutInsightsView.as_view(), name="sellout"),
+    path("manage/insights/support/", SupportInsightsView.as_view(), name="support"),
     path("portal/scorecard/", PortalScorecardView.as_view(), name="portal_scorecard"),
 ]

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "deals",
     "inventory",
     "warranty",
+    "support",
     "sellout",
     "activations",
     "notifications",
@@ -219,6 +220,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "activations.tasks.refresh_figures",
         "schedule": crontab(minute=20, hour=2),
     },
+    "support-close-resolved-tickets": {
+        "task": "support.tasks.close_resolved_tickets",
+        "schedule": crontab(minute=50, hour="*/1"),
+    },
     "integrations-purge-idempotency": {
         "task": "integrations.tasks.purge_idempotency_records",
         "schedule": crontab(minute=40, hour=3),
@@ -281,6 +286,8 @@ SPECTACULAR_SETTINGS = {
         "PartnerStatusEnum": "partners.models.Partner.Status",
         "DeliveryStatusEnum": "integrations.models.WebhookDelivery.Status",
         "ActivationStatusEnum": "activations.models.Activation.Status",
+        "TicketStatusEnum": "support.models.TicketStatus",
+        "TicketSeverityEnum": "support.models.Severity",
         "RateGranularityEnum": "currencies.models.ExchangeRate.Granularity",
         "KpiGranularityEnum": "analytics.models.Granularity",
     },
@@ -331,6 +338,8 @@ PRM_DEAL_PROTECTION_DAYS = env.int("PRM_DEAL_PROTECTION_DAYS", default=90)
 PRM_DEAL_EXTENSION_DAYS = env.int("PRM_DEAL_EXTENSION_DAYS", default=30)
 PRM_DEAL_EXPIRY_WARNING_DAYS = env.int("PRM_DEAL_EXPIRY_WARNING_DAYS", default=7)
 PRM_DUPLICATE_CLAIM_DAYS = env.int("PRM_DUPLICATE_CLAIM_DAYS", default=30)
+# A resolved support ticket the partner neither confirms nor reopens is closed this many days later.
+PRM_TICKET_AUTOCLOSE_DAYS = env.int("PRM_TICKET_AUTOCLOSE_DAYS", default=7)
 # Analytics (docs/analytics.md): months of history, partners per recompute chunk, refresh debounce.
 PRM_ANALYTICS_HISTORY_MONTHS = env.int("PRM_ANALYTICS_HISTORY_MONTHS", default=24)
 PRM_ANALYTICS_CHUNK_SIZE = env.int("PRM_ANALYTICS_CHUNK_SIZE", default=1000)

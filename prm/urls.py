@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("sellout.urls")),
     path("", include("warranty.urls")),
     path("", include("activations.urls")),
+    path("", include("support.urls")),
     path("", include("notifications.urls")),
     path("", include("integrations.urls")),
     path("", include("currencies.urls")),

@@ -168,6 +168,8 @@ class UnconvertedAmountSerializer(serializers.ModelSerializer):
 
     def get_reporting_currency(self, obj: UnconvertedAmount) -> str:
         return reporting_currency()
+
+
 class LineSellOutSerializer(serializers.ModelSerializer):
     """One group's sell-out for a product line, end-customer country and period; money in the reporting
     currency at the rate of each line's date."""

@@ -165,6 +165,8 @@ class UnconvertedAmountViewSet(ReadOnlyScopedViewSet):
     ordering_fields = ["id", "month", "currency"]
     ordering = ("-month", "currency", "kind")
     lookup_value_regex = r"\d+"
+
+
 class LineSellOutViewSet(mixins.ListModelMixin, ScopedViewSet):
     """Sell-out per group of reporters (region, tier, type), product line and end-customer country, per month,
     quarter and year (`LineSellOut`): channel managers the groups of their regions, partners none (a group of

@@ -57,6 +57,8 @@ from notifications.models import Notification
 from sellout.imports import sellout_upload_create
 from sellout.models import EndCustomerCandidate, SellOutLine, SellOutSerial
 from sellout.services import sellout_lines_upsert
+from support.models import SlaPolicy
+from support.services import ticket_comment, ticket_open, ticket_transition
 from tests import factories as f
 from warranty.services import claim_approve, claim_create
 
@@ -129,6 +131,7 @@ SCOPES: dict[str, Declared] = {
     "dashboards:inventory": _d(MANAGER),
     "dashboards:warranty": _d(MANAGER),
     "dashboards:sellout": _d(MANAGER),
+    "dashboards:support": _d(MANAGER),
     "dashboards:portal_scorecard": _d(PORTAL),
     # accounts
     "accounts:user_list": _d(PORTAL_ADMIN),
@@ -202,6 +205,12 @@ SCOPES: dict[str, Declared] = {
     "warranty:claim_detail": _d(PORTAL, pk="claim"),
     "warranty:manage_claim_list": _d(MANAGER),
     "warranty:manage_claim_detail": _d(MANAGER, pk="claim"),
+    # support
+    "support:ticket_list": _d(PORTAL),
+    "support:ticket_create": _d(PORTAL),
+    "support:ticket_detail": _d(PORTAL, pk="ticket"),
+    "support:manage_ticket_list": _d(MANAGER),
+    "support:manage_ticket_detail": _d(MANAGER, pk="ticket"),
     # exchange rates: the channel team keeps them
     "currencies:rate_overview": _d(MANAGER),
     "currencies:rate_list": _d(MANAGER),
@@ -279,6 +288,20 @@ SCOPES: dict[str, Declared] = {
     "activations-api:activation-detail": _d(API, pk="activation"),
     "activations-api:usage-list": _d(API),
     "activations-api:usage-detail": _d(API, pk="usage"),
+    "support-api:ticket-list": _d(API),
+    "support-api:ticket-detail": _d(API, pk="ticket"),
+    "support-api:ticket-comments": _d(API, pk="ticket"),
+    "support-api:ticket-events": _d(API, pk="ticket"),
+    "support-api:ticket-start": _d(API, pk="ticket"),
+    "support-api:ticket-wait-on-partner": _d(API, pk="ticket"),
+    "support-api:ticket-wait-on-vendor": _d(API, pk="ticket"),
+    "support-api:ticket-resolve": _d(API, pk="ticket"),
+    "support-api:ticket-close": _d(API, pk="ticket"),
+    "support-api:ticket-reopen": _d(API, pk="ticket"),
+    "support-api:ticket-category-list": _d(API),
+    "support-api:ticket-category-detail": _d(API, pk="ticket_category"),
+    "support-api:sla-policy-list": _d(API),
+    "support-api:sla-policy-detail": _d(API, pk="sla_policy"),
     "notifications-api:notification-list": _d(API),
     "notifications-api:notification-read-all": _d(API),
     "notifications-api:notification-detail": _d(API, pk="notification"),
@@ -392,6 +415,32 @@ def _build() -> Matrix:
     claim_b = claim(users["admin_b"], "Zyxwv Claim Customer", "ZY-0001")
     claim_approve(claim=claim_a, user=users["regional"])
     claim_approve(claim=claim_b, user=users["south"])
+
+    # Support tickets on both sides, linked to their own claims and deals, with a public comment and an
+    # internal note each; B's is resolved and reopened. A's internal note must never reach A's users.
+    hardware = f.TicketCategoryFactory(code="hardware-fault")
+
+    def ticket(user, customer_name: str, claim, deal, manager):
+        opened = ticket_open(
+            partner=user.partner,
+            user=user,
+            product=switch,
+            category=hardware,
+            severity="high",
+            subject=f"{customer_name} switch reboots",
+            description=f"{customer_name} reports reboots",
+            customer_name=customer_name,
+            warranty_claim=claim,
+            deal=deal,
+        )
+        ticket_comment(ticket=opened, user=manager, body=f"{customer_name} public answer")
+        ticket_comment(ticket=opened, user=manager, body=f"{customer_name} vendor internal note", internal=True)
+        return opened
+
+    ticket_a = ticket(users["admin_a"], "Qwertz Ticket Customer", claim_a, second_a, users["regional"])
+    ticket_b = ticket(users["admin_b"], "Zyxwv Ticket Customer", claim_b, second_b, users["south"])
+    ticket_transition(ticket=ticket_b, user=users["south"], to_status="resolved")
+    ticket_transition(ticket=ticket_b, user=users["admin_b"], to_status="in_progress", note="Zyxwv reopen reason")
 
     yesterday = date.today() - timedelta(days=1)
     for who in ("admin_a", "admin_b", "distributor"):
@@ -527,6 +576,11 @@ def _build() -> Matrix:
         "user": [users["admin_a"], users["user_a"], users["admin_b"], users["user_b"], users["distributor"]],
         "deal": [conflict_a, conflict_b, second_a, second_b, own_d],
         "claim": [claim_a, claim_b],
+        "ticket": [ticket_a, ticket_b],
+        "ticket_category": [hardware],
+        "sla_policy": [
+            SlaPolicy.objects.get_or_create(severity="high", first_response_hours=4, resolution_hours=72)[0]
+        ],
         "import_job": [import_a, import_b],
         "sellout_line": list(SellOutLine.objects.order_by("pk")),
         "sellout_upload": sellout_uploads,
@@ -563,19 +617,21 @@ def _build() -> Matrix:
     for name, objects in groups.items():
         assert objects, f"no {name} in the data set"
 
-    b_side = {"zyxwv", second_b.reference, claim_b.reference, "ADMIN_B-INV-1"}
+    b_side = {"zyxwv", second_b.reference, claim_b.reference, "ADMIN_B-INV-1", ticket_b.reference}
     d_own = {"Plinkr Own Customer", own_d.reference, "DISTRIBUTOR-INV-1"}
-    a_claims = {"Qwertz Claim Customer", claim_a.reference, "Qwertz Holder"}
+    a_claims = {"Qwertz Claim Customer", claim_a.reference, "Qwertz Holder", ticket_a.reference, "Qwertz Ticket"}
+    # Vendor-only notes: never shown to anyone on a partner's side, whatever the page or export.
+    internal_notes = {"Qwertz Ticket Customer vendor internal note", "Zyxwv Ticket Customer vendor internal note"}
     everything = b_side | d_own | a_claims | {"qwertz", "plinkr", conflict_a.reference, conflict_b.reference}
     forbidden = {
         "superuser": set(),
         "manager": set(),
         # A manager of A's region may read the other side of the conflict as a reference only.
         "regional": set(b_side),
-        "admin_a": b_side | d_own | {conflict_b.reference},
-        "user_a": b_side | d_own | {conflict_b.reference},
-        # The distributor reads A's deals and stock, not A's claims, certifications or the other side.
-        "distributor": b_side | a_claims | {conflict_b.reference},
+        "admin_a": b_side | d_own | internal_notes | {conflict_b.reference},
+        "user_a": b_side | d_own | internal_notes | {conflict_b.reference},
+        # The distributor reads A's deals and stock, not A's claims, tickets, certifications or the other side.
+        "distributor": b_side | a_claims | internal_notes | {conflict_b.reference},
         "anonymous": everything,
     }
     return Matrix(
@@ -880,3 +936,9 @@ def test_the_data_set_exercises_the_rule(matrix, db):
     assert Notification.objects.filter(recipient=matrix.users["regional"], verb="deal.conflict_detected").exists()
     assert ImportJob.objects.count() == 2 and WebhookEndpoint.objects.count() == 3
     assert KpiSnapshot.objects.filter(dimension="tier").exists()
+    # Tickets: the channel team reads the internal notes that partners never get.
+    ticket_a, ticket_b = matrix.groups["ticket"]
+    page = manager.get(f"/manage/support/{ticket_b.pk}/").content.decode()
+    assert "Zyxwv Ticket Customer vendor internal note" in page and "Zyxwv reopen reason" in page
+    page = admin_a.get(f"/portal/support/{ticket_a.pk}/").content.decode()
+    assert "Qwertz Ticket Customer public answer" in page and "internal note" not in page

@@ -47,6 +47,8 @@ from inventory.models import InventoryReport
 from notifications.models import Notification
 from partners.models import Certification, Partner, Region, Tier
 from sellout.models import SellOutLine, SellOutSerial
+from support import services as ticket_services
+from support.models import SlaPolicy, Ticket, TicketCategory
 from tests import factories as f
 from warranty import services as claim_services
 from warranty.models import FailureCode, WarrantyClaim
@@ -190,6 +192,26 @@ def _seed(world) -> None:
             for a in Activation.objects.filter(identifier__startswith=f"FZ-SN-{index}-")
         ]
         usage_upsert(rows=months, batch=usage_batch)
+        # Tickets in every state the actions start from: new, in progress, waiting on either side, resolved.
+        tickets = [
+            ticket_services.ticket_open(
+                partner=partner,
+                user=user,
+                product=claims[n].product,
+                category=f.TicketCategoryFactory(code=("hardware-fault", "licensing", "how-to")[n % 3]),
+                severity=("critical", "high", "medium", "low")[n % 4],
+                subject=f"Fuzz ticket {index}-{n}",
+                description="Seeded for the schema's checks.",
+                warranty_claim=claims[n] if n % 2 else None,
+                deal=deals[3] if n == 4 else None,
+            )
+            for n in range(5)
+        ]
+        ticket_services.ticket_comment(ticket=tickets[0], user=manager, body="internal", internal=True)
+        ticket_services.ticket_start(ticket=tickets[1], user=manager)
+        ticket_services.ticket_wait_on_partner(ticket=tickets[2], user=manager)
+        ticket_services.ticket_wait_on_vendor(ticket=tickets[3], user=manager)
+        ticket_services.ticket_resolve(ticket=tickets[4], user=manager)
     recompute_start(kind=JobRun.Kind.FULL_RECOMPUTE)
     f.ExchangeRateFactory(currency="EUR", date=today.replace(day=1), granularity="month")
     UnconvertedAmount.objects.create(
@@ -219,6 +241,9 @@ ID_SOURCES = {
     "products": Product,
     "rates": ExchangeRate,
     "regions": Region,
+    "sla-policies": SlaPolicy,
+    "ticket-categories": TicketCategory,
+    "tickets": Ticket,
     "tiers": Tier,
     "tokens": ApiToken,
     "webhook-deliveries": WebhookDelivery,
@@ -261,6 +286,9 @@ def _references() -> dict[str, dict[str, list]]:
             "customer_id": list(Customer.objects.values_list("pk", flat=True)),
             "partner": partners,
             "failure_code": list(FailureCode.objects.values_list("code", flat=True)),
+            "category": list(TicketCategory.objects.values_list("code", flat=True)),
+            "warranty_claim": list(WarrantyClaim.objects.values_list("pk", flat=True)),
+            "deal": list(DealRegistration.objects.values_list("pk", flat=True)),
             "expected_close_date": [(today + timedelta(days=days)).isoformat() for days in (1, 45, 400)],
             "date": [(today - timedelta(days=days)).isoformat() for days in (0, 1, 30)],
             "purchase_date": [(today - timedelta(days=days)).isoformat() for days in (40, 400, 2000)],
@@ -277,6 +305,7 @@ def _references() -> dict[str, dict[str, list]]:
             "tier": list(Tier.objects.values_list("pk", flat=True)),
             "product_line": list(ProductLine.objects.values_list("pk", flat=True)),
             "endpoint": list(WebhookEndpoint.objects.values_list("pk", flat=True)),
+            "category": list(TicketCategory.objects.values_list("code", flat=True)),
             "period_start": months,
             "since": months,
         },
