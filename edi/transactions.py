@@ -62,6 +62,7 @@ class Party:
     segment_id: str = "N1"
     element: int = 4
     country: str = ""
+    postcode: str = ""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -364,8 +365,7 @@ def parse_867(transaction: TransactionSet) -> tuple[ResaleReport, list[X12Error]
             if last_party.entity in CUSTOMER_ENTITIES and ptd.customer is None:
                 ptd.customer = last_party
         elif sid == "N4" and last_party is not None and line is None:
-            country = segment.get(4)
-            updated = Party(**{**last_party.__dict__, "country": country})
+            updated = Party(**{**last_party.__dict__, "postcode": segment.get(3), "country": segment.get(4)})
             if ptd.customer is last_party:
                 ptd.customer = updated
             last_party = updated

@@ -237,6 +237,19 @@ def tokenize(content: bytes | str) -> Interchange:
     ended = False
     for segment in _segments(text[end + 1 :], delimiters, 1):
         sid = segment.id.strip()
+        broken = next((e for e in segment.elements if "\n" in e or "\r" in e), None)
+        if broken is not None:
+            cut = broken.replace("\r", "\n").split("\n")[0]
+            hint = f"; the file seems to end segments with {cut[-1]!r}" if cut and not cut[-1].isalnum() else ""
+            raise X12SyntaxError(
+                X12Error(
+                    segment.number,
+                    sid[:3],
+                    0,
+                    f"a line break inside a segment: the segment terminator declared in ISA is "
+                    f"{delimiters.segment!r}{hint}",
+                )
+            )
         if ended:
             raise X12SyntaxError(
                 X12Error(segment.number, sid[:3], 0, "data after the IEA trailer: send one interchange per file")

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "notifications",
     "analytics",
     "integrations",
+    "edi",
     "dashboards",
     "demo",
 ]
@@ -178,6 +179,7 @@ CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "ingest", "analytics",
 CELERY_TASK_ROUTES = {
     "analytics.*": {"queue": "analytics"},
     "inventory.tasks.*": {"queue": "ingest"},
+    "edi.tasks.*": {"queue": "ingest"},
     "integrations.tasks.deliver_*": {"queue": "webhooks"},
 }
 CELERY_BEAT_SCHEDULE = {
