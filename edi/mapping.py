@@ -203,9 +203,10 @@ def activity_rows(
         if not any(e.segment and st.number <= e.segment <= report.transaction.segments[-1].number for e in errors):
             errors.append(st.error(0, "this 852 reports no product activity (no LIN with a ZA quantity)"))
     reporter = partners.reporter(report.reporter, st, isa, errors)
+    matched = {lin.number: products.match(ids, lin, errors) for lin, ids in report.products}
     rows: list[ActivityRow] = []
     for line in report.lines:
-        product_id = products.match(line.product_ids, line.lin, errors)
+        product_id = matched.get(line.lin.number)
         where = reporter
         if line.location is not None:
             sdq = Segment(line.location.segment, ("SDQ",))

@@ -96,6 +96,7 @@ class ActivityReport:
     end: date | None = None
     reporter: Party | None = None
     lines: list[ActivityLine] = field(default_factory=list)
+    products: list[tuple[Segment, tuple[ProductId, ...]]] = field(default_factory=list)  # every LIN
 
 
 @dataclass
@@ -262,7 +263,7 @@ def parse_852(transaction: TransactionSet) -> tuple[ActivityReport, list[X12Erro
     errors: list[X12Error] = []
     report = ActivityReport(transaction)
     body = transaction.body
-    line_by_key: dict[tuple[int, Party | None], ActivityLine] = {}
+    line_by_key: dict[tuple[int, tuple[str, str] | None], ActivityLine] = {}
     current: tuple[Segment, tuple[ProductId, ...]] | None = None
     lin_count = 0
     xq: Segment | None = None
@@ -283,6 +284,7 @@ def parse_852(transaction: TransactionSet) -> tuple[ActivityReport, list[X12Erro
         elif sid == "LIN":
             lin_count += 1
             current = (segment, product_ids(segment, errors))
+            report.products.append(current)
         elif sid == "ZA":
             sdq: list[Segment] = []
             while index + 1 < len(body) and body[index + 1].id == "SDQ":
@@ -300,9 +302,10 @@ def parse_852(transaction: TransactionSet) -> tuple[ActivityReport, list[X12Erro
             for location, quantity in _za_quantities(segment, sdq, errors):
                 if category is None:
                     continue
-                line = line_by_key.get((lin.number, location))
+                key = (lin.number, location.key if location else None)
+                line = line_by_key.get(key)
                 if line is None:
-                    line = line_by_key[(lin.number, location)] = ActivityLine(lin, ids, location)
+                    line = line_by_key[key] = ActivityLine(lin, ids, location)
                     report.lines.append(line)
                 used = line.codes.get(category)
                 if used == code:
