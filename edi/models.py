@@ -54,6 +54,8 @@ class EdiImportQuerySet(PartnerScopedQuerySet):
 
     def visible_to(self, user):
         scope = partner_scope_q(user, self.partner_path, include_supplied=False)
+        if not scope.children:  # every partner: Q() | Q(user=…) would narrow it to the user's own
+            return self.filter(scope)
         if getattr(user, "is_authenticated", False) and user.is_active:
             scope |= Q(user=user)
         return self.filter(scope)

@@ -336,10 +336,13 @@ def _finish(job: EdiImport, status: str, summary: dict, message: str, fields: li
     job.summary = summary
     job.message = message
     job.phase = ""
-    job.progress_done = job.progress_total
+    job.progress_total = job.progress_done = max(job.segment_count, 1)
     job.finished_at = timezone.now()
     job.save(
-        update_fields=[*(fields or []), "status", "summary", "message", "phase", "progress_done", "finished_at", "updated_at"]
+        update_fields=[
+            *(fields or []), "status", "summary", "message", "phase", "progress_total", "progress_done",
+            "finished_at", "updated_at",
+        ]
     )
     return job
 
