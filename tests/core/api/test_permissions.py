@@ -62,6 +62,7 @@ WRITES = [
     ("post", "/api/v1/claims/{claim}/approve/", {}),
     ("post", "/api/v1/notifications/read-all/", {}),
     ("post", "/api/v1/webhooks/", {}),
+    ("post", "/api/v1/edi/", {}),
     ("delete", "/api/v1/tokens/{token}/", None),
 ]
 
