@@ -267,8 +267,9 @@ def parse_852(transaction: TransactionSet) -> tuple[ActivityReport, list[X12Erro
     current: tuple[Segment, tuple[ProductId, ...]] | None = None
     lin_count = 0
     xq: Segment | None = None
-    index = 0
-    while index < len(body):
+    index = -1
+    while index + 1 < len(body):
+        index += 1
         segment = body[index]
         sid = segment.id
         if sid == "XQ":
@@ -315,7 +316,6 @@ def parse_852(transaction: TransactionSet) -> tuple[ActivityReport, list[X12Erro
                     line.quantities[category] = quantity
         elif sid == "CTT":
             _check_ctt(segment, lin_count, "LIN segments", errors)
-        index += 1
     if xq is None:
         errors.append(transaction.st.error(0, "the 852 has no XQ segment: its reporting period is unknown"))
     return report, errors
