@@ -322,6 +322,11 @@ PRM_ANALYTICS_HEALTH_TASKS = env.int("PRM_ANALYTICS_HEALTH_TASKS", default=4)
 # Partners read their own figures and anonymised tier benchmarks; the channel-wide figures (ecosystem KPI
 # rows, ecosystem health) only when the vendor chooses to share them.
 PRM_PARTNERS_SEE_ECOSYSTEM = env.bool("PRM_PARTNERS_SEE_ECOSYSTEM", default=False)
+# EDI intake (docs/edi.md): interchanges up to this many segments are processed in the request, larger
+# ones by a worker; the largest interchange taken; the currency of 867 prices when the file has no CUR.
+PRM_EDI_SYNC_SEGMENTS = env.int("PRM_EDI_SYNC_SEGMENTS", default=2000)
+PRM_EDI_MAX_BYTES = env.int("PRM_EDI_MAX_BYTES", default=50 * 1024 * 1024)
+PRM_EDI_DEFAULT_CURRENCY = env.str("PRM_EDI_DEFAULT_CURRENCY", default="USD")
 
 # --- security (production) -------------------------------------------------
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
