@@ -37,6 +37,7 @@ EVENT_TYPES = (
     "claim.decided",
     "claim.paid",
     "inventory.reported",
+    "sellout.reported",
     "partner.health_band_changed",
 )
 

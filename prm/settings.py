@@ -49,9 +49,12 @@ INSTALLED_APPS = [
     "partners",
     "catalog",
     "customers",
+    "currencies",
+    "ingest",
     "deals",
     "inventory",
     "warranty",
+    "sellout",
     "notifications",
     "analytics",
     "integrations",
@@ -310,6 +313,8 @@ if DEBUG and not REDIS_URL:
 # --- domain configuration --------------------------------------------------
 # Where people reach the site; links in emails are made absolute with it.
 PRM_SITE_URL = env.str("PRM_SITE_URL", default="http://127.0.0.1:8000")
+# Dashboards and KPIs show money in this currency; other currencies convert through the rate table only.
+PRM_REPORTING_CURRENCY = env.str("PRM_REPORTING_CURRENCY", default="USD")
 PRM_DEAL_PROTECTION_DAYS = env.int("PRM_DEAL_PROTECTION_DAYS", default=90)
 PRM_DEAL_EXTENSION_DAYS = env.int("PRM_DEAL_EXTENSION_DAYS", default=30)
 PRM_DEAL_EXPIRY_WARNING_DAYS = env.int("PRM_DEAL_EXPIRY_WARNING_DAYS", default=7)

@@ -208,3 +208,38 @@ class CertificationFactory(factory.django.DjangoModelFactory):
     name = "Network Associate"
     earned_on = factory.LazyFunction(lambda: date.today() - timedelta(days=30))
     expires_on = factory.LazyFunction(lambda: date.today() + timedelta(days=335))
+
+
+class ImportBatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ingest.ImportBatch"
+
+    partner = factory.SubFactory(PartnerFactory)
+    channel = "api"
+    kind = "sellout"
+
+
+class SellOutLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sellout.SellOutLine"
+
+    reporter = factory.SubFactory(PartnerFactory)
+    invoice_number = factory.Sequence(lambda n: f"INV-{n:06d}")
+    invoice_line = 1
+    date = factory.LazyFunction(lambda: date.today() - timedelta(days=3))
+    transaction_type = "sale"
+    product = factory.SubFactory(ProductFactory)
+    quantity = 2
+    unit_price = Decimal("100.00")
+    currency = "USD"
+    source = "api"
+
+
+class ExchangeRateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "currencies.ExchangeRate"
+
+    currency = "EUR"
+    date = factory.LazyFunction(date.today)
+    granularity = "day"
+    rate = Decimal("1.1")
