@@ -34,6 +34,7 @@ from inventory.services import inventory_upsert
 from .envelope import Envelope, open_envelope
 from .mapping import ActivityRow, PartnerResolver, ProductMatcher, activity_rows, inventory_rows, settle_balances
 from .models import EdiImport, ProductActivity
+from .resale import ResaleRow, resale_rows, write_resales
 from .transactions import parse_852, parse_867
 from .x12 import X12Error, X12SyntaxError, tokenize
 
@@ -236,7 +237,7 @@ class _Plan:
 
     def __init__(self) -> None:
         self.activities: list[ActivityRow] = []
-        self.resales: list[Any] = []
+        self.resales: list[ResaleRow] = []
         self.counts = {"852": 0, "867": 0}
         self.skipped: dict[str, int] = {}
         self.resale_seen: dict[tuple, int] = {}
@@ -304,10 +305,8 @@ def _read_and_check(job: EdiImport) -> tuple[Envelope, _Plan]:
     return envelope, plan
 
 
-def _check_867(transaction_set, products, partners, isa, today, errors, plan) -> tuple[list, int | None]:
-    """867 resale lines, matched; see `sellout_rows`."""
-    from .resale import resale_rows
-
+def _check_867(transaction_set, products, partners, isa, today, errors, plan) -> tuple[list[ResaleRow], int | None]:
+    """867 resale lines, matched (`resale.resale_rows`); transfers that are not resales are counted in the plan."""
     report, found = parse_867(transaction_set)
     errors.extend(found)
     for code, count in report.skipped.items():
@@ -377,11 +376,7 @@ def _import(job: EdiImport, plan: _Plan) -> EdiImport:
             )
             stock["created"] += counts["created"]
             stock["updated"] += counts["updated"]
-        resale_counts = {}
-        if plan.resales:
-            from .resale import write_resales
-
-            resale_counts = write_resales(job=job, lines=plan.resales, progress=lambda n: progress(written + n))
+        resale_counts = write_resales(job=job, lines=plan.resales, progress=lambda n: progress(written + n))
         summary.update(
             inventory_created=stock["created"],
             inventory_updated=stock["updated"],
