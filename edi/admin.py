@@ -20,9 +20,7 @@ class EdiImportAdmin(admin.ModelAdmin):
     list_select_related = ("partner",)
     raw_id_fields = ("partner", "user", "token", "duplicate_of")
     exclude = ("content",)
-    readonly_fields = [
-        f.name for f in EdiImport._meta.fields if f.name not in ("content", "id")
-    ]
+    readonly_fields = [f.name for f in EdiImport._meta.fields if f.name not in ("content", "id")]
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("content")

@@ -92,9 +92,7 @@ def _check_isa(isa: Segment, envelope: Envelope) -> None:
     if len(isa.elements) != 17:
         errors.append(isa.error(0, f"the ISA segment has {len(isa.elements) - 1} elements; it needs 16"))
     if envelope.version not in ISA_VERSIONS:
-        errors.append(
-            isa.error(12, "unsupported interchange version: 00401 (4010) and 00501 (5010) are accepted")
-        )
+        errors.append(isa.error(12, "unsupported interchange version: 00401 (4010) and 00501 (5010) are accepted"))
     if not envelope.control_number.isdigit() or len(envelope.control_number) > 9:
         errors.append(isa.error(13, "the interchange control number must be up to nine digits"))
     if envelope.usage not in ("P", "T"):
@@ -129,7 +127,9 @@ def open_envelope(interchange: Interchange) -> Envelope:
         if sid == "GS":
             close_set(segment, f"a GS segment (segment {segment.number:,}) came first")
             if group is not None:
-                errors.append(group.error(0, f"this functional group has no GE trailer before GS (segment {segment.number:,})"))
+                errors.append(
+                    group.error(0, f"this functional group has no GE trailer before GS (segment {segment.number:,})")
+                )
             group, group_sets = segment, []
             groups += 1
             _check_gs(segment, errors, group_controls)
@@ -162,9 +162,17 @@ def open_envelope(interchange: Interchange) -> Envelope:
                 group = None
             trailer = segment
             if _number(segment.get(1)) != groups:
-                errors.append(segment.error(1, f"IEA01 says {segment.get(1) or 'nothing'}, the interchange has {groups} functional group(s)"))
+                errors.append(
+                    segment.error(
+                        1, f"IEA01 says {segment.get(1) or 'nothing'}, the interchange has {groups} functional group(s)"
+                    )
+                )
             if not _same_control(segment.get(2), envelope.control_number):
-                errors.append(segment.error(2, f"IEA02 does not repeat the interchange control number ISA13 ({envelope.control_number})"))
+                errors.append(
+                    segment.error(
+                        2, f"IEA02 does not repeat the interchange control number ISA13 ({envelope.control_number})"
+                    )
+                )
         elif sid == "ISA":
             errors.append(segment.error(0, "a second ISA inside the interchange: send one interchange per file"))
         elif current is None:
@@ -188,7 +196,11 @@ def _check_gs(gs: Segment, errors: list[X12Error], controls: dict[str, int]) -> 
     if not control.isdigit():
         errors.append(gs.error(6, "the group control number (GS06) must be digits"))
     elif control.lstrip("0") in controls:
-        errors.append(gs.error(6, f"group control number {control} is used twice (first at segment {controls[control.lstrip('0')]:,})"))
+        errors.append(
+            gs.error(
+                6, f"group control number {control} is used twice (first at segment {controls[control.lstrip('0')]:,})"
+            )
+        )
     else:
         controls[control.lstrip("0")] = gs.number
     if not version.startswith(GS_VERSIONS):
@@ -201,7 +213,9 @@ def _check_ge(ge: Segment, gs: Segment, sets: list[str], errors: list[X12Error])
     if _number(ge.get(1)) != len(sets):
         errors.append(ge.error(1, f"GE01 says {ge.get(1) or 'nothing'}, the group has {len(sets)} transaction set(s)"))
     if not _same_control(ge.get(2), gs.get(6)):
-        errors.append(ge.error(2, f"GE02 does not repeat the group control number GS06 ({gs.get(6)}, segment {gs.number:,})"))
+        errors.append(
+            ge.error(2, f"GE02 does not repeat the group control number GS06 ({gs.get(6)}, segment {gs.number:,})")
+        )
 
 
 def _check_st(st: Segment, gs: Segment | None, sets: list[str], errors: list[X12Error]) -> None:
@@ -211,7 +225,11 @@ def _check_st(st: Segment, gs: Segment | None, sets: list[str], errors: list[X12
         errors.append(st.error(1, f"transaction set {code or '(empty)'} is not taken here; send {taken}"))
     elif gs is not None and gs.get(1) != ACCEPTED_SETS[code][0]:
         errors.append(
-            st.error(1, f"a {code} belongs in a functional group {ACCEPTED_SETS[code][0]}, this group (segment {gs.number:,}) is {gs.get(1) or 'unnamed'}")
+            st.error(
+                1,
+                f"a {code} belongs in a functional group {ACCEPTED_SETS[code][0]}, "
+                f"this group (segment {gs.number:,}) is {gs.get(1) or 'unnamed'}",
+            )
         )
     if not control:
         errors.append(st.error(2, "the transaction set control number (ST02) is empty"))
@@ -223,7 +241,9 @@ def _check_se(se: Segment, segments: list[Segment], errors: list[X12Error]) -> N
     st = segments[0]
     if _number(se.get(1)) != len(segments):
         errors.append(
-            se.error(1, f"SE01 says {se.get(1) or 'nothing'} segments, the transaction set has {len(segments)} (ST to SE)")
+            se.error(
+                1, f"SE01 says {se.get(1) or 'nothing'} segments, the transaction set has {len(segments)} (ST to SE)"
+            )
         )
     if not _same_control(se.get(2), st.get(2)):
         errors.append(se.error(2, f"SE02 does not repeat the control number ST02 ({st.get(2)}, segment {st.number:,})"))

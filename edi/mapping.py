@@ -132,7 +132,9 @@ class PartnerResolver:
             return None
         if not self.may_report_for(found[0]):
             errors.append(
-                segment.error(element, f"location {place.qualifier} {place.code} is not one you may report for", place.code)
+                segment.error(
+                    element, f"location {place.qualifier} {place.code} is not one you may report for", place.code
+                )
             )
             return None
         return Reporter(*found)
@@ -199,9 +201,9 @@ def activity_rows(
     if report.end is not None and report.end > today:
         xq = next(s for s in report.transaction.body if s.id == "XQ")
         errors.append(xq.error(3 if xq.get(3) else 2, f"the period ends in the future (today is {today.isoformat()})"))
-    if not report.lines:
-        if not any(e.segment and st.number <= e.segment <= report.transaction.segments[-1].number for e in errors):
-            errors.append(st.error(0, "this 852 reports no product activity (no LIN with a ZA quantity)"))
+    last = report.transaction.segments[-1].number
+    if not report.lines and not any(e.segment and st.number <= e.segment <= last for e in errors):
+        errors.append(st.error(0, "this 852 reports no product activity (no LIN with a ZA quantity)"))
     reporter = partners.reporter(report.reporter, st, isa, errors)
     matched = {lin.number: products.match(ids, lin, errors) for lin, ids in report.products}
     rows: list[ActivityRow] = []
@@ -265,7 +267,9 @@ def settle_balances(rows: list[ActivityRow]) -> list[ProductActivity]:
             beginning = points[index][1] if index >= 0 else None
         expected = difference = None
         if beginning is not None:
-            expected = beginning + q.get("received", 0) + q.get("returned", 0) - q.get("sold", 0) + q.get("adjustment", 0)
+            expected = (
+                beginning + q.get("received", 0) + q.get("returned", 0) - q.get("sold", 0) + q.get("adjustment", 0)
+            )
             if q.get("on_hand") is not None:
                 difference = q["on_hand"] - expected
         out.append(

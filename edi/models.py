@@ -136,7 +136,14 @@ class EdiImport(TimeStampedModel):
                 name="edi_import_status_valid",
                 condition=Q(
                     status__in=[
-                        "pending", "processing", "importing", "done", "duplicate", "tested", "rejected", "failed"
+                        "pending",
+                        "processing",
+                        "importing",
+                        "done",
+                        "duplicate",
+                        "tested",
+                        "rejected",
+                        "failed",
                     ]
                 ),
             ),

@@ -99,7 +99,9 @@ def resale_rows(
         key = (reporter.partner_id, line.invoice, number)
         if key in seen:
             errors.append(
-                line.lin.error(1, f"invoice {line.invoice} line {number} appears twice (first at segment {seen[key]:,})")
+                line.lin.error(
+                    1, f"invoice {line.invoice} line {number} appears twice (first at segment {seen[key]:,})"
+                )
             )
             continue
         seen[key] = line.lin.number

@@ -88,9 +88,7 @@ def _may_send(user: Any) -> bool:
     )
 
 
-def edi_import_create(
-    *, user: Any, content: bytes, source: str, filename: str = "", token: Any = None
-) -> EdiImport:
+def edi_import_create(*, user: Any, content: bytes, source: str, filename: str = "", token: Any = None) -> EdiImport:
     """Store an interchange and process it now (small) or queue it for a worker (large).
 
     The sender must be a partner member or a channel manager; which partners the interchange may report
@@ -134,7 +132,9 @@ def run_guarded(job_id: int) -> EdiImport | None:
         return None
 
 
-FAILED_MESSAGE = "An unexpected error stopped this interchange; nothing was imported. Send it again, or ask the channel team."
+FAILED_MESSAGE = (
+    "An unexpected error stopped this interchange; nothing was imported. Send it again, or ask the channel team."
+)
 
 
 def edi_import_fail(*, job_id: int, message: str) -> None:
@@ -153,7 +153,7 @@ def _progress(job_id: int, phase: str, total: int) -> Callable[[int], None]:
     return report
 
 
-class _Refused(Exception):
+class _RefusedError(Exception):
     def __init__(self, errors: list[X12Error]):
         super().__init__(f"{len(errors)} errors")
         self.errors = errors
@@ -172,24 +172,18 @@ def edi_import_process(*, job_id: int) -> EdiImport:
         return job
     try:
         envelope, plan = _read_and_check(job)
-    except _Refused as refused:
+    except _RefusedError as refused:
         return _refuse(job, refused.errors)
     if envelope.is_test:
-        return _finish(job, EdiImport.Status.TESTED, plan.summary(), "A test interchange (ISA15 is T): it was "
-                       "checked and is correct; nothing was imported.")
+        return _finish(
+            job,
+            EdiImport.Status.TESTED,
+            plan.summary(),
+            "A test interchange (ISA15 is T): it was checked and is correct; nothing was imported.",
+        )
     earlier = _earlier_import(job)
     if earlier is not None:
-        if earlier.content_hash == job.content_hash:
-            job.duplicate_of = earlier
-            job.save(update_fields=["duplicate_of", "updated_at"])
-            return _finish(
-                job,
-                EdiImport.Status.DUPLICATE,
-                earlier.summary,
-                f"This interchange (sender {job.sender_id}, control number {job.control_number}) was already "
-                f"imported on {earlier.finished_at:%Y-%m-%d %H:%M} UTC with the same content; nothing was imported again.",
-            )
-        return _refuse(job, [_duplicate_error(job, earlier)])
+        return _against_earlier(job, earlier)
     try:
         return _import(job, plan)
     except IntegrityError:
@@ -197,13 +191,22 @@ def edi_import_process(*, job_id: int) -> EdiImport:
         earlier = _earlier_import(job)
         if earlier is None:
             raise
-        EdiImport.objects.filter(pk=job.pk).update(status=EdiImport.Status.PROCESSING)
-        job.refresh_from_db()
-        if earlier.content_hash == job.content_hash:
-            job.duplicate_of = earlier
-            job.save(update_fields=["duplicate_of", "updated_at"])
-            return _finish(job, EdiImport.Status.DUPLICATE, earlier.summary, "Already imported by a concurrent request.")
+        return _against_earlier(job, earlier)
+
+
+def _against_earlier(job: EdiImport, earlier: EdiImport) -> EdiImport:
+    """The duplicate policy: the same content is recognised and not imported again; other content is refused."""
+    if earlier.content_hash != job.content_hash:
         return _refuse(job, [_duplicate_error(job, earlier)])
+    job.duplicate_of = earlier
+    job.save(update_fields=["duplicate_of", "updated_at"])
+    return _finish(
+        job,
+        EdiImport.Status.DUPLICATE,
+        earlier.summary,
+        f"This interchange (sender {job.sender_id}, control number {job.control_number}) was already imported on "
+        f"{earlier.finished_at:%Y-%m-%d %H:%M} UTC with the same content; nothing was imported again.",
+    )
 
 
 def _earlier_import(job: EdiImport) -> EdiImport | None:
@@ -252,11 +255,11 @@ class _Plan:
 
 
 def _read_and_check(job: EdiImport) -> tuple[Envelope, _Plan]:
-    """Tokenize, open the envelope and read every transaction set; `_Refused` with every error found."""
+    """Tokenize, open the envelope and read every transaction set; `_RefusedError` with every error found."""
     try:
         interchange = tokenize(bytes(job.content))
     except X12SyntaxError as exc:
-        raise _Refused([exc.error])
+        raise _RefusedError([exc.error])
     envelope = open_envelope(interchange)
     job.sender_qualifier, job.sender_id = envelope.sender_qualifier[:4], envelope.sender_id[:80]
     job.control_number, job.version = envelope.control_number[:20], envelope.version[:8]
@@ -265,8 +268,16 @@ def _read_and_check(job: EdiImport) -> tuple[Envelope, _Plan]:
     job.progress_total, job.phase = envelope.segment_count, "checking"
     job.save(
         update_fields=[
-            "sender_qualifier", "sender_id", "control_number", "version", "kinds",
-            "transaction_count", "segment_count", "progress_total", "phase", "updated_at",
+            "sender_qualifier",
+            "sender_id",
+            "control_number",
+            "version",
+            "kinds",
+            "transaction_count",
+            "segment_count",
+            "progress_total",
+            "phase",
+            "updated_at",
         ]
     )
     errors = list(envelope.errors)
@@ -298,7 +309,7 @@ def _read_and_check(job: EdiImport) -> tuple[Envelope, _Plan]:
             progress(done)
             next_report = done + PROGRESS_EVERY
     if errors:
-        raise _Refused(sorted(errors, key=lambda e: (e.segment or 0, e.element)))
+        raise _RefusedError(sorted(errors, key=lambda e: (e.segment or 0, e.element)))
     if len(reporters) == 1 and job.partner_id not in reporters:
         job.partner_id = next(iter(reporters))
         job.save(update_fields=["partner", "updated_at"])
@@ -339,8 +350,15 @@ def _finish(job: EdiImport, status: str, summary: dict, message: str, fields: li
     job.finished_at = timezone.now()
     job.save(
         update_fields=[
-            *(fields or []), "status", "summary", "message", "phase", "progress_total", "progress_done",
-            "finished_at", "updated_at",
+            *(fields or []),
+            "status",
+            "summary",
+            "message",
+            "phase",
+            "progress_total",
+            "progress_done",
+            "finished_at",
+            "updated_at",
         ]
     )
     return job

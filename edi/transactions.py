@@ -209,9 +209,7 @@ def party(segment: Segment) -> Party:
 def _unit(segment: Segment, element: int, errors: list[X12Error]) -> bool:
     unit = segment.get(element)
     if unit not in UNITS:
-        errors.append(
-            segment.error(element, f"unit {unit} cannot be counted in single units; send EA (each)")
-        )
+        errors.append(segment.error(element, f"unit {unit} cannot be counted in single units; send EA (each)"))
         return False
     return True
 
@@ -224,9 +222,7 @@ def _check_ctt(segment: Segment, counted: int, what: str, errors: list[X12Error]
 # --- 852 -----------------------------------------------------------------------------------------------
 
 
-def _za_quantities(
-    za: Segment, sdq: list[Segment], errors: list[X12Error]
-) -> Iterator[tuple[Party | None, int]]:
+def _za_quantities(za: Segment, sdq: list[Segment], errors: list[X12Error]) -> Iterator[tuple[Party | None, int]]:
     """(location, quantity) of one ZA: its own quantity at the reporting location, or its SDQ split."""
     code = za.get(1)
     signed = CODE_CATEGORY.get(code) in SIGNED_CATEGORIES

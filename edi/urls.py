@@ -13,9 +13,7 @@ urlpatterns = [
     path("manage/edi/", views.ManageUploadView.as_view(), name="manage_upload"),
     path("manage/edi/imports/", views.ManageImportListView.as_view(), name="manage_import_list"),
     path("manage/edi/imports/<int:pk>/", views.ManageImportDetailView.as_view(), name="manage_import_detail"),
-    path(
-        "manage/edi/imports/<int:pk>/errors.csv", views.ManageImportErrorsView.as_view(), name="manage_import_errors"
-    ),
+    path("manage/edi/imports/<int:pk>/errors.csv", views.ManageImportErrorsView.as_view(), name="manage_import_errors"),
     path("manage/edi/activity/", views.ManageActivityListView.as_view(), name="manage_activity_list"),
     path("manage/edi/locations/", views.ManageLocationListView.as_view(), name="manage_location_list"),
 ]

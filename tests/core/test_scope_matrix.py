@@ -371,8 +371,14 @@ def _build() -> Matrix:
     ReportingLocation.objects.create(qualifier="92", code="ZYXWV-LOC", partner=b, site_name="Zyxwv Secret Site")
 
     def edi(user, code: str, control: int, sku: str = "MX-SW-1"):
-        body = ["XQ*H*20260101*20260131", f"N1*RL*{code} store*92*{code}", f"LIN**VN*{sku}", "ZA*QB*9*EA",
-                "ZA*QS*2*EA", "ZA*QA*5*EA"]
+        body = [
+            "XQ*H*20260101*20260131",
+            f"N1*RL*{code} store*92*{code}",
+            f"LIN**VN*{sku}",
+            "ZA*QB*9*EA",
+            "ZA*QS*2*EA",
+            "ZA*QA*5*EA",
+        ]
         return edi_import_create(
             user=user, content=interchange([body], control=control), source="portal", filename=f"{code.lower()}.edi"
         )

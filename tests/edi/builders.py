@@ -12,14 +12,55 @@ def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 
 
-def isa(sender: str = "ACMENET", control: int = 101, version: str = "00401", *, padded: bool = True,
-        repetition: str = "U", element: str = "*", component: str = ">", usage: str = "P") -> str:
+def isa(
+    sender: str = "ACMENET",
+    control: int = 101,
+    version: str = "00401",
+    *,
+    padded: bool = True,
+    repetition: str = "U",
+    element: str = "*",
+    component: str = ">",
+    usage: str = "P",
+) -> str:
     if padded:
-        fields = ["00", " " * 10, "00", " " * 10, "ZZ", sender.ljust(15), "ZZ", "PRMVENDOR".ljust(15), "260201",
-                  "0930", repetition, version, f"{control:09d}", "0", usage, component]
+        fields = [
+            "00",
+            " " * 10,
+            "00",
+            " " * 10,
+            "ZZ",
+            sender.ljust(15),
+            "ZZ",
+            "PRMVENDOR".ljust(15),
+            "260201",
+            "0930",
+            repetition,
+            version,
+            f"{control:09d}",
+            "0",
+            usage,
+            component,
+        ]
     else:
-        fields = ["00", "", "00", "", "ZZ", sender, "ZZ", "PRMVENDOR", "260201", "0930", repetition, version,
-                  str(control), "0", usage, component]
+        fields = [
+            "00",
+            "",
+            "00",
+            "",
+            "ZZ",
+            sender,
+            "ZZ",
+            "PRMVENDOR",
+            "260201",
+            "0930",
+            repetition,
+            version,
+            str(control),
+            "0",
+            usage,
+            component,
+        ]
     return "ISA" + element + element.join(fields)
 
 
@@ -49,8 +90,12 @@ def interchange(
     return ((terminator + newline).join(segments) + terminator + newline).encode()
 
 
-def activity(*lines: tuple[str, dict[str, int]], start: str = "20260101", end: str = "20260131",
-             location: str | None = "ACME-BER") -> list[str]:
+def activity(
+    *lines: tuple[str, dict[str, int]],
+    start: str = "20260101",
+    end: str = "20260131",
+    location: str | None = "ACME-BER",
+) -> list[str]:
     """An 852 body: XQ, an optional N1 RL location (qualifier 92) and per (LIN ids, {ZA code: qty}) a LIN loop."""
     body = [f"XQ*H*{start}*{end}"]
     if location:

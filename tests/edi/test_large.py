@@ -80,8 +80,10 @@ def test_progress_is_recorded_while_reading(edi_world, monkeypatch):
     monkeypatch.setattr(services, "PROGRESS_EVERY", 10)
     f.ProductFactory(sku="BULK-0000", product_line=edi_world["switch"].product_line)
     sets = [["XQ*H*20250101*20250107", "N1*RL*x*92*ACME-BER", "LIN**VN*BULK-0000", "ZA*QA*1*EA"]] * 5
-    sets = [[s.replace("20250101", f"202501{d:02d}").replace("20250107", f"202501{d:02d}") for s in body]
-            for d, body in zip(range(1, 6), sets, strict=True)]
+    sets = [
+        [s.replace("20250101", f"202501{d:02d}").replace("20250107", f"202501{d:02d}") for s in body]
+        for d, body in zip(range(1, 6), sets, strict=True)
+    ]
     job = edi_import_create(user=edi_world["user"], content=interchange(sets), source="api")
     assert job.status == "done", job.errors
     reading = [done for phase, done in seen if phase == "checking"]

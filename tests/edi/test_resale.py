@@ -27,8 +27,17 @@ def resale(*loops: list[str], header: tuple[str, ...] = ()) -> list[str]:
     return body
 
 
-SALE = ["PTD*SS", "DTM*003*20260110", "REF*IV*INV-1", "N1*ST*Kunde AG*92*K1", "N4*Bonn**53111*DE",
-        "QTY*39*3*EA", "LIN*1*VN*NET-SW24", "UIT*EA*100.00", "REF*SE*S-1"]
+SALE = [
+    "PTD*SS",
+    "DTM*003*20260110",
+    "REF*IV*INV-1",
+    "N1*ST*Kunde AG*92*K1",
+    "N4*Bonn**53111*DE",
+    "QTY*39*3*EA",
+    "LIN*1*VN*NET-SW24",
+    "UIT*EA*100.00",
+    "REF*SE*S-1",
+]
 
 
 @pytest.mark.parametrize("name", ["867-4010.edi", "867-5010.edi"])
@@ -40,18 +49,27 @@ def test_867_sample_writes_sellout_lines(edi_world, name):
     first = lines[("INV-10001", 1)]
     assert first.reporter == edi_world["partner"] and first.product == edi_world["switch"]
     assert (first.quantity, first.unit_price, first.currency, first.transaction_type) == (
-        2, Decimal("249.50"), "USD", "sale"
+        2,
+        Decimal("249.50"),
+        "USD",
+        "sale",
     )
     assert first.date == date(2026, 1, 12)
     assert (first.end_customer_name, first.end_customer_country.code, first.end_customer_postcode) == (
-        "Hansa Logistik GmbH", "DE", "20095"
+        "Hansa Logistik GmbH",
+        "DE",
+        "20095",
     )
     assert sorted(first.serials.values_list("serial", flat=True)) == ["SN-0001", "SN-0002"]
     assert lines[("INV-10001", 2)].product == edi_world["server"]  # by UPC
     assert first.source == "edi" and first.batch.channel == ImportBatch.Channel.EDI
     batch = first.batch
-    assert (batch.partner, batch.kind, batch.user, batch.created_count) == (edi_world["partner"], "sellout",
-                                                                            edi_world["user"], 3)
+    assert (batch.partner, batch.kind, batch.user, batch.created_count) == (
+        edi_world["partner"],
+        "sellout",
+        edi_world["user"],
+        3,
+    )
     assert job.summary["sellout_lines"] == 3 and job.summary["sellout_created"] == 3
     assert job.summary["skipped_transfers"] == {"RC": 1}  # received from vendor: not a resale
     assert "3 sell-out lines" in job.message and "left aside" in job.message
@@ -102,8 +120,8 @@ def test_852_and_867_in_one_interchange_import_together_or_not_at_all(edi_world)
     text = interchange([activity(("VN*NET-SW24", {"QA": 3}))]).decode()
     resale_text = interchange([resale(SALE)], code="867", control=101).decode()
     # One interchange holding a PD group and a PT group.
-    pd_group = text[text.index("GS*"): text.index("IEA*")]
-    pt_group = resale_text[resale_text.index("GS*"): resale_text.index("IEA*")].replace("*101*X*", "*102*X*")
+    pd_group = text[text.index("GS*") : text.index("IEA*")]
+    pt_group = resale_text[resale_text.index("GS*") : resale_text.index("IEA*")].replace("*101*X*", "*102*X*")
     pt_group = pt_group.replace("GE*1*101", "GE*1*102")
     both = text[: text.index("GS*")] + pd_group + pt_group + "IEA*2*000000101~\n"
     job = send(edi_world["user"], both.encode())

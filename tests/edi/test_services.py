@@ -30,14 +30,14 @@ def test_852_sample_imports_activity_stock_and_one_balance_exception(edi_world):
     assert (switch.beginning, switch.received, switch.returned, switch.sold, switch.adjustment) == (40, 20, 1, 15, -2)
     # 40 + 20 + 1 - 15 - 2 = 44, as reported (QA 44): the balance holds.
     assert (switch.expected_on_hand, switch.on_hand, switch.balance_difference) == (44, 44, 0)
-    server = rows["SRV-GTIN"]  # matched by its UPC alone
+    server = rows["NET-SW48"]  # matched by its UPC alone
     # 12 + 0 + 0 - 5 + 0 = 7 expected, 6 reported: an exception of -1.
     assert (server.expected_on_hand, server.on_hand, server.balance_difference) == (7, 6, -1)
     assert list(ProductActivity.objects.exceptions()) == [server]
     stock = {r.product.sku: r for r in InventoryReport.objects.select_related("product")}
     assert (stock["NET-SW24"].on_hand, stock["NET-SW24"].units_sold, stock["NET-SW24"].on_order) == (44, 15, 10)
     assert stock["NET-SW24"].date == date(2026, 1, 31) and stock["NET-SW24"].source == "edi"
-    assert (stock["SRV-GTIN"].on_hand, stock["SRV-GTIN"].units_sold, stock["SRV-GTIN"].on_order) == (6, 5, 0)
+    assert (stock["NET-SW48"].on_hand, stock["NET-SW48"].units_sold, stock["NET-SW48"].on_order) == (6, 5, 0)
     assert job.summary["balance_exceptions"] == 1 and job.summary["inventory_created"] == 2
     assert "1 balance exceptions" in job.message
 
@@ -83,14 +83,25 @@ def test_segment_count_mismatch_refuses_the_interchange(edi_world):
     job = send(edi_world["user"], text.encode())
     assert job.status == "rejected"
     assert job.errors == [
-        {"segment": 8, "segment_id": "SE", "element": 1, "value": "5",
-         "reason": "SE01 says 5 segments, the transaction set has 6 (ST to SE)"}
+        {
+            "segment": 8,
+            "segment_id": "SE",
+            "element": 1,
+            "value": "5",
+            "reason": "SE01 says 5 segments, the transaction set has 6 (ST to SE)",
+        }
     ]
 
 
 def test_bad_quantities_and_dates_are_located(edi_world):
-    body = ["XQ*H*20260101*2026013", "N1*RL*x*92*ACME-BER", "LIN**VN*NET-SW24", "ZA*QA*1.5*EA", "ZA*QS*-1*EA",
-            "ZA*QR*2*CA"]
+    body = [
+        "XQ*H*20260101*2026013",
+        "N1*RL*x*92*ACME-BER",
+        "LIN**VN*NET-SW24",
+        "ZA*QA*1.5*EA",
+        "ZA*QS*-1*EA",
+        "ZA*QR*2*CA",
+    ]
     job = send(edi_world["user"], interchange([body]))
     located = [(e["segment"], e["segment_id"], e["element"]) for e in job.errors]
     assert located == [(4, "XQ", 3), (7, "ZA", 2), (8, "ZA", 2), (9, "ZA", 3)]
@@ -181,8 +192,14 @@ def test_test_interchange_is_checked_not_imported(edi_world):
 
 def test_sdq_splits_quantities_by_location(edi_world):
     ReportingLocation.objects.create(qualifier="92", code="ACME-HAM", partner=edi_world["partner"], site_name="Hamburg")
-    body = ["XQ*H*20260101*20260131", "LIN**VN*NET-SW24", "ZA*QA**EA", "SDQ*EA*92*ACME-BER*4*ACME-HAM*6",
-            "ZA*QS*5*EA", "SDQ*EA*92*ACME-BER*2*ACME-HAM*3"]
+    body = [
+        "XQ*H*20260101*20260131",
+        "LIN**VN*NET-SW24",
+        "ZA*QA**EA",
+        "SDQ*EA*92*ACME-BER*4*ACME-HAM*6",
+        "ZA*QS*5*EA",
+        "SDQ*EA*92*ACME-BER*2*ACME-HAM*3",
+    ]
     job = send(edi_world["user"], interchange([body]))
     assert job.status == "done", job.errors
     sites = {a.site_name: (a.on_hand, a.sold) for a in ProductActivity.objects.all()}

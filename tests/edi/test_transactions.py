@@ -22,10 +22,17 @@ def test_852_sample():
     assert (report.reporter.qualifier, report.reporter.code) == ("92", "ACME-BER")
     first, second = report.lines
     assert [(p.qualifier, p.value, p.element) for p in first.product_ids] == [
-        ("VN", "NET-SW24", 3), ("UP", "036000291452", 5)
+        ("VN", "NET-SW24", 3),
+        ("UP", "036000291452", 5),
     ]
     assert first.quantities == {
-        "beginning": 40, "received": 20, "sold": 15, "returned": 1, "adjustment": -2, "on_hand": 44, "on_order": 10
+        "beginning": 40,
+        "received": 20,
+        "sold": 15,
+        "returned": 1,
+        "adjustment": -2,
+        "on_hand": 44,
+        "on_order": 10,
     }
     assert second.quantities == {"beginning": 12, "received": 0, "sold": 5, "on_hand": 6}
 

@@ -73,15 +73,15 @@ def test_balance_exceptions_for_the_partner_and_managers(client, edi_world):
     client.force_login(edi_world["user"])
     upload(client, "/portal/edi/", fixture("852-4010.edi"))
     page = client.get("/portal/edi/activity/?exceptions=true").content.decode()
-    assert "SRV-GTIN" in page and "NET-SW24" not in page
+    assert "NET-SW48" in page and "NET-SW24" not in page
     everything = client.get("/portal/edi/activity/").content.decode()
-    assert "SRV-GTIN" in everything and "NET-SW24" in everything
+    assert "NET-SW48" in everything and "NET-SW24" in everything
     export = client.get("/portal/edi/activity/?exceptions=true&export=csv")
     body = b"".join(export.streaming_content).decode() if export.streaming else export.content.decode()
-    assert "SRV-GTIN" in body and "NET-SW24" not in body
+    assert "NET-SW48" in body and "NET-SW24" not in body
     client.force_login(edi_world["manager"])
     managed = client.get("/manage/edi/activity/?exceptions=true").content.decode()
-    assert "SRV-GTIN" in managed and "Acme Networks" in managed
+    assert "NET-SW48" in managed and "Acme Networks" in managed
 
 
 def test_manager_pages(client, edi_world):
@@ -102,8 +102,9 @@ def test_lists_keep_their_query_count(client, edi_world, django_assert_max_num_q
     client.force_login(edi_world["user"])
     upload(client, "/portal/edi/", fixture("852-4010.edi"))
     for control in range(400, 415):
-        body = activity(("VN*NET-SW24", {"QA": 5}), start=f"2025{control % 12 + 1:02d}01",
-                        end=f"2025{control % 12 + 1:02d}28")
+        body = activity(
+            ("VN*NET-SW24", {"QA": 5}), start=f"2025{control % 12 + 1:02d}01", end=f"2025{control % 12 + 1:02d}28"
+        )
         upload(client, "/portal/edi/", interchange([body], control=control))
     with django_assert_max_num_queries(12):
         assert client.get("/portal/edi/imports/").status_code == 200
