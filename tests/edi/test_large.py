@@ -89,3 +89,41 @@ def test_progress_is_recorded_while_reading(edi_world, monkeypatch):
     reading = [done for phase, done in seen if phase == "checking"]
     assert len(reading) >= 2 and reading == sorted(reading)
     assert [done for phase, done in seen if phase == "writing"] == [5]
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_on_redis_imports_a_queued_interchange(settings):
+    """End to end: the API queues the task on `ingest`, a worker on the broker runs it, the job resource moves."""
+    from celery.contrib.testing.worker import start_worker
+
+    from edi.models import ReportingLocation
+    from prm.celery import app
+    from tests.edi.builders import fixture
+    from tests.fixtures.api import token_client
+
+    settings.PRM_EDI_SYNC_SEGMENTS = 5
+    partner = f.PartnerFactory()
+    user = f.PartnerUserFactory(partner=partner)
+    f.ProductFactory(sku="NET-SW24", gtin="00036000291452")
+    f.ProductFactory(sku="NET-SW48", gtin="00012345678905")
+    ReportingLocation.objects.create(qualifier="92", code="ACME-BER", partner=partner)
+    client = token_client(user)
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, queues=["ingest"]):
+            response = client.generic(
+                "POST", "/api/v1/edi/", fixture("852-4010.edi"), content_type="application/edi-x12"
+            )
+            assert response.status_code == 202
+            url = response.json()["url"]
+            for _ in range(200):
+                body = client.get(url).json()
+                if body["status"] not in ("pending", "processing", "importing"):
+                    break
+                time.sleep(0.05)
+    finally:
+        app.conf.task_always_eager = eager
+    assert body["status"] == "done", body
+    assert InventoryReport.objects.filter(partner=partner).count() == 2
