@@ -38,6 +38,7 @@ EVENT_TYPES = (
     "claim.paid",
     "inventory.reported",
     "sellout.reported",
+    "edi.processed",
     "partner.health_band_changed",
 )
 

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.events import emit
 from core.exceptions import ActionNotPermittedError, ServiceError
 from core.tasks import enqueue_on_commit
 from inventory.models import InventoryReport
@@ -342,6 +343,7 @@ def _refuse(job: EdiImport, errors: list[X12Error]) -> EdiImport:
 
 
 def _finish(job: EdiImport, status: str, summary: dict, message: str, fields: list[str] | None = None) -> EdiImport:
+    """Record how a job ended and announce it (`edi.processed`)."""
     job.status = status
     job.summary = summary
     job.message = message
@@ -360,6 +362,20 @@ def _finish(job: EdiImport, status: str, summary: dict, message: str, fields: li
             "finished_at",
             "updated_at",
         ]
+    )
+    # Webhooks of the partner (its ERP learns its interchange was imported or refused), in the same transaction.
+    emit(
+        "edi.processed",
+        partner_id=job.partner_id,
+        data={
+            "import": job.pk,
+            "status": job.status,
+            "sender_id": job.sender_id,
+            "control_number": job.control_number,
+            "kinds": job.kinds,
+            "error_count": job.error_count,
+            "summary": job.summary,
+        },
     )
     return job
 

@@ -231,3 +231,17 @@ def test_who_may_send(edi_world, db):
 
     with pytest.raises(ActionNotPermittedError):
         send(f.UserFactory(username="nobody"), fixture("852-4010.edi"))
+
+
+def test_each_outcome_is_announced_to_the_partners_webhooks(edi_world, django_capture_on_commit_callbacks):
+    from integrations.models import WebhookDelivery
+    from integrations.webhooks import webhook_endpoint_create
+
+    webhook_endpoint_create(user=edi_world["user"], url="https://hooks.example.com/erp", events=["edi.processed"])
+    with django_capture_on_commit_callbacks(execute=False):
+        send(edi_world["user"], fixture("852-4010.edi"))
+        send(edi_world["user"], interchange([activity(("VN*NOPE", {"QA": 1}))], control=5))
+    payloads = [d.payload for d in WebhookDelivery.objects.order_by("pk")]
+    assert len(payloads) == 2
+    assert '"status": "done"' in payloads[0] or '"status":"done"' in payloads[0]
+    assert "rejected" in payloads[1]
