@@ -226,6 +226,18 @@ def activity_rows(
                 )
             )
             continue
+        # The stock row of a period end sums the partner's sites; two periods ending that day would be summed too.
+        ending = ("ending", row.partner_id, row.product_id, row.period_end)
+        other_start = seen.setdefault(ending, row.period_start)
+        if other_start != row.period_start:
+            errors.append(
+                line.lin.error(
+                    0,
+                    f"{products.sku_of[product_id]} has two periods ending {row.period_end.isoformat()} for the same "
+                    f"partner (starting {other_start.isoformat()} and {row.period_start.isoformat()})",
+                )
+            )
+            continue
         seen[row.key] = line.lin.number
         rows.append(row)
     return rows

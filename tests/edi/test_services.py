@@ -245,3 +245,10 @@ def test_each_outcome_is_announced_to_the_partners_webhooks(edi_world, django_ca
     assert len(payloads) == 2
     assert '"status": "done"' in payloads[0] or '"status":"done"' in payloads[0]
     assert "rejected" in payloads[1]
+
+
+def test_two_periods_ending_the_same_day_are_refused(edi_world):
+    weekly = activity(("VN*NET-SW24", {"QA": 4}), start="20260125", end="20260131")
+    monthly = activity(("VN*NET-SW24", {"QA": 4}), start="20260101", end="20260131")
+    job = send(edi_world["user"], interchange([weekly, monthly]))
+    assert job.status == "rejected" and "two periods ending 2026-01-31" in job.errors[0]["reason"]
