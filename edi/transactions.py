@@ -215,7 +215,8 @@ def _unit(segment: Segment, element: int, errors: list[X12Error]) -> bool:
 
 
 def _check_ctt(segment: Segment, counted: int, what: str, errors: list[X12Error]) -> None:
-    if segment.get(1) and segment.get(1) != str(counted):
+    stated = segment.get(1)
+    if stated and not (stated.isdigit() and int(stated) == counted):
         errors.append(segment.error(1, f"CTT01 says {segment.get(1)}, the transaction set has {counted} {what}"))
 
 
@@ -431,6 +432,7 @@ def _settle_ptd(loop: _Ptd, report: ResaleReport, errors: list[X12Error]) -> Non
         return
     if not loop.lines:
         errors.append(loop.segment.error(0, "this PTD loop has no QTY loop: no product is reported"))
+    missing: dict[str, None] = {}  # what the loop's lines lack, each said once
     for number, line in enumerate(loop.lines, start=1):
         line.invoice = line.invoice or loop.invoice
         line.invoice_date = line.invoice_date or loop.invoice_date
@@ -440,7 +442,8 @@ def _settle_ptd(loop: _Ptd, report: ResaleReport, errors: list[X12Error]) -> Non
             errors.append(line.qty.error(0, "this QTY loop has no LIN: the product resold is unknown"))
             continue
         if not line.invoice:
-            errors.append(loop.segment.error(0, "no invoice number (REF*IV) for this resale"))
+            missing["no invoice number (REF*IV) for the resales of this PTD loop"] = None
         if line.invoice_date is None:
-            errors.append(loop.segment.error(0, "no invoice date (DTM*003) for this resale"))
+            missing["no invoice date (DTM*003) for the resales of this PTD loop"] = None
         report.lines.append(line)
+    errors.extend(loop.segment.error(0, reason) for reason in missing)
