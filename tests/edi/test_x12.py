@@ -128,3 +128,13 @@ def test_data_after_iea_is_refused():
 
 def test_empty_file():
     assert "empty" in refusal(b"  \n").reason
+
+
+def test_the_documented_samples_are_the_tested_ones():
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "edi"
+    names = sorted(p.name for p in docs.glob("*.edi"))
+    assert names == ["852-4010.edi", "852-5010-brackets.edi", "867-4010.edi", "867-5010.edi"]
+    for name in names:
+        assert (docs / name).read_bytes() == fixture(name), name
