@@ -271,6 +271,8 @@ SPECTACULAR_SETTINGS = {
         "ClaimStatusEnum": "warranty.models.ClaimStatus",
         "PartnerStatusEnum": "partners.models.Partner.Status",
         "DeliveryStatusEnum": "integrations.models.WebhookDelivery.Status",
+        "EdiImportStatusEnum": "edi.models.EdiImport.Status",
+        "EdiImportSourceEnum": "edi.models.EdiImport.Source",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

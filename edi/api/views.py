@@ -16,7 +16,7 @@ from edi.services import edi_import_create
 from integrations.models import ApiToken
 
 from .parsers import EdiParser, X12Parser
-from .serializers import EdiImportListSerializer, EdiImportSerializer
+from .serializers import EdiImportListSerializer, EdiImportSerializer, EdiRefusalSerializer
 
 FINISHED_OK = (EdiImport.Status.DONE, EdiImport.Status.DUPLICATE, EdiImport.Status.TESTED)
 
@@ -45,7 +45,7 @@ class EdiImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
         responses={
             200: OpenApiResponse(EdiImportSerializer, description="Processed at once (small interchange)."),
             202: OpenApiResponse(EdiImportSerializer, description="Queued for a worker: poll the job's `url`."),
-            400: OpenApiResponse(EdiImportSerializer, description="Refused: `error.errors` lists every problem."),
+            400: OpenApiResponse(EdiRefusalSerializer, description="Refused: `error.errors` lists every problem."),
         },
     )
     def create(self, request):

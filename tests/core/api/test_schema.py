@@ -35,6 +35,7 @@ from customers.models import Customer
 from deals import services as deal_services
 from deals.models import DealRegistration
 from deals.validation import MAX_LINES
+from edi.models import EdiImport
 from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from integrations.tokens import api_token_create
 from integrations.webhooks import webhook_endpoint_create
@@ -168,6 +169,7 @@ ID_SOURCES = {
     "claims": WarrantyClaim,
     "customers": Customer,
     "deals": DealRegistration,
+    "edi": EdiImport,
     "failure-codes": FailureCode,
     "inventory": InventoryReport,
     "notifications": Notification,
