@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('catalog', '0002_product_gtin_product_product_gtin_fourteen_digits'),
+        ('catalog', '0002_product_gtin'),
         ('integrations', '0001_initial'),
         ('partners', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
