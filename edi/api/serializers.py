@@ -58,17 +58,3 @@ class EdiImportListSerializer(EdiImportSerializer):
     class Meta(EdiImportSerializer.Meta):
         fields = [name for name in EdiImportSerializer.Meta.fields if name != "errors"]
         read_only_fields = fields
-
-
-class EdiRefusalErrorSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="`invalid_interchange`.")
-    message = serializers.CharField(help_text="The first problem and how many more.")
-    fields = serializers.DictField(help_text="Empty: the problems are located in `errors`.")
-    errors = EdiErrorSerializer(many=True, help_text="Every problem, by segment, segment id and element.")
-
-
-class EdiRefusalSerializer(serializers.Serializer):
-    """A refused interchange: the error shape with every located problem, and the job that records it."""
-
-    error = EdiRefusalErrorSerializer()
-    job = EdiImportSerializer()

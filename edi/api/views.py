@@ -16,7 +16,7 @@ from edi.services import edi_import_create
 from integrations.models import ApiToken
 
 from .parsers import EdiParser, X12Parser
-from .serializers import EdiImportListSerializer, EdiImportSerializer, EdiRefusalSerializer
+from .serializers import EdiImportListSerializer, EdiImportSerializer
 
 FINISHED_OK = (EdiImport.Status.DONE, EdiImport.Status.DUPLICATE, EdiImport.Status.TESTED)
 
@@ -45,14 +45,15 @@ class EdiImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
         responses={
             200: OpenApiResponse(EdiImportSerializer, description="Processed at once (small interchange)."),
             202: OpenApiResponse(EdiImportSerializer, description="Queued for a worker: poll the job's `url`."),
-            400: OpenApiResponse(EdiRefusalSerializer, description="Refused: `error.errors` lists every problem."),
         },
     )
     def create(self, request):
         """Send one X12 interchange (852 and/or 867, 4010 or 5010) as the raw body.
 
         Small interchanges are processed in the request: 200 with the result, or 400 with every error by
-        segment number, segment id and element position (nothing imported). Larger ones answer 202 with the
+        segment number, segment id and element position (nothing imported): the usual error with
+        `error.code` `invalid_interchange`, `error.errors` (each `{segment, segment_id, element, value,
+        reason}`) and `job` (the refused interchange, as a 200 would show it). Larger ones answer 202 with the
         job; poll its `url`. `?filename=` names the interchange in the lists.
         """
         content = request.data if isinstance(request.data, bytes) else b""

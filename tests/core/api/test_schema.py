@@ -52,6 +52,9 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 3}
 # Operations that must have answered 2xx at least once (for either token), so the run is not all 404s and 400s.
 MIN_SHARE_SUCCEEDED = 0.8
+# EDI interchanges are raw bytes (`application/edi-x12`): generated bodies are sent as they are.
+schemathesis.serializer.alias("application/edi-x12", "application/octet-stream")
+
 # A systematic fault fails many coverage cases alike; the first few say enough.
 MAX_REPORTED_PER_OPERATION = 3
 
