@@ -23,10 +23,11 @@ from catalog.gtin import gtin_problem
 from catalog.models import Product
 from partners.models import Partner
 
+from .elements import Party, ProductId
 from .envelope import Envelope
 from .models import ProductActivity, ReportingLocation
-from .transactions import ActivityReport, Party, ProductId
 from .x12 import Segment, X12Error
+from .x852 import ActivityReport
 
 SKU_QUALIFIERS = ("VN", "VP", "BP", "IN", "MG", "SK")
 GTIN_QUALIFIERS = ("UP", "UK", "EN", "N4", "UA", "UI")

@@ -32,8 +32,8 @@ from sellout.services import sellout_lines_upsert
 
 from .mapping import PartnerResolver, ProductMatcher
 from .models import EdiImport
-from .transactions import ResaleReport
 from .x12 import Segment, X12Error
+from .x867 import ResaleReport
 
 TRANSACTION_TYPES = {"SS": "sale", "CS": "sale", "SD": "sale", "DS": "drop_ship"}
 DEFAULT_CURRENCY = "USD"

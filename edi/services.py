@@ -36,8 +36,9 @@ from .envelope import Envelope, open_envelope
 from .mapping import ActivityRow, PartnerResolver, ProductMatcher, activity_rows, inventory_rows, settle_balances
 from .models import EdiImport, ProductActivity
 from .resale import ResaleRow, resale_rows, write_resales
-from .transactions import parse_852, parse_867
 from .x12 import X12Error, X12SyntaxError, tokenize
+from .x852 import parse_852
+from .x867 import parse_867
 
 logger = logging.getLogger(__name__)
 

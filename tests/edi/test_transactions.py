@@ -6,8 +6,9 @@ from datetime import date
 from decimal import Decimal
 
 from edi.envelope import open_envelope
-from edi.transactions import parse_852, parse_867
 from edi.x12 import tokenize
+from edi.x852 import parse_852
+from edi.x867 import parse_867
 from tests.edi.builders import fixture, interchange
 
 
