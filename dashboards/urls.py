@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views.ecosystem import InventoryInsightsView, WarrantyInsightsView
+from .views.ecosystem import InventoryInsightsView, SellOutInsightsView, WarrantyInsightsView
 from .views.partners import PartnerDetailView, PartnerListView
 from .views.portal import PortalScorecardView
 
@@ -12,5 +12,6 @@ urlpatterns = [
     path("manage/partners/<int:pk>/", PartnerDetailView.as_view(), name="partner_detail"),
     path("manage/insights/inventory/", InventoryInsightsView.as_view(), name="inventory"),
     path("manage/insights/warranty/", WarrantyInsightsView.as_view(), name="warranty"),
+    path("manage/insights/sellout/", SellOutInsightsView.as_view(), name="sellout"),
     path("portal/scorecard/", PortalScorecardView.as_view(), name="portal_scorecard"),
 ]

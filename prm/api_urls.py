@@ -27,6 +27,7 @@ class ApiRootView(APIView):
         "integrations-api:token",
         "integrations-api:webhook",
         "integrations-api:webhook-delivery",
+        "currencies-api:rate",
         "edi-api:edi-import",
     )
 
@@ -47,5 +48,6 @@ urlpatterns = [
     path("", include("notifications.api.urls")),
     path("", include("analytics.api.urls")),
     path("", include("integrations.api.urls")),
+    path("", include("currencies.api.urls")),
     path("", include("edi.api.urls")),
 ]

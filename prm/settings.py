@@ -271,6 +271,7 @@ SPECTACULAR_SETTINGS = {
         "ClaimStatusEnum": "warranty.models.ClaimStatus",
         "PartnerStatusEnum": "partners.models.Partner.Status",
         "DeliveryStatusEnum": "integrations.models.WebhookDelivery.Status",
+        "RateGranularityEnum": "currencies.models.ExchangeRate.Granularity",
         "EdiImportStatusEnum": "edi.models.EdiImport.Status",
         "EdiImportSourceEnum": "edi.models.EdiImport.Source",
     },

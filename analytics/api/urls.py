@@ -1,6 +1,13 @@
 from rest_framework.routers import SimpleRouter
 
-from .views import EcosystemHealthViewSet, JobRunViewSet, KpiSnapshotViewSet, PartnerHealthScoreViewSet
+from .views import (
+    EcosystemHealthViewSet,
+    JobRunViewSet,
+    KpiSnapshotViewSet,
+    LineSellOutViewSet,
+    PartnerHealthScoreViewSet,
+    UnconvertedAmountViewSet,
+)
 
 app_name = "analytics-api"
 
@@ -9,5 +16,7 @@ router.register("analytics/kpis", KpiSnapshotViewSet, basename="kpi-snapshot")
 router.register("analytics/health-scores", PartnerHealthScoreViewSet, basename="health-score")
 router.register("analytics/ecosystem-health", EcosystemHealthViewSet, basename="ecosystem-health")
 router.register("analytics/jobs", JobRunViewSet, basename="analytics-job")
+router.register("analytics/unconverted-amounts", UnconvertedAmountViewSet, basename="unconverted-amount")
+router.register("analytics/sellout-groups", LineSellOutViewSet, basename="sellout-group")
 
 urlpatterns = router.urls
