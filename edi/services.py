@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -43,6 +44,11 @@ from .x867 import parse_867
 logger = logging.getLogger(__name__)
 
 SYNC_SEGMENTS = 2000
+# A running job whose `updated_at` has not moved for this long (a worker moves it at least every PROGRESS_EVERY
+# segments) has lost its queue message or its worker: the beat queues it again. Longer than the task's time
+# limit, so a first run is over by then; every step is idempotent, so a run that was only slow does no harm.
+STALLED_AFTER = timedelta(minutes=45)
+GIVE_UP_AFTER = timedelta(hours=12)
 MAX_BYTES = 50 * 1024 * 1024
 PROGRESS_EVERY = 2000
 WRITE_CHUNK = 2000
@@ -442,3 +448,27 @@ def _done_message(summary: dict) -> str:
         left = ", ".join(f"{n:,} {code}" for code, n in sorted(summary["skipped_transfers"].items()))
         parts.append(f"transfers that are not resales left aside ({left})")
     return "Imported: " + "; ".join(parts) + "."
+
+
+def edi_imports_resume_stalled(*, now: datetime | None = None) -> dict[str, int]:
+    """Queue again the running interchanges nothing has moved for STALLED_AFTER; fail those older than
+    GIVE_UP_AFTER (their sender is told to send them again). Runs on the beat, so that no interchange stays
+    "waiting for a worker" when a message is lost."""
+    now = now or timezone.now()
+    counts = {"resumed": 0, "failed": 0}
+    stalled = EdiImport.objects.filter(status__in=EdiImport.RUNNING, updated_at__lt=now - STALLED_AFTER)
+    for job in stalled.only("pk", "status", "created_at"):
+        if job.created_at < now - GIVE_UP_AFTER:
+            edi_import_fail(
+                job_id=job.pk,
+                message="This interchange was not processed in time; nothing was imported. Send it again.",
+            )
+            counts["failed"] += 1
+            continue
+        # Moving `updated_at` makes the next sweep wait again before queueing it once more.
+        if EdiImport.objects.filter(pk=job.pk, status=job.status).update(updated_at=now):
+            enqueue_on_commit("edi.tasks.process_import", job.pk)
+            counts["resumed"] += 1
+    if any(counts.values()):
+        logger.warning("EDI imports: %(resumed)s stalled ones queued again, %(failed)s failed", counts)
+    return counts

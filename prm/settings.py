@@ -206,6 +206,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inventory.tasks.resume_stalled_imports",
         "schedule": crontab(minute="*/15"),
     },
+    "edi-resume-stalled-imports": {
+        "task": "edi.tasks.resume_stalled_imports",
+        "schedule": crontab(minute="*/15"),
+    },
     "integrations-requeue-stalled-webhooks": {
         "task": "integrations.tasks.requeue_stalled_webhooks",
         "schedule": crontab(minute="*/5"),

@@ -252,3 +252,30 @@ def test_two_periods_ending_the_same_day_are_refused(edi_world):
     monthly = activity(("VN*NET-SW24", {"QA": 4}), start="20260101", end="20260131")
     job = send(edi_world["user"], interchange([weekly, monthly]))
     assert job.status == "rejected" and "two periods ending 2026-01-31" in job.errors[0]["reason"]
+
+
+def test_a_stalled_interchange_is_queued_again_then_given_up(edi_world, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.test import override_settings
+    from django.utils import timezone
+
+    from edi.services import edi_imports_resume_stalled
+
+    with override_settings(PRM_EDI_SYNC_SEGMENTS=5), django_capture_on_commit_callbacks(execute=False):
+        job = send(edi_world["user"], fixture("852-4010.edi"))  # its message is lost: never run
+    assert job.status == "pending"
+    assert edi_imports_resume_stalled() == {"resumed": 0, "failed": 0}  # recent: left to its worker
+    EdiImport.objects.filter(pk=job.pk).update(updated_at=timezone.now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert edi_imports_resume_stalled() == {"resumed": 1, "failed": 0}
+    job.refresh_from_db()
+    assert job.status == "done" and ProductActivity.objects.count() == 2
+    with override_settings(PRM_EDI_SYNC_SEGMENTS=5), django_capture_on_commit_callbacks(execute=False):
+        old = send(edi_world["user"], fixture("852-4010.edi").replace(b"000000101", b"000000177"))
+    EdiImport.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - timedelta(days=1), updated_at=timezone.now() - timedelta(hours=1)
+    )
+    assert edi_imports_resume_stalled() == {"resumed": 0, "failed": 1}
+    old.refresh_from_db()
+    assert old.status == "failed" and "Send it again" in old.message
