@@ -41,6 +41,7 @@ EVENT_TYPES = (
     "ticket.status_changed",
     "ticket.commented",
     "sellout.reported",
+    "edi.processed",
     "partner.health_band_changed",
 )
 

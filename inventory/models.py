@@ -22,6 +22,7 @@ class InventoryReport(TimeStampedModel):
         PORTAL = "portal", "Portal"
         CSV = "csv", "CSV upload"
         API = "api", "API"
+        EDI = "edi", "EDI 852"
 
     partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="inventory_reports")
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="inventory_reports")

@@ -34,6 +34,7 @@ class ApiRootView(APIView):
         "integrations-api:webhook",
         "integrations-api:webhook-delivery",
         "currencies-api:rate",
+        "edi-api:edi-import",
     )
 
     def get(self, request, format=None):
@@ -57,4 +58,5 @@ urlpatterns = [
     path("", include("analytics.api.urls")),
     path("", include("integrations.api.urls")),
     path("", include("currencies.api.urls")),
+    path("", include("edi.api.urls")),
 ]

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "notifications",
     "analytics",
     "integrations",
+    "edi",
     "dashboards",
     "demo",
 ]
@@ -185,6 +186,7 @@ CELERY_TASK_ROUTES = {
     "inventory.tasks.*": {"queue": "ingest"},
     "activations.tasks.*": {"queue": "analytics"},
     "sellout.tasks.*": {"queue": "ingest"},
+    "edi.tasks.*": {"queue": "ingest"},
     "integrations.tasks.deliver_*": {"queue": "webhooks"},
 }
 CELERY_BEAT_SCHEDULE = {
@@ -211,6 +213,10 @@ CELERY_BEAT_SCHEDULE = {
     "sellout-resume-stalled-uploads": {
         "task": "sellout.tasks.resume_stalled_uploads",
         "schedule": crontab(minute="7,22,37,52"),
+    },
+    "edi-resume-stalled-imports": {
+        "task": "edi.tasks.resume_stalled_imports",
+        "schedule": crontab(minute="*/15"),
     },
     "integrations-requeue-stalled-webhooks": {
         "task": "integrations.tasks.requeue_stalled_webhooks",
@@ -290,6 +296,8 @@ SPECTACULAR_SETTINGS = {
         "TicketSeverityEnum": "support.models.Severity",
         "RateGranularityEnum": "currencies.models.ExchangeRate.Granularity",
         "KpiGranularityEnum": "analytics.models.Granularity",
+        "EdiImportStatusEnum": "edi.models.EdiImport.Status",
+        "EdiImportSourceEnum": "edi.models.EdiImport.Source",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -348,6 +356,11 @@ PRM_ANALYTICS_HEALTH_TASKS = env.int("PRM_ANALYTICS_HEALTH_TASKS", default=4)
 # Partners read their own figures and anonymised tier benchmarks; the channel-wide figures (ecosystem KPI
 # rows, ecosystem health) only when the vendor chooses to share them.
 PRM_PARTNERS_SEE_ECOSYSTEM = env.bool("PRM_PARTNERS_SEE_ECOSYSTEM", default=False)
+# EDI intake (docs/edi.md): interchanges up to this many segments are processed in the request, larger
+# ones by a worker; the largest interchange taken; the currency of 867 prices when the file has no CUR.
+PRM_EDI_SYNC_SEGMENTS = env.int("PRM_EDI_SYNC_SEGMENTS", default=2000)
+PRM_EDI_MAX_BYTES = env.int("PRM_EDI_MAX_BYTES", default=50 * 1024 * 1024)
+PRM_EDI_DEFAULT_CURRENCY = env.str("PRM_EDI_DEFAULT_CURRENCY", default="USD")
 
 # --- security (production) -------------------------------------------------
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)

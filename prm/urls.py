@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("integrations.urls")),
     path("", include("currencies.urls")),
+    path("", include("edi.urls")),
     path("", include("dashboards.urls")),
     path("lookup/", include("prm.lookup_urls")),
     path("admin/", admin.site.urls),

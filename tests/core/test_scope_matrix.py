@@ -45,6 +45,8 @@ from analytics import services as analytics_services
 from analytics.models import EcosystemHealth, JobRun, KpiSnapshot, PartnerHealthScore, UnconvertedAmount
 from currencies.services import rate_upload_create
 from deals.services import deal_approve, deal_close, deal_create
+from edi.models import EdiImport, ProductActivity, ReportingLocation
+from edi.services import edi_import_create
 from ingest.models import ImportBatch
 from ingest.services import import_batch_open
 from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
@@ -60,6 +62,7 @@ from sellout.services import sellout_lines_upsert
 from support.models import SlaPolicy
 from support.services import ticket_comment, ticket_open, ticket_transition
 from tests import factories as f
+from tests.edi.builders import interchange
 from warranty.services import claim_approve, claim_create
 
 # --- who may enter ------------------------------------------------------------------------------------
@@ -220,6 +223,18 @@ SCOPES: dict[str, Declared] = {
     "currencies:rate_upload_import": _d(MANAGER, pk="rate_upload"),
     # activations
     "activations:manage_rates": _d(MANAGER),
+    # EDI intake
+    "edi:upload": _d(PORTAL),
+    "edi:import_list": _d(PORTAL),
+    "edi:import_detail": _d(PORTAL, pk="edi_import"),
+    "edi:import_errors": _d(PORTAL, pk="edi_import"),
+    "edi:activity_list": _d(PORTAL),
+    "edi:manage_upload": _d(MANAGER),
+    "edi:manage_import_list": _d(MANAGER),
+    "edi:manage_import_detail": _d(MANAGER, pk="edi_import"),
+    "edi:manage_import_errors": _d(MANAGER, pk="edi_import"),
+    "edi:manage_activity_list": _d(MANAGER),
+    "edi:manage_location_list": _d(MANAGER),
     # notifications
     "notifications:list": _d(SIGNED_IN),
     "notifications:mark_all_read": _d(SIGNED_IN),
@@ -329,6 +344,8 @@ SCOPES: dict[str, Declared] = {
     "integrations-api:webhook-delivery-list": _d(API),
     "integrations-api:webhook-delivery-detail": _d(API, pk="delivery"),
     "integrations-api:webhook-delivery-redeliver": _d(API, pk="delivery"),
+    "edi-api:edi-import-list": _d(API),
+    "edi-api:edi-import-detail": _d(API, pk="edi_import"),
 }
 # Django's admin is one application with one rule (staff with model permissions); its URLs are many.
 NAMESPACE_SCOPES: dict[str, str] = {"admin": ADMIN}
@@ -482,6 +499,28 @@ def _build() -> Matrix:
         )
         for p, who in ((a, "admin_a"), (b, "admin_b"))
     ]
+    # EDI: each side's 852 for its own location (with a balance exception), and B's refused interchange.
+    ReportingLocation.objects.create(qualifier="92", code="QWERTZ-LOC", partner=a, site_name="Qwertz Store")
+    ReportingLocation.objects.create(qualifier="92", code="ZYXWV-LOC", partner=b, site_name="Zyxwv Secret Site")
+
+    def edi(user, code: str, control: int, sku: str = "MX-SW-1"):
+        body = [
+            "XQ*H*20260101*20260131",
+            f"N1*RL*{code} store*92*{code}",
+            f"LIN**VN*{sku}",
+            "ZA*QB*9*EA",
+            "ZA*QS*2*EA",
+            "ZA*QA*5*EA",
+        ]
+        return edi_import_create(
+            user=user, content=interchange([body], control=control), source="portal", filename=f"{code.lower()}.edi"
+        )
+
+    edi_a = edi(users["admin_a"], "QWERTZ-LOC", 901)
+    edi_b = edi(users["admin_b"], "ZYXWV-LOC", 902)
+    edi_b_refused = edi(users["admin_b"], "ZYXWV-LOC", 903, sku="ZYXWV-NOPE")
+    assert (edi_a.status, edi_b.status, edi_b_refused.status) == ("done", "done", "rejected")
+    assert ProductActivity.objects.exceptions().count() == 2
     cert_a = f.CertificationFactory(partner=a, holder_name="Qwertz Holder")
     cert_b = f.CertificationFactory(partner=b, holder_name="Zyxwv Holder")
 
@@ -586,6 +625,7 @@ def _build() -> Matrix:
         "sellout_upload": sellout_uploads,
         "sellout_batch": list(ImportBatch.objects.filter(kind="sellout").order_by("pk")),
         "sellout_candidate": list(EndCustomerCandidate.objects.order_by("pk")),
+        "edi_import": [edi_a, edi_b, edi_b_refused],
         "inventory": list(InventoryReport.objects.order_by("pk")),
         "certification": [cert_a, cert_b],
         "customer": [conflict_a.customer, conflict_b.customer, claim_a.customer, claim_b.customer, own_d.customer],
@@ -942,3 +982,4 @@ def test_the_data_set_exercises_the_rule(matrix, db):
     assert "Zyxwv Ticket Customer vendor internal note" in page and "Zyxwv reopen reason" in page
     page = admin_a.get(f"/portal/support/{ticket_a.pk}/").content.decode()
     assert "Qwertz Ticket Customer public answer" in page and "internal note" not in page
+    assert EdiImport.objects.count() == 3 and ReportingLocation.objects.count() == 2

@@ -70,6 +70,7 @@ WRITES = [
     ("post", "/api/v1/tickets/{ticket}/resolve/", {}),
     ("post", "/api/v1/notifications/read-all/", {}),
     ("post", "/api/v1/webhooks/", {}),
+    ("post", "/api/v1/edi/", {}),
     ("delete", "/api/v1/tokens/{token}/", None),
 ]
 

@@ -39,6 +39,7 @@ from customers.models import Customer
 from deals import services as deal_services
 from deals.models import DealRegistration
 from deals.validation import MAX_LINES
+from edi.models import EdiImport
 from ingest.services import import_batch_open
 from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from integrations.tokens import api_token_create
@@ -59,6 +60,9 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 3}
 # Operations that must have answered 2xx at least once (for either token), so the run is not all 404s and 400s.
 MIN_SHARE_SUCCEEDED = 0.8
+# EDI interchanges are raw bytes (`application/edi-x12`): generated bodies are sent as they are.
+schemathesis.serializer.alias("application/edi-x12", "application/octet-stream")
+
 # A systematic fault fails many coverage cases alike; the first few say enough.
 MAX_REPORTED_PER_OPERATION = 3
 
@@ -232,6 +236,7 @@ ID_SOURCES = {
     "claims": WarrantyClaim,
     "customers": Customer,
     "deals": DealRegistration,
+    "edi": EdiImport,
     "failure-codes": FailureCode,
     "inventory": InventoryReport,
     "sellout": SellOutLine,

@@ -63,5 +63,6 @@ def test_the_api_root_links_every_collection(world, client_for):
         "webhook",
         "webhook-delivery",
         "rate",
+        "edi-import",
     ]
     assert links["deal"] == "http://testserver/api/v1/deals/"
