@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 
 from catalog.models import Product, ProductLine
-from core.filters import PageFilterSet, VisibleModelChoiceFilter, date_bound
+from core.filters import IdFilter, PageFilterSet, VisibleModelChoiceFilter, date_bound
 from partners.models import Partner
 
 from .models import Activation, UsageRecord
@@ -44,7 +44,7 @@ class ActivationFilterSet(PageFilterSet):
 
 
 class UsageRecordFilterSet(PageFilterSet):
-    activation = django_filters.NumberFilter(field_name="activation_id")
+    activation = IdFilter(field_name="activation_id")
     identifier = django_filters.CharFilter(field_name="activation__identifier", label="Serial or subscription id")
     month_from = date_bound("month", "gte", "From month")
     month_to = date_bound("month", "lte", "To month")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
+from core.filters import IdFilter
 from partners.filtersets import PartnerFilterSet
 
 from .models import (
@@ -50,7 +51,7 @@ class KpiSnapshotFilterSet(django_filters.FilterSet):
     dimension = django_filters.ChoiceFilter(choices=Dimension.choices)
     granularity = django_filters.ChoiceFilter(choices=Granularity.choices)
     key = django_filters.CharFilter()
-    partner = django_filters.NumberFilter(field_name="partner_id")
+    partner = IdFilter(field_name="partner_id")
     since = django_filters.DateFilter(field_name="period_start", lookup_expr="gte", label="Starting on or after")
     until = django_filters.DateFilter(field_name="period_start", lookup_expr="lte", label="Starting on or before")
     is_complete = django_filters.BooleanFilter()
@@ -61,8 +62,8 @@ class KpiSnapshotFilterSet(django_filters.FilterSet):
 
 
 class HealthScoreFilterSet(django_filters.FilterSet):
-    partner = django_filters.NumberFilter(field_name="partner_id")
-    tier = django_filters.NumberFilter(field_name="tier_id")
+    partner = IdFilter(field_name="partner_id")
+    tier = IdFilter(field_name="tier_id")
     band = django_filters.ChoiceFilter(choices=HealthBand.choices)
     is_current = django_filters.BooleanFilter()
     as_of = django_filters.DateFilter()
@@ -101,10 +102,10 @@ class LineSellOutFilterSet(django_filters.FilterSet):
     period_start = django_filters.DateFilter()
     since = django_filters.DateFilter(field_name="period_start", lookup_expr="gte", label="Starting on or after")
     until = django_filters.DateFilter(field_name="period_start", lookup_expr="lte", label="Starting on or before")
-    product_line = django_filters.NumberFilter(field_name="product_line_id")
+    product_line = IdFilter(field_name="product_line_id")
     country = django_filters.CharFilter()
-    region = django_filters.NumberFilter(field_name="region_id")
-    tier = django_filters.NumberFilter(field_name="tier_id")
+    region = IdFilter(field_name="region_id")
+    tier = IdFilter(field_name="tier_id")
     partner_type = django_filters.CharFilter()
 
     class Meta:

@@ -10,6 +10,7 @@ failure codes) keeps a plain `ModelChoiceFilter`.
 from __future__ import annotations
 
 import django_filters
+from django import forms
 
 
 class VisibleModelChoiceFilter(django_filters.ModelChoiceFilter):
@@ -40,3 +41,19 @@ class PageFilterSet(django_filters.FilterSet):
         for field in self.form.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", f"{css} {css}-sm")
+
+
+# The largest id a database key holds (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A row's id in the query string: a whole number from 1 to MAX_ID. Anything else ("-1.8e308", "2.5") is a
+    clear 400 from the filter form, never a number the database cannot hold (a 500)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)

@@ -2,11 +2,13 @@
 
 import django_filters
 
+from core.filters import IdFilter
+
 from .models import WebhookDelivery
 
 
 class WebhookDeliveryFilterSet(django_filters.FilterSet):
-    endpoint = django_filters.NumberFilter(field_name="endpoint_id")
+    endpoint = IdFilter(field_name="endpoint_id")
 
     class Meta:
         model = WebhookDelivery
