@@ -387,6 +387,8 @@ HEALTH_COMPONENTS: dict[str, tuple[str, float]] = {
     "engagement": ("engagement", 0.15),
     "deal_quality": ("deal quality", 0.10),
     "operations": ("operations", 0.15),
+    # Off by default (weight 0): the data-quality score of the last complete month, ranked among peers.
+    "data_quality": ("data quality", 0.0),
 }
 
 # Raw inputs measured per partner and date; the components are built from them.
@@ -400,7 +402,17 @@ HEALTH_INPUTS: tuple[str, ...] = (
     "units_sold_90d",
     "on_hand",
     "claims_90d",
+    "data_quality_score",
 )
+
+# Data-quality components (docs/data-quality.md): name → (label, weight). The score is Σ weight × component over
+# the components with something to measure, the weights renormalised over them.
+QUALITY_COMPONENTS: dict[str, tuple[str, float]] = {
+    "timeliness": ("timeliness", 0.35),
+    "completeness": ("completeness", 0.30),
+    "consistency": ("consistency", 0.20),
+    "duplicates": ("duplicates and corrections", 0.15),
+}
 
 BANDS = (("healthy", 70.0), ("watch", 40.0), ("at_risk", float("-inf")))
 # Health metrics (growth, win rate, days of cover, claims per 1,000 units, operations) are rounded to this many
