@@ -391,6 +391,9 @@ HEALTH_COMPONENTS: dict[str, tuple[str, float]] = {
     "data_quality": ("data quality", 0.0),
 }
 
+# Components shown only when configured with a weight above 0 (off by default).
+OPTIONAL_HEALTH_COMPONENTS: frozenset[str] = frozenset({"data_quality"})
+
 # Raw inputs measured per partner and date; the components are built from them.
 HEALTH_INPUTS: tuple[str, ...] = (
     "revenue_90d",

@@ -27,7 +27,7 @@ from django.db.models.query import ModelIterable
 from core.models import TimeStampedModel
 from core.visibility import PartnerScopedQuerySet, partner_scope_q
 
-from .definitions import HEALTH_COMPONENTS, NOT_FOR_DISTRIBUTORS
+from .definitions import HEALTH_COMPONENTS, NOT_FOR_DISTRIBUTORS, OPTIONAL_HEALTH_COMPONENTS
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 # Health components whose metric is one of the stored inputs.
@@ -544,8 +544,11 @@ class PartnerHealthScore(models.Model):
 
     @property
     def components(self) -> list[dict]:
-        """Each component with metric, percentile, weight, used flag, reason and explanation line."""
-        from .health import explain_component
+        """Each component with metric, percentile, weight, used flag, reason and explanation line.
+
+        An optional component (data quality) is listed only when it had a weight, so that scores computed
+        without it read as they did before it existed."""
+        from .health import REASONS, explain_component
 
         peers = self.tier.name if self.tier_id and self.tier else "untiered"
         out = []
@@ -555,6 +558,8 @@ class PartnerHealthScore(models.Model):
             metric = getattr(self, METRIC_FIELDS.get(name, f"{name}_metric"))
             metric = float(metric) if metric is not None else None
             reason = self.reasons.get(name, "")
+            if name in OPTIONAL_HEALTH_COMPONENTS and reason == REASONS["zero_weight"]:
+                continue
             out.append(
                 {
                     "name": name,
