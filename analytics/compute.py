@@ -20,9 +20,9 @@ from . import kpis, loaders
 from .definitions import HEALTH_INPUTS, KPI_COLUMNS
 from .health import health_inputs, line_activity
 from .models import DataQualityScore, Dimension, HealthInput, JobRun, KpiSnapshot
+from .periods import Periods, Window, seconds_to_datetime, to_date_periods
 from .quality import health_input
 from .quality_loaders import quality_results
-from .periods import Periods, Window, seconds_to_datetime, to_date_periods
 from .writers import insert_frame
 
 # Breakdown dimensions built from partner rows: dimension → partner attribute.
@@ -190,10 +190,10 @@ def compute_partner_chunk(
 ) -> dict:
     """KPIs and data-quality scores of a chunk of partners for every period of `window`, and their health inputs.
 
-    Writes the chunk's partner rows, its data-quality rows (and the run's health inputs) in one transaction and returns the chunk's
-    totals per group and month — including its stock, claims and certifications per product line, its
-    active partners' stock activity per product line and its claims per failure code — which the roll-up
-    adds up into the ecosystem figures.
+    Writes the chunk's partner rows, its data-quality rows (and the run's health inputs) in one transaction
+    and returns the chunk's totals per group and month — including its stock, claims and certifications per
+    product line, its active partners' stock activity per product line and its claims per failure code —
+    which the roll-up adds up into the ecosystem figures.
     """
     rows, inputs, monthly, partners, data, quality = partner_results(partner_ids, window)
     keys = partners["partner_id"].tolist()

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import django_filters
 
+from core.filters import PageFilterSet, VisibleModelChoiceFilter
+from core.widgets import SearchSelect
 from partners.filtersets import PartnerFilterSet
+from partners.models import Partner, Region, Tier
 
-from .models import Dimension, EcosystemHealth, Granularity, HealthBand, KpiSnapshot, PartnerHealthScore
+from .models import (
+    DataQualityScore,
+    Dimension,
+    EcosystemHealth,
+    Granularity,
+    HealthBand,
+    KpiSnapshot,
+    PartnerHealthScore,
+)
 from .selectors.health import last_month_end
 
 OPEN_ALERT = "alert"
@@ -70,3 +81,40 @@ class EcosystemHealthFilterSet(django_filters.FilterSet):
     class Meta:
         model = EcosystemHealth
         fields = ["is_current", "since"]
+
+
+class DataQualityFilterSet(PageFilterSet):
+    """The data-quality list page, its export and the API: by month (the latest complete month of each partner
+    unless one is asked for), partner, region, tier and score."""
+
+    month = django_filters.DateFilter(
+        method="filter_month",
+        label="Month",
+        help_text="Any day of the month (YYYY-MM-DD); empty: each partner's latest complete month.",
+    )
+    latest = django_filters.BooleanFilter(
+        method="filter_latest", label="Latest complete month only", widget=django_filters.widgets.BooleanWidget()
+    )
+    partner = VisibleModelChoiceFilter(
+        queryset=Partner.objects.only("pk", "name"),
+        empty_label="Any partner",
+        widget=SearchSelect("lookup:partners", placeholder="Type a partner name…"),
+    )
+    region = django_filters.ModelChoiceFilter(
+        field_name="partner__region", queryset=Region.objects.all(), empty_label="Any region"
+    )
+    tier = django_filters.ModelChoiceFilter(
+        field_name="partner__tier", queryset=Tier.objects.all(), empty_label="Any tier"
+    )
+    score_min = django_filters.NumberFilter(field_name="score", lookup_expr="gte", label="Score at least")
+    score_max = django_filters.NumberFilter(field_name="score", lookup_expr="lte", label="Score at most")
+
+    class Meta:
+        model = DataQualityScore
+        fields = ["month", "latest", "partner", "region", "tier", "score_min", "score_max"]
+
+    def filter_month(self, queryset, name, value):
+        return queryset.filter(month=value.replace(day=1))
+
+    def filter_latest(self, queryset, name, value):
+        return queryset.latest_complete() if value else queryset

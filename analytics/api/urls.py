@@ -1,6 +1,12 @@
 from rest_framework.routers import SimpleRouter
 
-from .views import EcosystemHealthViewSet, JobRunViewSet, KpiSnapshotViewSet, PartnerHealthScoreViewSet
+from .views import (
+    DataQualityScoreViewSet,
+    EcosystemHealthViewSet,
+    JobRunViewSet,
+    KpiSnapshotViewSet,
+    PartnerHealthScoreViewSet,
+)
 
 app_name = "analytics-api"
 
@@ -8,6 +14,7 @@ router = SimpleRouter()
 router.register("analytics/kpis", KpiSnapshotViewSet, basename="kpi-snapshot")
 router.register("analytics/health-scores", PartnerHealthScoreViewSet, basename="health-score")
 router.register("analytics/ecosystem-health", EcosystemHealthViewSet, basename="ecosystem-health")
+router.register("analytics/data-quality", DataQualityScoreViewSet, basename="data-quality")
 router.register("analytics/jobs", JobRunViewSet, basename="analytics-job")
 
 urlpatterns = router.urls

@@ -16,8 +16,14 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from analytics import selectors, services
-from analytics.filtersets import EcosystemHealthFilterSet, HealthScoreFilterSet, KpiSnapshotFilterSet
+from analytics.filtersets import (
+    DataQualityFilterSet,
+    EcosystemHealthFilterSet,
+    HealthScoreFilterSet,
+    KpiSnapshotFilterSet,
+)
 from analytics.models import (
+    DataQualityScore,
     Dimension,
     EcosystemHealth,
     Granularity,
@@ -32,6 +38,7 @@ from partners.models import Partner
 
 from .serializers import (
     BenchmarkSerializer,
+    DataQualityScoreSerializer,
     EcosystemHealthSerializer,
     JobRunCreateSerializer,
     JobRunSerializer,
@@ -99,6 +106,20 @@ class PartnerHealthScoreViewSet(ReadOnlyScopedViewSet):
     filterset_class = HealthScoreFilterSet
     ordering_fields = ["id", "as_of", "score"]
     ordering = ("-id",)
+    lookup_value_regex = r"\d+"
+
+
+class DataQualityScoreViewSet(ReadOnlyScopedViewSet):
+    """Data-quality scores per partner and month with their components, facts and findings (what to fix):
+    partners read their own, managers their partners'; a distributor does not read its resellers'.
+    `?latest=true` keeps each partner's latest complete month."""
+
+    scope = SCOPE_VISIBLE
+    queryset = DataQualityScore.objects.all()
+    serializer_class = DataQualityScoreSerializer
+    filterset_class = DataQualityFilterSet
+    ordering_fields = ["id", "month", "score"]
+    ordering = ("-month", "partner_id")
     lookup_value_regex = r"\d+"
 
 

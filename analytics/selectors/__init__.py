@@ -20,6 +20,7 @@ registry — never `analytics.models` or the engine's modules.
 - `revenue`: won revenue by segment, product line and partner, concentration;
 - `insights`: stock cover and claim-rate lists, product line rows, claims by failure code;
 - `history`: the first day of recorded history a user sees (trends leave out months before it);
+- `quality`: data-quality scores per partner and month, and what a partner should fix;
 - `partners`: partners annotated with their figures, for sortable lists;
 - `channel_wide_reader` / `ecosystem_reader`: whether a user may read figures that add up every partner.
 """
@@ -51,6 +52,14 @@ from .kpis import (
 )
 from .partners import partners_with_kpis
 from .peers import peer_benchmarks, quantiles, tier_medians
+from .quality import (
+    FixItem,
+    QualitySummary,
+    data_quality_list,
+    partner_data_quality,
+    partner_quality_summary,
+    quality_to_fix,
+)
 from .revenue import (
     Concentration,
     concentration,
@@ -64,12 +73,15 @@ from .revenue import (
 __all__ = [
     "Concentration",
     "EcosystemSummary",
+    "FixItem",
+    "QualitySummary",
     "Scope",
     "Source",
     "channel_wide_reader",
     "claims_by_failure_code",
     "concentration",
     "cover_distribution",
+    "data_quality_list",
     "ecosystem_reader",
     "ecosystem_summary",
     "health_alert_rows",
@@ -77,13 +89,16 @@ __all__ = [
     "last_month_end",
     "monthly_values",
     "overstocked_partners",
+    "partner_data_quality",
     "partner_health",
+    "partner_quality_summary",
     "partner_source",
     "partners_with_kpis",
     "peer_benchmarks",
     "period_values",
     "product_line_months",
     "product_line_rows",
+    "quality_to_fix",
     "quantiles",
     "resolve_source",
     "revenue_by_country",

@@ -39,7 +39,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from analytics import services as analytics_services
-from analytics.models import EcosystemHealth, JobRun, KpiSnapshot, PartnerHealthScore
+from analytics.models import DataQualityScore, EcosystemHealth, JobRun, KpiSnapshot, PartnerHealthScore
 from deals.services import deal_approve, deal_close, deal_create
 from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from integrations.tokens import api_token_create
@@ -120,6 +120,8 @@ SCOPES: dict[str, Declared] = {
     "dashboards:inventory": _d(MANAGER),
     "dashboards:warranty": _d(MANAGER),
     "dashboards:portal_scorecard": _d(PORTAL),
+    "dashboards:data_quality_list": _d(MANAGER),
+    "dashboards:portal_data_quality": _d(PORTAL),
     # accounts
     "accounts:user_list": _d(PORTAL_ADMIN),
     "accounts:user_invite": _d(PORTAL_ADMIN),
@@ -241,6 +243,8 @@ SCOPES: dict[str, Declared] = {
     "analytics-api:kpi-snapshot-detail": _d(API, pk="kpi"),
     "analytics-api:health-score-list": _d(API),
     "analytics-api:health-score-detail": _d(API, pk="health"),
+    "analytics-api:data-quality-list": _d(API),
+    "analytics-api:data-quality-detail": _d(API, pk="data_quality"),
     "analytics-api:ecosystem-health-list": _d(API),
     "analytics-api:ecosystem-health-detail": _d(API, pk="ecosystem_health"),
     "analytics-api:analytics-job-list": _d(API),
@@ -412,6 +416,7 @@ def _build() -> Matrix:
         "kpi": [row for row in kpi_rows if row is not None],
         "health": list(PartnerHealthScore.objects.filter(is_current=True, partner__in=[a, b, d])),
         "ecosystem_health": list(EcosystemHealth.objects.filter(is_current=True)),
+        "data_quality": list(DataQualityScore.objects.filter(partner__in=[a, b, d])),
         "job": [job],
         "region": [north, south],
         "tier": [gold],

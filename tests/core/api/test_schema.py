@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from analytics.models import EcosystemHealth, JobRun, KpiSnapshot, PartnerHealthScore
+from analytics.models import DataQualityScore, EcosystemHealth, JobRun, KpiSnapshot, PartnerHealthScore
 from analytics.services import recompute_start
 from catalog.models import Product, ProductLine
 from core.events import EVENT_TYPES
@@ -160,6 +160,7 @@ def _seed(world) -> None:
 
 # Rows whose ids the path parameters take, by the collection their URL starts with.
 ID_SOURCES = {
+    "analytics/data-quality": DataQualityScore,
     "analytics/ecosystem-health": EcosystemHealth,
     "analytics/health-scores": PartnerHealthScore,
     "analytics/jobs": JobRun,
