@@ -30,7 +30,7 @@ ADVICE = {
     "engagement": "Report more often: register deals, send stock reports and file claims through the portal.",
     "deal_quality": "Win a larger share of closed deals: qualify registrations and ask the channel team for help.",
     "operations": "Keep 15–60 days of stock on hand and reduce warranty claims per unit sold.",
-    "data_quality": "Send stock and sell-out reports by their due dates and complete: see Data quality for what to fix.",
+    "data_quality": "Send stock and sell-out reports complete and by their due dates: Data quality lists what to fix.",
 }
 
 
