@@ -49,9 +49,11 @@ def calendar_of(program: Program | None) -> dict:
 
 def load_quality_partners(partner_ids: Sequence[int], first: date) -> pd.DataFrame:
     """Active partners with their calendar and the first day they owe reports: the day they were onboarded (or
-    joined), never before `first`."""
+    joined), never before the first day of a period counted in `first`'s month (a week ending in it may start
+    up to six days earlier), so that every computation window owes the same periods of a month."""
     default = calendar_of(Program.default())
     programs = {p.pk: calendar_of(p) for p in Program.objects.all()}
+    earliest = first - timedelta(days=6)
     rows = []
     active = Partner.objects.filter(pk__in=list(partner_ids), status=Partner.Status.ACTIVE)
     for pk, program_id, onboarded, joined in active.values_list("pk", "program_id", "onboarded_on", "joined_on"):
@@ -59,7 +61,7 @@ def load_quality_partners(partner_ids: Sequence[int], first: date) -> pd.DataFra
         rows.append(
             {
                 "partner_id": pk,
-                "owed_from": max(first, onboarded or joined or first),
+                "owed_from": max(earliest, onboarded or joined or earliest),
                 **{f"{s}_frequency": calendar[f"{s}_report_frequency"] for s in STREAMS},
                 **{f"{s}_due_days": calendar[f"{s}_report_due_days"] for s in STREAMS},
                 "tolerance": calendar["consistency_tolerance_pct"] / 100.0,

@@ -1,0 +1,326 @@
+"""Data-quality scores: the calendar, each component against numbers worked out by hand from constructed rows,
+the score's weights, the writes of a refresh, and the health component it feeds (weight 0 changes nothing)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics.health import score_health
+from analytics.models import DataQualityScore, PartnerHealthScore
+from analytics.quality import calendar_periods, expected_reports, score_components
+from analytics.quality_loaders import quality_results
+from analytics.runs import partner_refresh
+from inventory.models import InventoryReport
+from sellout.models import SellOutCorrection, SellOutLine, SellOutSerial
+from tests import factories as f
+from warranty.models import WarrantyClaim
+
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+OCTOBER = date(2026, 10, 1)
+
+
+def at(day: int, month: int = 10, hour: int = 9) -> datetime:
+    return datetime(2026, month, day, hour, 0, tzinfo=UTC)
+
+
+# --- the calendar (pure) ---------------------------------------------------------------------------------
+
+
+def test_calendar_periods_count_in_the_month_of_their_last_day():
+    # October 2026 starts on a Thursday: the weeks ending on its Sundays are those of the 4th, 11th, 18th, 25th.
+    weeks = calendar_periods("weekly", date(2026, 10, 1), date(2026, 10, 31))
+    assert [end for _, end in weeks] == [date(2026, 10, 4), date(2026, 10, 11), date(2026, 10, 18), date(2026, 10, 25)]
+    assert all(start.weekday() == 0 and (end - start).days == 6 for start, end in weeks)
+    assert calendar_periods("monthly", date(2026, 9, 1), date(2026, 10, 31)) == [
+        (date(2026, 9, 1), date(2026, 9, 30)),
+        (date(2026, 10, 1), date(2026, 10, 31)),
+    ]
+    assert calendar_periods("none", date(2026, 9, 1), date(2026, 10, 31)) == []
+
+
+def test_a_report_is_expected_once_due_and_on_time_until_the_end_of_its_due_day():
+    partners = pd.DataFrame(
+        [
+            {
+                "partner_id": 1,
+                "owed_from": date(2026, 9, 1),
+                "stock_frequency": "monthly",
+                "stock_due_days": 10,
+                "sellout_frequency": "none",
+                "sellout_due_days": 10,
+            }
+        ]
+    )
+    stock = pd.DataFrame(
+        {
+            "partner_id": [1, 1, 1],
+            # September's report arrives on its due day (October 10, late evening): on time.
+            # October's arrives two days after November 10.
+            "day": [date(2026, 9, 30), date(2026, 10, 15), date(2026, 10, 20)],
+            "first_created": [at(10, 10, 23), at(12, 11), at(14, 11)],
+        }
+    )
+    empty = pd.DataFrame(columns=["partner_id", "day", "first_created"])
+    months = [date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)]
+    owed = expected_reports(partners, {"stock": stock, "sellout": empty}, months, NOW)
+    # November's report is due on December 10: not expected yet.
+    assert list(owed["month"]) == [date(2026, 9, 1), date(2026, 10, 1)]
+    assert list(owed["due"]) == [date(2026, 10, 10), date(2026, 11, 10)]
+    assert list(owed["lag_days"]) == [0.0, 2.0]
+    # The earliest arrival of the period counts (the 12th, not the 14th).
+    assert pd.Timestamp(owed["received_at"].iloc[1]).date() == date(2026, 11, 12)
+
+
+def test_components_left_out_renormalise_the_weights():
+    facts = pd.DataFrame(
+        [
+            # Only timeliness (1 of 2 on time → 50) and completeness (2 of 2 received → 100) can be measured.
+            {
+                "stock_expected": 2,
+                "stock_received": 2,
+                "stock_on_time": 1,
+                "sellout_expected": 0,
+                "sellout_received": 0,
+                "sellout_on_time": 0,
+                "field_slots": 0,
+                "fields_filled": 0,
+                "products_checked": 0,
+                "products_consistent": 0,
+                "records": 0,
+                "corrections": 0,
+                "stock_resends": 0,
+                "duplicate_claims": 0,
+            }
+        ]
+    )
+    row = score_components(facts).iloc[0]
+    assert row["timeliness"] == 50.0 and row["completeness"] == 100.0
+    assert np.isnan(row["consistency"]) and np.isnan(row["duplicates"])
+    # 0.35 and 0.30 renormalised over 0.65.
+    assert row["weights"] == {"timeliness": round(0.35 / 0.65, 6), "completeness": round(0.30 / 0.65, 6)}
+    assert row["score"] == pytest.approx((0.35 * 50 + 0.30 * 100) / 0.65, abs=0.05)
+    assert set(row["reasons"]) == {"consistency", "duplicates"}
+
+
+def test_more_issues_than_records_floor_duplicates_at_zero():
+    facts = pd.DataFrame([dict.fromkeys(["stock_expected", "stock_received", "stock_on_time"], 0)])
+    for column in ("sellout_expected", "sellout_received", "sellout_on_time", "field_slots", "fields_filled"):
+        facts[column] = 0
+    facts = facts.assign(
+        products_checked=0, products_consistent=0, records=2, corrections=3, stock_resends=0, duplicate_claims=1
+    )
+    row = score_components(facts).iloc[0]
+    assert row["duplicates"] == 0.0 and row["score"] == 0.0
+
+
+# --- constructed rows, worked out by hand -----------------------------------------------------------------
+
+
+def _created(queryset, when: datetime, updated: datetime | None = None) -> None:
+    queryset.update(created_at=when, updated_at=updated or when)
+
+
+def build_october():
+    """Partner P (weekly stock due 3 days after Sunday, monthly sell-out due 10 days after the month, 10 %
+    tolerance) and partner Q (the default program: both monthly, due after 10 days) reporting in October 2026."""
+    weekly = f.ProgramFactory(
+        name="Weekly stock",
+        is_default=False,
+        stock_report_frequency="weekly",
+        stock_report_due_days=3,
+        sellout_report_frequency="monthly",
+        sellout_report_due_days=10,
+        consistency_tolerance_pct=10,
+    )
+    f.ProgramFactory()  # the default program
+    p = f.PartnerFactory(name="Pemberton", program=weekly, joined_on=date(2026, 1, 5))
+    q = f.PartnerFactory(name="Quillon", program=None, joined_on=date(2026, 1, 5))
+    idle = f.PartnerFactory(name="Idle", status="inactive")
+    serialised, plain = f.ProductFactory(sku="SER-1"), f.ProductFactory(sku="PLN-1")
+
+    # Stock: week Sep 28–Oct 4 (due Oct 7): missing; week Oct 5–11 (due Oct 14) first arrives Oct 12: on time;
+    # week Oct 12–18 (due Oct 21) arrives Oct 23: 2 days late, and is sent again two hours later (a re-send);
+    # week Oct 19–25 (due Oct 28): missing. The week of Oct 26–Nov 1 counts in November.
+    rows = [
+        (serialised, date(2026, 10, 6), 3, at(12)),
+        (plain, date(2026, 10, 6), 5, at(13)),
+        (serialised, date(2026, 10, 14), 1, at(23)),
+    ]
+    for product, day, sold, created in rows:
+        report = f.InventoryReportFactory(partner=p, product=product, date=day, units_sold=sold)
+        resent = created + timedelta(hours=2) if day == date(2026, 10, 14) else None
+        _created(InventoryReport.objects.filter(pk=report.pk), created, resent)
+
+    # Sell-out for October (due Nov 10), first line arrives Nov 5: on time.
+    def line(number: int, product, kind: str, quantity: int, created: datetime, **extra) -> SellOutLine:
+        row = f.SellOutLineFactory(
+            reporter=p,
+            invoice_number=f"P-{number}",
+            date=date(2026, 10, 10 + number),
+            product=product,
+            transaction_type=kind,
+            quantity=quantity,
+            **extra,
+        )
+        _created(SellOutLine.objects.filter(pk=row.pk), created)
+        return row
+
+    l1 = line(1, serialised, "sale", 2, at(5, 11), end_customer_name="Acme", end_customer_country="DE")
+    l2 = line(2, serialised, "sale", 3, at(20, 11), end_customer_name="Birch")
+    line(3, serialised, "return", 1, at(5, 11))
+    line(4, plain, "transfer", 3, at(5, 11), sold_to_partner=q)
+    SellOutSerial.objects.bulk_create(
+        [SellOutSerial(line=l1, product=serialised, serial=s) for s in ("A1", "A2")]
+        + [SellOutSerial(line=l2, product=serialised, serial="B1")]
+    )
+    SellOutCorrection.objects.create(line=l2, revision=2, changed_at=at(20), previous={"quantity": 2})
+    claims = [f.WarrantyClaimFactory(partner=p, product=serialised, submitted_at=at(d)) for d in (8, 9)]
+    WarrantyClaim.objects.filter(pk=claims[1].pk).update(is_duplicate=True, duplicate_of=claims[0])
+    return p, q, idle
+
+
+@pytest.mark.django_db
+def test_each_component_matches_the_figures_worked_out_by_hand():
+    p, q, idle = build_october()
+    rows = quality_results([p.pk, q.pk, idle.pk], [OCTOBER], NOW).set_index("partner_id")
+    assert idle.pk not in rows.index  # only active partners owe reports
+    mine = rows.loc[p.pk]
+    # Timeliness: stock 4 weeks expected, 2 received, 1 on time; sell-out 1 expected, received on time.
+    assert (mine.stock_expected, mine.stock_received, mine.stock_on_time) == (4, 2, 1)
+    assert (mine.sellout_expected, mine.sellout_received, mine.sellout_on_time) == (1, 1, 1)
+    assert mine.timeliness == pytest.approx(100 * 2 / 5)
+    # Completeness: received 3 of 5; optional fields: lines 1–3 go to end customers (2 slots each: name,
+    # country; 3 filled), the serialised sales 1 and 2 have a serial slot each (line 1 complete) → 4 of 8.
+    assert (mine.field_slots, mine.fields_filled) == (8, 4)
+    assert mine.completeness == pytest.approx((100 * 3 / 5 + 100 * 4 / 8) / 2)
+    # Consistency: SER-1 sell-out 2 + 3 − 1 = 4 against stock 3 + 1 = 4 (agrees); PLN-1 transferred only
+    # (0 sold) against 5 in stock reports (disagrees).
+    assert (mine.products_checked, mine.products_consistent) == (2, 1)
+    assert mine.consistency == pytest.approx(50.0)
+    # Duplicates: 4 lines + 3 stock rows + 2 claims = 9 records; 1 correction, 1 re-send, 1 duplicate claim.
+    assert (mine.records, mine.corrections, mine.stock_resends, mine.duplicate_claims) == (9, 1, 1, 1)
+    assert mine.duplicates == pytest.approx(100 * (1 - 3 / 9))
+    expected = 0.35 * 40 + 0.30 * 55 + 0.20 * 50 + 0.15 * (100 * 6 / 9)  # 50.5
+    assert mine.score == pytest.approx(expected, abs=0.05)
+    assert mine.findings["late"] == [
+        {
+            "stream": "stock",
+            "period_start": "2026-10-12",
+            "period_end": "2026-10-18",
+            "due": "2026-10-21",
+            "received": "2026-10-23",
+            "lag_days": 2,
+        }
+    ]
+    assert [(m["stream"], m["period_start"], m["due"]) for m in mine.findings["missing"]] == [
+        ("stock", "2026-09-28", "2026-10-07"),
+        ("stock", "2026-10-19", "2026-10-28"),
+    ]
+    assert mine.findings["inconsistent"] == [
+        {"product_id": mine.findings["inconsistent"][0]["product_id"], "sku": "PLN-1", "sellout_units": 0,
+         "stock_units": 5}
+    ]  # fmt: skip
+    # Q owes a monthly stock and sell-out report and sent neither: 0 on time, 0 received, nothing else to measure.
+    other = rows.loc[q.pk]
+    assert (other.stock_expected, other.sellout_expected, other.stock_received + other.sellout_received) == (1, 1, 0)
+    assert other.score == 0.0 and np.isnan(other.consistency) and np.isnan(other.duplicates)
+    assert len(other.findings["missing"]) == 2
+
+
+@pytest.mark.django_db
+def test_a_partner_onboarded_mid_month_owes_nothing_before_it():
+    p, q, _ = build_october()
+    type(q).objects.filter(pk=q.pk).update(onboarded_on=date(2026, 10, 15))
+    rows = quality_results([q.pk], [OCTOBER], NOW)
+    assert rows.empty  # October's monthly reports started before the 15th: not owed, and nothing was sent
+
+
+@pytest.mark.django_db
+def test_a_refresh_stores_the_months_and_feeds_the_health_input():
+    p, _, _ = build_october()
+    partner_refresh(partner_id=p.pk, now=NOW)
+    stored = DataQualityScore.objects.get(partner=p, month=OCTOBER)
+    # The 24 months of a refresh owe October the same periods as October alone.
+    assert stored.is_complete and stored.score == pytest.approx(
+        quality_results([p.pk], [OCTOBER], NOW)["score"].iloc[0]
+    )
+    assert stored.score == 50.5
+    assert stored.findings["late"][0]["received"] == "2026-10-23"
+    # November is in progress: its row is there, not complete.
+    assert DataQualityScore.objects.filter(partner=p, month=date(2026, 11, 1), is_complete=False).exists()
+    # The current health score carries the last complete month's data quality (October's), unused at weight 0.
+    health = PartnerHealthScore.objects.get(partner=p, is_current=True)
+    assert health.data_quality_score == pytest.approx(stored.score)
+    assert health.data_quality_weight is None and health.reasons["data_quality"] == "its weight is set to 0"
+    # A second refresh replaces the rows, never duplicates them.
+    partner_refresh(partner_id=p.pk, now=NOW)
+    assert DataQualityScore.objects.filter(partner=p, month=OCTOBER).count() == 1
+
+
+# --- the health component ---------------------------------------------------------------------------------
+
+
+def _inputs(with_quality: bool) -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    n = 12
+    frame = pd.DataFrame(
+        {
+            "point": 0,
+            "partner_id": range(1, n + 1),
+            "tier_key": [1] * 6 + [2] * 6,
+            "revenue_90d": rng.integers(0, 50_000, n).astype(float),
+            "revenue_prior_90d": rng.integers(0, 50_000, n).astype(float),
+            "pipeline": rng.integers(0, 80_000, n).astype(float),
+            "engagement_90d": rng.integers(0, 40, n),
+            "won_180d": rng.integers(0, 6, n),
+            "lost_180d": rng.integers(0, 6, n),
+            "units_sold_90d": rng.integers(0, 500, n),
+            "on_hand": rng.integers(0, 900, n).astype(float),
+            "claims_90d": rng.integers(0, 5, n),
+        }
+    )
+    if with_quality:
+        frame["data_quality_score"] = [90.0, 40.0, np.nan, 75.5, 75.5, 10.0, 100.0, 20.0, 60.0, 60.0, 30.0, np.nan]
+    return frame
+
+
+DEFAULT_WEIGHTS = {
+    "revenue": 0.30,
+    "growth": 0.15,
+    "pipeline": 0.15,
+    "engagement": 0.15,
+    "deal_quality": 0.10,
+    "operations": 0.15,
+}
+
+
+def test_a_zero_data_quality_weight_leaves_every_score_identical():
+    before = score_health(_inputs(with_quality=False), DEFAULT_WEIGHTS)
+    after = score_health(_inputs(with_quality=True), {**DEFAULT_WEIGHTS, "data_quality": 0.0})
+    pd.testing.assert_series_equal(before["score"], after["score"])
+    pd.testing.assert_series_equal(before["band"], after["band"])
+    for name in DEFAULT_WEIGHTS:
+        pd.testing.assert_series_equal(before[f"{name}_weight"], after[f"{name}_weight"])
+    assert after["data_quality_weight"].isna().all()
+
+
+def test_a_data_quality_weight_ranks_the_score_among_peers_and_renormalises():
+    weights = {**DEFAULT_WEIGHTS, "data_quality": 0.25}
+    out = score_health(_inputs(with_quality=True), weights).set_index("partner_id")
+    # Tier 1 holds 90, 40, (none), 75.5, 75.5, 10: ranks among the five present, ties share the mean rank.
+    expected_pct = {1: 90.0, 2: 30.0, 4: 60.0, 5: 60.0, 6: 10.0}
+    for partner_id, pct in expected_pct.items():
+        assert out.loc[partner_id, "data_quality_pct"] == pytest.approx(pct)
+    assert np.isnan(out.loc[3, "data_quality_weight"])
+    assert out.loc[3, "reasons"]["data_quality"] == "no data-quality score for the last complete month"
+    for partner_id in expected_pct:
+        row = out.loc[partner_id]
+        names = [*DEFAULT_WEIGHTS, "data_quality"]
+        used = {n: weights[n] for n in names if not np.isnan(row[f"{n}_metric"])}
+        total = sum(used.values())
+        independent = sum(w / total * row[f"{n}_pct"] for n, w in used.items())
+        assert row["score"] == pytest.approx(independent, abs=0.05)
