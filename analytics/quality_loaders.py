@@ -93,7 +93,8 @@ def quality_frames(partner_ids: Sequence[int], first: date, last: date) -> dict:
     }
     stock = stock.filter(date__gte=first)
     lines = lines.filter(date__gte=first)
-    serialised = SellOutSerial.objects.values("product_id").distinct()
+    # Few products, read once: a list keeps the serials table out of the grouped queries below.
+    serialised = list(SellOutSerial.objects.values_list("product_id", flat=True).distinct().order_by())
     to_customers = Q(sold_to_partner__isnull=True) & ~Q(transaction_type=SellOutLine.TransactionType.TRANSFER)
     sold = Q(transaction_type__in=[SellOutLine.TransactionType.SALE, SellOutLine.TransactionType.DROP_SHIP])
     serial_lines = sold & Q(product_id__in=serialised)
