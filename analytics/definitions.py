@@ -416,6 +416,8 @@ QUALITY_COMPONENTS: dict[str, tuple[str, float]] = {
     "consistency": ("consistency", 0.20),
     "duplicates": ("duplicates and corrections", 0.15),
 }
+# The kinds of report a reporting calendar asks for, as pages name them.
+QUALITY_STREAMS: dict[str, str] = {"stock": "stock report", "sellout": "sell-out report"}
 
 BANDS = (("healthy", 70.0), ("watch", 40.0), ("at_risk", float("-inf")))
 # Health metrics (growth, win rate, days of cover, claims per 1,000 units, operations) are rounded to this many

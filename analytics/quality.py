@@ -14,10 +14,9 @@ import numpy as np
 import pandas as pd
 from dateutil.relativedelta import relativedelta
 
-from .definitions import QUALITY_COMPONENTS, SCORE_DECIMALS
+from .definitions import QUALITY_COMPONENTS, QUALITY_STREAMS, SCORE_DECIMALS
 
-STREAMS = ("stock", "sellout")
-STREAM_LABELS = {"stock": "stock report", "sellout": "sell-out report"}
+STREAMS = tuple(QUALITY_STREAMS)
 # At most this many inconsistent products are kept per partner and month (the worst first).
 MAX_FINDINGS = 20
 REASONS = {

@@ -15,9 +15,8 @@ from django.db.models import QuerySet
 
 from partners.models import Partner
 
-from ..definitions import QUALITY_COMPONENTS
+from ..definitions import QUALITY_COMPONENTS, QUALITY_STREAMS
 from ..models import DataQualityScore
-from ..quality import STREAM_LABELS
 
 
 def data_quality_list(*, user: Any) -> QuerySet[DataQualityScore]:
@@ -67,7 +66,7 @@ def quality_to_fix(*, scores: list[DataQualityScore], since: date, period: str =
     this quarter: 2026-10-05, …" (the dates are the days the reports arrived, with the due date)."""
     rows = [s for s in scores if s.month >= since]
     items: list[FixItem] = []
-    for stream, label in STREAM_LABELS.items():
+    for stream, label in QUALITY_STREAMS.items():
         late = [x for r in rows for x in r.findings.get("late", []) if x["stream"] == stream]
         if late:
             late.sort(key=lambda x: x["period_start"])
