@@ -25,8 +25,13 @@ from .quality import STREAMS, quality_scores
 
 # A stock row whose last write came this long after its first was replaced by a later delivery (a re-send).
 RESEND_AFTER = timedelta(minutes=1)
-CALENDAR_FIELDS = ("stock_report_frequency", "stock_report_due_days", "sellout_report_frequency",
-                   "sellout_report_due_days", "consistency_tolerance_pct")  # fmt: skip
+CALENDAR_FIELDS = (
+    "stock_report_frequency",
+    "stock_report_due_days",
+    "sellout_report_frequency",
+    "sellout_report_due_days",
+    "consistency_tolerance_pct",
+)
 
 
 def _as_date(value) -> date:
@@ -67,8 +72,12 @@ def load_quality_partners(partner_ids: Sequence[int], first: date) -> pd.DataFra
                 "tolerance": calendar["consistency_tolerance_pct"] / 100.0,
             }
         )
-    columns = ["partner_id", "owed_from", "stock_frequency", "sellout_frequency", "stock_due_days",
-               "sellout_due_days", "tolerance"]  # fmt: skip
+    columns = [
+        "partner_id",
+        "owed_from",
+        *(f"{s}_{c}" for s in STREAMS for c in ("frequency", "due_days")),
+        "tolerance",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -220,10 +220,10 @@ def test_each_component_matches_the_figures_worked_out_by_hand():
         ("stock", "2026-09-28", "2026-10-07"),
         ("stock", "2026-10-19", "2026-10-28"),
     ]
+    plain = mine.findings["inconsistent"][0]["product_id"]
     assert mine.findings["inconsistent"] == [
-        {"product_id": mine.findings["inconsistent"][0]["product_id"], "sku": "PLN-1", "sellout_units": 0,
-         "stock_units": 5}
-    ]  # fmt: skip
+        {"product_id": plain, "sku": "PLN-1", "sellout_units": 0, "stock_units": 5}
+    ]
     # Q owes a monthly stock and sell-out report and sent neither: 0 on time, 0 received, nothing else to measure.
     other = rows.loc[q.pk]
     assert (other.stock_expected, other.sellout_expected, other.stock_received + other.sellout_received) == (1, 1, 0)
