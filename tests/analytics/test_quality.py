@@ -324,3 +324,30 @@ def test_a_data_quality_weight_ranks_the_score_among_peers_and_renormalises():
         total = sum(used.values())
         independent = sum(w / total * row[f"{n}_pct"] for n, w in used.items())
         assert row["score"] == pytest.approx(independent, abs=0.05)
+
+
+@pytest.mark.django_db
+def test_saved_weights_rescore_with_the_stored_data_quality(django_capture_on_commit_callbacks):
+    from analytics import services
+
+    p, q, _ = build_october()
+    for partner in (p, q):
+        partner_refresh(partner_id=partner.pk, now=NOW)
+    # Rank both partners together once (each refresh ranked one against the peers' scores of that moment).
+    with django_capture_on_commit_callbacks(execute=True):
+        services.health_weights_save(weights=DEFAULT_WEIGHTS)
+    before = dict(PartnerHealthScore.objects.filter(is_current=True).values_list("partner_id", "score"))
+    only_quality = dict.fromkeys(DEFAULT_WEIGHTS, 0.0) | {"data_quality": 1.0}
+    with django_capture_on_commit_callbacks(execute=True):
+        services.health_weights_save(weights=only_quality)
+    scores = {s.partner_id: s for s in PartnerHealthScore.objects.filter(is_current=True)}
+    # October: P 50.5, Q 0 (owed both reports, sent neither); two Gold peers rank at 75 and 25.
+    assert (scores[p.pk].data_quality_score, scores[q.pk].data_quality_score) == (50.5, 0.0)
+    assert (scores[p.pk].data_quality_pct, scores[q.pk].data_quality_pct) == (75.0, 25.0)
+    assert (scores[p.pk].score, scores[q.pk].score) == (75.0, 25.0)
+    assert "data quality: 75th percentile of Gold partners" in [c["explanation"] for c in scores[p.pk].components]
+    # Back to the defaults (data quality 0): every score is what it was.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.health_weights_save(weights=DEFAULT_WEIGHTS)
+    after = dict(PartnerHealthScore.objects.filter(is_current=True).values_list("partner_id", "score"))
+    assert after == before
