@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 
 from core.filters import PageFilterSet, VisibleModelChoiceFilter
 from core.widgets import SearchSelect
@@ -83,18 +84,29 @@ class EcosystemHealthFilterSet(django_filters.FilterSet):
         fields = ["is_current", "since"]
 
 
+class LatestSelect(forms.NullBooleanSelect):
+    """true: each partner's latest complete month; false: every month; empty: latest unless a month is chosen."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [
+            ("unknown", "Latest, unless a month is chosen"),
+            ("true", "Each partner's latest complete month"),
+            ("false", "Every month"),
+        ]
+
+
 class DataQualityFilterSet(PageFilterSet):
     """The data-quality list page, its export and the API: by month (the latest complete month of each partner
     unless one is asked for), partner, region, tier and score."""
 
     month = django_filters.DateFilter(
         method="filter_month",
-        label="Month",
+        label="Month (any day in it)",
         help_text="Any day of the month (YYYY-MM-DD); empty: each partner's latest complete month.",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
-    latest = django_filters.BooleanFilter(
-        method="filter_latest", label="Latest complete month only", widget=django_filters.widgets.BooleanWidget()
-    )
+    latest = django_filters.BooleanFilter(method="filter_latest", label="Months shown", widget=LatestSelect())
     partner = VisibleModelChoiceFilter(
         queryset=Partner.objects.only("pk", "name"),
         empty_label="Any partner",

@@ -65,7 +65,7 @@ class DataQualityListView(ManagerRequiredMixin, FilteredListView):
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
         data = kwargs.get("data")
-        if data is None or (not data.get("month") and data.get("latest") in (None, "")):
+        if data is None or (not data.get("month") and data.get("latest") in (None, "", "unknown")):
             data = data.copy() if data is not None else self.request.GET.copy()
             data["latest"] = "true"
             kwargs["data"] = data

@@ -130,6 +130,7 @@ def test_the_list_shows_each_partners_latest_complete_month_unless_a_month_is_as
     assert rows(month=earlier.isoformat()) == [("Mine Reseller", earlier.strftime("%Y-%m"), "12.5")]
     assert rows(sort="-score") == [("Mine Reseller", month, "61"), ("Other Hidden", month, "42")]
     assert rows(score_max="50") == [("Other Hidden", month, "42")]
+    assert len(rows(latest="false")) == 4 and rows(latest="unknown") == rows()
     assert client.get(LIST, {"score_min": "many", "export": "csv"}).status_code == 400
 
 
