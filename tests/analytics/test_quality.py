@@ -351,3 +351,171 @@ def test_saved_weights_rescore_with_the_stored_data_quality(django_capture_on_co
         services.health_weights_save(weights=DEFAULT_WEIGHTS)
     after = dict(PartnerHealthScore.objects.filter(is_current=True).values_list("partner_id", "score"))
     assert after == before
+
+
+# --- random rows against a plain re-computation -----------------------------------------------------------
+
+
+def _plain_scores(partners, months: list[date], now: datetime) -> dict:
+    """The documented rules written out row by row over the ORM (no pandas, no grouped SQL)."""
+    serialised = set(SellOutSerial.objects.values_list("product_id", flat=True))
+    out = {}
+    for partner in partners:
+        if partner.status != "active":
+            continue
+        program = partner.program
+        earliest = months[0] - timedelta(days=6)
+        owed_from = max(earliest, partner.onboarded_on or partner.joined_on or earliest)
+        stock = list(InventoryReport.objects.filter(partner=partner))
+        lines = list(SellOutLine.objects.filter(reporter=partner).prefetch_related("serials"))
+        for month in months:
+            last = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+            facts = dict.fromkeys(
+                ["stock_expected", "stock_received", "stock_on_time", "sellout_expected", "sellout_received",
+                 "sellout_on_time", "field_slots", "fields_filled", "products_checked", "products_consistent",
+                 "records", "corrections", "stock_resends", "duplicate_claims"],
+                0,
+            )  # fmt: skip
+            for stream, rows in (("stock", stock), ("sellout", lines)):
+                frequency = getattr(program, f"{stream}_report_frequency")
+                due_days = getattr(program, f"{stream}_report_due_days")
+                if frequency == "monthly":
+                    periods = [(month, last)]
+                elif frequency == "weekly":
+                    sundays = [month + timedelta(days=i) for i in range((last - month).days + 1)]
+                    periods = [(d - timedelta(days=6), d) for d in sundays if d.weekday() == 6]
+                else:
+                    periods = []
+                for start, end in periods:
+                    due = end + timedelta(days=due_days)
+                    if start < owed_from or not due < now.date():
+                        continue
+                    facts[f"{stream}_expected"] += 1
+                    arrived = [r.created_at for r in rows if start <= r.date <= end]
+                    if arrived:
+                        facts[f"{stream}_received"] += 1
+                        facts[f"{stream}_on_time"] += min(arrived).date() <= due
+            in_month = [ln for ln in lines if month <= ln.date <= last]
+            for ln in in_month:
+                if ln.sold_to_partner_id is None and ln.transaction_type != "transfer":
+                    facts["field_slots"] += 2
+                    facts["fields_filled"] += bool(ln.end_customer_name) + bool(ln.end_customer_country)
+                if ln.transaction_type in ("sale", "drop_ship") and ln.product_id in serialised:
+                    facts["field_slots"] += 1
+                    facts["fields_filled"] += len(ln.serials.all()) >= ln.quantity
+            stock_in_month = [r for r in stock if month <= r.date <= last]
+            if in_month and stock_in_month:
+                sold: dict[int, int] = {}
+                for ln in in_month:
+                    sold[ln.product_id] = (
+                        sold.get(ln.product_id, 0) + SellOutLine.SIGN[ln.transaction_type] * ln.quantity
+                    )
+                counted: dict[int, int] = {}
+                for r in stock_in_month:
+                    counted[r.product_id] = counted.get(r.product_id, 0) + r.units_sold
+                for product in set(sold) | set(counted):
+                    a, b = sold.get(product, 0), counted.get(product, 0)
+                    facts["products_checked"] += 1
+                    facts["products_consistent"] += abs(a - b) * 100 <= program.consistency_tolerance_pct * max(
+                        abs(a), abs(b)
+                    )
+            claims = [
+                c for c in WarrantyClaim.objects.filter(partner=partner) if month <= c.submitted_at.date() <= last
+            ]
+            facts["records"] = len(in_month) + len(stock_in_month) + len(claims)
+            facts["corrections"] = sum(
+                1
+                for c in SellOutCorrection.objects.filter(line__reporter=partner)
+                if month <= c.changed_at.date() <= last
+            )
+            facts["stock_resends"] = sum(
+                1 for r in stock_in_month if r.updated_at > r.created_at + timedelta(minutes=1)
+            )
+            facts["duplicate_claims"] = sum(1 for c in claims if c.is_duplicate)
+            expected = facts["stock_expected"] + facts["sellout_expected"]
+            components = {}
+            if expected:
+                components["timeliness"] = 100 * (facts["stock_on_time"] + facts["sellout_on_time"]) / expected
+            parts = []
+            if expected:
+                parts.append(100 * (facts["stock_received"] + facts["sellout_received"]) / expected)
+            if facts["field_slots"]:
+                parts.append(100 * facts["fields_filled"] / facts["field_slots"])
+            if parts:
+                components["completeness"] = sum(parts) / len(parts)
+            if facts["products_checked"]:
+                components["consistency"] = 100 * facts["products_consistent"] / facts["products_checked"]
+            if facts["records"]:
+                issues = facts["corrections"] + facts["stock_resends"] + facts["duplicate_claims"]
+                components["duplicates"] = max(0.0, 100 * (1 - issues / facts["records"]))
+            if components:
+                weights = {"timeliness": 0.35, "completeness": 0.30, "consistency": 0.20, "duplicates": 0.15}
+                total = sum(weights[n] for n in components)
+                score = sum(weights[n] / total * v for n, v in components.items())
+                out[(partner.pk, month)] = (facts, components, score)
+    return out
+
+
+@pytest.mark.django_db
+def test_random_rows_score_as_the_rules_written_out_row_by_row():
+    import random
+
+    rng = random.Random(11)
+    weekly = f.ProgramFactory(
+        name="Weekly both", is_default=False, stock_report_frequency="weekly", stock_report_due_days=2,
+        sellout_report_frequency="weekly", sellout_report_due_days=4, consistency_tolerance_pct=25,
+    )  # fmt: skip
+    none = f.ProgramFactory(name="Stock only", is_default=False, sellout_report_frequency="none")
+    partners = [
+        f.PartnerFactory(program=weekly, joined_on=date(2026, 9, 9)),
+        f.PartnerFactory(program=none, joined_on=date(2025, 1, 1)),
+        f.PartnerFactory(joined_on=date(2025, 1, 1), onboarded_on=date(2026, 9, 1)),
+    ]
+    products = [f.ProductFactory() for _ in range(4)]
+    months = [date(2026, 9, 1), date(2026, 10, 1)]
+    invoice = 0
+    for partner in partners:
+        for _ in range(rng.randint(12, 24)):
+            day = date(2026, 9, 1) + timedelta(days=rng.randint(-5, 60))
+            product = rng.choice(products)
+            if InventoryReport.objects.filter(partner=partner, product=product, date=day).exists():
+                continue
+            row = f.InventoryReportFactory(partner=partner, product=product, date=day, units_sold=rng.randint(0, 9))
+            created = datetime(day.year, day.month, day.day, 18, tzinfo=UTC) + timedelta(days=rng.randint(0, 12))
+            resent = created + timedelta(hours=rng.choice([0, 0, 3]))
+            _created(InventoryReport.objects.filter(pk=row.pk), created, resent)
+        for _ in range(rng.randint(10, 20)):
+            invoice += 1
+            day = date(2026, 9, 1) + timedelta(days=rng.randint(-5, 60))
+            kind = rng.choice(["sale", "sale", "sale", "return", "transfer", "drop_ship"])
+            line = f.SellOutLineFactory(
+                reporter=partner,
+                invoice_number=f"R-{invoice}",
+                date=day,
+                product=rng.choice(products),
+                transaction_type=kind,
+                quantity=rng.randint(1, 4),
+                end_customer_name=rng.choice(["", "Delta"]),
+                end_customer_country=rng.choice(["", "FR"]),
+                sold_to_partner=partners[0] if kind == "transfer" and partner != partners[0] else None,
+            )
+            created = datetime(day.year, day.month, day.day, 20, tzinfo=UTC) + timedelta(days=rng.randint(0, 15))
+            _created(SellOutLine.objects.filter(pk=line.pk), created)
+            if line.product_id in (products[0].pk, products[1].pk) and kind in ("sale", "drop_ship"):
+                for s in range(rng.randint(0, line.quantity)):
+                    SellOutSerial.objects.create(line=line, product_id=line.product_id, serial=f"S{line.pk}-{s}")
+            if rng.random() < 0.2:
+                SellOutCorrection.objects.create(line=line, revision=2, changed_at=created, previous={})
+        for n in range(rng.randint(0, 4)):
+            claim = f.WarrantyClaimFactory(partner=partner, submitted_at=at(rng.randint(1, 28), rng.choice([9, 10])))
+            WarrantyClaim.objects.filter(pk=claim.pk).update(is_duplicate=n % 2 == 1)
+    computed = quality_results([p.pk for p in partners], months, NOW)
+    plain = _plain_scores(type(partners[0]).objects.filter(pk__in=[p.pk for p in partners]), months, NOW)
+    assert len(computed) == len(plain) > 3
+    for row in computed.itertuples():
+        facts, components, score = plain[(row.partner_id, row.month)]
+        assert {k: int(getattr(row, k)) for k in facts} == facts, (row.partner_id, row.month)
+        for name in ("timeliness", "completeness", "consistency", "duplicates"):
+            value = getattr(row, name)
+            assert components.get(name, np.nan) == pytest.approx(value, nan_ok=True)
+        assert row.score == pytest.approx(score, abs=0.05)
