@@ -512,6 +512,10 @@ def test_random_rows_score_as_the_rules_written_out_row_by_row():
     computed = quality_results([p.pk for p in partners], months, NOW)
     plain = _plain_scores(type(partners[0]).objects.filter(pk__in=[p.pk for p in partners]), months, NOW)
     assert len(computed) == len(plain) > 3
+    # The rows exercise every component, late reports and imperfect months.
+    assert computed[["timeliness", "completeness", "consistency", "duplicates"]].notna().any().all()
+    assert (computed["timeliness"] < 100).any() and (computed["consistency"] < 100).any()
+    assert (computed["fields_filled"] < computed["field_slots"]).any() and computed["stock_resends"].sum() > 0
     for row in computed.itertuples():
         facts, components, score = plain[(row.partner_id, row.month)]
         assert {k: int(getattr(row, k)) for k in facts} == facts, (row.partner_id, row.month)
