@@ -8,7 +8,7 @@ month, not one per sell-out line or stock row. `quality_frames` returns the inpu
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pandas as pd
 from dateutil.relativedelta import relativedelta
@@ -119,11 +119,7 @@ def quality_frames(partner_ids: Sequence[int], first: date, last: date) -> dict:
         ["partner_id", "month", "field_slots", "fields_filled"],
     )
     # Serials filled: serialised lines carrying as many serials as units (counted per line, then per month).
-    with_serials = (
-        lines.filter(serial_lines)
-        .annotate(n=Count("serials"))
-        .filter(n__gte=Case(When(quantity__gt=0, then="quantity"), default=Value(1), output_field=IntegerField()))
-    )
+    with_serials = lines.filter(serial_lines).annotate(n=Count("serials")).filter(n__gte=F("quantity"))
     complete = _frame(
         list(
             SellOutLine.objects.filter(pk__in=with_serials.values("pk"))
@@ -174,8 +170,10 @@ def quality_frames(partner_ids: Sequence[int], first: date, last: date) -> dict:
 def _issues(ids: list[int], first: date, last: date, lines, stock) -> pd.DataFrame:
     """records, corrections, stock_resends, duplicate_claims per partner and month."""
     keys = ["partner_id", "month"]
-    end = last + timedelta(days=1)
-    claims = WarrantyClaim.objects.filter(partner_id__in=ids, submitted_at__date__gte=first, submitted_at__date__lt=end)
+    # Instants, not dates, so that the (partner, submitted_at) index serves the range.
+    start = datetime.combine(first, time.min, tzinfo=UTC)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC)
+    claims = WarrantyClaim.objects.filter(partner_id__in=ids, submitted_at__gte=start, submitted_at__lt=end)
     parts = [
         _frame(
             list(
@@ -206,9 +204,7 @@ def _issues(ids: list[int], first: date, last: date, lines, stock) -> pd.DataFra
         ),
         _frame(
             list(
-                SellOutCorrection.objects.filter(
-                    line__reporter_id__in=ids, changed_at__date__gte=first, changed_at__date__lt=end
-                )
+                SellOutCorrection.objects.filter(line__reporter_id__in=ids, changed_at__gte=start, changed_at__lt=end)
                 .annotate(month=TruncMonth("changed_at"))
                 .values_list("line__reporter_id", "month")
                 .annotate(n=Count("id"))
