@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views.ecosystem import InventoryInsightsView, WarrantyInsightsView
+from .views.ecosystem import InventoryInsightsView, SellOutInsightsView, WarrantyInsightsView
 from .views.partners import PartnerDetailView, PartnerListView
 from .views.portal import PortalScorecardView
 from .views.quality import DataQualityListView, PortalDataQualityView
@@ -14,6 +14,7 @@ urlpatterns = [
     path("manage/insights/inventory/", InventoryInsightsView.as_view(), name="inventory"),
     path("manage/insights/warranty/", WarrantyInsightsView.as_view(), name="warranty"),
     path("manage/data-quality/", DataQualityListView.as_view(), name="data_quality_list"),
+    path("manage/insights/sellout/", SellOutInsightsView.as_view(), name="sellout"),
     path("portal/scorecard/", PortalScorecardView.as_view(), name="portal_scorecard"),
     path("portal/data-quality/", PortalDataQualityView.as_view(), name="portal_data_quality"),
 ]

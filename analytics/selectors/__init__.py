@@ -18,7 +18,9 @@ registry — never `analytics.models` or the engine's modules.
 - `peers`: tier quartiles and medians (one quantile function, one peer-privacy minimum);
 - `health`: partner and ecosystem health for a scope, alerts derived from the bands;
 - `revenue`: won revenue by segment, product line and partner, concentration;
+- `sellout`: sell-out by product line and end-customer country for a part of the ecosystem (stored groups);
 - `insights`: stock cover and claim-rate lists, product line rows, claims by failure code;
+- `currency`: the reporting currency, how money is converted, and the amounts left out for want of a rate;
 - `history`: the first day of recorded history a user sees (trends leave out months before it);
 - `quality`: data-quality scores per partner and month, and what a partner should fix;
 - `partners`: partners annotated with their figures, for sortable lists;
@@ -28,6 +30,7 @@ registry — never `analytics.models` or the engine's modules.
 from __future__ import annotations
 
 from ..models import channel_wide_reader, ecosystem_reader
+from .currency import UnconvertedNote, money_basis, reporting_currency, unconverted_amounts
 from .health import EcosystemSummary, ecosystem_summary, health_alert_rows, last_month_end, partner_health
 from .history import history_start
 from .insights import (
@@ -69,6 +72,7 @@ from .revenue import (
     revenue_by_product_line_of,
     revenue_by_segment,
 )
+from .sellout import SellOutCell, sellout_by_line_and_country, totals_by
 
 __all__ = [
     "Concentration",
@@ -76,7 +80,9 @@ __all__ = [
     "FixItem",
     "QualitySummary",
     "Scope",
+    "SellOutCell",
     "Source",
+    "UnconvertedNote",
     "channel_wide_reader",
     "claims_by_failure_code",
     "concentration",
@@ -87,6 +93,7 @@ __all__ = [
     "health_alert_rows",
     "history_start",
     "last_month_end",
+    "money_basis",
     "monthly_values",
     "overstocked_partners",
     "partner_data_quality",
@@ -101,15 +108,19 @@ __all__ = [
     "quality_to_fix",
     "quantiles",
     "resolve_source",
+    "reporting_currency",
     "revenue_by_country",
     "revenue_by_partner",
     "revenue_by_product_line",
     "revenue_by_product_line_of",
     "revenue_by_segment",
     "scope_partners",
+    "sellout_by_line_and_country",
     "stockout_partners",
     "tier_medians",
+    "totals_by",
     "to_date_values",
+    "unconverted_amounts",
     "understocked_partners",
     "unusual_claim_partners",
 ]
