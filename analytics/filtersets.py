@@ -115,10 +115,10 @@ class DataQualityFilterSet(PageFilterSet):
         widget=SearchSelect("lookup:partners", placeholder="Type a partner name…"),
     )
     region = django_filters.ModelChoiceFilter(
-        field_name="partner__region", queryset=Region.objects.all(), empty_label="Any region"
+        field_name="partner__region", queryset=Region.objects.all(), label="Region", empty_label="Any region"
     )
     tier = django_filters.ModelChoiceFilter(
-        field_name="partner__tier", queryset=Tier.objects.all(), empty_label="Any tier"
+        field_name="partner__tier", queryset=Tier.objects.all(), label="Tier", empty_label="Any tier"
     )
     score_min = django_filters.NumberFilter(field_name="score", lookup_expr="gte", label="Score at least")
     score_max = django_filters.NumberFilter(field_name="score", lookup_expr="lte", label="Score at most")
