@@ -21,6 +21,7 @@ from .definitions import (
     HEALTH_COMPONENTS,
     HEALTH_INPUTS,
     METRIC_DECIMALS,
+    OPTIONAL_HEALTH_COMPONENTS,
     QUALITY_DAYS,
     SCORE_DECIMALS,
     TRAILING_DAYS,
@@ -212,11 +213,13 @@ def score_health(inputs: pd.DataFrame, weights: dict[str, float]) -> pd.DataFram
 
 
 def _reasons(pattern: int, weights: dict[str, float]) -> dict[str, str]:
-    """Why components are left out, for a bit pattern of the components without data."""
+    """Why components are left out, for a bit pattern of the components without data. An optional component
+    with weight 0 is not configured, so it has no reason: scores without it read exactly as before it existed."""
     out = {}
     for bit, name in enumerate(HEALTH_COMPONENTS):
         if weights.get(name, 0.0) <= 0:
-            out[name] = REASONS["zero_weight"]
+            if name not in OPTIONAL_HEALTH_COMPONENTS:
+                out[name] = REASONS["zero_weight"]
         elif pattern & (1 << bit):
             out[name] = REASONS.get(name, "no data")
     return out

@@ -601,7 +601,7 @@ class PartnerHealthScore(models.Model):
             metric = getattr(self, METRIC_FIELDS.get(name, f"{name}_metric"))
             metric = float(metric) if metric is not None else None
             reason = self.reasons.get(name, "")
-            if name in OPTIONAL_HEALTH_COMPONENTS and reason == REASONS["zero_weight"]:
+            if name in OPTIONAL_HEALTH_COMPONENTS and weight is None and reason in ("", REASONS["zero_weight"]):
                 continue
             out.append(
                 {

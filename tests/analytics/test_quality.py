@@ -255,7 +255,7 @@ def test_a_refresh_stores_the_months_and_feeds_the_health_input():
     # The current health score carries the last complete month's data quality (October's), unused at weight 0.
     health = PartnerHealthScore.objects.get(partner=p, is_current=True)
     assert health.data_quality_score == pytest.approx(stored.score)
-    assert health.data_quality_weight is None and health.reasons["data_quality"] == "its weight is set to 0"
+    assert health.data_quality_weight is None and "data_quality" not in health.reasons
     # A second refresh replaces the rows, never duplicates them.
     partner_refresh(partner_id=p.pk, now=NOW)
     assert DataQualityScore.objects.filter(partner=p, month=OCTOBER).count() == 1
@@ -303,6 +303,7 @@ def test_a_zero_data_quality_weight_leaves_every_score_identical():
     after = score_health(_inputs(with_quality=True), {**DEFAULT_WEIGHTS, "data_quality": 0.0})
     pd.testing.assert_series_equal(before["score"], after["score"])
     pd.testing.assert_series_equal(before["band"], after["band"])
+    assert list(before["reasons"]) == list(after["reasons"])  # no reason recorded for an unconfigured component
     for name in DEFAULT_WEIGHTS:
         pd.testing.assert_series_equal(before[f"{name}_weight"], after[f"{name}_weight"])
     assert after["data_quality_weight"].isna().all()
