@@ -26,6 +26,7 @@ from inventory.models import InventoryReport
 from partners.models import Partner
 from warranty.models import ClaimEvent, WarrantyClaim
 
+from .activations import purge_demo_activations
 from .config import DEMO_EMAIL_SUFFIX, DEMO_USERNAMES
 
 # The big tables: emptied wholesale when every partner is a demo one (with every other table whose
@@ -69,6 +70,7 @@ def purge_demo_data() -> dict[str, int]:
     demo_users = User.objects.filter(email__endswith=DEMO_EMAIL_SUFFIX).filter(
         models.Q(partner__in=demo_partners) | models.Q(partner__isnull=True)
     )
+    removed["activations"] = sum(purge_demo_activations().values())
     _delete(WarrantyClaim, WarrantyClaim._base_manager.filter(partner__in=demo_partners), removed, set())
     _delete(DealRegistration, DealRegistration._base_manager.filter(partner__in=demo_partners), removed, set())
     _delete(InventoryReport, InventoryReport._base_manager.filter(partner__in=demo_partners), removed, set())

@@ -29,6 +29,7 @@ from partners.models import Certification, Partner
 from warranty.models import ClaimEvent, WarrantyClaim
 
 from . import integrity, purge
+from .activations import seed_activations
 from .config import MONTHS, SIZES, Size
 from .deal_stage import run_deal_stage
 from .enablement import certification_columns
@@ -56,7 +57,7 @@ LOADED_MODELS = (
     Notification,
 )
 # Each stage draws from its own stream; a new stage goes last, so the earlier streams stay the same.
-STAGES = ("partners", "deals", "inventory", "warranty", "notifications")
+STAGES = ("partners", "deals", "inventory", "warranty", "notifications", "activations")
 
 
 class DemoDataRefusedError(Exception):
@@ -174,6 +175,9 @@ def seed_demo(
             counts |= stats
         with clock_.stage("notifications") as counts:
             counts |= seed_notifications(rng["notifications"], writer, ps, anchor)
+        # After every stage that writes sell-out lines: activations follow the serials they sold.
+        with clock_.stage("activations") as counts:
+            counts |= seed_activations(rng["activations"], anchor)
         if per_table_checks:
             with clock_.stage("verify") as counts:
                 integrity.restore_row_checks()

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "inventory",
     "warranty",
     "sellout",
+    "activations",
     "notifications",
     "analytics",
     "integrations",
@@ -181,6 +182,7 @@ CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "ingest", "analytics",
 CELERY_TASK_ROUTES = {
     "analytics.*": {"queue": "analytics"},
     "inventory.tasks.*": {"queue": "ingest"},
+    "activations.tasks.*": {"queue": "analytics"},
     "integrations.tasks.deliver_*": {"queue": "webhooks"},
 }
 CELERY_BEAT_SCHEDULE = {
@@ -207,6 +209,10 @@ CELERY_BEAT_SCHEDULE = {
     "integrations-requeue-stalled-webhooks": {
         "task": "integrations.tasks.requeue_stalled_webhooks",
         "schedule": crontab(minute="*/5"),
+    },
+    "activations-nightly-figures": {
+        "task": "activations.tasks.refresh_figures",
+        "schedule": crontab(minute=20, hour=2),
     },
     "integrations-purge-idempotency": {
         "task": "integrations.tasks.purge_idempotency_records",
@@ -269,6 +275,7 @@ SPECTACULAR_SETTINGS = {
         "ClaimStatusEnum": "warranty.models.ClaimStatus",
         "PartnerStatusEnum": "partners.models.Partner.Status",
         "DeliveryStatusEnum": "integrations.models.WebhookDelivery.Status",
+        "ActivationStatusEnum": "activations.models.Activation.Status",
         "RateGranularityEnum": "currencies.models.ExchangeRate.Granularity",
     },
     "POSTPROCESSING_HOOKS": [

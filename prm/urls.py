@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("deals.urls")),
     path("", include("inventory.urls")),
     path("", include("warranty.urls")),
+    path("", include("activations.urls")),
     path("", include("notifications.urls")),
     path("", include("integrations.urls")),
     path("", include("currencies.urls")),

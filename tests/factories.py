@@ -278,3 +278,27 @@ class DataQualityScoreFactory(factory.django.DjangoModelFactory):
     score = 88.25
     findings = factory.LazyFunction(dict)
     computed_at = factory.LazyFunction(timezone.now)
+
+
+class ActivationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activations.Activation"
+
+    product = factory.SubFactory(ProductFactory)
+    kind = "serial"
+    identifier = factory.Sequence(lambda n: f"SN-{n:08d}")
+    activated_on = factory.LazyFunction(lambda: date.today() - timedelta(days=10))
+    units = 1
+    batch = factory.SubFactory(ImportBatchFactory, partner=None, kind="activations")
+
+
+class UsageRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activations.UsageRecord"
+
+    activation = factory.SubFactory(ActivationFactory)
+    month = factory.LazyFunction(lambda: date.today().replace(day=1))
+    active_units = 1
+    usage = Decimal("10.00")
+    usage_unit = "hours"
+    batch = factory.SubFactory(ImportBatchFactory, partner=None, kind="usage")

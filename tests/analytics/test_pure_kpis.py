@@ -189,10 +189,10 @@ def test_quarter_roll_ups_equal_computing_the_quarter_directly(seed):
     frame, stock, claims, certs = random_frames(seed)
     lines, customers = random_sellout(seed)
     keys = [1, 2, 3]
-    monthly = kpis.compute_kpis(frame, stock, claims, certs, keys, window.months, lines, customers)
+    monthly = kpis.compute_kpis(frame, stock, claims, certs, keys, window.months, sellout=lines, customers=customers)
     quarters, mapping = window.months.roll_up("quarter")
     rolled = kpis.roll_up(monthly, mapping, quarters, kpis.recomputed_columns(frame, customers, keys, quarters))
-    direct = kpis.compute_kpis(frame, stock, claims, certs, keys, quarters, lines, customers)
+    direct = kpis.compute_kpis(frame, stock, claims, certs, keys, quarters, sellout=lines, customers=customers)
     assert direct["end_customers_reached"].sum() > 0 and direct["sellout_lines_unconverted"].sum() > 0
     pd.testing.assert_frame_equal(rolled[direct.columns].astype(float), direct.astype(float), rtol=1e-9)
 
@@ -265,13 +265,13 @@ def test_to_date_comparisons_equal_computing_each_range_directly(seed, today):
     keys = [1, 2, 3]
     claims = claims.assign(key=claims["key"])
     lines, customers = random_sellout(seed)
-    monthly = kpis.compute_kpis(frame, stock, claims, certs, keys, window.months, lines, customers)
+    monthly = kpis.compute_kpis(frame, stock, claims, certs, keys, window.months, sellout=lines, customers=customers)
     targets = list(to_date_periods(today, earliest=window.months.starts[0]).values())
     assert targets
     raw = (frame, stock, claims, certs, lines, customers)
     got = kpis.to_date_kpis(monthly, window.months, raw, keys, targets)
     for frame_td, periods in zip(got, targets, strict=True):
-        direct = kpis.compute_kpis(frame, stock, claims, certs, keys, periods, lines, customers)
+        direct = kpis.compute_kpis(frame, stock, claims, certs, keys, periods, sellout=lines, customers=customers)
         columns = [c for c in direct.columns if c != "median_hours_to_decision"]
         pd.testing.assert_frame_equal(frame_td[columns].astype(float), direct[columns].astype(float), rtol=1e-9)
         assert frame_td["median_hours_to_decision"].isna().all()

@@ -38,6 +38,9 @@ from django.utils.http import urlsafe_base64_encode
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from activations.figures import activation_figures_compute
+from activations.models import Activation, UsageRecord
+from activations.services import activations_upsert, usage_upsert
 from analytics import services as analytics_services
 from analytics.models import (
     DataQualityScore,
@@ -49,6 +52,7 @@ from analytics.models import (
 )
 from currencies.services import rate_upload_create
 from deals.services import deal_approve, deal_close, deal_create
+from ingest.services import import_batch_open
 from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from integrations.tokens import api_token_create
 from integrations.webhooks import webhook_endpoint_create
@@ -56,6 +60,7 @@ from inventory.imports import import_job_create
 from inventory.models import ImportJob, InventoryReport
 from inventory.services import inventory_upsert
 from notifications.models import Notification
+from sellout.models import SellOutSerial
 from tests import factories as f
 from warranty.services import claim_approve, claim_create
 
@@ -188,6 +193,8 @@ SCOPES: dict[str, Declared] = {
     "currencies:rate_upload": _d(MANAGER),
     "currencies:rate_upload_detail": _d(MANAGER, pk="rate_upload"),
     "currencies:rate_upload_import": _d(MANAGER, pk="rate_upload"),
+    # activations
+    "activations:manage_rates": _d(MANAGER),
     # notifications
     "notifications:list": _d(SIGNED_IN),
     "notifications:mark_all_read": _d(SIGNED_IN),
@@ -250,6 +257,10 @@ SCOPES: dict[str, Declared] = {
     "warranty-api:claim-review": _d(API, pk="claim"),
     "warranty-api:failure-code-list": _d(API),
     "warranty-api:failure-code-detail": _d(API, pk="failure_code"),
+    "activations-api:activation-list": _d(API),
+    "activations-api:activation-detail": _d(API, pk="activation"),
+    "activations-api:usage-list": _d(API),
+    "activations-api:usage-detail": _d(API, pk="usage"),
     "notifications-api:notification-list": _d(API),
     "notifications-api:notification-read-all": _d(API),
     "notifications-api:notification-detail": _d(API, pk="notification"),
@@ -404,6 +415,28 @@ def _build() -> Matrix:
     for reporter, country in ((a, "DE"), (b, "BR")):
         f.SellOutLineFactory(reporter=reporter, product=switch, end_customer_country=country)
         f.SellOutLineFactory(reporter=reporter, product=switch, transaction_type="return", quantity=1)
+    # Units each side sold, activated and used (the vendor's delivery), and their stored figures.
+    activation_batch = import_batch_open(kind="activations", channel="api", user=users["manager"])
+    for partner, serial in ((a, "QWERTZ-SN-1"), (b, "ZYXWV-SN-1")):
+        line = f.SellOutLineFactory(reporter=partner, product=switch, date=yesterday - timedelta(days=20))
+        SellOutSerial.objects.create(line=line, product=switch, serial=serial)
+    unit = {"product": switch, "kind": "serial", "activated_on": yesterday, "units": 1, "status": "active"}
+    activation_rows = [{**unit, "identifier": s, "deactivated_on": None} for s in ("QWERTZ-SN-1", "ZYXWV-SN-1")]
+    activations_upsert(rows=activation_rows, batch=activation_batch)
+    usage_batch = import_batch_open(kind="usage", channel="api", user=users["manager"])
+    usage_rows = [
+        {
+            "activation": unit,
+            "month": yesterday.replace(day=1),
+            "active_units": 1,
+            "usage": Decimal(5),
+            "usage_unit": "h",
+        }
+        for unit in Activation.objects.order_by("pk")
+    ]
+    usage_upsert(rows=usage_rows, batch=usage_batch)
+    activation_figures_compute()
+
     with override_settings(PRM_ANALYTICS_HISTORY_MONTHS=2), TestCase.captureOnCommitCallbacks(execute=True):
         analytics_services.recompute_start(kind="full_recompute")
     job = JobRun.objects.latest("pk")
@@ -467,6 +500,8 @@ def _build() -> Matrix:
         "product": [switch],
         "product_line": [line],
         "failure_code": [code],
+        "activation": list(Activation.objects.order_by("pk")),
+        "usage": list(UsageRecord.objects.order_by("pk")),
         "uid": [urlsafe_base64_encode(str(users["admin_b"].pk).encode())],
         "password_token": ["not-a-valid-token"],
     }

@@ -61,6 +61,8 @@ WRITES = [
     ("post", "/api/v1/rates/", {}),
     ("post", "/api/v1/rates/bulk/", {"items": []}),
     ("post", "/api/v1/claims/", {}),
+    ("post", "/api/v1/activations/", {"items": []}),
+    ("post", "/api/v1/usage/", {"items": []}),
     ("post", "/api/v1/claims/{claim}/approve/", {}),
     ("post", "/api/v1/notifications/read-all/", {}),
     ("post", "/api/v1/webhooks/", {}),

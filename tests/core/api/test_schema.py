@@ -28,6 +28,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from activations.models import Activation, UsageRecord
+from activations.services import activations_upsert, usage_upsert
 from analytics.models import (
     DataQualityScore,
     EcosystemHealth,
@@ -44,12 +46,14 @@ from customers.models import Customer
 from deals import services as deal_services
 from deals.models import DealRegistration
 from deals.validation import MAX_LINES
+from ingest.services import import_batch_open
 from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from integrations.tokens import api_token_create
 from integrations.webhooks import webhook_endpoint_create
 from inventory.models import InventoryReport
 from notifications.models import Notification
 from partners.models import Certification, Partner, Region, Tier
+from sellout.models import SellOutSerial
 from tests import factories as f
 from warranty import services as claim_services
 from warranty.models import FailureCode, WarrantyClaim
@@ -62,6 +66,9 @@ EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 3}
 MIN_SHARE_SUCCEEDED = 0.8
 # A systematic fault fails many coverage cases alike; the first few say enough.
 MAX_REPORTED_PER_OPERATION = 3
+
+
+DELIVERIES = {("post", "/api/v1/activations/"), ("post", "/api/v1/usage/")}
 
 
 def test_the_schema_validates_without_warnings(tmp_path):
@@ -77,7 +84,11 @@ def test_the_schema_validates_without_warnings(tmp_path):
             if method == "post":
                 assert {"409", "413", "415", "422"} <= codes, (method, path)
             refused = operation["responses"]["400"]["content"]["application/json"]["schema"]["$ref"]
-            assert refused.endswith("/BulkError" if path.endswith("/bulk/") else "/Error"), (method, path)
+            # Bulk answers (…/bulk/, and the deliveries POSTed to /activations/ and /usage/) are refused as BulkError.
+            answer = operation["responses"].get("200", {}).get("content", {}).get("application/json", {})
+            bulk = answer.get("schema", {}).get("$ref", "").endswith("/BulkResponse")
+            assert bulk == (path.endswith("/bulk/") or (method, path) in DELIVERIES), (method, path)
+            assert refused.endswith("/BulkError" if bulk else "/Error"), (method, path)
 
 
 def test_request_bodies_state_the_rules_the_api_applies(client):
@@ -164,6 +175,23 @@ def _seed(world) -> None:
         claim_services.claim_approve(claim=claims[3], user=manager)
         claim_services.claim_approve(claim=claims[4], user=manager, amount=Decimal("100.00"))
         claim_services.claim_pay(claim=claims[4], user=manager)
+        # Units each partner sold, activated by the vendor's delivery, with a month of usage.
+        line = f.SellOutLineFactory(reporter=partner, product=catalog[0], date=today - timedelta(days=30))
+        SellOutSerial.objects.bulk_create(
+            [SellOutSerial(line=line, product=catalog[0], serial=f"FZ-SN-{index}-{n}") for n in range(3)]
+        )
+        batch = import_batch_open(kind="activations", channel="api", user=world.manager)
+        unit = {"product": catalog[0], "kind": "serial", "activated_on": today - timedelta(days=20), "units": 1}
+        rows = [
+            {**unit, "identifier": f"FZ-SN-{index}-{n}", "status": "active", "deactivated_on": None} for n in range(2)
+        ]
+        activations_upsert(rows=rows, batch=batch)
+        usage_batch = import_batch_open(kind="usage", channel="api", user=world.manager)
+        months = [
+            {"activation": a, "month": today.replace(day=1), "active_units": 1, "usage": Decimal(3), "usage_unit": ""}
+            for a in Activation.objects.filter(identifier__startswith=f"FZ-SN-{index}-")
+        ]
+        usage_upsert(rows=months, batch=usage_batch)
     recompute_start(kind=JobRun.Kind.FULL_RECOMPUTE)
     f.ExchangeRateFactory(currency="EUR", date=today.replace(day=1), granularity="month")
     UnconvertedAmount.objects.create(
@@ -173,7 +201,9 @@ def _seed(world) -> None:
 
 # Rows whose ids the path parameters take, by the collection their URL starts with.
 ID_SOURCES = {
+    "activations": Activation,
     "analytics/data-quality": DataQualityScore,
+    "usage": UsageRecord,
     "analytics/ecosystem-health": EcosystemHealth,
     "analytics/health-scores": PartnerHealthScore,
     "analytics/jobs": JobRun,
@@ -237,6 +267,9 @@ def _references() -> dict[str, dict[str, list]]:
             "date": [(today - timedelta(days=days)).isoformat() for days in (0, 1, 30)],
             "purchase_date": [(today - timedelta(days=days)).isoformat() for days in (40, 400, 2000)],
             "failure_date": [(today - timedelta(days=days)).isoformat() for days in (1, 20)],
+            "serial": list(SellOutSerial.objects.values_list("serial", flat=True)),
+            "activated_on": [(today - timedelta(days=days)).isoformat() for days in (0, 10, 90)],
+            "month": [month[:7] for month in months],
         },
         "query": {
             "partner": partners,

@@ -50,6 +50,8 @@ def test_the_api_root_links_every_collection(world, client_for):
         "inventory",
         "claim",
         "failure-code",
+        "activation",
+        "usage",
         "notification",
         "token",
         "webhook",
