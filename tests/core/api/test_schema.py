@@ -46,6 +46,7 @@ from customers.models import Customer
 from deals import services as deal_services
 from deals.models import DealRegistration
 from deals.validation import MAX_LINES
+from edi.models import EdiImport
 from ingest.services import import_batch_open
 from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from integrations.tokens import api_token_create
@@ -53,7 +54,9 @@ from integrations.webhooks import webhook_endpoint_create
 from inventory.models import InventoryReport
 from notifications.models import Notification
 from partners.models import Certification, Partner, Region, Tier
-from sellout.models import SellOutSerial
+from sellout.models import SellOutLine, SellOutSerial
+from support import services as ticket_services
+from support.models import SlaPolicy, Ticket, TicketCategory
 from tests import factories as f
 from warranty import services as claim_services
 from warranty.models import FailureCode, WarrantyClaim
@@ -64,6 +67,9 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 3}
 # Operations that must have answered 2xx at least once (for either token), so the run is not all 404s and 400s.
 MIN_SHARE_SUCCEEDED = 0.8
+# EDI interchanges are raw bytes (`application/edi-x12`): generated bodies are sent as they are.
+schemathesis.serializer.alias("application/edi-x12", "application/octet-stream")
+
 # A systematic fault fails many coverage cases alike; the first few say enough.
 MAX_REPORTED_PER_OPERATION = 3
 
@@ -84,10 +90,14 @@ def test_the_schema_validates_without_warnings(tmp_path):
             if method == "post":
                 assert {"409", "413", "415", "422"} <= codes, (method, path)
             refused = operation["responses"]["400"]["content"]["application/json"]["schema"]["$ref"]
-            # Bulk answers (…/bulk/, and the deliveries POSTed to /activations/ and /usage/) are refused as BulkError.
-            answer = operation["responses"].get("200", {}).get("content", {}).get("application/json", {})
-            bulk = answer.get("schema", {}).get("$ref", "").endswith("/BulkResponse")
-            assert bulk == (path.endswith("/bulk/") or (method, path) in DELIVERIES), (method, path)
+            # A bulk request (`…/bulk/`, the deliveries POSTed to /activations/ and /usage/, or a collection whose
+            # POST takes the bulk envelope, as sell-out's) is refused with the per-item answer.
+            request = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+            bulk = (
+                path.endswith("/bulk/")
+                or (method, path) in DELIVERIES
+                or request.get("schema", {}).get("$ref", "").endswith("BulkRequest")
+            )
             assert refused.endswith("/BulkError" if bulk else "/Error"), (method, path)
 
 
@@ -140,6 +150,7 @@ def _seed(world) -> None:
         f.CertificationFactory(partner=partner)
         for product in catalog:
             f.InventoryReportFactory(partner=partner, product=product, date=today - timedelta(days=1))
+            f.SellOutLineFactory(reporter=partner, product=product, date=today - timedelta(days=1))
         # Deal 0 of each partner is for the same customer: the two conflict.
         deals = [
             deal_services.deal_create(
@@ -192,6 +203,26 @@ def _seed(world) -> None:
             for a in Activation.objects.filter(identifier__startswith=f"FZ-SN-{index}-")
         ]
         usage_upsert(rows=months, batch=usage_batch)
+        # Tickets in every state the actions start from: new, in progress, waiting on either side, resolved.
+        tickets = [
+            ticket_services.ticket_open(
+                partner=partner,
+                user=user,
+                product=claims[n].product,
+                category=f.TicketCategoryFactory(code=("hardware-fault", "licensing", "how-to")[n % 3]),
+                severity=("critical", "high", "medium", "low")[n % 4],
+                subject=f"Fuzz ticket {index}-{n}",
+                description="Seeded for the schema's checks.",
+                warranty_claim=claims[n] if n % 2 else None,
+                deal=deals[3] if n == 4 else None,
+            )
+            for n in range(5)
+        ]
+        ticket_services.ticket_comment(ticket=tickets[0], user=manager, body="internal", internal=True)
+        ticket_services.ticket_start(ticket=tickets[1], user=manager)
+        ticket_services.ticket_wait_on_partner(ticket=tickets[2], user=manager)
+        ticket_services.ticket_wait_on_vendor(ticket=tickets[3], user=manager)
+        ticket_services.ticket_resolve(ticket=tickets[4], user=manager)
     recompute_start(kind=JobRun.Kind.FULL_RECOMPUTE)
     f.ExchangeRateFactory(currency="EUR", date=today.replace(day=1), granularity="month")
     UnconvertedAmount.objects.create(
@@ -213,14 +244,19 @@ ID_SOURCES = {
     "claims": WarrantyClaim,
     "customers": Customer,
     "deals": DealRegistration,
+    "edi": EdiImport,
     "failure-codes": FailureCode,
     "inventory": InventoryReport,
+    "sellout": SellOutLine,
     "notifications": Notification,
     "partners": Partner,
     "product-lines": ProductLine,
     "products": Product,
     "rates": ExchangeRate,
     "regions": Region,
+    "sla-policies": SlaPolicy,
+    "ticket-categories": TicketCategory,
+    "tickets": Ticket,
     "tiers": Tier,
     "tokens": ApiToken,
     "webhook-deliveries": WebhookDelivery,
@@ -263,6 +299,9 @@ def _references() -> dict[str, dict[str, list]]:
             "customer_id": list(Customer.objects.values_list("pk", flat=True)),
             "partner": partners,
             "failure_code": list(FailureCode.objects.values_list("code", flat=True)),
+            "category": list(TicketCategory.objects.values_list("code", flat=True)),
+            "warranty_claim": list(WarrantyClaim.objects.values_list("pk", flat=True)),
+            "deal": list(DealRegistration.objects.values_list("pk", flat=True)),
             "expected_close_date": [(today + timedelta(days=days)).isoformat() for days in (1, 45, 400)],
             "date": [(today - timedelta(days=days)).isoformat() for days in (0, 1, 30)],
             "purchase_date": [(today - timedelta(days=days)).isoformat() for days in (40, 400, 2000)],
@@ -279,6 +318,7 @@ def _references() -> dict[str, dict[str, list]]:
             "tier": list(Tier.objects.values_list("pk", flat=True)),
             "product_line": list(ProductLine.objects.values_list("pk", flat=True)),
             "endpoint": list(WebhookEndpoint.objects.values_list("pk", flat=True)),
+            "category": list(TicketCategory.objects.values_list("code", flat=True)),
             "period_start": months,
             "since": months,
         },

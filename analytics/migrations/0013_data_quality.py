@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('analytics', '0011_sellout_kpis'),
+        ('analytics', '0012_support_ticket_kpis'),
         ('partners', '0002_program_reporting_calendar'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
