@@ -791,7 +791,8 @@ class DataQualityScore(models.Model):
     Written only by the recompute (analytics.quality computes, docs/data-quality.md explains). Components:
     - timeliness = 100 × reports received on time / reports expected (stock and sell-out together);
     - completeness = mean of 100 × reports received / expected and 100 × optional sell-out fields filled / slots;
-    - consistency = 100 × products whose sell-out units agree with the stock reports' units sold / products checked;
+    - consistency = 100 × (products whose sell-out units agree with the stock reports' units sold + 852 balances that
+      hold) / (products checked + 852 balances checked), both counted in products_checked / products_consistent;
     - duplicates = 100 × (1 − (corrections + stock re-sends + duplicate claims) / records), floored at 0.
     A component with nothing to measure is empty and left out; the others' weights are renormalised.
     """
@@ -815,7 +816,9 @@ class DataQualityScore(models.Model):
     sellout_on_time = models.PositiveIntegerField()
     field_slots = models.PositiveIntegerField(help_text="Optional sell-out fields that could be filled.")
     fields_filled = models.PositiveIntegerField()
-    products_checked = models.PositiveIntegerField(help_text="Products compared between sell-out and stock.")
+    products_checked = models.PositiveIntegerField(
+        help_text="Products compared between sell-out and stock, plus 852 balances checked."
+    )
     products_consistent = models.PositiveIntegerField()
     records = models.PositiveIntegerField(help_text="Sell-out lines, stock rows and claims dated in the month.")
     corrections = models.PositiveIntegerField(help_text="Sell-out lines corrected in the month.")

@@ -183,8 +183,13 @@ def quality_scores(
     skus: dict[int, str],
     months: Sequence[date],
     now: datetime,
+    balances: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """One row per partner and month with something to measure: the facts, components, score and findings.
+
+    `balances`: the X12 852 balance checks (partner_id, month, balance_checked) and their exceptions
+    (partner_id, month, product_id, period_end, difference): each check counts in consistency as one more
+    product checked, consistent unless it is an exception.
 
     `partners` as for `expected_reports` plus `tolerance` (a fraction); `fields`: partner_id, month, field_slots,
     fields_filled; `issues`: partner_id, month, records, corrections, stock_resends, duplicate_claims (missing
@@ -205,6 +210,13 @@ def quality_scores(
     consistent = checks.groupby(keys).agg(
         products_checked=("consistent", "size"), products_consistent=("consistent", "sum")
     )
+    exceptions = pd.DataFrame(columns=[*keys, "product_id", "period_end", "difference"])
+    if balances is not None and len(balances[0]):
+        checked, exceptions = balances
+        counted = checked.set_index(keys)["balance_checked"]
+        wrong = exceptions.groupby(keys).size() if len(exceptions) else pd.Series(dtype="int64")
+        extra = pd.DataFrame({"products_checked": counted, "products_consistent": counted.sub(wrong, fill_value=0)})
+        consistent = consistent.add(extra, fill_value=0) if len(consistent) else extra
     frames = [counts, fields.set_index(keys), consistent, issues.set_index(keys)]
     present = [f for f in frames if len(f)]
     empty = pd.MultiIndex.from_arrays([[], []], names=keys)
@@ -225,11 +237,13 @@ def quality_scores(
     scored = scored[scored["score"].notna()].reset_index(drop=True)
     if scored.empty:
         return scored.assign(findings=[])
-    scored["findings"] = _findings(scored, owed, checks, skus)
+    scored["findings"] = _findings(scored, owed, checks, skus, exceptions)
     return scored
 
 
-def _findings(scored: pd.DataFrame, owed: pd.DataFrame, checks: pd.DataFrame, skus: dict[int, str]) -> list[dict]:
+def _findings(
+    scored: pd.DataFrame, owed: pd.DataFrame, checks: pd.DataFrame, skus: dict[int, str], exceptions: pd.DataFrame
+) -> list[dict]:
     late = owed[owed["received"] & ~owed["on_time"]]
     missing = owed[~owed["received"]]
     bad = checks[~checks["consistent"]].sort_values(["gap", "product_id"], ascending=[False, True])
@@ -238,6 +252,7 @@ def _findings(scored: pd.DataFrame, owed: pd.DataFrame, checks: pd.DataFrame, sk
         return dict(iter(frame.groupby(["partner_id", "month"]))) if len(frame) else {}
 
     late_by, missing_by, bad_by = by_key(late), by_key(missing), by_key(bad)
+    balance_by = by_key(exceptions)
     out = []
     for partner_id, month in zip(scored["partner_id"], scored["month"], strict=True):
         key = (partner_id, month)
@@ -277,6 +292,17 @@ def _findings(scored: pd.DataFrame, owed: pd.DataFrame, checks: pd.DataFrame, sk
                     for r in bad_by[key].head(MAX_FINDINGS).itertuples()
                 ]
                 if key in bad_by
+                else [],
+                "balance": [
+                    {
+                        "product_id": int(r.product_id),
+                        "sku": skus.get(int(r.product_id), str(r.product_id)),
+                        "period_end": r.period_end.isoformat(),
+                        "difference": int(r.difference),
+                    }
+                    for r in balance_by[key].head(MAX_FINDINGS).itertuples()
+                ]
+                if key in balance_by
                 else [],
             }
         )

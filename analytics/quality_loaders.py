@@ -16,6 +16,7 @@ from django.db.models import Case, Count, F, IntegerField, Min, Q, Sum, Value, W
 from django.db.models.functions import TruncMonth
 
 from catalog.models import Product
+from edi.models import ProductActivity
 from inventory.models import InventoryReport
 from partners.models import Partner, Program
 from sellout.models import SellOutCorrection, SellOutLine, SellOutSerial
@@ -158,7 +159,31 @@ def quality_frames(partner_ids: Sequence[int], first: date, last: date) -> dict:
         ),
         ["partner_id", "product_id", "month", "units"],
     )
+    # 852 balances: an activity whose balance could be checked, by the month its period ends in.
+    activities = ProductActivity.objects.filter(
+        partner_id__in=ids, period_end__gte=first, period_end__lte=last, balance_difference__isnull=False
+    )
+    balances = _frame(
+        list(
+            activities.annotate(month=TruncMonth("period_end"))
+            .values_list("partner_id", "month", "product_id", "period_end", "balance_difference")
+            .exclude(balance_difference=0)
+            .order_by()
+        ),
+        ["partner_id", "month", "product_id", "period_end", "difference"],
+    )
+    checked = _frame(
+        list(
+            activities.annotate(month=TruncMonth("period_end"))
+            .values_list("partner_id", "month")
+            .annotate(n=Count("id"))
+            .order_by()
+        ),
+        ["partner_id", "month", "balance_checked"],
+    )
     return {
+        "balance_exceptions": balances,
+        "balance_checked": checked,
         "reports": reports,
         "fields": fields,
         "sellout_units": sellout_units,
@@ -240,6 +265,7 @@ def quality_results(partner_ids: Sequence[int], months: Sequence[date], now: dat
         skus,
         months,
         now,
+        balances=(frames["balance_checked"], frames["balance_exceptions"]),
     )
     this_month = now.date().replace(day=1)
     return scores.assign(is_complete=scores["month"] < this_month) if len(scores) else scores

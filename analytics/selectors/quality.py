@@ -114,6 +114,17 @@ def quality_to_fix(*, scores: list[DataQualityScore], since: date, period: str =
                 ],
             )
         )
+    balance = [(r.month, x) for r in rows for x in r.findings.get("balance", [])]
+    if balance:
+        items.append(
+            FixItem(
+                "balance",
+                len(balance),
+                f"{_plural(len(balance), '852 stock balance')} that {'does' if len(balance) == 1 else 'do'} not add up "
+                f"{period}",
+                [f"{x['sku']} period ending {x['period_end']}: off by {x['difference']:+,} units" for _, x in balance],
+            )
+        )
     for kind, noun in (
         ("corrections", "sell-out correction"),
         ("stock_resends", "stock row sent again"),

@@ -524,3 +524,35 @@ def test_random_rows_score_as_the_rules_written_out_row_by_row():
             value = getattr(row, name)
             assert components.get(name, np.nan) == pytest.approx(value, nan_ok=True)
         assert row.score == pytest.approx(score, abs=0.05)
+
+
+@pytest.mark.django_db
+def test_852_balance_checks_count_in_consistency_and_exceptions_are_findings():
+    from edi.models import EdiImport, ProductActivity
+
+    p, _, _ = build_october()
+    interchange = EdiImport.objects.create(partner=p, source="api", content=b"ISA", content_hash="0" * 64)
+    product = f.ProductFactory(sku="EDI-1")
+    for end, difference in (
+        (date(2026, 10, 11), 0),
+        (date(2026, 10, 18), 0),
+        (date(2026, 10, 25), -1),
+        (date(2026, 10, 25), None),
+    ):
+        ProductActivity.objects.create(
+            partner=p,
+            site_name=f"site {end.day} {difference}",
+            product=product,
+            period_start=end - timedelta(days=6),
+            period_end=end,
+            balance_difference=difference,
+            edi_import=interchange,
+        )
+    mine = quality_results([p.pk], [OCTOBER], NOW).iloc[0]
+    # The two product-months of the hand-worked case (1 agrees) and three checkable balances (2 hold).
+    assert (mine.products_checked, mine.products_consistent) == (5, 3)
+    assert mine.consistency == pytest.approx(60.0)
+    assert mine.score == pytest.approx(0.35 * 40 + 0.30 * 55 + 0.20 * 60 + 0.15 * (100 * 6 / 9), abs=0.05)
+    assert mine.findings["balance"] == [
+        {"product_id": product.pk, "sku": "EDI-1", "period_end": "2026-10-25", "difference": -1}
+    ]

@@ -211,3 +211,16 @@ def test_to_fix_adds_up_the_findings_of_the_period():
     assert items["fields"].count == 3 and "of 10" in items["fields"].text
     assert items["corrections"].text == "2 sell-out corrections this quarter"
     assert "duplicate_claims" not in items
+    balance = quality_to_fix(
+        scores=[
+            f.DataQualityScoreFactory.build(
+                partner=p,
+                month=months[0],
+                findings={"balance": [{"product_id": 1, "sku": "EDI-1", "period_end": "2026-10-25", "difference": -1}]},
+            )
+        ],
+        since=date(2026, 10, 1),
+    )
+    assert [(i.text, i.details) for i in balance if i.kind == "balance"] == [
+        ("1 852 stock balance that does not add up this quarter", ["EDI-1 period ending 2026-10-25: off by -1 units"])
+    ]
