@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from core.exceptions import ActionNotPermittedError
 
 from . import services
-from .models import EcosystemHealth, HealthWeights, JobRun, KpiSnapshot, PartnerHealthScore
+from .models import DataQualityScore, EcosystemHealth, HealthWeights, JobRun, KpiSnapshot, PartnerHealthScore
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -47,6 +47,25 @@ class PartnerHealthScoreAdmin(ReadOnlyAdmin):
     @admin.display(description="Components")
     def explanations(self, obj: PartnerHealthScore) -> str:
         return "\n".join(c["explanation"] for c in obj.components)
+
+
+@admin.register(DataQualityScore)
+class DataQualityScoreAdmin(ReadOnlyAdmin):
+    list_display = (
+        "partner",
+        "month",
+        "is_complete",
+        "score",
+        "timeliness",
+        "completeness",
+        "consistency",
+        "duplicates",
+    )
+    list_filter = ("is_complete", "month")
+    search_fields = ("partner__name",)
+    list_select_related = ("partner",)
+    date_hierarchy = "month"
+    show_full_result_count = False
 
 
 @admin.register(EcosystemHealth)

@@ -20,8 +20,10 @@ from . import currency, kpis, loaders, sellout_kpis
 from .currency import Rates
 from .definitions import HEALTH_INPUTS, KPI_COLUMNS
 from .health import health_inputs, line_activity
-from .models import Dimension, HealthInput, JobRun, KpiSnapshot
+from .models import DataQualityScore, Dimension, HealthInput, JobRun, KpiSnapshot
 from .periods import Periods, Window, seconds_to_datetime, to_date_periods
+from .quality import health_input
+from .quality_loaders import quality_results
 from .writers import insert_frame
 
 # Breakdown dimensions built from partner rows: dimension → partner attribute.
@@ -119,8 +121,9 @@ def deal_rates(deals: pd.DataFrame, window: Window) -> Rates:
 
 
 def partner_results(partner_ids: list[int], window: Window) -> tuple:
-    """(KPI rows, health inputs, monthly KPI frame, partner attributes, the loaded frames) for some partners,
-    computed but not written."""
+    """(KPI rows, health inputs, monthly KPI frame, partner attributes, the loaded frames, data-quality rows) for
+    some partners, computed but not written. The health inputs carry each partner's data-quality score of the
+    last complete month before every as-of point."""
     partners = loaders.load_partners(partner_ids)
     keys = partners["partner_id"].tolist()
     since = seconds_to_datetime(window.data_start)
@@ -150,7 +153,23 @@ def partner_results(partner_ids: list[int], window: Window) -> tuple:
     rows = pd.concat(frames, ignore_index=True)
     inputs = health_inputs(deals, inventory, claims, keys, window.points, rates).reset_index()
     inputs = inputs.rename(columns={"key": "partner_id", "period": "point"})
-    return rows, inputs, monthly, partners, raw
+    quality = quality_results(keys, window.months.starts, now)
+    inputs = inputs.merge(health_input(quality, window.points_date), on=["partner_id", "point"], how="left")
+    return rows, inputs, monthly, partners, raw, quality
+
+
+def quality_rows(quality: pd.DataFrame, computed_at: datetime) -> pd.DataFrame:
+    """`DataQualityScore` rows to insert from `quality_loaders.quality_results`."""
+    if quality.empty:
+        return quality
+    columns = [f.attname for f in DataQualityScore._meta.concrete_fields if f.attname not in ("id", "computed_at")]
+    return quality.assign(computed_at=computed_at)[[*columns, "computed_at"]]
+
+
+def write_quality(quality: pd.DataFrame, partner_ids: list[int], window: Window) -> None:
+    """Replace the data-quality rows of these partners for the window's months (call inside a transaction)."""
+    DataQualityScore.objects.filter(partner_id__in=partner_ids, month__gte=window.months.starts[0]).delete()
+    insert_frame(DataQualityScore, quality_rows(quality, seconds_to_datetime(window.now)))
 
 
 def input_rows(inputs: pd.DataFrame, window: Window, run_id: int) -> pd.DataFrame:
@@ -206,18 +225,20 @@ def frame_from_json(data: dict) -> pd.DataFrame:
 def compute_partner_chunk(
     *, partner_ids: list[int], window: Window, run_id: int | None = None, index: int | None = None
 ) -> dict:
-    """KPIs of a chunk of partners for every period of `window`, and their health inputs.
+    """KPIs and data-quality scores of a chunk of partners for every period of `window`, and their health inputs.
 
-    Writes the chunk's partner rows (and the run's health inputs) in one transaction and returns the chunk's
-    totals per group and month — including its stock, claims, certifications and sell-out per product line, its
-    active partners' stock activity per product line, its claims per failure code and its sell-out per group,
-    product line and end-customer country — which the roll-up adds up into the ecosystem figures.
+    Writes the chunk's partner rows, its data-quality rows (and the run's health inputs) in one transaction and
+    returns the chunk's totals per group and month — including its stock, claims, certifications and sell-out per
+    product line, its active partners' stock activity per product line, its claims per failure code and its
+    sell-out per group, product line and end-customer country — which the roll-up adds up into the ecosystem
+    figures.
     """
-    rows, inputs, monthly, partners, data = partner_results(partner_ids, window)
+    rows, inputs, monthly, partners, data, quality = partner_results(partner_ids, window)
     keys = partners["partner_id"].tolist()
     with transaction.atomic():
         KpiSnapshot.objects.filter(stale_kpis([Dimension.PARTNER], window, partner_id__in=keys)).delete()
         insert_frame(KpiSnapshot, rows)
+        write_quality(quality, keys, window)
         if run_id is not None:
             HealthInput.objects.filter(run_id=run_id, partner_id__in=keys).delete()
             insert_frame(HealthInput, input_rows(inputs, window, run_id))

@@ -579,7 +579,12 @@ HEALTH_COMPONENTS: dict[str, tuple[str, float]] = {
     "engagement": ("engagement", 0.15),
     "deal_quality": ("deal quality", 0.10),
     "operations": ("operations", 0.15),
+    # Off by default (weight 0): the data-quality score of the last complete month, ranked among peers.
+    "data_quality": ("data quality", 0.0),
 }
+
+# Components shown only when configured with a weight above 0 (off by default).
+OPTIONAL_HEALTH_COMPONENTS: frozenset[str] = frozenset({"data_quality"})
 
 # Raw inputs measured per partner and date; the components are built from them.
 HEALTH_INPUTS: tuple[str, ...] = (
@@ -592,7 +597,19 @@ HEALTH_INPUTS: tuple[str, ...] = (
     "units_sold_90d",
     "on_hand",
     "claims_90d",
+    "data_quality_score",
 )
+
+# Data-quality components (docs/data-quality.md): name → (label, weight). The score is Σ weight × component over
+# the components with something to measure, the weights renormalised over them.
+QUALITY_COMPONENTS: dict[str, tuple[str, float]] = {
+    "timeliness": ("timeliness", 0.35),
+    "completeness": ("completeness", 0.30),
+    "consistency": ("consistency", 0.20),
+    "duplicates": ("duplicates and corrections", 0.15),
+}
+# The kinds of report a reporting calendar asks for, as pages name them.
+QUALITY_STREAMS: dict[str, str] = {"stock": "stock report", "sellout": "sell-out report"}
 
 BANDS = (("healthy", 70.0), ("watch", 40.0), ("at_risk", float("-inf")))
 # Health metrics (growth, win rate, days of cover, claims per 1,000 units, operations) are rounded to this many

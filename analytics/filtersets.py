@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 
-from core.filters import IdFilter
+from core.filters import IdFilter, PageFilterSet, VisibleModelChoiceFilter
+from core.widgets import SearchSelect
 from partners.filtersets import PartnerFilterSet
+from partners.models import Partner, Region, Tier
 
 from .models import (
+    DataQualityScore,
     Dimension,
     EcosystemHealth,
     Granularity,
@@ -80,6 +84,54 @@ class EcosystemHealthFilterSet(django_filters.FilterSet):
     class Meta:
         model = EcosystemHealth
         fields = ["is_current", "since"]
+
+
+class LatestSelect(forms.NullBooleanSelect):
+    """true: each partner's latest complete month; false: every month; empty: latest unless a month is chosen."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [
+            ("unknown", "Latest, unless a month is chosen"),
+            ("true", "Each partner's latest complete month"),
+            ("false", "Every month"),
+        ]
+
+
+class DataQualityFilterSet(PageFilterSet):
+    """The data-quality list page, its export and the API: by month (the latest complete month of each partner
+    unless one is asked for), partner, region, tier and score."""
+
+    month = django_filters.DateFilter(
+        method="filter_month",
+        label="Month (any day in it)",
+        help_text="Any day of the month (YYYY-MM-DD); empty: each partner's latest complete month.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    latest = django_filters.BooleanFilter(method="filter_latest", label="Months shown", widget=LatestSelect())
+    partner = VisibleModelChoiceFilter(
+        queryset=Partner.objects.only("pk", "name"),
+        empty_label="Any partner",
+        widget=SearchSelect("lookup:partners", placeholder="Type a partner name…"),
+    )
+    region = django_filters.ModelChoiceFilter(
+        field_name="partner__region", queryset=Region.objects.all(), label="Region", empty_label="Any region"
+    )
+    tier = django_filters.ModelChoiceFilter(
+        field_name="partner__tier", queryset=Tier.objects.all(), label="Tier", empty_label="Any tier"
+    )
+    score_min = django_filters.NumberFilter(field_name="score", lookup_expr="gte", label="Score at least")
+    score_max = django_filters.NumberFilter(field_name="score", lookup_expr="lte", label="Score at most")
+
+    class Meta:
+        model = DataQualityScore
+        fields = ["month", "latest", "partner", "region", "tier", "score_min", "score_max"]
+
+    def filter_month(self, queryset, name, value):
+        return queryset.filter(month=value.replace(day=1))
+
+    def filter_latest(self, queryset, name, value):
+        return queryset.latest_complete() if value else queryset
 
 
 class UnconvertedAmountFilterSet(django_filters.FilterSet):

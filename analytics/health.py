@@ -21,6 +21,7 @@ from .definitions import (
     HEALTH_COMPONENTS,
     HEALTH_INPUTS,
     METRIC_DECIMALS,
+    OPTIONAL_HEALTH_COMPONENTS,
     QUALITY_DAYS,
     SCORE_DECIMALS,
     TRAILING_DAYS,
@@ -35,6 +36,7 @@ REASONS = {
     "growth": "no won revenue in the 90 days before the last 90",
     "deal_quality": "no deals won or lost in the last 180 days",
     "operations": "no units sold in the last 90 days",
+    "data_quality": "no data-quality score for the last complete month",
     "zero_weight": "its weight is set to 0",
 }
 
@@ -157,11 +159,14 @@ def score_health(inputs: pd.DataFrame, weights: dict[str, float]) -> pd.DataFram
     the days-of-cover score (`cover_score` of on_hand × 90 / units_sold_90d) and 100 − the percentile of
     claims per 1,000 units (1000 × claims_90d / units_sold_90d) — none without units sold. Every metric is
     rounded to METRIC_DECIMALS before it is ranked or scored against the cover band, so equal figures tie.
+    data_quality = the data-quality score of the last complete month (its weight is 0 unless configured).
     Each component is the metric's `percentile_rank` among the rows of the same point and tier (higher is
     better). Components without data or with weight 0 are left out and the other weights renormalised; score
     = Σ weight × percentile, rounded to SCORE_DECIMALS; band by `band_of` on the rounded score.
     """
     f = inputs.copy()
+    if "data_quality_score" not in f:
+        f["data_quality_score"] = np.nan
     numbers = [c for c in HEALTH_INPUTS if c in f]
     f[numbers] = f[numbers].apply(pd.to_numeric, errors="coerce").astype("float64")
     f["tier_key"] = pd.to_numeric(f["tier_key"], errors="coerce")
@@ -182,6 +187,7 @@ def score_health(inputs: pd.DataFrame, weights: dict[str, float]) -> pd.DataFram
     f["engagement_metric"] = f["engagement_90d"].astype("float64")
     closed = f["won_180d"] + f["lost_180d"]
     f["deal_quality_metric"] = (f["won_180d"] / closed.where(closed > 0)).astype("float64").round(METRIC_DECIMALS)
+    f["data_quality_metric"] = f["data_quality_score"].round(METRIC_DECIMALS)
     f["peer_count"] = f.groupby(peers)["point"].transform("size")
 
     used_weight = pd.Series(0.0, index=f.index)
@@ -207,11 +213,13 @@ def score_health(inputs: pd.DataFrame, weights: dict[str, float]) -> pd.DataFram
 
 
 def _reasons(pattern: int, weights: dict[str, float]) -> dict[str, str]:
-    """Why components are left out, for a bit pattern of the components without data."""
+    """Why components are left out, for a bit pattern of the components without data. An optional component
+    with weight 0 is not configured, so it has no reason: scores without it read exactly as before it existed."""
     out = {}
     for bit, name in enumerate(HEALTH_COMPONENTS):
         if weights.get(name, 0.0) <= 0:
-            out[name] = REASONS["zero_weight"]
+            if name not in OPTIONAL_HEALTH_COMPONENTS:
+                out[name] = REASONS["zero_weight"]
         elif pattern & (1 << bit):
             out[name] = REASONS.get(name, "no data")
     return out

@@ -27,11 +27,16 @@ from django.db.models.query import ModelIterable
 from core.models import TimeStampedModel
 from core.visibility import PartnerScopedQuerySet, partner_scope_q
 
-from .definitions import HEALTH_COMPONENTS, NOT_FOR_DISTRIBUTORS
+from .definitions import HEALTH_COMPONENTS, NOT_FOR_DISTRIBUTORS, OPTIONAL_HEALTH_COMPONENTS
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 # Health components whose metric is one of the stored inputs.
-METRIC_FIELDS = {"revenue": "revenue_90d", "pipeline": "pipeline", "engagement": "engagement_90d"}
+METRIC_FIELDS = {
+    "revenue": "revenue_90d",
+    "pipeline": "pipeline",
+    "engagement": "engagement_90d",
+    "data_quality": "data_quality_score",
+}
 
 
 def _is_manager(user: Any) -> bool:
@@ -427,6 +432,11 @@ class HealthWeights(TimeStampedModel):
     engagement = models.FloatField(default=0.15, validators=[MinValueValidator(0)])
     deal_quality = models.FloatField(default=0.10, validators=[MinValueValidator(0)])
     operations = models.FloatField(default=0.15, validators=[MinValueValidator(0)])
+    data_quality = models.FloatField(
+        default=0.0,
+        validators=[MinValueValidator(0)],
+        help_text="The data-quality score as a component (0 leaves it out, the default).",
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -442,7 +452,8 @@ class HealthWeights(TimeStampedModel):
                 & Q(pipeline__gte=0)
                 & Q(engagement__gte=0)
                 & Q(deal_quality__gte=0)
-                & Q(operations__gte=0),
+                & Q(operations__gte=0)
+                & Q(data_quality__gte=0),
             ),
         ]
 
@@ -537,6 +548,9 @@ class PartnerHealthScore(models.Model):
     units_sold_90d = models.BigIntegerField()
     on_hand = models.BigIntegerField(null=True, blank=True)
     claims_90d = models.PositiveIntegerField()
+    data_quality_score = models.FloatField(
+        null=True, blank=True, help_text="The data-quality score of the last complete month before as_of."
+    )
 
     # The revenue, pipeline and engagement metrics are revenue_90d, pipeline and engagement_90d above.
     growth_metric = models.FloatField(null=True, blank=True)
@@ -551,6 +565,7 @@ class PartnerHealthScore(models.Model):
     engagement_pct = models.FloatField(null=True, blank=True)
     deal_quality_pct = models.FloatField(null=True, blank=True)
     operations_pct = models.FloatField(null=True, blank=True)
+    data_quality_pct = models.FloatField(null=True, blank=True)
 
     revenue_weight = models.FloatField(null=True, blank=True)
     growth_weight = models.FloatField(null=True, blank=True)
@@ -558,6 +573,7 @@ class PartnerHealthScore(models.Model):
     engagement_weight = models.FloatField(null=True, blank=True)
     deal_quality_weight = models.FloatField(null=True, blank=True)
     operations_weight = models.FloatField(null=True, blank=True)
+    data_quality_weight = models.FloatField(null=True, blank=True)
 
     reasons = models.JSONField(default=dict, blank=True, help_text="{component: why it was left out}.")
     computed_at = models.DateTimeField()
@@ -580,8 +596,11 @@ class PartnerHealthScore(models.Model):
 
     @property
     def components(self) -> list[dict]:
-        """Each component with metric, percentile, weight, used flag, reason and explanation line."""
-        from .health import explain_component
+        """Each component with metric, percentile, weight, used flag, reason and explanation line.
+
+        An optional component (data quality) is listed only when it had a weight, so that scores computed
+        without it read as they did before it existed."""
+        from .health import REASONS, explain_component
 
         peers = self.tier.name if self.tier_id and self.tier else "untiered"
         out = []
@@ -591,6 +610,8 @@ class PartnerHealthScore(models.Model):
             metric = getattr(self, METRIC_FIELDS.get(name, f"{name}_metric"))
             metric = float(metric) if metric is not None else None
             reason = self.reasons.get(name, "")
+            if name in OPTIONAL_HEALTH_COMPONENTS and weight is None and reason in ("", REASONS["zero_weight"]):
+                continue
             out.append(
                 {
                     "name": name,
@@ -681,6 +702,7 @@ class HealthInput(models.Model):
     units_sold_90d = models.BigIntegerField()
     on_hand = models.BigIntegerField(null=True)
     claims_90d = models.IntegerField()
+    data_quality_score = models.FloatField(null=True)
 
     objects = HealthInputQuerySet.as_manager()
 
@@ -749,6 +771,110 @@ class JobRun(models.Model):
         if not self.chunks_total:
             return 0
         return min(100, round(100 * self.chunks_done / self.chunks_total))
+
+
+class DataQualityScoreQuerySet(PartnerScopedQuerySet):
+    """A data-quality score is the vendor's assessment of one partner's reporting: the partner and the managers
+    who see it read it; a distributor does not read its resellers' scores (as for health scores)."""
+
+    distributor_reads_supplied = False
+
+    def latest_complete(self) -> DataQualityScoreQuerySet:
+        """Each partner's row of the last complete month (the month the list pages and the API lead with)."""
+        last = DataQualityScore.objects.filter(partner=OuterRef("partner"), is_complete=True).order_by("-month")
+        return self.filter(is_complete=True, month=Subquery(last.values("month")[:1]))
+
+
+class DataQualityScore(models.Model):
+    """How well one partner reported in one calendar month (UTC), 0–100, with the facts behind each component.
+
+    Written only by the recompute (analytics.quality computes, docs/data-quality.md explains). Components:
+    - timeliness = 100 × reports received on time / reports expected (stock and sell-out together);
+    - completeness = mean of 100 × reports received / expected and 100 × optional sell-out fields filled / slots;
+    - consistency = 100 × (products whose sell-out units agree with the stock reports' units sold + 852 balances that
+      hold) / (products checked + 852 balances checked), both counted in products_checked / products_consistent;
+    - duplicates = 100 × (1 − (corrections + stock re-sends + duplicate claims) / records), floored at 0.
+    A component with nothing to measure is empty and left out; the others' weights are renormalised.
+    """
+
+    # Indexed through the unique (partner, month) constraint.
+    partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.CASCADE,
+        related_name="data_quality_scores",
+        db_index=False,
+        db_constraint=False,
+    )
+    month = models.DateField(help_text="The first day of the month.")
+    is_complete = models.BooleanField(help_text="The month had ended when the score was computed.")
+
+    stock_expected = models.PositiveIntegerField()
+    stock_received = models.PositiveIntegerField()
+    stock_on_time = models.PositiveIntegerField()
+    sellout_expected = models.PositiveIntegerField()
+    sellout_received = models.PositiveIntegerField()
+    sellout_on_time = models.PositiveIntegerField()
+    field_slots = models.PositiveIntegerField(help_text="Optional sell-out fields that could be filled.")
+    fields_filled = models.PositiveIntegerField()
+    products_checked = models.PositiveIntegerField(
+        help_text="Products compared between sell-out and stock, plus 852 balances checked."
+    )
+    products_consistent = models.PositiveIntegerField()
+    records = models.PositiveIntegerField(help_text="Sell-out lines, stock rows and claims dated in the month.")
+    corrections = models.PositiveIntegerField(help_text="Sell-out lines corrected in the month.")
+    stock_resends = models.PositiveIntegerField(help_text="Stock rows of the month replaced by a later delivery.")
+    duplicate_claims = models.PositiveIntegerField(help_text="Warranty claims of the month flagged duplicate.")
+
+    timeliness = models.FloatField(null=True, blank=True)
+    completeness = models.FloatField(null=True, blank=True)
+    consistency = models.FloatField(null=True, blank=True)
+    duplicates = models.FloatField(null=True, blank=True)
+    weights = models.JSONField(default=dict, blank=True, help_text="{component: weight used after renormalising}.")
+    reasons = models.JSONField(default=dict, blank=True, help_text="{component: why it was left out}.")
+    findings = models.JSONField(
+        default=dict, blank=True, help_text='{"late": [...], "missing": [...], "inconsistent": [...]}: what to fix.'
+    )
+    score = models.FloatField(null=True, blank=True, help_text="0–100; empty when nothing was expected.")
+    computed_at = models.DateTimeField()
+
+    objects = DataQualityScoreQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["partner", "-month"]
+        verbose_name = "data-quality score"
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "month"], name="data_quality_one_row_per_month"),
+            models.CheckConstraint(
+                name="data_quality_score_in_range",
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100),
+            ),
+            models.CheckConstraint(
+                name="data_quality_received_within_expected",
+                condition=Q(stock_on_time__lte=models.F("stock_received"))
+                & Q(sellout_on_time__lte=models.F("sellout_received")),
+            ),
+        ]
+        indexes = [models.Index(fields=["month", "score"], name="data_quality_month_score_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} {self.month:%Y-%m}: {self.score}"
+
+    @property
+    def components(self) -> list[dict]:
+        """Each component with its value, weight used and why it was left out (for pages and the API)."""
+        from .definitions import QUALITY_COMPONENTS
+
+        return [
+            {
+                "name": name,
+                "label": label,
+                "value": getattr(self, name),
+                "weight": self.weights.get(name),
+                "used": name in self.weights,
+                "reason": self.reasons.get(name, ""),
+            }
+            for name, (label, _) in QUALITY_COMPONENTS.items()
+        ]
 
 
 class UnconvertedAmountQuerySet(models.QuerySet):

@@ -17,7 +17,7 @@ from core.exceptions import ActionNotPermittedError
 from partners.models import Partner
 
 from . import rollup, scoring
-from .compute import partner_results, window_from
+from .compute import partner_results, window_from, write_quality
 from .conf import chunk_size, health_tasks, history_months
 from .models import Dimension, JobRun, KpiSnapshot, PartnerHealthScore
 from .periods import Window
@@ -142,7 +142,7 @@ def run_fail(run_id: int, error: str) -> None:
 
 
 def partner_refresh(*, partner_id: int, now: datetime | None = None) -> PartnerHealthScore | None:
-    """Recompute one partner's KPIs for every month, quarter and year of the history and its health as of now.
+    """Recompute one partner's KPIs and data-quality scores for every month of the history and its health now.
 
     Rule: the same formulas as the full recompute over that partner's rows; the health percentile is taken
     against its peers' current inputs. Ecosystem figures and peers' scores follow on the next hourly refresh.
@@ -152,11 +152,12 @@ def partner_refresh(*, partner_id: int, now: datetime | None = None) -> PartnerH
     if partner is None:
         return None
     window = Window.today(now or timezone.now(), history_months())
-    rows, inputs, *_ = partner_results([partner.pk], window)
+    rows, inputs, *_, quality = partner_results([partner.pk], window)
     with transaction.atomic():
         stale = KpiSnapshot.objects.filter(dimension=Dimension.PARTNER, partner=partner)
         stale.filter(period_start__gte=window.months.starts[0]).delete()
         insert_frame(KpiSnapshot, rows)
+        write_quality(quality, [partner.pk], window)
         return refresh_partner_health(partner=partner, inputs=inputs, window=window)
 
 

@@ -27,7 +27,7 @@ from .periods import Window, seconds_to_datetime, to_seconds
 from .writers import insert_frame
 
 # How the stored health inputs are read back (the rest are whole numbers).
-INPUT_KINDS = {"revenue_90d": "float", "revenue_prior_90d": "float", "pipeline": "float"}
+INPUT_KINDS = {"revenue_90d": "float", "revenue_prior_90d": "float", "pipeline": "float", "data_quality_score": "float"}
 METRIC_COLUMNS = ["growth_metric", "deal_quality_metric", "operations_metric", "cover_days", "claims_per_1000_units"]
 SCORE_COLUMNS = (
     ["partner_id", "as_of", "is_current", "measured_at", "tier_id", "peer_count", "score", "band", *HEALTH_INPUTS]
@@ -182,7 +182,7 @@ def _now(window: Window) -> datetime:
 def _stored_inputs(queryset, extra: tuple[str, ...] = ()) -> pd.DataFrame:
     columns = ["partner_id", "as_of", "is_current", "measured_at", *HEALTH_INPUTS, *extra]
     frame = pd.DataFrame.from_records(list(queryset.values_list(*columns)), columns=columns)
-    for name in ("revenue_90d", "revenue_prior_90d", "pipeline", "on_hand"):
+    for name in ("revenue_90d", "revenue_prior_90d", "pipeline", "on_hand", "data_quality_score"):
         frame[name] = frame[name].astype("float64")
     return frame
 

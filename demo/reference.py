@@ -152,7 +152,10 @@ def load_reference() -> Reference:
     program = Program.default()
     if program is None:  # a real default program wins; otherwise ours becomes the default
         program, _ = Program.objects.get_or_create(
-            name=PROGRAM_NAME, defaults={"deal_protection_days": 90, "extension_days": 30}
+            name=PROGRAM_NAME,
+            # The demo's partners report stock (weekly or monthly) and no sell-out lines: its calendar asks for
+            # monthly stock reports and no sell-out reports, so data quality measures what the demo holds.
+            defaults={"deal_protection_days": 90, "extension_days": 30, "sellout_report_frequency": "none"},
         )
         program.is_default = True
         program.save(update_fields=["is_default", "updated_at"])

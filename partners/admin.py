@@ -12,9 +12,33 @@ class RegionAdmin(admin.ModelAdmin):
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
-    list_display = ("name", "deal_protection_days", "extension_days", "is_default")
-    list_filter = ("is_default",)
+    list_display = (
+        "name",
+        "deal_protection_days",
+        "extension_days",
+        "stock_report_frequency",
+        "stock_report_due_days",
+        "sellout_report_frequency",
+        "sellout_report_due_days",
+        "is_default",
+    )
+    list_filter = ("is_default", "stock_report_frequency", "sellout_report_frequency")
     search_fields = ("name",)
+    fieldsets = (
+        (None, {"fields": ("name", "is_default", "deal_protection_days", "extension_days")}),
+        (
+            "Reporting calendar",
+            {
+                "description": "Which reports partners owe and when; the data-quality score measures them "
+                "against it (a change takes effect at the next recompute).",
+                "fields": (
+                    ("stock_report_frequency", "stock_report_due_days"),
+                    ("sellout_report_frequency", "sellout_report_due_days"),
+                    "consistency_tolerance_pct",
+                ),
+            },
+        ),
+    )
 
 
 @admin.register(Tier)

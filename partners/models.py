@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django_countries.fields import CountryField
@@ -23,8 +23,21 @@ class Region(models.Model):
         return self.name
 
 
+class ReportFrequency(models.TextChoices):
+    """How often a program's partners owe a report of one kind (the reporting calendar)."""
+
+    NONE = "none", "Not required"
+    WEEKLY = "weekly", "Weekly (Monday to Sunday)"
+    MONTHLY = "monthly", "Monthly (calendar month)"
+
+
 class Program(TimeStampedModel):
-    """A partner program: the commercial rules a partner signs up to."""
+    """A partner program: the commercial rules a partner signs up to, and its reporting calendar.
+
+    The calendar says which reports a partner owes and when (docs/data-quality.md): for each kind of report
+    (stock positions, sell-out lines) a frequency and a due lag — the report of a period is due that many days
+    after the period's last day. The data-quality score measures partners against it.
+    """
 
     name = models.CharField(max_length=100, unique=True)
     deal_protection_days = models.PositiveIntegerField(
@@ -32,12 +45,43 @@ class Program(TimeStampedModel):
     )
     extension_days = models.PositiveIntegerField(default=30, validators=[MinValueValidator(1)])
     is_default = models.BooleanField(default=False)
+    stock_report_frequency = models.CharField(
+        max_length=8,
+        choices=ReportFrequency.choices,
+        default=ReportFrequency.MONTHLY,
+        help_text="How often partners report their stock positions.",
+    )
+    stock_report_due_days = models.PositiveSmallIntegerField(
+        default=10, help_text="A stock report is due this many days after the last day of its period."
+    )
+    sellout_report_frequency = models.CharField(
+        max_length=8,
+        choices=ReportFrequency.choices,
+        default=ReportFrequency.MONTHLY,
+        help_text="How often partners report their sell-out lines.",
+    )
+    sellout_report_due_days = models.PositiveSmallIntegerField(
+        default=10, help_text="A sell-out report is due this many days after the last day of its period."
+    )
+    consistency_tolerance_pct = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[MaxValueValidator(100)],
+        help_text="Sell-out units and stock-report units sold of a product and month agree within this percentage.",
+    )
 
     class Meta:
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="one_default_program"),
             models.CheckConstraint(name="program_protection_positive", condition=Q(deal_protection_days__gt=0)),
+            models.CheckConstraint(
+                name="program_report_frequencies_valid",
+                condition=Q(stock_report_frequency__in=ReportFrequency.values)
+                & Q(sellout_report_frequency__in=ReportFrequency.values),
+            ),
+            models.CheckConstraint(
+                name="program_tolerance_at_most_100", condition=Q(consistency_tolerance_pct__lte=100)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -275,6 +275,41 @@ class ExchangeRateFactory(factory.django.DjangoModelFactory):
     rate = Decimal("1.1")
 
 
+class DataQualityScoreFactory(factory.django.DjangoModelFactory):
+    """A stored data-quality month as the recompute writes it (for page and API tests)."""
+
+    class Meta:
+        model = "analytics.DataQualityScore"
+
+    partner = factory.SubFactory(PartnerFactory)
+    month = factory.LazyFunction(lambda: date.today().replace(day=1))
+    is_complete = False
+    stock_expected = 4
+    stock_received = 4
+    stock_on_time = 3
+    sellout_expected = 1
+    sellout_received = 1
+    sellout_on_time = 1
+    field_slots = 10
+    fields_filled = 8
+    products_checked = 2
+    products_consistent = 2
+    records = 20
+    corrections = 1
+    stock_resends = 0
+    duplicate_claims = 0
+    timeliness = 80.0
+    completeness = 90.0
+    consistency = 100.0
+    duplicates = 95.0
+    weights = factory.LazyFunction(
+        lambda: {"timeliness": 0.35, "completeness": 0.3, "consistency": 0.2, "duplicates": 0.15}
+    )
+    score = 88.25
+    findings = factory.LazyFunction(dict)
+    computed_at = factory.LazyFunction(timezone.now)
+
+
 class ActivationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "activations.Activation"

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from analytics.definitions import KPI_COLUMNS, KPIS, NOT_FOR_DISTRIBUTORS
 from analytics.models import (
+    DataQualityScore,
     EcosystemHealth,
     JobRun,
     KpiSnapshot,
@@ -139,6 +140,49 @@ class BenchmarkSerializer(serializers.Serializer):
     p25 = serializers.FloatField(allow_null=True)
     median = serializers.FloatField(allow_null=True)
     p75 = serializers.FloatField(allow_null=True)
+
+
+class QualityComponentSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    value = serializers.FloatField(allow_null=True, help_text="0–100; empty when there was nothing to measure.")
+    weight = serializers.FloatField(allow_null=True, help_text="The weight used after renormalising.")
+    used = serializers.BooleanField()
+    reason = serializers.CharField(allow_blank=True, help_text="Why the component was left out.")
+
+
+class DataQualityScoreSerializer(serializers.ModelSerializer):
+    """A partner's data-quality score of one month, its components and the facts behind them (docs/data-quality.md)."""
+
+    partner = serializers.IntegerField(source="partner_id", read_only=True)
+    components = QualityComponentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = DataQualityScore
+        fields = [
+            "id",
+            "partner",
+            "month",
+            "is_complete",
+            "score",
+            "components",
+            "stock_expected",
+            "stock_received",
+            "stock_on_time",
+            "sellout_expected",
+            "sellout_received",
+            "sellout_on_time",
+            "field_slots",
+            "fields_filled",
+            "products_checked",
+            "products_consistent",
+            "records",
+            "corrections",
+            "stock_resends",
+            "duplicate_claims",
+            "findings",
+            "computed_at",
+        ]
 
 
 class UnconvertedAmountSerializer(serializers.ModelSerializer):

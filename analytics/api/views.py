@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from analytics import selectors, services
 from analytics.filtersets import (
+    DataQualityFilterSet,
     EcosystemHealthFilterSet,
     HealthScoreFilterSet,
     KpiSnapshotFilterSet,
@@ -24,6 +25,7 @@ from analytics.filtersets import (
     UnconvertedAmountFilterSet,
 )
 from analytics.models import (
+    DataQualityScore,
     Dimension,
     EcosystemHealth,
     Granularity,
@@ -40,6 +42,7 @@ from partners.models import Partner
 
 from .serializers import (
     BenchmarkSerializer,
+    DataQualityScoreSerializer,
     EcosystemHealthSerializer,
     JobRunCreateSerializer,
     JobRunSerializer,
@@ -109,6 +112,20 @@ class PartnerHealthScoreViewSet(ReadOnlyScopedViewSet):
     filterset_class = HealthScoreFilterSet
     ordering_fields = ["id", "as_of", "score"]
     ordering = ("-id",)
+    lookup_value_regex = r"\d+"
+
+
+class DataQualityScoreViewSet(ReadOnlyScopedViewSet):
+    """Data-quality scores per partner and month with their components, facts and findings (what to fix):
+    partners read their own, managers their partners'; a distributor does not read its resellers'.
+    `?latest=true` keeps each partner's latest complete month."""
+
+    scope = SCOPE_VISIBLE
+    queryset = DataQualityScore.objects.all()
+    serializer_class = DataQualityScoreSerializer
+    filterset_class = DataQualityFilterSet
+    ordering_fields = ["id", "month", "score"]
+    ordering = ("-month", "partner_id")
     lookup_value_regex = r"\d+"
 
 

@@ -22,6 +22,7 @@ registry — never `analytics.models` or the engine's modules.
 - `insights`: stock cover and claim-rate lists, product line rows, claims by failure code;
 - `currency`: the reporting currency, how money is converted, and the amounts left out for want of a rate;
 - `history`: the first day of recorded history a user sees (trends leave out months before it);
+- `quality`: data-quality scores per partner and month, and what a partner should fix;
 - `partners`: partners annotated with their figures, for sortable lists;
 - `channel_wide_reader` / `ecosystem_reader`: whether a user may read figures that add up every partner.
 """
@@ -54,6 +55,14 @@ from .kpis import (
 )
 from .partners import partners_with_kpis
 from .peers import peer_benchmarks, quantiles, tier_medians
+from .quality import (
+    FixItem,
+    QualitySummary,
+    data_quality_list,
+    partner_data_quality,
+    partner_quality_summary,
+    quality_to_fix,
+)
 from .revenue import (
     Concentration,
     concentration,
@@ -68,6 +77,8 @@ from .sellout import SellOutCell, sellout_by_line_and_country, totals_by
 __all__ = [
     "Concentration",
     "EcosystemSummary",
+    "FixItem",
+    "QualitySummary",
     "Scope",
     "SellOutCell",
     "Source",
@@ -76,6 +87,7 @@ __all__ = [
     "claims_by_failure_code",
     "concentration",
     "cover_distribution",
+    "data_quality_list",
     "ecosystem_reader",
     "ecosystem_summary",
     "health_alert_rows",
@@ -84,13 +96,16 @@ __all__ = [
     "money_basis",
     "monthly_values",
     "overstocked_partners",
+    "partner_data_quality",
     "partner_health",
+    "partner_quality_summary",
     "partner_source",
     "partners_with_kpis",
     "peer_benchmarks",
     "period_values",
     "product_line_months",
     "product_line_rows",
+    "quality_to_fix",
     "quantiles",
     "resolve_source",
     "reporting_currency",

@@ -21,6 +21,7 @@ COMPONENT_METRICS = {
     "engagement": ("Deals, claims and stock reports submitted, trailing 90 days", "count"),
     "deal_quality": ("Win rate, trailing 180 days", "percent"),
     "operations": ("Days of cover inside 15–60 days, and claims per 1,000 units (fewer is better)", "score"),
+    "data_quality": ("Data-quality score of the last complete month (0–100)", "score"),
 }
 ADVICE = {
     "revenue": "Close more of your approved registrations: won revenue over the last 90 days is below most peers.",
@@ -29,6 +30,7 @@ ADVICE = {
     "engagement": "Report more often: register deals, send stock reports and file claims through the portal.",
     "deal_quality": "Win a larger share of closed deals: qualify registrations and ask the channel team for help.",
     "operations": "Keep 15–60 days of stock on hand and reduce warranty claims per unit sold.",
+    "data_quality": "Send stock and sell-out reports complete and by their due dates: Data quality lists what to fix.",
 }
 
 

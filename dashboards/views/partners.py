@@ -125,6 +125,9 @@ class PartnerDetailView(ManagerRequiredMixin, DashboardMixin, TemplateView):
             and Partner.objects.visible_to(self.request.user).filter(pk=parent_id).exists(),
             "activity": partner_activity(user=self.request.user, partner=self.partner),
             "health": partner_health(user=self.request.user, partner=self.partner),
+            "data_quality": selectors.partner_quality_summary(
+                user=self.request.user, partner=self.partner, today=timezone.now().date()
+            ),
             "tiles": card.tiles,
             "trend_charts": card.trend_charts,
             "charts": {chart.key: chart for chart in card.trend_charts},

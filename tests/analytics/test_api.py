@@ -85,7 +85,7 @@ def test_health_scores_come_with_their_explanations(computed):
         "engagement",
         "deal_quality",
         "operations",
-    ]
+    ]  # data quality is optional: listed only once it has a weight
     stored = PartnerHealthScore.objects.get(partner=aurora, is_current=True)
     revenue = components[0]
     assert revenue["percentile"] == stored.revenue_pct and revenue["explanation"].startswith("revenue: ")

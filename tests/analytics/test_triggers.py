@@ -101,7 +101,7 @@ def test_saving_the_weights_rescores_every_health_score(computed, django_capture
         assert score.reasons["growth"] == "its weight is set to 0"
     job = JobRun.objects.get(kind="rescore")
     assert job.status == "succeeded" and job.params == {"scores": len(scores)}
-    assert HealthWeights.current() == weights
+    assert HealthWeights.current() == {**weights, "data_quality": 0.0}  # left at its default
 
 
 def test_weights_must_leave_something_to_weigh():

@@ -42,7 +42,14 @@ from activations.figures import activation_figures_compute
 from activations.models import Activation, UsageRecord
 from activations.services import activations_upsert, usage_upsert
 from analytics import services as analytics_services
-from analytics.models import EcosystemHealth, JobRun, KpiSnapshot, PartnerHealthScore, UnconvertedAmount
+from analytics.models import (
+    DataQualityScore,
+    EcosystemHealth,
+    JobRun,
+    KpiSnapshot,
+    PartnerHealthScore,
+    UnconvertedAmount,
+)
 from currencies.services import rate_upload_create
 from deals.services import deal_approve, deal_close, deal_create
 from edi.models import EdiImport, ProductActivity, ReportingLocation
@@ -136,6 +143,8 @@ SCOPES: dict[str, Declared] = {
     "dashboards:sellout": _d(MANAGER),
     "dashboards:support": _d(MANAGER),
     "dashboards:portal_scorecard": _d(PORTAL),
+    "dashboards:data_quality_list": _d(MANAGER),
+    "dashboards:portal_data_quality": _d(PORTAL),
     # accounts
     "accounts:user_list": _d(PORTAL_ADMIN),
     "accounts:user_invite": _d(PORTAL_ADMIN),
@@ -326,6 +335,8 @@ SCOPES: dict[str, Declared] = {
     "analytics-api:kpi-snapshot-detail": _d(API, pk="kpi"),
     "analytics-api:health-score-list": _d(API),
     "analytics-api:health-score-detail": _d(API, pk="health"),
+    "analytics-api:data-quality-list": _d(API),
+    "analytics-api:data-quality-detail": _d(API, pk="data_quality"),
     "analytics-api:ecosystem-health-list": _d(API),
     "analytics-api:ecosystem-health-detail": _d(API, pk="ecosystem_health"),
     "analytics-api:analytics-job-list": _d(API),
@@ -635,6 +646,7 @@ def _build() -> Matrix:
         "kpi": [row for row in kpi_rows if row is not None],
         "health": list(PartnerHealthScore.objects.filter(is_current=True, partner__in=[a, b, d])),
         "ecosystem_health": list(EcosystemHealth.objects.filter(is_current=True)),
+        "data_quality": list(DataQualityScore.objects.filter(partner__in=[a, b, d])),
         "job": [job],
         "rate": [rate],
         "rate_upload": [rate_upload],

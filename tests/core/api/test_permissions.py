@@ -13,7 +13,17 @@ from tests.fixtures.api import error_of
 
 pytestmark = pytest.mark.usefixtures("shared_world")
 
-RESOURCES = ["partners", "certifications", "customers", "deals", "inventory", "claims", "sellout", "tickets"]
+RESOURCES = [
+    "partners",
+    "certifications",
+    "customers",
+    "deals",
+    "inventory",
+    "claims",
+    "sellout",
+    "tickets",
+    "analytics/data-quality",
+]
 # Who sees partner A's object (EMEA). The regional manager is limited to the Americas (partner B).
 SEES_A = {"admin_a": True, "user_a": True, "admin_b": False, "regional_manager": False, "manager": True}
 SEES_B = {"admin_a": False, "admin_b": True, "regional_manager": True, "manager": True}

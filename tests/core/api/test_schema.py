@@ -30,7 +30,14 @@ from schemathesis.specs.openapi.checks import (
 
 from activations.models import Activation, UsageRecord
 from activations.services import activations_upsert, usage_upsert
-from analytics.models import EcosystemHealth, JobRun, KpiSnapshot, PartnerHealthScore, UnconvertedAmount
+from analytics.models import (
+    DataQualityScore,
+    EcosystemHealth,
+    JobRun,
+    KpiSnapshot,
+    PartnerHealthScore,
+    UnconvertedAmount,
+)
 from analytics.services import recompute_start
 from catalog.models import Product, ProductLine
 from core.events import EVENT_TYPES
@@ -226,6 +233,7 @@ def _seed(world) -> None:
 # Rows whose ids the path parameters take, by the collection their URL starts with.
 ID_SOURCES = {
     "activations": Activation,
+    "analytics/data-quality": DataQualityScore,
     "usage": UsageRecord,
     "analytics/ecosystem-health": EcosystemHealth,
     "analytics/health-scores": PartnerHealthScore,
