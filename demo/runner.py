@@ -212,6 +212,9 @@ def seed_demo(
             counts |= seed_notifications(rng["notifications"], writer, ps, anchor)
         # After every stage that writes sell-out lines: activations follow the serials they sold.
         with clock_.stage("activations") as counts:
+            # Activations are written through the services (ORM inserts): the batches' id sequence must first
+            # move past the ids the sell-out stage loaded by COPY.
+            writer.reset_sequences([ImportBatch])
             counts |= seed_activations(rng["activations"], anchor)
         with clock_.stage("support") as counts:
             tickets, comments, ticket_events, stats = ticket_tables(
