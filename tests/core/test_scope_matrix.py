@@ -40,6 +40,7 @@ from rest_framework.test import APIClient
 
 from analytics import services as analytics_services
 from analytics.models import EcosystemHealth, JobRun, KpiSnapshot, PartnerHealthScore
+from deals.models import LossReason
 from deals.services import deal_approve, deal_close, deal_create
 from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from integrations.tokens import api_token_create
@@ -119,6 +120,8 @@ SCOPES: dict[str, Declared] = {
     "dashboards:partner_detail": _d(MANAGER, pk="partner"),
     "dashboards:inventory": _d(MANAGER),
     "dashboards:warranty": _d(MANAGER),
+    "dashboards:product_list": _d(MANAGER),
+    "dashboards:product_detail": _d(MANAGER, pk="product"),
     "dashboards:portal_scorecard": _d(PORTAL),
     # accounts
     "accounts:user_list": _d(PORTAL_ADMIN),
@@ -219,6 +222,8 @@ SCOPES: dict[str, Declared] = {
     "deals-api:deal-request-extension": _d(API, pk="deal"),
     "deals-api:deal-submit": _d(API, pk="deal"),
     "deals-api:deal-withdraw": _d(API, pk="deal"),
+    "deals-api:loss-reason-list": _d(API),
+    "deals-api:loss-reason-detail": _d(API, pk="loss_reason"),
     "inventory-api:inventory-list": _d(API),
     "inventory-api:inventory-bulk": _d(API),
     "inventory-api:inventory-detail": _d(API, pk="inventory"),
@@ -418,6 +423,7 @@ def _build() -> Matrix:
         "product": [switch],
         "product_line": [line],
         "failure_code": [code],
+        "loss_reason": list(LossReason.objects.filter(code__in=["price", "other"])),
         "uid": [urlsafe_base64_encode(str(users["admin_b"].pk).encode())],
         "password_token": ["not-a-valid-token"],
     }
