@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Q
 
+from catalog.models import Product, ProductLine
+from core.filters import PageFilterSet
 from partners.filtersets import PartnerFilterSet
 
 from .models import Dimension, EcosystemHealth, Granularity, HealthBand, KpiSnapshot, PartnerHealthScore
@@ -70,3 +73,51 @@ class EcosystemHealthFilterSet(django_filters.FilterSet):
     class Meta:
         model = EcosystemHealth
         fields = ["is_current", "since"]
+
+
+FEEDBACK_MONTHS = [("3", "3 months"), ("6", "6 months"), ("12", "12 months"), ("24", "24 months")]
+DEFAULT_FEEDBACK_MONTHS = 12
+
+
+def feedback_months_chosen(params) -> int:
+    """The span of months a product feedback page shows (`?months=`; 12 unless one of the offered spans)."""
+    value = params.get("months", "")
+    return int(value) if value in dict(FEEDBACK_MONTHS) else DEFAULT_FEEDBACK_MONTHS
+
+
+class ProductFeedbackFilterSet(PageFilterSet):
+    """The product feedback list and its export (a queryset of `selectors.product_feedback_list`)."""
+
+    q = django_filters.CharFilter(method="search", label="SKU or name")
+    product_line = django_filters.ModelChoiceFilter(
+        queryset=ProductLine.objects.all(), label="Product line", empty_label="Any"
+    )
+    warning = django_filters.ChoiceFilter(
+        method="filter_warning",
+        choices=[("open", "Open warning"), ("any", "Any warning in the span")],
+        label="Warning",
+        empty_label="Any",
+    )
+    months = django_filters.ChoiceFilter(
+        method="keep", choices=FEEDBACK_MONTHS, label="Months", empty_label="12 months"
+    )
+
+    class Meta:
+        model = Product
+        fields = ["q", "product_line", "warning", "months"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(sku__icontains=value) | Q(name__icontains=value)) if value else queryset
+
+    def filter_warning(self, queryset, name, value):
+        """Products flagged in the month in progress or the one before ("open"), or in any month shown."""
+        if value == "open":
+            return queryset.filter(fb_open_warnings__gt=0)
+        if value == "any":
+            return queryset.filter(fb_warnings__gt=0)
+        return queryset
+
+    def keep(self, queryset, name, value):
+        """The span of months is read by the page (it sets the annotations), not a filter of rows."""
+        return queryset

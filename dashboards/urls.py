@@ -3,6 +3,7 @@ from django.urls import path
 from .views.ecosystem import InventoryInsightsView, WarrantyInsightsView
 from .views.partners import PartnerDetailView, PartnerListView
 from .views.portal import PortalScorecardView
+from .views.products import ProductFeedbackDetailView, ProductFeedbackListView
 
 app_name = "dashboards"
 
@@ -12,5 +13,7 @@ urlpatterns = [
     path("manage/partners/<int:pk>/", PartnerDetailView.as_view(), name="partner_detail"),
     path("manage/insights/inventory/", InventoryInsightsView.as_view(), name="inventory"),
     path("manage/insights/warranty/", WarrantyInsightsView.as_view(), name="warranty"),
+    path("manage/products/", ProductFeedbackListView.as_view(), name="product_list"),
+    path("manage/products/<int:pk>/", ProductFeedbackDetailView.as_view(), name="product_detail"),
     path("portal/scorecard/", PortalScorecardView.as_view(), name="portal_scorecard"),
 ]

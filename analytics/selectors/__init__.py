@@ -19,6 +19,7 @@ registry — never `analytics.models` or the engine's modules.
 - `health`: partner and ecosystem health for a scope, alerts derived from the bands;
 - `revenue`: won revenue by segment, product line and partner, concentration;
 - `insights`: stock cover and claim-rate lists, product line rows, claims by failure code;
+- `feedback`: product feedback (units, claims, lost deals, claim warnings per product and month);
 - `history`: the first day of recorded history a user sees (trends leave out months before it);
 - `partners`: partners annotated with their figures, for sortable lists;
 - `channel_wide_reader` / `ecosystem_reader`: whether a user may read figures that add up every partner.
@@ -27,6 +28,17 @@ registry — never `analytics.models` or the engine's modules.
 from __future__ import annotations
 
 from ..models import channel_wide_reader, ecosystem_reader
+from .feedback import (
+    FeedbackCount,
+    FeedbackMonth,
+    feedback_start,
+    month_span,
+    open_claim_warnings,
+    product_feedback_counts,
+    product_feedback_list,
+    product_feedback_months,
+    product_feedback_trends,
+)
 from .health import EcosystemSummary, ecosystem_summary, health_alert_rows, last_month_end, partner_health
 from .history import history_start
 from .insights import (
@@ -64,6 +76,8 @@ from .revenue import (
 __all__ = [
     "Concentration",
     "EcosystemSummary",
+    "FeedbackCount",
+    "FeedbackMonth",
     "Scope",
     "Source",
     "channel_wide_reader",
@@ -72,16 +86,23 @@ __all__ = [
     "cover_distribution",
     "ecosystem_reader",
     "ecosystem_summary",
+    "feedback_start",
     "health_alert_rows",
     "history_start",
     "last_month_end",
+    "month_span",
     "monthly_values",
+    "open_claim_warnings",
     "overstocked_partners",
     "partner_health",
     "partner_source",
     "partners_with_kpis",
     "peer_benchmarks",
     "period_values",
+    "product_feedback_counts",
+    "product_feedback_list",
+    "product_feedback_months",
+    "product_feedback_trends",
     "product_line_months",
     "product_line_rows",
     "quantiles",
