@@ -9,7 +9,6 @@ from dateutil.relativedelta import relativedelta
 from deals.models import DealStatus, LossReason
 from tests import factories as f
 
-
 SPIKE_MONTH = date(2026, 6, 1)
 
 
