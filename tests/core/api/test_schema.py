@@ -33,7 +33,7 @@ from catalog.models import Product, ProductLine
 from core.events import EVENT_TYPES
 from customers.models import Customer
 from deals import services as deal_services
-from deals.models import DealRegistration
+from deals.models import DealRegistration, LossReason
 from deals.validation import MAX_LINES
 from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from integrations.tokens import api_token_create
@@ -170,6 +170,7 @@ ID_SOURCES = {
     "deals": DealRegistration,
     "failure-codes": FailureCode,
     "inventory": InventoryReport,
+    "loss-reasons": LossReason,
     "notifications": Notification,
     "partners": Partner,
     "product-lines": ProductLine,
