@@ -27,7 +27,14 @@ def test_every_routed_api_viewset_is_scoped_and_the_check_finds_nothing_to_repor
     assert all(issubclass(cls, ScopedViewSet) and cls.scope in (SCOPE_VISIBLE, SCOPE_PUBLIC) for cls in found)
     assert check_api_scopes() == []
     public = {cls.__name__ for cls in found if cls.scope == SCOPE_PUBLIC}
-    assert public == {"ProductViewSet", "ProductLineViewSet", "RegionViewSet", "TierViewSet", "FailureCodeViewSet"}
+    assert public == {
+        "ProductViewSet",
+        "ProductLineViewSet",
+        "RegionViewSet",
+        "TierViewSet",
+        "FailureCodeViewSet",
+        "LossReasonViewSet",
+    }
 
 
 class Unscoped(ReadOnlyScopedViewSet):
