@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -19,6 +19,7 @@ from ingest.models import ImportBatch
 from partners.models import Partner
 
 from .models import EndCustomerCandidate, SellOutCorrection, SellOutLine, SellOutSerial
+from .pgupsert import upsert_postgres
 
 UPSERT_CHUNK = 2000
 MAX_QUANTITY = 10_000_000
@@ -38,6 +39,7 @@ LINE_FIELDS = (
     "end_customer_postcode",
     "end_customer_domain",
 )
+CUSTOMER_FIELDS = ("customer_id", "customer_candidate_id", "customer_match")
 _TEXT_DEFAULTS = {
     "sold_to_name": "",
     "end_customer_name": "",
@@ -209,17 +211,50 @@ def sellout_lines_upsert(
     A new line is created; a line sent again with the same values is left alone (`unchanged`); one sent with
     different values is replaced and a `SellOutCorrection` keeps what it held before (`updated`). End customers
     are matched to customers or to review candidates. All or nothing: rows are checked first, and one bad row
-    writes none. Returns {"created", "updated", "unchanged"}.
+    writes none. Returns {"created", "updated", "unchanged"}. On PostgreSQL the writing is `pgupsert`'s
+    set-based statements, checked against `_upsert_portable` by tests.
     """
     today = today or timezone.localdate()
     clean = _clean_rows(rows, today)
-    user = user if getattr(user, "pk", None) else None
-    source = batch.channel if batch.channel in SellOutLine.Source.values else SellOutLine.Source.API
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
-    now = timezone.now()
     for start in range(0, len(clean), UPSERT_CHUNK):
         chunk = clean[start : start + UPSERT_CHUNK]
         matches = _match_customers(chunk)
+        for row in chunk:
+            row.update(_customer_fields(row, matches))
+    user = user if getattr(user, "pk", None) else None
+    source = batch.channel if batch.channel in SellOutLine.Source.values else SellOutLine.Source.API
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        counts = upsert_postgres(
+            reporter_id=reporter.pk,
+            rows=clean,
+            batch_id=batch.pk,
+            source=source,
+            user_id=getattr(user, "pk", None),
+            now=now,
+        )
+    else:
+        counts = _upsert_portable(reporter=reporter, rows=clean, batch=batch, source=source, user=user, now=now)
+    batch.created_count += counts["created"]
+    batch.updated_count += counts["updated"]
+    batch.unchanged_count += counts["unchanged"]
+    batch.save(update_fields=["created_count", "updated_count", "unchanged_count", "updated_at"])
+    if counts["created"] or counts["updated"]:
+        emit(
+            "sellout.reported",
+            partner_id=reporter.pk,
+            data={"partner": reporter.pk, "batch": batch.pk, **counts},
+        )
+    return counts
+
+
+def _upsert_portable(
+    *, reporter: Partner, rows: list[dict[str, Any]], batch: ImportBatch, source: str, user: Any, now: datetime
+) -> dict[str, int]:
+    """The rule of `sellout_lines_upsert` with the ORM, chunk by chunk: SQLite's path, and pgupsert's reference."""
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for start in range(0, len(rows), UPSERT_CHUNK):
+        chunk = rows[start : start + UPSERT_CHUNK]
         existing = {
             (line.invoice_number, line.invoice_line): line
             for line in SellOutLine.objects.filter(
@@ -230,24 +265,21 @@ def sellout_lines_upsert(
         changed: list[tuple[SellOutLine, list[str]]] = []
         corrections: list[SellOutCorrection] = []
         for row in chunk:
-            values = {field: row[field] for field in LINE_FIELDS}
-            values.update(_customer_fields(row, matches))
+            values = {field: row[field] for field in (*LINE_FIELDS, *CUSTOMER_FIELDS)}
             line = existing.get((row["invoice_number"], row["invoice_line"]))
             if line is None:
-                new_lines.append(
-                    (
-                        SellOutLine(
-                            reporter=reporter,
-                            invoice_number=row["invoice_number"],
-                            invoice_line=row["invoice_line"],
-                            source=source,
-                            batch=batch,
-                            reported_by=user,
-                            **values,
-                        ),
-                        row["serials"],
-                    )
+                line = SellOutLine(
+                    reporter=reporter,
+                    invoice_number=row["invoice_number"],
+                    invoice_line=row["invoice_line"],
+                    source=source,
+                    batch=batch,
+                    reported_by=user,
+                    created_at=now,
+                    updated_at=now,
+                    **values,
                 )
+                new_lines.append((line, row["serials"]))
                 continue
             old_serials = sorted(serial.serial for serial in line.serials.all())
             differs = [f for f in LINE_FIELDS if _current(line, f) != values[f]]
@@ -258,10 +290,7 @@ def sellout_lines_upsert(
                 continue
             previous = {f: _as_json(_current(line, f)) for f in LINE_FIELDS}
             previous.update(
-                serials=old_serials,
-                batch_id=line.batch_id,
-                source=line.source,
-                reported_by_id=line.reported_by_id,
+                serials=old_serials, batch_id=line.batch_id, source=line.source, reported_by_id=line.reported_by_id
             )
             line.revision += 1
             corrections.append(
@@ -282,21 +311,8 @@ def sellout_lines_upsert(
         if new_lines:
             SellOutLine.objects.bulk_create([line for line, _ in new_lines], batch_size=UPSERT_CHUNK)
         if changed:
-            SellOutLine.objects.bulk_update(
-                [line for line, _ in changed],
-                [
-                    *LINE_FIELDS,
-                    "customer_id",
-                    "customer_candidate_id",
-                    "customer_match",
-                    "source",
-                    "batch",
-                    "reported_by",
-                    "revision",
-                    "updated_at",
-                ],
-                batch_size=UPSERT_CHUNK,
-            )
+            written = [*LINE_FIELDS, *CUSTOMER_FIELDS, "source", "batch", "reported_by", "revision", "updated_at"]
+            SellOutLine.objects.bulk_update([line for line, _ in changed], written, batch_size=UPSERT_CHUNK)
             SellOutSerial.objects.filter(line__in=[line for line, _ in changed]).delete()
             SellOutCorrection.objects.bulk_create(corrections, batch_size=UPSERT_CHUNK)
         SellOutSerial.objects.bulk_create(
@@ -309,16 +325,6 @@ def sellout_lines_upsert(
         )
         counts["created"] += len(new_lines)
         counts["updated"] += len(changed)
-    batch.created_count += counts["created"]
-    batch.updated_count += counts["updated"]
-    batch.unchanged_count += counts["unchanged"]
-    batch.save(update_fields=["created_count", "updated_count", "unchanged_count", "updated_at"])
-    if counts["created"] or counts["updated"]:
-        emit(
-            "sellout.reported",
-            partner_id=reporter.pk,
-            data={"partner": reporter.pk, "batch": batch.pk, **counts},
-        )
     return counts
 
 
