@@ -15,8 +15,10 @@ from django.utils import timezone
 
 from analytics.feedback_store import product_feedback_refresh
 from analytics.periods import Window
+from notifications.models import Notification
 from tests import factories as f
 from tests.analytics.feedback_data import build_feedback_data
+from tests.texts import text_defects
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +157,23 @@ def test_the_detail_reads_a_fixed_number_of_queries(client, world, data, django_
     client.get(url)
     with django_assert_max_num_queries(12):
         client.get(url, {"months": "24"})
+
+
+def _visible_text(html: str) -> str:
+    body = re.sub(r"<script.*?</script>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", body)
+
+
+def test_the_pages_and_the_notice_read_cleanly(client, world, data):
+    """No "None", "nan" or "(s)" slipped into the pages, for either kind of manager, nor into the warning notice."""
+    for user in (world.manager, world.regional_manager):
+        client.force_login(user)
+        for url in (
+            reverse("dashboards:product_list"),
+            reverse("dashboards:product_list") + "?months=3&warning=any",
+            reverse("dashboards:product_detail", args=[data["a"].pk]),
+            reverse("dashboards:product_detail", args=[data["d"].pk]) + "?months=24",
+        ):
+            assert text_defects(_visible_text(client.get(url).content.decode())) == [], (user.username, url)
+    notice = Notification.objects.filter(verb="product.claim_warning").first()
+    assert notice is not None and text_defects(f"{notice.title} {notice.body}") == []
