@@ -9,7 +9,15 @@ from catalog.models import Product, ProductLine
 from core.filters import PageFilterSet
 from partners.filtersets import PartnerFilterSet
 
-from .models import Dimension, EcosystemHealth, Granularity, HealthBand, KpiSnapshot, PartnerHealthScore
+from .models import (
+    Dimension,
+    EcosystemHealth,
+    Granularity,
+    HealthBand,
+    KpiSnapshot,
+    PartnerHealthScore,
+    ProductFeedbackMonth,
+)
 from .selectors.health import last_month_end
 
 OPEN_ALERT = "alert"
@@ -52,6 +60,19 @@ class KpiSnapshotFilterSet(django_filters.FilterSet):
     class Meta:
         model = KpiSnapshot
         fields = ["dimension", "granularity", "key", "partner", "since", "until", "is_complete"]
+
+
+class ProductFeedbackMonthFilterSet(django_filters.FilterSet):
+    product = django_filters.NumberFilter(field_name="product_id")
+    product_line = django_filters.NumberFilter(field_name="product_line_id")
+    region = django_filters.NumberFilter(field_name="region_id", label="Region (a regional manager's rows)")
+    since = django_filters.DateFilter(field_name="month", lookup_expr="gte", label="Months from")
+    until = django_filters.DateFilter(field_name="month", lookup_expr="lte", label="Months to")
+    claim_flag = django_filters.BooleanFilter()
+
+    class Meta:
+        model = ProductFeedbackMonth
+        fields = ["product", "product_line", "region", "since", "until", "claim_flag"]
 
 
 class HealthScoreFilterSet(django_filters.FilterSet):

@@ -1,6 +1,12 @@
 from rest_framework.routers import SimpleRouter
 
-from .views import EcosystemHealthViewSet, JobRunViewSet, KpiSnapshotViewSet, PartnerHealthScoreViewSet
+from .views import (
+    EcosystemHealthViewSet,
+    JobRunViewSet,
+    KpiSnapshotViewSet,
+    PartnerHealthScoreViewSet,
+    ProductFeedbackViewSet,
+)
 
 app_name = "analytics-api"
 
@@ -9,5 +15,6 @@ router.register("analytics/kpis", KpiSnapshotViewSet, basename="kpi-snapshot")
 router.register("analytics/health-scores", PartnerHealthScoreViewSet, basename="health-score")
 router.register("analytics/ecosystem-health", EcosystemHealthViewSet, basename="ecosystem-health")
 router.register("analytics/jobs", JobRunViewSet, basename="analytics-job")
+router.register("analytics/product-feedback", ProductFeedbackViewSet, basename="product-feedback")
 
 urlpatterns = router.urls

@@ -262,3 +262,26 @@ def test_a_refresh_replaces_only_its_months(raw):
     product_feedback_refresh(window=Window.full(NOW, 0), alert=False)  # the month in progress only
     assert ProductFeedbackMonth.objects.filter(month__lt=date(2026, 6, 1)).count() == before
     assert stored() == oracle(date(2026, 4, 1))
+
+
+# --- the API ---------------------------------------------------------------------------------------------
+
+
+def test_api_rows_follow_the_managers_scope_and_partners_read_none(raw, world, client_for):
+    product_feedback_refresh(window=Window.full(NOW, 2))
+    a = raw["a"]
+    url = "/api/v1/analytics/product-feedback/"
+    channel = client_for("manager").get(url, {"product": a.pk, "page_size": 100}).json()["results"]
+    assert {row["region"] for row in channel} == {None}
+    assert {row["month"]: row["claims_submitted"] for row in channel} == {"2026-05-01": 2, "2026-06-01": 12}
+    june = next(row for row in channel if row["month"] == "2026-06-01")
+    assert june["claim_flag"] is True and june["sku"] == "NW-A" and june["claims_per_1000"] == pytest.approx(8.0)
+    regional = client_for("regional_manager").get(url, {"product": a.pk}).json()["results"]
+    assert {row["region"] for row in regional} == {world.amer.pk}
+    assert client_for("regional_manager").get(f"{url}{june['id']}/").status_code == 404
+    flagged = client_for("manager").get(url, {"claim_flag": "true"}).json()["results"]
+    assert [(row["sku"], row["month"]) for row in flagged] == [("NW-A", "2026-06-01")]
+    for partner in ("admin_a", "user_b"):
+        client = client_for(partner)
+        assert client.get(url).json()["results"] == []
+        assert client.get(f"{url}{june['id']}/").status_code == 404

@@ -39,7 +39,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from analytics import services as analytics_services
-from analytics.models import EcosystemHealth, JobRun, KpiSnapshot, PartnerHealthScore
+from analytics.models import EcosystemHealth, JobRun, KpiSnapshot, PartnerHealthScore, ProductFeedbackMonth
 from deals.models import LossReason
 from deals.services import deal_approve, deal_close, deal_create
 from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
@@ -250,6 +250,8 @@ SCOPES: dict[str, Declared] = {
     "analytics-api:ecosystem-health-detail": _d(API, pk="ecosystem_health"),
     "analytics-api:analytics-job-list": _d(API),
     "analytics-api:analytics-job-detail": _d(API, pk="job"),
+    "analytics-api:product-feedback-list": _d(API),
+    "analytics-api:product-feedback-detail": _d(API, pk="product_feedback"),
     "integrations-api:token-list": _d(API),
     "integrations-api:token-detail": _d(API, pk="token"),
     "integrations-api:webhook-list": _d(API),
@@ -418,6 +420,7 @@ def _build() -> Matrix:
         "health": list(PartnerHealthScore.objects.filter(is_current=True, partner__in=[a, b, d])),
         "ecosystem_health": list(EcosystemHealth.objects.filter(is_current=True)),
         "job": [job],
+        "product_feedback": list(ProductFeedbackMonth.objects.order_by("region_id", "pk")[:4]),
         "region": [north, south],
         "tier": [gold],
         "product": [switch],

@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from analytics.models import EcosystemHealth, JobRun, KpiSnapshot, PartnerHealthScore
+from analytics.models import EcosystemHealth, JobRun, KpiSnapshot, PartnerHealthScore, ProductFeedbackMonth
 from analytics.services import recompute_start
 from catalog.models import Product, ProductLine
 from core.events import EVENT_TYPES
@@ -164,6 +164,7 @@ ID_SOURCES = {
     "analytics/health-scores": PartnerHealthScore,
     "analytics/jobs": JobRun,
     "analytics/kpis": KpiSnapshot,
+    "analytics/product-feedback": ProductFeedbackMonth,
     "certifications": Certification,
     "claims": WarrantyClaim,
     "customers": Customer,
