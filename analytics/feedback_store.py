@@ -64,13 +64,16 @@ def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
 def load_units(start: date) -> pd.DataFrame:
     """Per reporting partner, product and month from `start`: signed sell-out units to end customers, the
     number of sell-out lines (any), and the stock reports' units_sold."""
+    # The sign of each transaction type is SellOutLine.SIGN's (sales and drop-ships +, returns −, transfers 0).
+    adds = [kind for kind, sign in SellOutLine.SIGN.items() if sign > 0]
+    takes = [kind for kind, sign in SellOutLine.SIGN.items() if sign < 0]
     signed = Case(
-        When(Q(transaction_type__in=["sale", "drop_ship"], sold_to_partner__isnull=True), then="quantity"),
+        When(Q(transaction_type__in=adds, sold_to_partner__isnull=True), then="quantity"),
         default=Value(0),
         output_field=IntegerField(),
     )
     returned = Case(
-        When(Q(transaction_type="return", sold_to_partner__isnull=True), then="quantity"),
+        When(Q(transaction_type__in=takes, sold_to_partner__isnull=True), then="quantity"),
         default=Value(0),
         output_field=IntegerField(),
     )
