@@ -9,14 +9,15 @@ them up; health scores follow in `scoring.py`. Every step can run again safely.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 from django.db import transaction
 from django.db.models import Q
 
-from . import kpis, loaders
+from . import currency, kpis, loaders, sellout_kpis
+from .currency import Rates
 from .definitions import HEALTH_INPUTS, KPI_COLUMNS
 from .health import health_inputs, line_activity
 from .models import Dimension, HealthInput, JobRun, KpiSnapshot
@@ -92,15 +93,24 @@ def mark_chunk_done(run_id: int | None, index: int | None) -> None:
     run.save(update_fields=["done_chunks", "chunks_done"])
 
 
-def _all_granularities(monthly: pd.DataFrame, deals: pd.DataFrame, keys: list, window: Window) -> dict:
+def _all_granularities(
+    monthly: pd.DataFrame, deals: pd.DataFrame, customers: pd.DataFrame, keys: list, window: Window
+) -> dict:
     frames = {}
     for granularity, (periods, mapping) in window.granularities().items():
         if mapping is None:
             frames[granularity] = (monthly, periods)
         else:
-            medians = kpis.decision_medians(deals, keys, periods)
+            medians = kpis.recomputed_columns(deals, customers, keys, periods)
             frames[granularity] = (kpis.roll_up(monthly, mapping, periods, medians), periods)
     return frames
+
+
+def deal_rates(deals: pd.DataFrame, window: Window) -> Rates:
+    """The rates that convert the loaded deals' amounts, from the window's first day to now (one query)."""
+    currencies = deals["currency"].dropna().unique().tolist() if "currency" in deals else []
+    start = seconds_to_datetime(window.data_start).date()
+    return loaders.load_rates(currencies, start, seconds_to_datetime(window.now).date())
 
 
 def partner_results(partner_ids: list[int], window: Window) -> tuple:
@@ -113,22 +123,26 @@ def partner_results(partner_ids: list[int], window: Window) -> tuple:
     inventory = loaders.load_inventory(keys, since.date())
     claims = loaders.load_claims(keys, since)
     certs = loaders.load_certifications(keys)
-    monthly = kpis.compute_kpis(deals, inventory, claims, certs, keys, window.months)
+    rates = deal_rates(deals, window)
+    sellout = loaders.load_sellout(keys, since.date())
+    customers = loaders.load_sellout_customers(keys, since.date())
+    monthly = kpis.compute_kpis(deals, inventory, claims, certs, keys, window.months, rates, sellout, customers)
     now = seconds_to_datetime(window.now)
     frames = [
         kpi_rows(frame, periods, Dimension.PARTNER, now)
-        for frame, periods in _all_granularities(monthly, deals, keys, window).values()
+        for frame, periods in _all_granularities(monthly, deals, customers, keys, window).values()
     ]
     # The like-for-like comparisons of the periods in progress, for the ranges this window rewrites (an hourly
     # refresh leaves those of last year to the nightly run). Pages add the partner rows of their scope up.
     targets = list(to_date_periods(now, earliest=window.months.starts[0]).values())
-    raw = (deals, inventory, claims, certs)
-    for frame, periods in zip(kpis.to_date_kpis(monthly, window.months, raw, keys, targets), targets, strict=True):
+    raw = (deals, inventory, claims, certs, sellout, customers)
+    to_date = kpis.to_date_kpis(monthly, window.months, raw, keys, targets, rates)
+    for frame, periods in zip(to_date, targets, strict=True):
         frames.append(kpi_rows(frame, periods, Dimension.PARTNER, now))
     rows = pd.concat(frames, ignore_index=True)
-    inputs = health_inputs(deals, inventory, claims, keys, window.points).reset_index()
+    inputs = health_inputs(deals, inventory, claims, keys, window.points, rates).reset_index()
     inputs = inputs.rename(columns={"key": "partner_id", "period": "point"})
-    return rows, inputs, monthly, partners, (deals, inventory, claims, certs)
+    return rows, inputs, monthly, partners, raw
 
 
 def input_rows(inputs: pd.DataFrame, window: Window, run_id: int) -> pd.DataFrame:
@@ -153,10 +167,25 @@ def failure_counts_to_json(frame: pd.DataFrame) -> dict:
 
 
 def failure_counts_from_json(data: dict) -> pd.DataFrame:
+    """A flat frame of group figures back from JSON: every column numeric but the text ones (type, country)."""
     frame = pd.DataFrame(data["data"], columns=data["columns"])
-    numeric = [c for c in frame.columns if c != "partner_type"]
+    numeric = [c for c in frame.columns if c not in ("partner_type", "country")]
     frame[numeric] = frame[numeric].apply(pd.to_numeric)
     return frame
+
+
+def unconverted_to_json(frame: pd.DataFrame) -> dict:
+    """A report of amounts left out for want of a rate (`currency.UNCONVERTED_COLUMNS`) as JSON-safe data."""
+    rows = [
+        [kind, code, month.isoformat(), int(items), float(amount)]
+        for kind, code, month, items, amount in frame[currency.UNCONVERTED_COLUMNS].itertuples(index=False)
+    ]
+    return {"columns": currency.UNCONVERTED_COLUMNS, "data": rows}
+
+
+def unconverted_from_json(data: dict) -> pd.DataFrame:
+    frame = pd.DataFrame(data["data"], columns=data["columns"])
+    return frame.assign(month=[date.fromisoformat(m) for m in frame["month"]])
 
 
 def frame_from_json(data: dict) -> pd.DataFrame:
@@ -172,9 +201,9 @@ def compute_partner_chunk(
     """KPIs of a chunk of partners for every period of `window`, and their health inputs.
 
     Writes the chunk's partner rows (and the run's health inputs) in one transaction and returns the chunk's
-    totals per group and month — including its stock, claims and certifications per product line, its
-    active partners' stock activity per product line and its claims per failure code — which the roll-up
-    adds up into the ecosystem figures.
+    totals per group and month — including its stock, claims, certifications and sell-out per product line, its
+    active partners' stock activity per product line, its claims per failure code and its sell-out per group,
+    product line and end-customer country — which the roll-up adds up into the ecosystem figures.
     """
     rows, inputs, monthly, partners, data = partner_results(partner_ids, window)
     keys = partners["partner_id"].tolist()
@@ -187,7 +216,7 @@ def compute_partner_chunk(
         mark_chunk_done(run_id, index)
     totals = {dim: frame_to_json(kpis.group_totals(monthly, group_keys(partners, dim))) for dim in GROUPS}
     lines = loaders.product_line_ids()
-    _, inventory, claims, certs = data
+    _, inventory, claims, certs, sellout, _ = data
     by_line = [
         kpis.inventory_kpis(inventory.assign(key=inventory["product_line_id"]), lines, window.months),
         kpis.claim_kpis(
@@ -199,6 +228,7 @@ def compute_partner_chunk(
             window.months,
         ),
         kpis.certification_kpis(certs.assign(key=certs["product_line_id"]), lines, window.months),
+        sellout_kpis.sellout_kpis(sellout.assign(key=sellout["product_line_id"]), lines, window.months),
     ]
     active = set(partners.loc[partners["status"] == "active", "partner_id"])
     stock = inventory[inventory["partner_id"].isin(active)]
@@ -209,6 +239,7 @@ def compute_partner_chunk(
         "line_totals": frame_to_json(pd.concat(by_line, axis=1)),
         "line_activity": activity.tolist(),
         "failure_counts": failure_counts_to_json(kpis.failure_code_counts(claims, partners, window.months)),
+        "sellout_groups": failure_counts_to_json(sellout_kpis.sellout_groups(sellout, partners, window.months)),
     }
 
 
@@ -222,13 +253,20 @@ def deals_by_line(deals: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
 def compute_ecosystem(*, window: Window, run_id: int | None = None, index: int | None = None) -> dict:
     """The parts of the ecosystem figures that need every registration at once (raw values, not totals).
 
-    - median_hours_to_decision of the ecosystem and of each tier, type and region, per period;
+    - median_hours_to_decision of the ecosystem and of each tier, type and region, per period, and their
+      distinct end customers reached and new (a group's customer counts once, new when its first sale line
+      from any partner of the group is in the period; `sellout_kpis.end_customer_kpis`);
     - deal KPIs per product line: a registration counts in every line it contains, with the amount of its
-      lines of that line (stock, claims and certifications per line come from the partner chunks);
+      lines of that line, and distinct end customers per product line (stock, claims, certifications and the
+      additive sell-out figures per line come from the partner chunks);
     - per health point, the product lines an active partner registered a deal for in the trailing 90 days;
-    - won revenue per product line and group of partners (region, tier, type) for each period (`LineRevenue`).
+    - won revenue per product line and group of partners (region, tier, type) for each period (`LineRevenue`);
+    - the deal amounts the window's money figures leave out for want of a rate (`UnconvertedAmount`).
+    Money is in the reporting currency (`analytics.currency`), with the rate table read once for the step.
     """
-    deals = loaders.load_deals(None, seconds_to_datetime(window.data_start))
+    since = seconds_to_datetime(window.data_start)
+    deals = loaders.load_deals(None, since)
+    customers = loaders.load_sellout_customers(None, since.date())
     partners = loaders.load_partners()
     medians: dict = {}
     for dim in GROUPS:
@@ -237,26 +275,36 @@ def compute_ecosystem(*, window: Window, run_id: int | None = None, index: int |
         # Integer codes while computing (fast lookups), the group keys again in the result.
         codes = mapping.map({name: i for i, name in enumerate(names)})
         frame = deals.assign(key=deals["partner_id"].map(codes))
+        buyers = customers.assign(key=customers["partner_id"].map(codes))
         medians[dim] = {
             granularity: frame_to_json(
-                kpis.decision_medians(frame, range(len(names)), periods).rename(index=dict(enumerate(names)), level=0)
+                kpis.recomputed_columns(frame, buyers, range(len(names)), periods).rename(
+                    index=dict(enumerate(names)), level=0
+                )
             )
             for granularity, (periods, _) in window.granularities().items()
         }
+    rates = deal_rates(deals, window)
     lines = loaders.product_line_ids()
     by_line = deals_by_line(deals, loaders.load_line_amounts())
+    line_buyers = customers.assign(key=customers["product_line_id"])
     line_medians = {
-        granularity: frame_to_json(kpis.decision_medians(by_line, lines, periods))
+        granularity: frame_to_json(kpis.recomputed_columns(by_line, line_buyers, lines, periods))
         for granularity, (periods, mapping) in window.granularities().items()
         if mapping is not None
     }
     active = set(partners.loc[partners["status"] == "active", "partner_id"])
     activity = line_activity(by_line[by_line["partner_id"].isin(active)], "submitted", lines, window.points)
-    line_totals = frame_to_json(kpis.deal_kpis(by_line, lines, window.months))
+    line_totals = frame_to_json(
+        kpis.deal_kpis(by_line, lines, window.months, rates).join(
+            sellout_kpis.end_customer_kpis(line_buyers, lines, window.months)
+        )
+    )
     line_revenue = {
-        granularity: failure_counts_to_json(kpis.line_revenue(by_line, partners, periods))
+        granularity: failure_counts_to_json(kpis.line_revenue(by_line, partners, periods, rates))
         for granularity, (periods, _) in window.granularities().items()
     }
+    unconverted = kpis.unconverted_deals(deals, window.months, rates)
     with transaction.atomic():
         mark_chunk_done(run_id, index)
     return {
@@ -266,6 +314,7 @@ def compute_ecosystem(*, window: Window, run_id: int | None = None, index: int |
         "line_medians": line_medians,
         "line_revenue": line_revenue,
         "line_activity": activity.tolist(),
+        "unconverted": unconverted_to_json(unconverted),
     }
 
 

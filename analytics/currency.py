@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 DAY_S = 86_400.0
+DAY_KEY = 10_000_000  # more days than any date has since 1970: (currency, day) as one integer
 EPOCH = date(1970, 1, 1)
 
 
@@ -78,20 +79,23 @@ def month_start(day_number: int) -> date:
 def rates_at(currencies: np.ndarray, seconds: np.ndarray, rates: Rates) -> np.ndarray:
     """The rate of each row's currency on the UTC day of its time: 1.0 for the reporting currency, NaN when
     the table has none (or the time is not set)."""
-    currencies = np.asarray(currencies, dtype=object)
     out = np.ones(len(currencies), dtype="float64")
     if rates.source is None or not len(currencies):
         return out
+    # Integer codes first: hashing the labels once is cheaper than comparing a million strings.
+    codes, labels = pd.factorize(np.asarray(currencies, dtype=object))
+    labels = list(labels)
     days = day_numbers(seconds)
-    foreign = currencies != rates.reporting
-    out[foreign & (days < 0)] = np.nan
-    need = foreign & (days >= 0)
+    foreign = codes != (labels.index(rates.reporting) if rates.reporting in labels else -2)
+    out[foreign & ((days < 0) | (codes < 0))] = np.nan  # no time, or no currency: nothing to convert with
+    need = foreign & (days >= 0) & (codes >= 0)
     if not need.any():
         return out
-    pairs = pd.MultiIndex.from_arrays([currencies[need], days[need]])
-    unique = pairs.unique()
-    values = np.array([rates.rate_of(c, int(d)) for c, d in unique], dtype="float64")
-    out[need] = values[unique.get_indexer(pairs)]
+    # One integer key per (currency, day): the distinct keys are few, so the rule runs once for each.
+    keys = codes[need].astype("int64") * DAY_KEY + days[need]
+    inverse, unique = pd.factorize(keys)
+    values = np.array([rates.rate_of(labels[k // DAY_KEY], int(k % DAY_KEY)) for k in unique], dtype="float64")
+    out[need] = values[inverse]
     return out
 
 

@@ -17,6 +17,8 @@ from typing import Any
 #   "sum"    additive count or amount (numerators and denominators are stored so rates can be rebuilt);
 #   "stock"  a position at the end of the period: the last month's value (summed across partners);
 #   "median" recomputed from the raw values of the longer period or group, never derived from months;
+#   "distinct" a count of distinct end customers, recomputed from the raw sell-out lines of the longer period or
+#            group like a median (a customer reached in two months, or by two partners, counts once);
 #   "rate"   derived from the additive columns after every roll-up.
 # `unit`: how a value is shown: count, money (USD), percent (a fraction 0–1), hours, days or per_thousand.
 # `lower_is_better`: None when neither direction is better in itself (changes are shown in grey).
@@ -154,7 +156,8 @@ KPIS: dict[str, Kpi] = {
             "money",
             "Won revenue",
             "Won revenue (USD)",
-            "sum of amounts of deals won in P",
+            "sum of amounts of deals won in P, each in the reporting currency at the rate of its close date "
+            "(no rate: left out and reported)",
         ),
         Kpi(
             "avg_won_deal",
@@ -170,7 +173,8 @@ KPIS: dict[str, Kpi] = {
             "money",
             "Pipeline",
             "Pipeline (USD)",
-            "sum of amounts of deals approved, not closed, not expired at the end of P",
+            "sum of amounts of deals approved, not closed, not expired at the end of P, in the reporting "
+            "currency at the rate of P's last day (no rate: left out and reported)",
         ),
         Kpi(
             "median_hours_to_decision",
@@ -348,6 +352,80 @@ KPIS: dict[str, Kpi] = {
             "Valid certifications",
             "certifications valid at the end of P",
         ),
+        Kpi(
+            "sellout_units",
+            "sum",
+            "count",
+            "Sell-out units",
+            "Units sold out (net)",
+            "Σ signed quantity of sell-out lines dated in P: sales and drop-ships +, returns −, transfers 0",
+        ),
+        Kpi(
+            "sellout_revenue",
+            "sum",
+            "money",
+            "Sell-out revenue",
+            "Sell-out revenue (USD)",
+            "Σ signed quantity × unit price of sell-out lines dated in P, in the reporting currency at the rate of"
+            " each line's date; lines without a rate are left out (counted in sellout_lines_unconverted)",
+        ),
+        Kpi(
+            "sellout_units_sold",
+            "sum",
+            "count",
+            "Units sold (sell-out)",
+            "Units sold and drop-shipped",
+            "Σ quantity of sale and drop-ship lines dated in P",
+            design=False,
+        ),
+        Kpi(
+            "sellout_units_returned",
+            "sum",
+            "count",
+            "Units returned",
+            "Units returned",
+            "Σ quantity of return lines dated in P",
+            lower_is_better=True,
+            design=False,
+        ),
+        Kpi(
+            "returns_rate",
+            "rate",
+            "percent",
+            "Returns rate",
+            "Returns (%)",
+            "returned units / sold units (sales + drop-ships) of sell-out lines dated in P; empty when none sold",
+            lower_is_better=True,
+            basis=Basis("sellout_units_returned", ("sellout_units_sold",), "sold"),
+        ),
+        Kpi(
+            "end_customers_reached",
+            "distinct",
+            "count",
+            "End customers reached",
+            "End customers reached",
+            "distinct end customers (matched customers, or candidates) on sale and drop-ship lines dated in P",
+        ),
+        Kpi(
+            "new_end_customers",
+            "distinct",
+            "count",
+            "New end customers",
+            "New end customers",
+            "distinct end customers whose first sale or drop-ship line from this reporter (or group, or the"
+            " ecosystem) is dated in P",
+        ),
+        Kpi(
+            "sellout_lines_unconverted",
+            "sum",
+            "count",
+            "Sell-out lines without a rate",
+            "Lines without a rate",
+            "sell-out lines dated in P (not transfers) whose currency has no rate at their date: left out of"
+            " sellout_revenue",
+            lower_is_better=True,
+            design=False,
+        ),
     )
 }
 
@@ -377,6 +455,18 @@ CLAIM_KPIS: frozenset[str] = frozenset(
     }
 )
 CERTIFICATION_KPIS: frozenset[str] = frozenset({"active_certifications"})
+# The KPI columns computed from sell-out lines (DESIGN §9).
+SELLOUT_KPIS: tuple[str, ...] = (
+    "sellout_units",
+    "sellout_revenue",
+    "sellout_units_sold",
+    "sellout_units_returned",
+    "returns_rate",
+    "end_customers_reached",
+    "new_end_customers",
+    "sellout_lines_unconverted",
+)
+
 NOT_FOR_DISTRIBUTORS: frozenset[str] = CLAIM_KPIS | CERTIFICATION_KPIS
 
 # Health components (DESIGN §4): name → (label used in explanations, default weight).

@@ -15,8 +15,10 @@ from .models import (
     Granularity,
     HealthBand,
     KpiSnapshot,
+    LineSellOut,
     PartnerHealthScore,
     ProductFeedbackMonth,
+    UnconvertedAmount,
 )
 from .selectors.health import last_month_end
 
@@ -142,3 +144,44 @@ class ProductFeedbackFilterSet(PageFilterSet):
     def keep(self, queryset, name, value):
         """The span of months is read by the page (it sets the annotations), not a filter of rows."""
         return queryset
+
+
+class UnconvertedAmountFilterSet(django_filters.FilterSet):
+    """The API's filters of amounts left out for want of a rate: by currency, kind and month range."""
+
+    currency = django_filters.CharFilter(lookup_expr="iexact")
+    kind = django_filters.ChoiceFilter(choices=UnconvertedAmount.Kind.choices)
+    month_from = django_filters.DateFilter(field_name="month", lookup_expr="gte")
+    month_to = django_filters.DateFilter(field_name="month", lookup_expr="lte")
+
+    class Meta:
+        model = UnconvertedAmount
+        fields = ["currency", "kind", "month_from", "month_to"]
+
+
+class LineSellOutFilterSet(django_filters.FilterSet):
+    """Sell-out groups by period, product line, end-customer country and the reporters' region, tier and type."""
+
+    granularity = django_filters.ChoiceFilter(choices=Granularity.choices)
+    period_start = django_filters.DateFilter()
+    since = django_filters.DateFilter(field_name="period_start", lookup_expr="gte", label="Starting on or after")
+    until = django_filters.DateFilter(field_name="period_start", lookup_expr="lte", label="Starting on or before")
+    product_line = django_filters.NumberFilter(field_name="product_line_id")
+    country = django_filters.CharFilter()
+    region = django_filters.NumberFilter(field_name="region_id")
+    tier = django_filters.NumberFilter(field_name="tier_id")
+    partner_type = django_filters.CharFilter()
+
+    class Meta:
+        model = LineSellOut
+        fields = [
+            "granularity",
+            "period_start",
+            "since",
+            "until",
+            "product_line",
+            "country",
+            "region",
+            "tier",
+            "partner_type",
+        ]

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from . import currency
+from .currency import Rates
 from .definitions import (
     BANDS,
     COVER_TARGET_DAYS,
@@ -23,7 +25,7 @@ from .definitions import (
     SCORE_DECIMALS,
     TRAILING_DAYS,
 )
-from .kpis import APPROVED_DECISION_STATUSES, interval_sum, key_codes, to_frame
+from .kpis import interval_sum, key_codes, pipeline_sums, to_frame
 from .periods import DAY
 
 WINDOW = TRAILING_DAYS * DAY
@@ -42,7 +44,12 @@ def _f(frame: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def health_inputs(
-    deals: pd.DataFrame, inventory: pd.DataFrame, claims: pd.DataFrame, keys: Sequence, points: np.ndarray
+    deals: pd.DataFrame,
+    inventory: pd.DataFrame,
+    claims: pd.DataFrame,
+    keys: Sequence,
+    points: np.ndarray,
+    rates: Rates | None = None,
 ) -> pd.DataFrame:
     """Raw trailing-window measures per partner at each as-of instant T (ascending).
 
@@ -51,16 +58,16 @@ def health_inputs(
     deals submitted + claims submitted + stock reports (distinct report dates) in [T − 90 d, T); won_180d /
     lost_180d = deals closed won / lost in [T − 180 d, T); units_sold_90d = Σ units_sold dated in
     [T − 90 d, T); on_hand = Σ latest on_hand per product dated before T (NaN when none); claims_90d =
-    claims submitted in [T − 90 d, T). Frames are those of `kpis` with key = partner id.
+    claims submitted in [T − 90 d, T). Frames are those of `kpis` with key = partner id. Money is in the
+    reporting currency (`rates`): revenue at the rate of each close date, pipeline at the rate of the day before T;
+    amounts with no rate are left out.
     """
     n = len(keys)
     d_codes = key_codes(deals["key"], keys)
-    submitted, decided, closed = _f(deals, "submitted"), _f(deals, "decided"), _f(deals, "closed")
-    expires, amount = _f(deals, "expires"), _f(deals, "amount")
+    submitted, closed = _f(deals, "submitted"), _f(deals, "closed")
+    amount = currency.converted(deals, "closed", rates)
     status = deals["status"].to_numpy()
     won, lost = status == "won", status == "lost"
-    approved = np.isin(status, APPROVED_DECISION_STATUSES) & ~np.isnan(decided)
-    upper = np.fmin(np.where(np.isnan(closed), np.inf, closed), np.where(np.isnan(expires), np.inf, expires))
 
     def window(codes: np.ndarray, t: np.ndarray, weights: np.ndarray | None, start: float, end: float) -> np.ndarray:
         # t in [T − start, T − end) ⇔ t + end < T ≤ t + start
@@ -88,7 +95,7 @@ def health_inputs(
     columns = {
         "revenue_90d": window(d_codes[won], closed[won], amount[won], WINDOW, 0.0),
         "revenue_prior_90d": window(d_codes[won], closed[won], amount[won], 2 * WINDOW, WINDOW),
-        "pipeline": interval_sum(d_codes[approved], decided[approved], upper[approved], amount[approved], points, n),
+        "pipeline": pipeline_sums(deals, d_codes, n, points, rates)[0],
         "engagement_90d": engagement,
         "won_180d": window(d_codes[won], closed[won], None, QUALITY_WINDOW, 0.0),
         "lost_180d": window(d_codes[lost], closed[lost], None, QUALITY_WINDOW, 0.0),

@@ -15,6 +15,9 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from . import currency, sellout_kpis
+from .bins import _f, _ms, bin_median, bin_sum, interval_sum, key_codes, to_frame
+from .currency import Rates
 from .definitions import KPI_COLUMNS
 from .periods import DAY, Periods
 
@@ -26,6 +29,9 @@ TOTAL_COLUMNS = ("sales_cycle_days_total", "claim_resolution_days_total")
 SUM_COLUMNS = [c for c, kind in KPI_COLUMNS.items() if kind == "sum"]
 STOCK_COLUMNS = [c for c, kind in KPI_COLUMNS.items() if kind == "stock"]
 MEDIAN_COLUMNS = [c for c, kind in KPI_COLUMNS.items() if kind == "median"]
+# Distinct counts of end customers: like medians, recomputed from raw rows for every period and group.
+DISTINCT_COLUMNS = [c for c, kind in KPI_COLUMNS.items() if kind == "distinct"]
+RECOMPUTED_COLUMNS = MEDIAN_COLUMNS + DISTINCT_COLUMNS
 APPROVED_DECISION_STATUSES = ("approved", "won", "lost", "expired", "withdrawn")
 APPROVED_CLAIM_STATUSES = ("approved", "paid")
 # A group of claims counted per failure code: the partners' region, tier and type, and the product line.
@@ -34,74 +40,16 @@ FAILURE_COUNTS = ["claims_submitted", "claims_approved"]
 LINE_REVENUE_GROUP = ["region_id", "tier_id", "partner_type", "product_line_id"]
 
 
-# --- small vectorised helpers ------------------------------------------------------------------
-
-
-def key_codes(values: pd.Series | np.ndarray, keys: Sequence) -> np.ndarray:
-    """Position of each row's key in `keys` (-1 when the key is not asked for)."""
-    return pd.Index(list(keys)).get_indexer(pd.Index(np.asarray(values)))
-
-
-def _f(frame: pd.DataFrame, column: str) -> np.ndarray:
-    return frame[column].to_numpy(dtype="float64", na_value=np.nan)
-
-
-def bin_sum(codes: np.ndarray, idx: np.ndarray, weights: np.ndarray | None, shape: tuple[int, int]) -> np.ndarray:
-    """Σ weights (or a count) per (key, period) of rows falling in a period."""
-    ok = (codes >= 0) & (idx >= 0)
-    if weights is not None:
-        ok &= ~np.isnan(weights)
-    flat = codes[ok] * shape[1] + idx[ok]
-    w = None if weights is None else weights[ok]
-    return np.bincount(flat, weights=w, minlength=shape[0] * shape[1]).reshape(shape).astype("float64")
-
-
-def interval_sum(
-    codes: np.ndarray, lo: np.ndarray, hi: np.ndarray, weights: np.ndarray | None, points: np.ndarray, nkeys: int
-) -> np.ndarray:
-    """Σ weights per (key, point) of rows with lo < point ≤ hi (hi NaN = open-ended); points ascending.
-
-    Each row adds its weight at the first point after `lo` and removes it after the
-    last point not beyond `hi`; a running sum per key then gives every point at once.
-    """
-    n = len(points)
-    hi = np.where(np.isnan(hi), np.inf, hi)
-    w = np.ones(len(codes)) if weights is None else np.nan_to_num(weights)
-    i1 = np.searchsorted(points, lo, side="right")
-    i2 = np.searchsorted(points, hi, side="right")
-    keep = (codes >= 0) & ~np.isnan(lo) & (i2 > i1)
-    width = n + 1
-    diff = np.bincount(codes[keep] * width + i1[keep], weights=w[keep], minlength=nkeys * width)
-    diff -= np.bincount(codes[keep] * width + i2[keep], weights=w[keep], minlength=nkeys * width)
-    return np.cumsum(diff.reshape(nkeys, width), axis=1)[:, :n]
-
-
-def bin_median(codes: np.ndarray, idx: np.ndarray, values: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """Median of values per (key, period); NaN where a period has none."""
-    out = np.full(shape, np.nan)
-    ok = (codes >= 0) & (idx >= 0) & ~np.isnan(values)
-    if ok.any():
-        medians = pd.Series(values[ok]).groupby([codes[ok], idx[ok]]).median()
-        out[medians.index.get_level_values(0), medians.index.get_level_values(1)] = medians.to_numpy()
-    return out
-
-
-def _ms(seconds: np.ndarray) -> np.ndarray:
-    return np.round(seconds * 1000.0)
-
-
-def to_frame(columns: dict[str, np.ndarray], keys: Sequence, periods: int) -> pd.DataFrame:
-    index = pd.MultiIndex.from_product([list(keys), range(periods)], names=["key", "period"])
-    return pd.DataFrame({name: arr.reshape(-1) for name, arr in columns.items()}, index=index)
-
-
 # --- the KPI families --------------------------------------------------------------------------
 
 
-def deal_kpis(deals: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataFrame:
+def deal_kpis(deals: pd.DataFrame, keys: Sequence, periods: Periods, rates: Rates | None = None) -> pd.DataFrame:
     """Deal registration KPIs per key and period.
 
-    `deals`: key, submitted, decided, closed, expires (epoch s), status, amount (float), conflict (bool).
+    `deals`: key, submitted, decided, closed, expires (epoch s), status, amount (float), currency, conflict (bool).
+    Money is in the reporting currency (`analytics.currency`, `rates`; None = the amounts are already in it):
+    won revenue at the rate of each deal's close date, pipeline at the rate of the last day of P (today while
+    P runs); amounts with no rate are left out (and reported by `unconverted_deals`).
     - deals_registered = registrations with submitted_at in P; deals_conflicting = those flagged as conflicting
     - deals_approved / deals_rejected = registrations whose approval decision (decided_at) is in P, by decision
       (status rejected → rejected; any later status of an approved deal → approved)
@@ -114,7 +62,6 @@ def deal_kpis(deals: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataF
     shape = (len(keys), len(periods))
     codes = key_codes(deals["key"], keys)
     submitted, decided, closed = _f(deals, "submitted"), _f(deals, "decided"), _f(deals, "closed")
-    amount = _f(deals, "amount")
     status = deals["status"].to_numpy()
     rejected = status == "rejected"
     approved = np.isin(status, APPROVED_DECISION_STATUSES) & ~np.isnan(decided)
@@ -125,11 +72,8 @@ def deal_kpis(deals: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataF
     def count(mask: np.ndarray, idx: np.ndarray) -> np.ndarray:
         return bin_sum(codes[mask], idx[mask], None, shape)
 
-    expires = _f(deals, "expires")
-    upper = np.fmin(np.where(np.isnan(closed), np.inf, closed), np.where(np.isnan(expires), np.inf, expires))
-    pipeline = interval_sum(
-        codes[approved], decided[approved], upper[approved], amount[approved], periods.effective_end_s, len(keys)
-    )
+    won_amount = currency.converted(deals, "closed", rates)
+    pipeline, _ = pipeline_sums(deals, codes, len(keys), periods.effective_end_s, rates)
     return to_frame(
         {
             "deals_registered": count(np.ones(len(codes), bool), sub_idx),
@@ -138,7 +82,7 @@ def deal_kpis(deals: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataF
             "deals_rejected": count(rejected & ~np.isnan(decided), dec_idx),
             "deals_won": count(won, close_idx),
             "deals_lost": count(lost, close_idx),
-            "won_revenue": bin_sum(codes[won], close_idx[won], amount[won], shape),
+            "won_revenue": bin_sum(codes[won], close_idx[won], won_amount[won], shape),
             "sales_cycle_days_total": bin_sum(codes[won], close_idx[won], _ms(closed - submitted)[won], shape),
             "median_hours_to_decision": bin_median(codes, dec_idx, (decided - submitted) / HOUR, shape),
             "pipeline_value": pipeline,
@@ -146,6 +90,47 @@ def deal_kpis(deals: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataF
         keys,
         len(periods),
     )
+
+
+def pipeline_sums(
+    deals: pd.DataFrame, codes: np.ndarray, nkeys: int, points: np.ndarray, rates: Rates | None
+) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """Pipeline value per (key, point): Σ amount of deals approved before the point, not closed before it
+    (closed_at ≥ point or never) and with protection_expires_at ≥ point, in the reporting currency at the rate
+    of the point's last day; and, per currency with no rate at some points, the (amount, count) left out."""
+    decided, closed, expires = _f(deals, "decided"), _f(deals, "closed"), _f(deals, "expires")
+    approved = np.isin(deals["status"].to_numpy(), APPROVED_DECISION_STATUSES) & ~np.isnan(decided)
+    upper = np.fmin(np.where(np.isnan(closed), np.inf, closed), np.where(np.isnan(expires), np.inf, expires))
+    amount = _f(deals, "amount")
+
+    def open_at(mask: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
+        rows = approved & mask
+        w = None if weights is None else weights[rows]
+        return interval_sum(codes[rows], decided[rows], upper[rows], w, points, nkeys)
+
+    labels = deals["currency"].to_numpy() if "currency" in deals else None
+    return currency.open_sums(codes, labels, amount, points, rates, open_at)
+
+
+def unconverted_deals(deals: pd.DataFrame, periods: Periods, rates: Rates | None) -> pd.DataFrame:
+    """The deal amounts the money KPIs of `periods` left out for want of a rate (`currency.UNCONVERTED_COLUMNS`):
+    kind `won` = deals won in P with no rate on their close date (by the month of that date); kind `pipeline`
+    = deals open at the end of P in a currency with no rate on P's last day (by that day's month)."""
+    status = deals["status"].to_numpy()
+    closed_idx = periods.index_of(_f(deals, "closed"))
+    won = deals[(status == "won") & (closed_idx >= 0)]
+    parts = [currency.unconverted(won, "closed", rates, "won")]
+    points = periods.effective_end_s
+    _, missing = pipeline_sums(deals, np.zeros(len(deals), dtype="int64"), 1, points, rates)
+    months = [currency.month_start(d) for d in currency.day_numbers(points - 1.0)]
+    rows = [
+        ("pipeline", code, months[i], int(count[0, i]), round(float(amount[0, i]), 2))
+        for code, (amount, count) in missing.items()
+        for i in range(len(points))
+        if count[0, i] > 0
+    ]
+    parts.append(pd.DataFrame(rows, columns=currency.UNCONVERTED_COLUMNS))
+    return currency.add_unconverted(parts)
 
 
 def inventory_kpis(rows: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataFrame:
@@ -268,7 +253,9 @@ def failure_code_counts(claims: pd.DataFrame, partners: pd.DataFrame, periods: P
     return out.astype({"claims_submitted": "int64", "claims_approved": "int64"})
 
 
-def line_revenue(by_line: pd.DataFrame, partners: pd.DataFrame, periods: Periods) -> pd.DataFrame:
+def line_revenue(
+    by_line: pd.DataFrame, partners: pd.DataFrame, periods: Periods, rates: Rates | None = None
+) -> pd.DataFrame:
     """Won revenue per group of partners, product line and period (`LineRevenue`).
 
     `by_line`: one row per registration and product line it contains (partner_id, status, closed in epoch s,
@@ -276,11 +263,13 @@ def line_revenue(by_line: pd.DataFrame, partners: pd.DataFrame, periods: Periods
     partner_type. won_revenue = Σ amount of the registrations won with closed_at in P, per LINE_REVENUE_GROUP
     (region, tier — empty for untiered partners —, type, product line): the product-line KPI's won revenue
     split by the partners' groups, so the groups of a product line add up to its ecosystem figure.
+    Amounts are in the reporting currency at the rate of the close date; a line with no rate is left out.
     One row per group and period with a won deal: LINE_REVENUE_GROUP, period (index in `periods`), won_revenue.
     """
     won = by_line[(by_line["status"] == "won").to_numpy()]
+    won = won.assign(amount=currency.converted(won, "closed", rates))
     period = periods.index_of(_f(won, "closed"))
-    frame = won.assign(period=period)[period >= 0]
+    frame = won.assign(period=period)[(period >= 0) & won["amount"].notna().to_numpy()]
     frame = frame.merge(partners[["partner_id", "region_id", "tier_id", "partner_type"]], on="partner_id", how="inner")
     grouped = frame.groupby([*LINE_REVENUE_GROUP, "period"], dropna=False, sort=True)["amount"].sum()
     return grouped.reset_index().rename(columns={"amount": "won_revenue"})
@@ -339,8 +328,9 @@ def derive_rates(frame: pd.DataFrame, days: np.ndarray, *, per_day: float = MS_P
     on_hand_end / (units_sold / days in P), computed as on_hand_end × days / units_sold, empty when nothing
     sold; claim_approval_rate = approved / (approved + rejected) claims; claim_resolution_days = mean (decision
     − submission) of decided claims; claims_per_1000_units = 1000 × claims_with_units / units_sold (the claims
-    submitted in months in which the partner reported units sold: see `claims_with_units`). Empty (NaN)
-    whenever the denominator is 0.
+    submitted in months in which the partner reported units sold: see `claims_with_units`); returns_rate =
+    sellout_units_returned / sellout_units_sold (returned units over units on sale and drop-ship lines).
+    Empty (NaN) whenever the denominator is 0.
 
     `frame` is indexed by (key, period) and `days` holds each period's length in days. `per_day` is how many
     units of the `*_total` duration columns make a day: milliseconds inside the engine (summed exactly), days
@@ -350,6 +340,7 @@ def derive_rates(frame: pd.DataFrame, days: np.ndarray, *, per_day: float = MS_P
     # Money is summed from cents, so rounding to cents gives the same figure whatever the order of addition.
     f["won_revenue"] = f["won_revenue"].round(2)
     f["pipeline_value"] = f["pipeline_value"].round(2)
+    f["sellout_revenue"] = f["sellout_revenue"].round(2)
 
     def col(name: str) -> np.ndarray:
         return f[name].to_numpy(dtype="float64", na_value=np.nan)
@@ -372,6 +363,7 @@ def derive_rates(frame: pd.DataFrame, days: np.ndarray, *, per_day: float = MS_P
     f["claim_approval_rate"] = _ratio(col("claims_approved"), decided)
     f["claim_resolution_days"] = _ratio(col("claim_resolution_days_total") / per_day, decided)
     f["claims_per_1000_units"] = _ratio(col("claims_with_units"), units_sold, scale=1000.0)
+    f["returns_rate"] = _ratio(col("sellout_units_returned"), col("sellout_units_sold"))
     return f[list(KPI_COLUMNS) + [c for c in f.columns if c not in KPI_COLUMNS]]
 
 
@@ -382,13 +374,22 @@ def compute_kpis(
     certs: pd.DataFrame,
     keys: Sequence,
     periods: Periods,
+    rates: Rates | None = None,
+    sellout: pd.DataFrame | None = None,
+    customers: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Every KPI column for each key and period (rates derived)."""
+    """Every KPI column for each key and period (rates derived; money in the reporting currency by `rates`).
+    `sellout` and `customers` are the sell-out frames of `sellout_kpis` (None: no sell-out lines); their amounts
+    are converted when loaded."""
     parts = [
-        deal_kpis(deals, keys, periods),
+        deal_kpis(deals, keys, periods, rates),
         inventory_kpis(inventory, keys, periods),
         claim_kpis(claims.assign(with_units=claims_with_units(claims, inventory)), keys, periods),
         certification_kpis(certs, keys, periods),
+        sellout_kpis.sellout_kpis(sellout_kpis.empty_lines() if sellout is None else sellout, keys, periods),
+        sellout_kpis.end_customer_kpis(
+            sellout_kpis.empty_customers() if customers is None else customers, keys, periods
+        ),
     ]
     return derive_rates(pd.concat(parts, axis=1), periods.days)
 
@@ -399,17 +400,21 @@ def to_date_kpis(
     raw: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame],
     keys: Sequence,
     targets: Sequence[Periods],
+    rates: Rates | None = None,
 ) -> list[pd.DataFrame]:
     """KPIs of ranges that start on a month's first day and end on any day (the like-for-like comparisons of
     periods in progress, `periods.to_date_periods`), one frame per Periods of `targets`.
 
     Whole months are added up from `monthly` (computed over `months`); only each range's last, partial month
-    is computed from the `raw` rows (deals, inventory, claims, certifications), and the partial months of every
-    target in as few passes as do not overlap (usually one: they are different calendar months), so the
-    comparisons cost about one more monthly computation, not one per range. Positions are those at the range's
-    end; the median time to decision is left empty (a median does not add up).
+    is computed from the `raw` rows (deals, inventory, claims, certifications, and optionally sell-out lines and
+    their end customers), and the partial months of every target in as few passes as do not overlap (usually
+    one: they are different calendar months), so the comparisons cost about one more monthly computation, not
+    one per range. Positions are those at the range's end; the median time to decision is left empty (a median
+    does not add up); distinct end customers are counted over each whole range from the lines (empty without
+    them).
     """
-    deals, inventory, claims, certs = raw
+    deals, inventory, claims, certs, *more = raw
+    sellout, customers = (more + [None, None])[:2]
     cuts = sorted({((end - timedelta(days=1)).replace(day=1), end) for target in targets for end in target.ends})
     passes: list[list[tuple[date, date]]] = []
     for cut in cuts:
@@ -421,11 +426,11 @@ def to_date_kpis(
     partial: dict[tuple[date, date], pd.DataFrame] = {}
     for group in passes:
         periods = Periods("month", tuple(s for s, _ in group), tuple(e for _, e in group), months.now)
-        frame = compute_kpis(deals, inventory, claims, certs, keys, periods)
+        frame = compute_kpis(deals, inventory, claims, certs, keys, periods, rates, sellout, customers)
         for i, cut in enumerate(group):
             partial[cut] = frame.xs(i, level="period")
     position = {month: i for i, month in enumerate(months.starts)}
-    stored = SUM_COLUMNS + STOCK_COLUMNS + MEDIAN_COLUMNS
+    stored = SUM_COLUMNS + STOCK_COLUMNS + RECOMPUTED_COLUMNS
     out = []
     for target in targets:
         parts = []
@@ -441,7 +446,16 @@ def to_date_kpis(
                 [part.index, np.full(len(part), j, dtype="int64")], names=["key", "period"]
             )
             parts.append(part)
-        out.append(derive_rates(pd.concat(parts).sort_index(), target.days))
+        frame = pd.concat(parts).sort_index()
+        if customers is not None:
+            # Distinct end customers of each whole range, from the lines (they do not add up over months).
+            distinct = sellout_kpis.end_customers_over(
+                customers, keys, target.starts, target.ends, months.now, target.granularity
+            )
+            frame[DISTINCT_COLUMNS] = distinct[DISTINCT_COLUMNS].reindex(frame.index)
+        else:
+            frame[DISTINCT_COLUMNS] = np.nan
+        out.append(derive_rates(frame, target.days))
     return out
 
 
@@ -453,9 +467,16 @@ def decision_medians(deals: pd.DataFrame, keys: Sequence, periods: Periods) -> p
     return to_frame({"median_hours_to_decision": values}, keys, len(periods))
 
 
+def recomputed_columns(deals: pd.DataFrame, customers: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataFrame:
+    """The columns that do not add up (RECOMPUTED_COLUMNS), from the raw rows over `periods` themselves: the
+    median time to decision and the distinct end customers (`sellout_kpis.end_customer_kpis`)."""
+    return decision_medians(deals, keys, periods).join(sellout_kpis.end_customer_kpis(customers, keys, periods))
+
+
 def roll_up(monthly: pd.DataFrame, mapping: np.ndarray, target: Periods, medians: pd.DataFrame | None) -> pd.DataFrame:
     """Quarters or years from months: counts and amounts add up, positions are the last month's, rates are
-    rebuilt from the summed counts, and medians come from `medians` (computed over the longer period)."""
+    rebuilt from the summed counts, and medians and distinct counts come from `medians` (computed over the
+    longer period from the raw rows; a column it lacks is empty)."""
     flat = monthly.reset_index()
     flat["target"] = mapping[flat["period"].to_numpy()]
     flat = flat[flat["target"] >= 0].sort_values(["key", "period"])
@@ -465,10 +486,12 @@ def roll_up(monthly: pd.DataFrame, mapping: np.ndarray, target: Periods, medians
     last_month = flat.drop_duplicates(["key", "target"], keep="last").set_index(["key", "target"])[stock]
     out = out.join(last_month)
     out.index = out.index.set_names(["key", "period"])
-    if medians is not None:
-        out = out.join(medians[MEDIAN_COLUMNS])
-    else:
-        out[MEDIAN_COLUMNS] = np.nan
+    given = [c for c in RECOMPUTED_COLUMNS if medians is not None and c in medians]
+    if given:
+        out = out.join(medians[given])
+    for column in RECOMPUTED_COLUMNS:
+        if column not in given:
+            out[column] = np.nan
     return derive_rates(out, target.days)
 
 

@@ -11,20 +11,24 @@ expressions; every value is a parameter.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
 from django.db import connection
 
 from catalog.models import Product
+from currencies.selectors import rate_table
 from deals.models import DealLine, DealRegistration, DealStatus
 from inventory.models import InventoryReport
 from partners.models import Certification, Partner
+from sellout.models import SellOutLine
 from warranty.models import ClaimStatus, WarrantyClaim
 
+from .currency import Rates, converted
 from .pgbinary import copy_query_out
 
 DEALS = DealRegistration._meta.db_table
@@ -34,10 +38,25 @@ INVENTORY = InventoryReport._meta.db_table
 CLAIMS = WarrantyClaim._meta.db_table
 CERTS = Certification._meta.db_table
 PARTNERS = Partner._meta.db_table
+SELLOUT = SellOutLine._meta.db_table
+# The sign of a sell-out line's quantity by its type, as SQL (`SellOutLine.SIGN`: the one rule).
+SELLOUT_SIGN_SQL = (
+    "CASE l.transaction_type "
+    + " ".join(f"WHEN '{kind}' THEN {sign}" for kind, sign in SellOutLine.SIGN.items())
+    + " ELSE 0 END"
+)
+SALE_TYPES = tuple(kind for kind, sign in SellOutLine.SIGN.items() if sign > 0)
+# Currencies and countries are sent as small integers (their index among the codes present); a code that is
+# not plain upper-case letters is never written into the SQL and reads as "" (no rate; no country).
+_CODE = re.compile(r"^[A-Z]{2,3}$")
 
 INT_NULL = np.iinfo(np.int64).min
 PG_EPOCH_MICROS = 946_684_800 * 1_000_000  # 2000-01-01, PostgreSQL's zero, in µs since 1970
 PG_EPOCH_DAYS = 10_957
+
+
+def seconds_to_date(seconds: float) -> date:
+    return (datetime(1970, 1, 1) + timedelta(seconds=float(seconds))).date()
 
 
 def _postgres() -> bool:
@@ -63,7 +82,7 @@ class Col:
 
     Kinds: `int` (NULL → NaN), `float` (NULL → NaN), `time` (timestamp → epoch seconds), `date` (→ epoch
     seconds of its midnight), `money` (two decimals → float), `bool`, `choice` (one of `choices`, sent as
-    its index).
+    its index), `code` (a code of up to three ASCII letters such as a currency, sent as one integer).
     """
 
     name: str
@@ -88,6 +107,11 @@ class Col:
         if self.kind == "choice":
             cases = " ".join(f"WHEN '{value}' THEN {i}" for i, value in enumerate(self.choices))
             return f"CAST(CASE {self.sql} {cases} ELSE -1 END AS smallint)", ">i2"
+        if self.kind == "code":
+            letters = " + ".join(
+                f"ascii(substr(COALESCE({self.sql}, ''), {i + 1}, 1)) * {256 ** (2 - i)}" for i in range(3)
+            )
+            return f"CAST({letters} AS integer)", ">i4"
         raise ValueError(f"unknown column kind {self.kind!r}")
 
     def portable(self) -> str:
@@ -117,8 +141,17 @@ class Col:
             return values
         if self.kind == "bool":
             return values.astype(bool)
+        if self.kind == "code":
+            return decode_codes(values)
         labels = np.array([*self.choices, ""], dtype=object)
         return labels[np.where(values < 0, len(self.choices), values)]
+
+
+def decode_codes(values: np.ndarray) -> np.ndarray:
+    """Three-letter codes sent as integers (`Col` kind `code`) back as strings, decoding each distinct value once."""
+    unique, inverse = np.unique(np.asarray(values, dtype="int64"), return_inverse=True)
+    text = [bytes(b for b in ((v >> 16) & 255, (v >> 8) & 255, v & 255) if b).decode("ascii") for v in unique.tolist()]
+    return np.array(text, dtype=object)[inverse.reshape(-1)]
 
 
 def select(columns: Sequence[Col]) -> str:
@@ -181,6 +214,7 @@ def deal_columns() -> list[Col]:
         Col("expires", "d.protection_expires_at", "time"),
         Col("status", "d.status", "choice", tuple(DealStatus.values)),
         Col("amount", "d.amount", "money"),
+        Col("currency", "d.currency", "code"),
         Col("conflict", "d.has_conflict", "bool"),
     ]
 
@@ -292,3 +326,82 @@ def load_partners(partner_ids: Sequence[int] | None = None) -> pd.DataFrame:
     rows = list(queryset.values_list("pk", "tier_id", "partner_type", "region_id", "status"))
     frame = pd.DataFrame.from_records(rows, columns=["partner_id", "tier_id", "partner_type", "region_id", "status"])
     return frame.astype({"partner_id": "int64"})
+
+
+def load_rates(currencies: Sequence[str], start: date, end: date) -> Rates:
+    """The rate table for amounts of `currencies` dated in [start, end], read once (one query) for a step."""
+    return Rates.from_table(rate_table(currencies=currencies, start=start, end=end))
+
+
+def _codes(column: str, where: str, params: Sequence) -> tuple[str, ...]:
+    """The distinct codes (currencies, countries) of `column` among the sell-out lines `where` selects, after ""
+    (none given; also what any other value reads as), so that the list is never empty."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT {column} FROM {SELLOUT} l WHERE {where}", list(params))  # noqa: S608
+        return ("", *sorted(code for (code,) in cursor.fetchall() if code and _CODE.match(code)))
+
+
+def load_sellout(partner_ids: Sequence[int] | None, since: date) -> pd.DataFrame:
+    """Sell-out lines dated on or after `since` (key = reporter id): partner_id, day, sign, quantity, value
+    (quantity × unit price in the line's currency), currency, product_line_id, country, and amount: the value
+    in the reporting currency at the rate of the line's date (`analytics.currency`, one rate table for all the
+    lines), NaN when there is no rate — left out of the revenue and counted, never converted at 1.0.
+    """
+    params: list = [since]
+    where = "l.date >= %s" + _in("l.reporter_id", partner_ids, params)
+    currencies = _codes("l.currency", where, params)
+    countries = _codes("l.end_customer_country", where, params)
+    columns = [
+        Col("partner_id", "l.reporter_id", "int"),
+        Col("day", "l.date", "date"),
+        Col("sign", SELLOUT_SIGN_SQL, "int"),
+        Col("quantity", "l.quantity", "int"),
+        Col("value", "l.quantity * l.unit_price", "money"),
+        Col("currency", "l.currency", "choice", currencies),
+        Col("product_line_id", "p.product_line_id", "int"),
+        Col("country", "l.end_customer_country", "choice", countries),
+    ]
+    sql = f"SELECT {select(columns)} FROM {SELLOUT} l JOIN {PRODUCTS} p ON p.id = l.product_id WHERE {where}"  # noqa: S608
+    frame = query_columns(sql, params, columns)
+    # Both paths alike: a code outside the plain ones reads as "" (no rate; no country).
+    frame["currency"] = frame["currency"].where(frame["currency"].isin(currencies), "")
+    frame["country"] = frame["country"].where(frame["country"].isin(countries), "")
+    days = frame["day"].dropna()
+    until = seconds_to_date(days.max()) if len(days) else since
+    table = rate_table(currencies=frame["currency"].unique().tolist(), start=since, end=until)
+    amount = converted(frame, "day", Rates.from_table(table), amount="value")
+    return frame.assign(key=frame["partner_id"], amount=amount)
+
+
+def load_sellout_customers(partner_ids: Sequence[int] | None, since: date) -> pd.DataFrame:
+    """The end customers of sale and drop-ship lines: each line dated on or after `since`, plus each (reporter,
+    customer, product line)'s first line before it (enough to tell a customer new in a period from one already
+    reached, without reading the older history line by line). Key = reporter id.
+
+    customer = the matched customer's id, or minus the candidate's id (an unmatched end customer is still one
+    customer, never folded into another); lines with neither are left out.
+    """
+    customer = "COALESCE(l.customer_id, -l.customer_candidate_id)"
+    kinds = ", ".join(f"'{kind}'" for kind in SALE_TYPES)
+    columns = [
+        Col("partner_id", "s.reporter_id", "int"),
+        Col("customer", "s.customer", "int"),
+        Col("day", "s.day", "date"),
+        Col("product_line_id", "s.product_line_id", "int"),
+    ]
+    base = (
+        f"FROM {SELLOUT} l JOIN {PRODUCTS} p ON p.id = l.product_id "
+        f"WHERE l.transaction_type IN ({kinds}) AND {customer} IS NOT NULL"
+    )
+    params: list = [since]
+    recent = f"SELECT l.reporter_id, {customer} AS customer, l.date AS day, p.product_line_id {base} AND l.date >= %s"
+    recent += _in("l.reporter_id", partner_ids, params)
+    params.append(since)
+    earlier = (
+        f"SELECT l.reporter_id, {customer} AS customer, MIN(l.date) AS day, p.product_line_id {base} "
+        f"AND l.date < %s{_in('l.reporter_id', partner_ids, params)} "
+        f"GROUP BY l.reporter_id, {customer}, p.product_line_id"
+    )
+    sql = f"SELECT {select(columns)} FROM ({recent} UNION ALL {earlier}) s"  # noqa: S608
+    frame = query_columns(sql, params, columns)
+    return frame.assign(key=frame["partner_id"])

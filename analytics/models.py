@@ -248,6 +248,19 @@ class KpiSnapshot(models.Model):
     claim_resolution_days = models.FloatField(null=True, blank=True)
     claims_per_1000_units = models.FloatField(null=True, blank=True)
     active_certifications = models.PositiveIntegerField()
+    # Sell-out (DESIGN §9). Net units and revenue are signed: returns outweighing sales make them negative.
+    sellout_units = models.BigIntegerField(default=0)
+    sellout_revenue = models.DecimalField(default=0, **MONEY)
+    sellout_units_sold = models.BigIntegerField(default=0, help_text="Units on sale and drop-ship lines.")
+    sellout_units_returned = models.BigIntegerField(default=0, help_text="Units on return lines.")
+    returns_rate = models.FloatField(null=True, blank=True)
+    end_customers_reached = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Distinct end customers; empty where it cannot be recomputed from lines."
+    )
+    new_end_customers = models.PositiveIntegerField(null=True, blank=True)
+    sellout_lines_unconverted = models.PositiveIntegerField(
+        default=0, help_text="Sell-out lines left out of the revenue: no rate for their currency at their date."
+    )
 
     objects = KpiSnapshotQuerySet.as_manager()
 
@@ -359,6 +372,36 @@ class LineRevenue(PartnerGroupRow):
 
     def __str__(self) -> str:
         return f"{self.product_line_id} {self.granularity} {self.period_start}: {self.won_revenue}"
+
+
+class LineSellOut(PartnerGroupRow):
+    """Sell-out per product line and end-customer country, for one group of partners (the reporters), per month,
+    quarter and year.
+
+    A group is the reporters sharing a region, a tier (or none) and a partner type, as in `LineRevenue`, so any
+    combination of those filters, or a manager's regions, adds up stored rows instead of reading sell-out lines.
+    `country` is the end customer's country as reported (empty when not given). The columns follow the KPIs of
+    the same name (`analytics.definitions`): net units and revenue (signed; revenue in the reporting currency at
+    the rate of each line's date), units sold and returned, and lines left out of the revenue for want of a
+    rate. Distinct end customers do not add up across groups and are not stored here. Only groups with a line in
+    the period are stored.
+    """
+
+    country = models.CharField(max_length=2, blank=True)
+    sellout_units = models.BigIntegerField()
+    sellout_revenue = models.DecimalField(max_digits=18, decimal_places=2)
+    sellout_units_sold = models.BigIntegerField()
+    sellout_units_returned = models.BigIntegerField()
+    sellout_lines_unconverted = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["granularity", "period_start", "product_line", "country"]
+        indexes = [models.Index(fields=["granularity", "period_start"])]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.product_line_id} {self.country or '-'} {self.granularity} {self.period_start}: {self.sellout_units}"
+        )
 
 
 class HealthWeights(TimeStampedModel):
@@ -833,3 +876,45 @@ class ProductFeedbackCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id} {self.kind}:{self.code} {self.month}: {self.count}"
+
+
+class UnconvertedAmountQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> UnconvertedAmountQuerySet:
+        """The rate table's gaps are the channel team's business: managers see them, partners do not."""
+        return self if _is_manager(user) else self.none()
+
+
+class UnconvertedAmount(models.Model):
+    """Money the stored figures of a month leave out because its currency had no rate (never converted at 1.0).
+
+    One row per kind, currency and month, written with the figures by the recompute that wrote them and replaced
+    with them: `won` = deals won in the month (rate of the close date), `pipeline` = deals open at the month's
+    end (rate of its last day), `sellout` = sell-out lines dated in the month (for the sell-out figures that
+    convert through `analytics.currency` too). `items` counts the rows, `amount` sums them in their own currency.
+    """
+
+    class Kind(models.TextChoices):
+        WON = "won", "Won deals"
+        PIPELINE = "pipeline", "Open pipeline"
+        SELLOUT = "sellout", "Sell-out lines"
+
+    run = models.ForeignKey(
+        JobRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="unconverted_amounts"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    currency = models.CharField(max_length=3)
+    month = models.DateField(help_text="First day of the month the amounts belong to.")
+    items = models.PositiveIntegerField()
+    amount = models.DecimalField(max_digits=18, decimal_places=2, help_text="In `currency`, not converted.")
+    computed_at = models.DateTimeField()
+
+    objects = UnconvertedAmountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-month", "currency", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "currency", "month"], name="unconverted_amount_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.month:%B %Y} ({self.kind}): {self.items}, {self.amount}"

@@ -1,5 +1,6 @@
 """The ecosystem roll-up: add the chunks' totals up into ecosystem, tier, type, region and product-line rows,
-and their claims per failure code into `FailureCodeCount` rows.
+their claims per failure code into `FailureCodeCount` rows and their sell-out per group, product line and
+end-customer country into `LineSellOut` rows.
 
 Counts and amounts from every chunk are summed (the same formulas over all rows,
 never an average of partner rates), rates are rebuilt from the sums, and medians
@@ -13,9 +14,9 @@ import numpy as np
 import pandas as pd
 from django.db import transaction
 
-from . import kpis
-from .compute import GROUPS, failure_counts_from_json, frame_from_json, kpi_rows, stale_kpis
-from .models import Dimension, FailureCodeCount, KpiSnapshot, LineRevenue
+from . import kpis, sellout_kpis
+from .compute import GROUPS, failure_counts_from_json, frame_from_json, kpi_rows, stale_kpis, unconverted_from_json
+from .models import Dimension, FailureCodeCount, KpiSnapshot, LineRevenue, LineSellOut, UnconvertedAmount
 from .periods import Window, seconds_to_datetime
 from .writers import insert_frame
 
@@ -38,11 +39,12 @@ def _periods_rows(monthly: pd.DataFrame, medians: dict | None, window: Window, d
 
 
 def _with_monthly_medians(monthly: pd.DataFrame, medians: dict | None) -> pd.DataFrame:
+    """Monthly group totals with the columns that do not add up (median time to decision, distinct end
+    customers) taken from the ecosystem step, which computed them from the raw rows."""
     out = monthly.copy()
-    if medians and "month" in medians:
-        out["median_hours_to_decision"] = frame_from_json(medians["month"])["median_hours_to_decision"]
-    else:
-        out["median_hours_to_decision"] = np.nan
+    recomputed = frame_from_json(medians["month"]) if medians and "month" in medians else pd.DataFrame()
+    for column in kpis.RECOMPUTED_COLUMNS:
+        out[column] = recomputed.get(column, np.nan)
     return out
 
 
@@ -136,13 +138,61 @@ def line_revenue_rows(results: list[dict], window: Window) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def write_group_rows(rows: pd.DataFrame, failures: pd.DataFrame, window: Window, lines: pd.DataFrame) -> None:
-    """Replace every group row, failure code count and product line revenue of the window's periods in one
-    transaction."""
+def unconverted_rows(results: list[dict], window: Window, run_id: int | None) -> pd.DataFrame:
+    """`UnconvertedAmount` rows: the amounts the window's money figures left out for want of a rate, from the
+    ecosystem step (it sees every registration)."""
+    part = next((r for r in results if r.get("kind") == "ecosystem"), None)
+    if part is None or "unconverted" not in part:
+        return pd.DataFrame()
+    frame = unconverted_from_json(part["unconverted"])
+    if frame.empty:
+        return frame
+    return frame.assign(run_id=run_id, computed_at=seconds_to_datetime(window.now))
+
+
+def sellout_group_rows(results: list[dict], window: Window) -> pd.DataFrame:
+    """`LineSellOut` rows of every period of the window from the chunks' monthly sums (every measure adds up
+    over chunks and months)."""
+    parts = [failure_counts_from_json(r["sellout_groups"]) for r in results if r.get("kind") == "partners"]
+    monthly = sellout_kpis.add_sellout_groups(parts)
+    now = seconds_to_datetime(window.now)
+    frames = []
+    for granularity, (periods, mapping) in window.granularities().items():
+        sums = monthly if mapping is None else sellout_kpis.add_sellout_groups([monthly], mapping)
+        if sums.empty:
+            continue
+        index = sums["period"].to_numpy(dtype="int64")
+        frames.append(
+            sums.drop(columns="period").assign(
+                granularity=granularity,
+                period_start=np.array(periods.starts, dtype=object)[index],
+                period_end=np.array(periods.ends, dtype=object)[index],
+                computed_at=now,
+            )
+        )
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def write_group_rows(
+    rows: pd.DataFrame,
+    failures: pd.DataFrame,
+    window: Window,
+    lines: pd.DataFrame,
+    unconverted: pd.DataFrame | None = None,
+    sellout: pd.DataFrame | None = None,
+) -> None:
+    """Replace every group row, failure code count, product line revenue, sell-out group and report of
+    unconverted amounts of the window's periods in one transaction."""
     with transaction.atomic():
+        UnconvertedAmount.objects.filter(month__gte=window.months.starts[0]).delete()
+        if unconverted is not None and not unconverted.empty:
+            insert_frame(UnconvertedAmount, unconverted)
         KpiSnapshot.objects.filter(stale_kpis([*GROUPS, Dimension.PRODUCT_LINE], window)).delete()
         insert_frame(KpiSnapshot, rows)
         FailureCodeCount.objects.filter(period_start__gte=window.months.starts[0]).delete()
         insert_frame(FailureCodeCount, failures)
         LineRevenue.objects.filter(period_start__gte=window.months.starts[0]).delete()
         insert_frame(LineRevenue, lines)
+        if sellout is not None:
+            LineSellOut.objects.filter(period_start__gte=window.months.starts[0]).delete()
+            insert_frame(LineSellOut, sellout)

@@ -122,6 +122,8 @@ def run_roll_up(*, run_id: int, results: list[dict]) -> tuple[list[list[int]], l
         rollup.failure_code_rows(results, window),
         window,
         rollup.line_revenue_rows(results, window),
+        unconverted=rollup.unconverted_rows(results, window, run_id),
+        sellout=rollup.sellout_group_rows(results, window),
     )
     covered, lines_total = rollup.coverage(results)
     return health_parts(run, window), covered, lines_total

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
 
 
@@ -15,4 +16,8 @@ def nav_area(user) -> str | None:
 
 
 def navigation(request: HttpRequest) -> dict:
-    return {"nav_area": nav_area(getattr(request, "user", None))}
+    return {
+        "nav_area": nav_area(getattr(request, "user", None)),
+        # Money on every page is in this currency (converted through the rate table).
+        "reporting_currency": settings.PRM_REPORTING_CURRENCY,
+    }

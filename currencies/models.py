@@ -14,12 +14,30 @@ from django.db.models import Q
 from core.models import TimeStampedModel
 
 
+def rate_text(value) -> str:
+    return format(value.normalize(), "f") if value is not None else ""
+
+
+def is_rate_keeper(user) -> bool:
+    """Channel managers (and superusers) keep the rate table; partners only read it."""
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.is_active
+        and (user.is_superuser or getattr(user, "is_channel_manager", False))
+    )
+
+
 class ExchangeRateQuerySet(models.QuerySet):
     def visible_to(self, user) -> ExchangeRateQuerySet:
         """Reference data: every signed-in user may read the rates."""
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         return self
+
+    def editable_by(self, user) -> ExchangeRateQuerySet:
+        """Only the channel team changes rates."""
+        return self if is_rate_keeper(user) else self.none()
 
 
 class ExchangeRate(TimeStampedModel):
@@ -60,4 +78,50 @@ class ExchangeRate(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.currency} {self.date} ({self.granularity}): {self.rate}"
+        return f"{self.currency} {self.date} ({self.granularity}): {self.rate_text}"
+
+    @property
+    def rate_text(self) -> str:
+        """The rate without trailing zeros and never in exponent form ("10", "1.0842", "0.0068")."""
+        return rate_text(self.rate)
+
+
+class RateUploadQuerySet(models.QuerySet):
+    def visible_to(self, user) -> RateUploadQuerySet:
+        """Rate files are the channel team's: managers see every upload, partners none."""
+        return self if is_rate_keeper(user) else self.none()
+
+    def editable_by(self, user) -> RateUploadQuerySet:
+        return self.visible_to(user)
+
+
+class RateUpload(TimeStampedModel):
+    """An uploaded rate file: checked first (errors by row and column), imported only when a manager asks."""
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", "Checked"
+        IMPORTED = "imported", "Imported"
+
+    MAX_STORED_ERRORS = 1000
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKED)
+    total_rows = models.PositiveIntegerField(default=0)
+    valid_rows = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text="The first problems: row, column, value, reason.")
+    file_error = models.BooleanField(default=False, help_text="The file as a whole could not be read.")
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RateUploadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"

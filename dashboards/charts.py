@@ -15,6 +15,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+
 from core.spreadsheets import Column  # re-exported: the pages name a chart's columns from here
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies, all ≥ 3:1 on white except none used for text.
@@ -25,7 +27,7 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, s
 
 # How each kind of number is shown on an axis: (plotly tickformat, suffix, axis unit words).
 AXIS_FORMATS = {
-    "money": (",.3~s", "", "USD"),
+    "money": (",.3~s", "", settings.PRM_REPORTING_CURRENCY),
     "count": (",d", "", ""),
     "percent": (".0%", "", "%"),
     "number": (",.1f", "", ""),

@@ -17,6 +17,7 @@ from .customers import CustomerSet, customer_columns, generate_customers
 from .deals import amounts, deal_volume, force_showcase, generate_lines, give_product, submission_times
 from .lifecycle import draw, resolve
 from .partners import PartnerSet
+from .rates import partner_currencies
 from .reference import Reference
 from .users import Staff
 from .writer import TableWriter
@@ -102,7 +103,7 @@ def run_deal_stage(
         "deal_type": tables.deal_types(partner, customer, life["created"], rng),
         "status": status,
         "amount": amounts(lines, n),
-        "currency": np.full(n, b"USD"),
+        "currency": partner_currencies(ps)[partner],
         "expected_close_date": life["expected_close"],
         "notes": tables.NOTES[np.where(rng.random(n) < 0.2, rng.integers(1, len(tables.NOTES), n), 0)],
         "source": SOURCES[source],

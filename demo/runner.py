@@ -35,6 +35,7 @@ from .enablement import certification_columns
 from .inventory import inventory_columns
 from .notifications import seed_notifications
 from .partners import PartnerSet, generate_partners, partner_columns
+from .rates import seed_rates
 from .reference import Reference, load_reference
 from .users import Staff, contact_user_columns, ensure_manager_logins, ensure_partner_logins
 from .warranty_tables import claim_tables
@@ -129,6 +130,8 @@ def seed_demo(
             counts |= {"products": len(ref.catalog.product_ids), "failure codes": len(ref.failure_code_ids)}
         with clock_.stage("partners") as counts:
             ps = _load_partners(rng["partners"], writer, spec, ref, staff, anchor, counts)
+        with clock_.stage("rates") as counts:
+            counts |= seed_rates(anchor)
         with clock_.stage("deals") as counts:
             deals = run_deal_stage(
                 rng["deals"],

@@ -27,6 +27,7 @@ class ApiRootView(APIView):
         "integrations-api:token",
         "integrations-api:webhook",
         "integrations-api:webhook-delivery",
+        "currencies-api:rate",
     )
 
     def get(self, request, format=None):
@@ -46,4 +47,5 @@ urlpatterns = [
     path("", include("notifications.api.urls")),
     path("", include("analytics.api.urls")),
     path("", include("integrations.api.urls")),
+    path("", include("currencies.api.urls")),
 ]

@@ -269,6 +269,7 @@ SPECTACULAR_SETTINGS = {
         "ClaimStatusEnum": "warranty.models.ClaimStatus",
         "PartnerStatusEnum": "partners.models.Partner.Status",
         "DeliveryStatusEnum": "integrations.models.WebhookDelivery.Status",
+        "RateGranularityEnum": "currencies.models.ExchangeRate.Granularity",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("warranty.urls")),
     path("", include("notifications.urls")),
     path("", include("integrations.urls")),
+    path("", include("currencies.urls")),
     path("", include("dashboards.urls")),
     path("lookup/", include("prm.lookup_urls")),
     path("admin/", admin.site.urls),

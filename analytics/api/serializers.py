@@ -5,7 +5,16 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from analytics.definitions import KPI_COLUMNS, KPIS, NOT_FOR_DISTRIBUTORS
-from analytics.models import EcosystemHealth, JobRun, KpiSnapshot, PartnerHealthScore, ProductFeedbackMonth
+from analytics.models import (
+    EcosystemHealth,
+    JobRun,
+    KpiSnapshot,
+    LineSellOut,
+    PartnerHealthScore,
+    ProductFeedbackMonth,
+    UnconvertedAmount,
+)
+from analytics.selectors.currency import UnconvertedNote, reporting_currency
 from core.api.serializers import StrictSerializer
 
 # Each KPI column is documented in the schema by its formula from the KPI registry (DESIGN §3); the claim and
@@ -166,3 +175,76 @@ class ProductFeedbackMonthSerializer(serializers.ModelSerializer):
             "computed_at",
         ]
         read_only_fields = fields
+
+
+class UnconvertedAmountSerializer(serializers.ModelSerializer):
+    """Money a month's stored figures leave out because its currency had no rate; `text` says it in words."""
+
+    text = serializers.SerializerMethodField()
+    reporting_currency = serializers.SerializerMethodField()
+
+    class Meta:
+        model = UnconvertedAmount
+        fields = [
+            "id",
+            "kind",
+            "currency",
+            "month",
+            "items",
+            "amount",
+            "text",
+            "reporting_currency",
+            "run",
+            "computed_at",
+        ]
+        read_only_fields = fields
+
+    def get_text(self, obj: UnconvertedAmount) -> str:
+        return UnconvertedNote(obj.currency, obj.month, obj.kind, obj.items, obj.amount).text
+
+    def get_reporting_currency(self, obj: UnconvertedAmount) -> str:
+        return reporting_currency()
+
+
+class LineSellOutSerializer(serializers.ModelSerializer):
+    """One group's sell-out for a product line, end-customer country and period; money in the reporting
+    currency at the rate of each line's date."""
+
+    region = serializers.IntegerField(source="region_id", read_only=True)
+    tier = serializers.IntegerField(source="tier_id", read_only=True, allow_null=True)
+    product_line = serializers.IntegerField(source="product_line_id", read_only=True)
+    returns_rate = serializers.SerializerMethodField(help_text=KPIS["returns_rate"].formula)
+
+    class Meta:
+        model = LineSellOut
+        fields = [
+            "id",
+            "granularity",
+            "period_start",
+            "period_end",
+            "region",
+            "tier",
+            "partner_type",
+            "product_line",
+            "country",
+            "sellout_units",
+            "sellout_revenue",
+            "sellout_units_sold",
+            "sellout_units_returned",
+            "returns_rate",
+            "sellout_lines_unconverted",
+            "computed_at",
+        ]
+        extra_kwargs = {
+            name: {"help_text": f"{KPIS[name].label}: {KPIS[name].formula}."}
+            for name in (
+                "sellout_units",
+                "sellout_revenue",
+                "sellout_units_sold",
+                "sellout_units_returned",
+                "sellout_lines_unconverted",
+            )
+        }
+
+    def get_returns_rate(self, obj: LineSellOut) -> float | None:
+        return obj.sellout_units_returned / obj.sellout_units_sold if obj.sellout_units_sold else None

@@ -4,8 +4,10 @@ from .views import (
     EcosystemHealthViewSet,
     JobRunViewSet,
     KpiSnapshotViewSet,
+    LineSellOutViewSet,
     PartnerHealthScoreViewSet,
     ProductFeedbackViewSet,
+    UnconvertedAmountViewSet,
 )
 
 app_name = "analytics-api"
@@ -16,5 +18,7 @@ router.register("analytics/health-scores", PartnerHealthScoreViewSet, basename="
 router.register("analytics/ecosystem-health", EcosystemHealthViewSet, basename="ecosystem-health")
 router.register("analytics/jobs", JobRunViewSet, basename="analytics-job")
 router.register("analytics/product-feedback", ProductFeedbackViewSet, basename="product-feedback")
+router.register("analytics/unconverted-amounts", UnconvertedAmountViewSet, basename="unconverted-amount")
+router.register("analytics/sellout-groups", LineSellOutViewSet, basename="sellout-group")
 
 urlpatterns = router.urls

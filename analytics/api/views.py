@@ -20,7 +20,9 @@ from analytics.filtersets import (
     EcosystemHealthFilterSet,
     HealthScoreFilterSet,
     KpiSnapshotFilterSet,
+    LineSellOutFilterSet,
     ProductFeedbackMonthFilterSet,
+    UnconvertedAmountFilterSet,
 )
 from analytics.models import (
     Dimension,
@@ -28,7 +30,9 @@ from analytics.models import (
     Granularity,
     JobRun,
     KpiSnapshot,
+    LineSellOut,
     ProductFeedbackMonth,
+    UnconvertedAmount,
     ecosystem_reader,
     kpi_dimension_refusal,
 )
@@ -42,8 +46,10 @@ from .serializers import (
     JobRunCreateSerializer,
     JobRunSerializer,
     KpiSnapshotSerializer,
+    LineSellOutSerializer,
     PartnerHealthScoreSerializer,
     ProductFeedbackMonthSerializer,
+    UnconvertedAmountSerializer,
 )
 
 
@@ -163,3 +169,29 @@ class ProductFeedbackViewSet(ReadOnlyScopedViewSet):
     ordering_fields = ["id", "month", "claims_submitted", "units_sold"]
     ordering = ("month", "product_id", "id")
     lookup_value_regex = r"\d+"
+
+
+class UnconvertedAmountViewSet(ReadOnlyScopedViewSet):
+    """Amounts the stored money figures leave out because their currency had no rate at the transaction's date,
+    per kind (won deals, open pipeline), currency and month (channel managers; partners see none)."""
+
+    scope = SCOPE_VISIBLE
+    queryset = UnconvertedAmount.objects.all()
+    serializer_class = UnconvertedAmountSerializer
+    filterset_class = UnconvertedAmountFilterSet
+    ordering_fields = ["id", "month", "currency"]
+    ordering = ("-month", "currency", "kind")
+    lookup_value_regex = r"\d+"
+
+
+class LineSellOutViewSet(mixins.ListModelMixin, ScopedViewSet):
+    """Sell-out per group of reporters (region, tier, type), product line and end-customer country, per month,
+    quarter and year (`LineSellOut`): channel managers the groups of their regions, partners none (a group of
+    partners is not theirs to read; their own sell-out KPIs are on their KPI rows)."""
+
+    scope = SCOPE_VISIBLE
+    queryset = LineSellOut.objects.all()
+    serializer_class = LineSellOutSerializer
+    filterset_class = LineSellOutFilterSet
+    ordering_fields = ["id", "period_start"]
+    ordering = ("period_start", "id")

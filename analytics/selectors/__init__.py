@@ -18,8 +18,10 @@ registry — never `analytics.models` or the engine's modules.
 - `peers`: tier quartiles and medians (one quantile function, one peer-privacy minimum);
 - `health`: partner and ecosystem health for a scope, alerts derived from the bands;
 - `revenue`: won revenue by segment, product line and partner, concentration;
+- `sellout`: sell-out by product line and end-customer country for a part of the ecosystem (stored groups);
 - `insights`: stock cover and claim-rate lists, product line rows, claims by failure code;
 - `feedback`: product feedback (units, claims, lost deals, claim warnings per product and month);
+- `currency`: the reporting currency, how money is converted, and the amounts left out for want of a rate;
 - `history`: the first day of recorded history a user sees (trends leave out months before it);
 - `partners`: partners annotated with their figures, for sortable lists;
 - `channel_wide_reader` / `ecosystem_reader`: whether a user may read figures that add up every partner.
@@ -28,6 +30,7 @@ registry — never `analytics.models` or the engine's modules.
 from __future__ import annotations
 
 from ..models import channel_wide_reader, ecosystem_reader
+from .currency import UnconvertedNote, money_basis, reporting_currency, unconverted_amounts
 from .feedback import (
     FeedbackCount,
     FeedbackMonth,
@@ -72,6 +75,7 @@ from .revenue import (
     revenue_by_product_line_of,
     revenue_by_segment,
 )
+from .sellout import SellOutCell, sellout_by_line_and_country, totals_by
 
 __all__ = [
     "Concentration",
@@ -79,7 +83,9 @@ __all__ = [
     "FeedbackCount",
     "FeedbackMonth",
     "Scope",
+    "SellOutCell",
     "Source",
+    "UnconvertedNote",
     "channel_wide_reader",
     "claims_by_failure_code",
     "concentration",
@@ -91,6 +97,7 @@ __all__ = [
     "history_start",
     "last_month_end",
     "month_span",
+    "money_basis",
     "monthly_values",
     "open_claim_warnings",
     "overstocked_partners",
@@ -107,15 +114,19 @@ __all__ = [
     "product_line_rows",
     "quantiles",
     "resolve_source",
+    "reporting_currency",
     "revenue_by_country",
     "revenue_by_partner",
     "revenue_by_product_line",
     "revenue_by_product_line_of",
     "revenue_by_segment",
     "scope_partners",
+    "sellout_by_line_and_country",
     "stockout_partners",
     "tier_medians",
+    "totals_by",
     "to_date_values",
+    "unconverted_amounts",
     "understocked_partners",
     "unusual_claim_partners",
 ]

@@ -6,8 +6,8 @@ exists (the ecosystem, one tier, one type, one region or one product line), and
 otherwise by adding up the partner rows of the scope in one grouped query and
 recomputing the rates from the added counts with `analytics.kpis.derive_rates`
 (DESIGN §3: ecosystem KPIs are the formulas over the rows, never averages of
-rates). The median time to decision cannot be rebuilt from partner rows, so it is
-empty for such scopes.
+rates). The median time to decision and the distinct end customers cannot be
+rebuilt from partner rows (nor from months), so they are empty for such scopes.
 
 Custom ranges of months add up month rows the same way: flows are summed,
 positions (pipeline, stock, stockouts, certifications) are those of the last month.
@@ -35,7 +35,9 @@ STOCK_COLUMNS = tuple(c for c, kind in KPI_COLUMNS.items() if kind == "stock")
 RATE_COLUMNS = tuple(c for c, kind in KPI_COLUMNS.items() if kind == "rate")
 STORED_COLUMNS = tuple(c for c, kind in KPI_COLUMNS.items() if kind != "rate")
 ALL_COLUMNS = tuple(KPI_COLUMNS)
-PRECISE = "median_hours_to_decision"  # needs the raw values: only stored rows have it
+# Columns that need the raw values (the median time to decision, distinct end customers): only stored rows have
+# them; a sum of partner rows or of months leaves them empty.
+PRECISE = tuple(c for c, kind in KPI_COLUMNS.items() if kind in ("median", "distinct"))
 
 
 class PeriodLike(Protocol):
@@ -133,7 +135,8 @@ def _range_totals(months: list[dict[str, Any]]) -> dict[str, Any]:
         totals[column] = sum(values) if values else None
     for column in STOCK_COLUMNS:
         totals[column] = months[-1].get(column)
-    totals[PRECISE] = months[0].get(PRECISE) if len(months) == 1 else None
+    for column in PRECISE:
+        totals[column] = months[0].get(column) if len(months) == 1 else None
     return totals
 
 
@@ -189,14 +192,14 @@ def _rows(source: Source, granularity: str, starts: Iterable[date]) -> dict[date
         rows = base.filter(dimension=source.dimension, key=source.key)
         rows = rows.values("period_start", "period_end", *ALL_COLUMNS)
         return {row.pop("period_start"): row for row in rows}
-    added = [c for c in STORED_COLUMNS if c != PRECISE]
+    added = [c for c in STORED_COLUMNS if c not in PRECISE]
     rows = list(
         base.filter(dimension=Dimension.PARTNER, partner__in=source.partners.values("pk"))
         .values("period_start", "period_end")
         .order_by()
         .annotate(**{f"t_{c}": Sum(c) for c in added})
     )
-    totals = [{c: row[f"t_{c}"] for c in added} | {PRECISE: None} for row in rows]
+    totals = [{c: row[f"t_{c}"] for c in added} | dict.fromkeys(PRECISE) for row in rows]
     days = [elapsed_days(row["period_start"], row["period_end"]) for row in rows]
     return {
         row["period_start"]: figures | {"period_end": row["period_end"]}

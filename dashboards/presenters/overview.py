@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 
 from analytics import selectors
 from analytics.definitions import KPIS
@@ -123,7 +124,7 @@ def revenue_segments(
             categories=[name for name, _ in totals[key]],
             series=[Series("Won revenue", [value for _, value in totals[key]], PALETTE[0])],
             kind="money",
-            value_title="Won revenue (USD)",
+            value_title=f"Won revenue ({settings.PRM_REPORTING_CURRENCY})",
             category_title=label,
             empty_message=f"No won revenue in {period.label} for these partners.",
             horizontal=True,
@@ -152,7 +153,7 @@ def revenue_by_product_line(
         categories=[name for name, _ in lines],
         series=[Series("Won revenue", [value for _, value in lines], PALETTE[2])],
         kind="money",
-        value_title="Won revenue (USD)",
+        value_title=f"Won revenue ({settings.PRM_REPORTING_CURRENCY})",
         category_title="Product line",
         horizontal=True,
         empty_message=f"No won revenue by product line in {period.label}.",
@@ -206,7 +207,7 @@ def _movers_chart(
         categories=[r["name"] for r in rows],
         series=[Series(f"Change vs {previous}", [r["change"] for r in rows], colour)],
         kind="money",
-        value_title="Change in won revenue (USD)",
+        value_title=f"Change in won revenue ({settings.PRM_REPORTING_CURRENCY})",
         category_title="Partner",
         empty_message=f"No partner's won revenue moved this way between {previous} and {period.short_label}.",
         horizontal=True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import F, QuerySet
 
 from analytics.definitions import KPIS
@@ -34,7 +35,12 @@ COLUMNS: tuple[ListColumn, ...] = (
     ListColumn("status", "Status", "text", "status"),
     ListColumn("health_score", "Health", "score", "health_score"),
     *(
-        ListColumn(k, KPIS[k].label + (" (USD)" if KPIS[k].unit == "money" else ""), KPIS[k].unit, k)
+        ListColumn(
+            k,
+            KPIS[k].label + (f" ({settings.PRM_REPORTING_CURRENCY})" if KPIS[k].unit == "money" else ""),
+            KPIS[k].unit,
+            k,
+        )
         for k in PARTNER_LIST_KPIS
     ),
 )

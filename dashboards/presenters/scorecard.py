@@ -10,6 +10,7 @@ from analytics.definitions import KPIS
 
 from ..charts import MEDIAN_COLOUR, PALETTE, Chart, Series, line_chart
 from ..periods import Period
+from .sellout import SELLOUT_TILES, currency_note, unconverted_note
 from .tiles import SCORECARD_TILES, TREND_KPIS, Tile, basis_text, period_figures, tiles
 
 BENCHMARK_KPIS = (
@@ -22,6 +23,9 @@ BENCHMARK_KPIS = (
     "sell_through",
     "days_of_cover",
     "claims_per_1000_units",
+    "sellout_revenue",
+    "returns_rate",
+    "end_customers_reached",
 )
 
 
@@ -70,7 +74,12 @@ def partner_scorecard(*, partner: Any, period: Period, key_prefix: str = "trend"
         tiles(SCORECARD_TILES, current, previous, year_ago) if has_figures else [],
         charts,
         has_figures,
-        {"previous_label": figures.previous_label, "year_ago_label": figures.year_ago_label},
+        {
+            "previous_label": figures.previous_label,
+            "year_ago_label": figures.year_ago_label,
+            "sellout_tiles": tiles(SELLOUT_TILES, current, previous, year_ago) if has_figures else [],
+            "sellout_note": " ".join(n for n in (currency_note(), unconverted_note(current)) if n),
+        },
     )
 
 

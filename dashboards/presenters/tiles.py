@@ -35,7 +35,15 @@ SCORECARD_TILES = (
 )
 INVENTORY_TILES = ("units_sold", "sell_through", "days_of_cover", "stockouts")
 WARRANTY_TILES = ("claims_submitted", "claims_per_1000_units", "claim_approval_rate", "claim_resolution_days")
-TREND_KPIS = ("won_revenue", "pipeline_value", "deals_registered", "win_rate", "sell_through", "claims_per_1000_units")
+TREND_KPIS = (
+    "won_revenue",
+    "pipeline_value",
+    "deals_registered",
+    "win_rate",
+    "sell_through",
+    "claims_per_1000_units",
+    "sellout_revenue",
+)
 PARTNER_LIST_KPIS = ("won_revenue", "pipeline_value", "deals_registered", "win_rate", "sell_through", "days_of_cover")
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import Http404, HttpResponse
 
+from analytics import selectors
 from catalog.models import ProductLine
 from partners.models import Partner, Region, Tier
 
@@ -70,6 +71,12 @@ class DashboardMixin:
         )
         context.setdefault("charts", {})
         context.update(self.get_dashboard_context())
+        context.update(
+            money_basis=selectors.money_basis(),
+            unconverted=selectors.unconverted_amounts(
+                user=self.request.user, start=self.period.start, end=self.period.end
+            ),
+        )
         return context
 
 

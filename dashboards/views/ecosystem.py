@@ -28,6 +28,7 @@ from ..presenters.overview import (
     revenue_segments,
     revenue_trend,
 )
+from ..presenters.sellout import SELLOUT_TILES, currency_note, distinct_note, line_country_charts, unconverted_note
 from ..presenters.tiles import INVENTORY_TILES, WARRANTY_TILES, Figures, period_figures, tiles
 from ..selectors.activity import approval_queue_summary
 from .base import DashboardMixin
@@ -125,6 +126,10 @@ class EcosystemOverviewView(ScopedDashboard):
             "eco": eco,
             "eco_previous_label": previous_label(eco),
             "tiles": kpi_tiles(figures),
+            "sellout_tiles": tiles(SELLOUT_TILES, figures.current, figures.previous, figures.year_ago),
+            "sellout_note": " ".join(
+                n for n in (currency_note(), unconverted_note(figures.current), distinct_note(self.source.exact)) if n
+            ),
             "charts": charts,
             "concentration": concentration,
             "concentration_reading": concentration_reading(concentration),
@@ -236,4 +241,65 @@ class WarrantyInsightsView(ScopedDashboard):
                 {"heading": f"Failure codes and partners, {period.label}", "charts": [failures, unusual]},
                 {"heading": "Decisions", "charts": [approval, resolution]},
             ],
+        }
+
+
+class SellOutInsightsView(ScopedDashboard):
+    """/manage/insights/sellout/: partners' sell-out by month, product line and end-customer country."""
+
+    template_name = "dashboards/insights.html"
+
+    def get_scoped_context(self) -> dict[str, Any]:
+        period, user = self.period, self.request.user
+        figures = self.figures()
+        history = selectors.history_start(user)
+        revenue = trend_chart(
+            self.source,
+            period,
+            "sellout_revenue",
+            "Sell-out revenue by month",
+            "No sell-out reported yet for these months.",
+            history_start=history,
+        )
+        returns = trend_chart(
+            self.source,
+            period,
+            "returns_rate",
+            "Returns rate by month",
+            "Nothing sold in these months.",
+            history_start=history,
+        )
+        reached = trend_chart(
+            self.source,
+            period,
+            "end_customers_reached",
+            "End customers reached by month",
+            "No end customers on sale lines in these months (or a combination of filters: see above).",
+            history_start=history,
+        )
+        charts = {c.key: c for c in (revenue, returns, reached)}
+        charts |= line_country_charts(user, self.scope, period)
+        notes = (currency_note(), unconverted_note(figures.current), distinct_note(self.source.exact))
+        return {
+            "page_title": "Sell-out insights",
+            "intro": "What partners and distributors resold to end customers, from their reported sell-out lines: "
+            "net units and revenue (returns subtract), the share of units returned, and the end customers reached "
+            "and new to the partner (or the group).",
+            "tiles": tiles(SELLOUT_TILES, figures.current, figures.previous, figures.year_ago),
+            "charts": charts,
+            "sections": [
+                {"heading": "Trends", "charts": [revenue, returns, reached]},
+                {
+                    "heading": f"Product lines and countries, {period.label}",
+                    "charts": [charts["sellout_by_line"], charts["sellout_by_country"]],
+                    "note": "Sell-out of the partners in your scope (your regions and filters), by product line and "
+                    "the end customer's country as reported.",
+                },
+                {
+                    "heading": "Every product line and country",
+                    "charts": [charts["sellout_by_line_country"]],
+                    "col": "col-12",
+                },
+            ],
+            "page_note": " ".join(n for n in notes if n),
         }

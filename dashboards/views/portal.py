@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.views.generic import TemplateView
 
 from analytics.definitions import MIN_PEER_GROUP
@@ -15,7 +16,13 @@ from ..presenters.health import partner_health, weakest_components
 from ..presenters.scorecard import partner_scorecard, peer_benchmarks
 from .base import DashboardMixin
 
-UNITS = {"money": "USD", "percent": "%", "days": "days", "hours": "hours", "per_thousand": "per 1,000 units"}
+UNITS = {
+    "money": settings.PRM_REPORTING_CURRENCY,
+    "percent": "%",
+    "days": "days",
+    "hours": "hours",
+    "per_thousand": "per 1,000 units",
+}
 
 
 def _scaled(value: Any, kind: str) -> float | None:

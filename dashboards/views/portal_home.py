@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Sum
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
 from core.views import PartnerMemberRequiredMixin
+from currencies.selectors import converted_total
 from deals.models import DealRegistration, DealStatus
 from deals.selectors import deals_expiring_soon, portal_deal_counts
 from inventory.selectors import inventory_last_report_date
@@ -55,7 +55,12 @@ class PortalHomeView(PartnerMemberRequiredMixin, TemplateView):
         context["expiring_days"] = EXPIRING_WITHIN_DAYS
         claims = claims_awaiting_payment(user=user)
         context["claims_awaiting_payment"] = list(claims[:SHOWN])
-        context["claims_summary"] = claims.aggregate(n=Count("pk"), total=Sum("approved_amount"))
+        context["claims_summary"] = {"n": claims.count()}
+        # Claims keep their currency; the total converts each at its decision date's rate (none: listed apart).
+        context["claims_total"] = converted_total(
+            (amount, currency, (decided or now).date())
+            for amount, currency, decided in claims.values_list("approved_amount", "currency", "decided_at")
+        )
         context["last_inventory_date"] = inventory_last_report_date(user=user)
         unread = Notification.objects.visible_to(user).unread()
         context["unread_notifications_list"] = list(unread[:SHOWN])

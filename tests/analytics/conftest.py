@@ -163,7 +163,62 @@ def build_ecosystem(seed: int = 7, deals_per_partner: int = 45) -> Eco:
         f.CertificationFactory(partner=partner, earned_on=date(2024, 9, 1), expires_on=date(2025, 3, 1))
         f.CertificationFactory(partner=partner, earned_on=date(2025, 2, 28), expires_on=None)
     _edge_cases(eco, customer)
+    random_sellout(random.Random(seed + 1), eco)
     return eco
+
+
+# Sell-out currencies: EUR has monthly rates except for February 2025, GBP daily rates on the 1st and 15th of
+# each month (a line up to 7 days after one uses it; later in the month it has none), JPY none at all.
+SELLOUT_CURRENCIES = ("USD", "USD", "USD", "EUR", "EUR", "GBP", "GBP", "JPY")
+SELLOUT_TYPES = ("sale", "sale", "sale", "sale", "drop_ship", "return", "return", "transfer")
+SELLOUT_START = date(2024, 1, 1)  # before the history: first sales then make later ones not new
+
+
+def sellout_rates() -> None:
+    month = SELLOUT_START
+    while month <= NOW.date():
+        if month != date(2025, 2, 1):
+            f.ExchangeRateFactory(currency="EUR", date=month, granularity="month", rate=Decimal("1.08253"))
+        for day in (1, 15):
+            rate = Decimal("1.26507") + Decimal(month.month) / 1000
+            f.ExchangeRateFactory(currency="GBP", date=month.replace(day=day), granularity="day", rate=rate)
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def random_sellout(rng: random.Random, eco: Eco) -> None:
+    """Sell-out lines of every type, currency and kind of end customer (matched, candidate, none) from before
+    the history to NOW, for the five partners and the edge-case ones."""
+    from sellout.models import EndCustomerCandidate
+
+    sellout_rates()
+    buyers: list = [f.CustomerFactory() for _ in range(4)]
+    buyers += [
+        EndCustomerCandidate.objects.create(name=f"Prospect {i}", normalised_name=f"prospect {i}") for i in range(2)
+    ]
+    buyers.append(None)
+    span = (NOW.date() - SELLOUT_START).days
+    reporters = [*eco.partners, eco.no_deals, eco.inactive]
+    for r, partner in enumerate(reporters):
+        for n in range(30 if r < len(eco.partners) else 8):
+            buyer = rng.choice(buyers)
+            f.SellOutLineFactory(
+                reporter=partner,
+                invoice_number=f"S{r}-{n:03d}",
+                date=SELLOUT_START + timedelta(days=rng.randint(0, span)),
+                transaction_type=rng.choice(SELLOUT_TYPES),
+                product=rng.choice(eco.products),
+                quantity=rng.randint(1, 20),
+                unit_price=Decimal(rng.randint(100, 500_00)) / 100,
+                currency=rng.choice(SELLOUT_CURRENCIES),
+                end_customer_country=rng.choice(("DE", "US", "FR", "")),
+                customer=buyer if buyer is not None and not isinstance(buyer, EndCustomerCandidate) else None,
+                customer_candidate=buyer if isinstance(buyer, EndCustomerCandidate) else None,
+                customer_match="candidate"
+                if isinstance(buyer, EndCustomerCandidate)
+                else "matched"
+                if buyer
+                else "none",
+            )
 
 
 def _edge_cases(eco: Eco, customer) -> None:

@@ -6,13 +6,15 @@ Nothing here shares code with the engine; a test compares the two.
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from currencies.selectors import RateTable, rate_table
 from deals.models import DealLine, DealRegistration
 from inventory.models import InventoryReport
 from partners.models import Certification
+from sellout.models import SellOutLine
 from warranty.models import WarrantyClaim
 
 
@@ -23,15 +25,21 @@ class Rows:
     stock: list
     claims: list
     certs: list
+    sellout: list = field(default_factory=list)
+    rates: RateTable | None = None
 
     @classmethod
     def load(cls) -> Rows:
+        sellout = list(SellOutLine.objects.select_related("product"))
+        days = [line.date for line in sellout] or [date.today()]
         return cls(
             deals=list(DealRegistration.objects.exclude(status="draft")),
             lines=list(DealLine.objects.select_related("product", "deal")),
             stock=list(InventoryReport.objects.select_related("product")),
             claims=list(WarrantyClaim.objects.select_related("product")),
             certs=list(Certification.objects.all()),
+            sellout=sellout,
+            rates=rate_table(currencies={line.currency for line in sellout}, start=min(days), end=max(days)),
         )
 
     def only(self, partner_ids: set[int]) -> Rows:
@@ -41,6 +49,8 @@ class Rows:
             stock=[s for s in self.stock if s.partner_id in partner_ids],
             claims=[c for c in self.claims if c.partner_id in partner_ids],
             certs=[c for c in self.certs if c.partner_id in partner_ids],
+            sellout=[s for s in self.sellout if s.reporter_id in partner_ids],
+            rates=self.rates,
         )
 
 
@@ -52,8 +62,13 @@ def div(a, b):
     return None if not b else a / b
 
 
-def expected_kpis(rows: Rows, start: datetime, end: datetime, now: datetime) -> dict:
-    """Every KPI for one scope over [start, end), positions read at min(end, now)."""
+def expected_kpis(rows: Rows, start: datetime, end: datetime, now: datetime, rates=None) -> dict:
+    """Every KPI for one scope over [start, end), positions read at min(end, now).
+
+    Money: with `rates` (a `currencies.selectors.RateTable`), each won deal converted at its close date's rate
+    (to the cent, then summed) and the open pipeline summed per currency, then converted at the rate of the
+    last day before the position (rounded once); amounts with no rate left out. Without, amounts as they are.
+    """
     at = min(end, now)
 
     def inside(t) -> bool:
@@ -66,8 +81,12 @@ def expected_kpis(rows: Rows, start: datetime, end: datetime, now: datetime) -> 
     rejected = [d for d in decided if d.status == "rejected"]
     won = [d for d in deals if d.status == "won" and inside(d.closed_at)]
     lost = [d for d in deals if d.status == "lost" and inside(d.closed_at)]
-    won_revenue = sum((d.amount for d in won), Decimal("0"))
-    pipeline = Decimal("0")
+    if rates is None:
+        won_revenue = sum((d.amount for d in won), Decimal("0"))
+    else:
+        converted = [rates.convert(d.amount, d.currency, d.closed_at.astimezone(UTC).date()) for d in won]
+        won_revenue = sum((c for c in converted if c is not None), Decimal("0.00"))
+    open_by_currency: dict[str, Decimal] = {}
     for d in deals:
         if d.decided_at is None or d.status == "rejected" or not d.decided_at < at:
             continue
@@ -75,7 +94,17 @@ def expected_kpis(rows: Rows, start: datetime, end: datetime, now: datetime) -> 
             continue
         if d.protection_expires_at is not None and d.protection_expires_at < at:
             continue
-        pipeline += d.amount
+        open_by_currency[d.currency] = open_by_currency.get(d.currency, Decimal("0")) + d.amount
+    if rates is None:
+        pipeline = sum(open_by_currency.values(), Decimal("0"))
+    else:
+        last_day = (at - timedelta(seconds=1)).astimezone(UTC).date()
+        pipeline = Decimal("0")
+        for currency, amount in open_by_currency.items():
+            rate = rates.rate(currency, last_day)
+            if rate is not None:
+                pipeline += amount * rate
+        pipeline = pipeline.quantize(Decimal("0.01"))
     hours = [(d.decided_at - d.submitted_at).total_seconds() / 3600 for d in decided]
     cycle = [(d.closed_at - d.submitted_at).total_seconds() / 86400 for d in won]
 
@@ -129,6 +158,42 @@ def expected_kpis(rows: Rows, start: datetime, end: datetime, now: datetime) -> 
         "claim_resolution_days": statistics.mean(resolution) if resolution else None,
         "claims_per_1000_units": div(1000 * len(claims_beside_units), sold),
         "active_certifications": len(certs),
+    } | expected_sellout(rows, start.date(), end.date())
+
+
+def end_customer(line: SellOutLine) -> tuple | None:
+    """Who a line reached: its matched customer, else its candidate, else no one."""
+    if line.customer_id:
+        return ("customer", line.customer_id)
+    if line.customer_candidate_id:
+        return ("candidate", line.customer_candidate_id)
+    return None
+
+
+def expected_sellout(rows: Rows, start: date, end: date) -> dict:
+    """The sell-out KPIs of the lines in `rows` dated in [start, end), line by line in Decimal."""
+    sign = {"sale": 1, "drop_ship": 1, "return": -1, "transfer": 0}
+    inside = [s for s in rows.sellout if start <= s.date < end]
+    revenue = Decimal("0")
+    for s in inside:
+        if sign[s.transaction_type] == 0:
+            continue
+        converted = rows.rates.convert(s.quantity * s.unit_price, s.currency, s.date) if rows.rates else None
+        if converted is not None:
+            revenue += sign[s.transaction_type] * converted
+    sold = sum(s.quantity for s in inside if s.transaction_type in ("sale", "drop_ship"))
+    returned = sum(s.quantity for s in inside if s.transaction_type == "return")
+    sales = [s for s in rows.sellout if s.transaction_type in ("sale", "drop_ship") and end_customer(s)]
+    first: dict = {}
+    for s in sales:
+        who = end_customer(s)
+        first[who] = min(first.get(who, s.date), s.date)
+    return {
+        "sellout_units": sum(sign[s.transaction_type] * s.quantity for s in inside),
+        "sellout_revenue": revenue,
+        "returns_rate": div(returned, sold),
+        "end_customers_reached": len({end_customer(s) for s in sales if start <= s.date < end}),
+        "new_end_customers": sum(1 for day in first.values() if start <= day < end),
     }
 
 
@@ -150,6 +215,8 @@ def product_line_rows(rows: Rows, line_id: int) -> Rows:
         stock=[s for s in rows.stock if s.product.product_line_id == line_id],
         claims=[c for c in rows.claims if c.product.product_line_id == line_id],
         certs=[c for c in rows.certs if c.product_line_id == line_id],
+        sellout=[s for s in rows.sellout if s.product.product_line_id == line_id],
+        rates=rows.rates,
     )
 
 

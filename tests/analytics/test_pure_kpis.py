@@ -149,15 +149,51 @@ def random_frames(seed: int):
     return frame, stock, claims, certs
 
 
+def random_sellout(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sell-out lines (every sign, some without a rate) and the end customers of their sale lines, some dated
+    before the history (first sales that make later ones not new)."""
+    rng = np.random.default_rng(seed)
+    n = 300
+    day = (rng.integers(0, 560, n) * 86400 + s(2024, 1, 1)).astype(float)
+    sign = rng.choice([1, 1, 1, -1, 0], n)
+    quantity = rng.integers(1, 20, n).astype(float)
+    amount = np.where(rng.random(n) < 0.1, np.nan, quantity * rng.integers(100, 90_000, n) / 100)
+    lines = pd.DataFrame(
+        {
+            "key": rng.integers(1, 4, n),
+            "day": day,
+            "sign": sign,
+            "quantity": quantity,
+            "amount": amount,
+            "product_line_id": rng.integers(1, 3, n),
+            "country": rng.choice(["DE", "US", ""], n),
+        }
+    )
+    lines["partner_id"] = lines["key"]
+    sales = lines[(lines["sign"] > 0).to_numpy()]
+    customers = pd.DataFrame(
+        {
+            "key": sales["key"],
+            "partner_id": sales["key"],
+            "customer": np.where(rng.random(len(sales)) < 0.2, np.nan, rng.integers(-3, 12, len(sales))),
+            "day": sales["day"],
+            "product_line_id": sales["product_line_id"],
+        }
+    )
+    return lines, customers
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_quarter_roll_ups_equal_computing_the_quarter_directly(seed):
     window = Window.full(datetime.fromtimestamp(NOW, UTC), history_months=12)
     frame, stock, claims, certs = random_frames(seed)
+    lines, customers = random_sellout(seed)
     keys = [1, 2, 3]
-    monthly = kpis.compute_kpis(frame, stock, claims, certs, keys, window.months)
+    monthly = kpis.compute_kpis(frame, stock, claims, certs, keys, window.months, sellout=lines, customers=customers)
     quarters, mapping = window.months.roll_up("quarter")
-    rolled = kpis.roll_up(monthly, mapping, quarters, kpis.decision_medians(frame, keys, quarters))
-    direct = kpis.compute_kpis(frame, stock, claims, certs, keys, quarters)
+    rolled = kpis.roll_up(monthly, mapping, quarters, kpis.recomputed_columns(frame, customers, keys, quarters))
+    direct = kpis.compute_kpis(frame, stock, claims, certs, keys, quarters, sellout=lines, customers=customers)
+    assert direct["end_customers_reached"].sum() > 0 and direct["sellout_lines_unconverted"].sum() > 0
     pd.testing.assert_frame_equal(rolled[direct.columns].astype(float), direct.astype(float), rtol=1e-9)
 
 
@@ -228,12 +264,14 @@ def test_to_date_comparisons_equal_computing_each_range_directly(seed, today):
     frame, stock, claims, certs = random_frames(seed)
     keys = [1, 2, 3]
     claims = claims.assign(key=claims["key"])
-    monthly = kpis.compute_kpis(frame, stock, claims, certs, keys, window.months)
+    lines, customers = random_sellout(seed)
+    monthly = kpis.compute_kpis(frame, stock, claims, certs, keys, window.months, sellout=lines, customers=customers)
     targets = list(to_date_periods(today, earliest=window.months.starts[0]).values())
     assert targets
-    got = kpis.to_date_kpis(monthly, window.months, (frame, stock, claims, certs), keys, targets)
+    raw = (frame, stock, claims, certs, lines, customers)
+    got = kpis.to_date_kpis(monthly, window.months, raw, keys, targets)
     for frame_td, periods in zip(got, targets, strict=True):
-        direct = kpis.compute_kpis(frame, stock, claims, certs, keys, periods)
+        direct = kpis.compute_kpis(frame, stock, claims, certs, keys, periods, sellout=lines, customers=customers)
         columns = [c for c in direct.columns if c != "median_hours_to_decision"]
         pd.testing.assert_frame_equal(frame_td[columns].astype(float), direct[columns].astype(float), rtol=1e-9)
         assert frame_td["median_hours_to_decision"].isna().all()

@@ -39,7 +39,15 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from analytics import services as analytics_services
-from analytics.models import EcosystemHealth, JobRun, KpiSnapshot, PartnerHealthScore, ProductFeedbackMonth
+from analytics.models import (
+    EcosystemHealth,
+    JobRun,
+    KpiSnapshot,
+    PartnerHealthScore,
+    ProductFeedbackMonth,
+    UnconvertedAmount,
+)
+from currencies.services import rate_upload_create
 from deals.models import LossReason
 from deals.services import deal_approve, deal_close, deal_create
 from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
@@ -122,6 +130,7 @@ SCOPES: dict[str, Declared] = {
     "dashboards:warranty": _d(MANAGER),
     "dashboards:product_list": _d(MANAGER),
     "dashboards:product_detail": _d(MANAGER, pk="product"),
+    "dashboards:sellout": _d(MANAGER),
     "dashboards:portal_scorecard": _d(PORTAL),
     # accounts
     "accounts:user_list": _d(PORTAL_ADMIN),
@@ -173,6 +182,13 @@ SCOPES: dict[str, Declared] = {
     "warranty:claim_detail": _d(PORTAL, pk="claim"),
     "warranty:manage_claim_list": _d(MANAGER),
     "warranty:manage_claim_detail": _d(MANAGER, pk="claim"),
+    # exchange rates: the channel team keeps them
+    "currencies:rate_overview": _d(MANAGER),
+    "currencies:rate_list": _d(MANAGER),
+    "currencies:rate_template": _d(MANAGER),
+    "currencies:rate_upload": _d(MANAGER),
+    "currencies:rate_upload_detail": _d(MANAGER, pk="rate_upload"),
+    "currencies:rate_upload_import": _d(MANAGER, pk="rate_upload"),
     # notifications
     "notifications:list": _d(SIGNED_IN),
     "notifications:mark_all_read": _d(SIGNED_IN),
@@ -252,6 +268,12 @@ SCOPES: dict[str, Declared] = {
     "analytics-api:analytics-job-detail": _d(API, pk="job"),
     "analytics-api:product-feedback-list": _d(API),
     "analytics-api:product-feedback-detail": _d(API, pk="product_feedback"),
+    "analytics-api:unconverted-amount-list": _d(API),
+    "analytics-api:unconverted-amount-detail": _d(API, pk="unconverted"),
+    "currencies-api:rate-list": _d(API),
+    "currencies-api:rate-bulk": _d(API),
+    "currencies-api:rate-detail": _d(API, pk="rate"),
+    "analytics-api:sellout-group-list": _d(API),
     "integrations-api:token-list": _d(API),
     "integrations-api:token-detail": _d(API, pk="token"),
     "integrations-api:webhook-list": _d(API),
@@ -381,10 +403,29 @@ def _build() -> Matrix:
         for endpoint in (endpoint_a, endpoint_b, endpoint_vendor_b)
     ]
 
+    # Sell-out of both sides, so that the sell-out figures, pages and groups have content to leak.
+    for reporter, country in ((a, "DE"), (b, "BR")):
+        f.SellOutLineFactory(reporter=reporter, product=switch, end_customer_country=country)
+        f.SellOutLineFactory(reporter=reporter, product=switch, transaction_type="return", quantity=1)
     with override_settings(PRM_ANALYTICS_HISTORY_MONTHS=2), TestCase.captureOnCommitCallbacks(execute=True):
         analytics_services.recompute_start(kind="full_recompute")
     job = JobRun.objects.latest("pk")
     assert job.status == "succeeded", job.error
+    rate = f.ExchangeRateFactory(currency="EUR", date=date.today().replace(day=1), granularity="month")
+    rate_upload = rate_upload_create(
+        user=users["manager"],
+        filename="rates.csv",
+        content=b"currency,date,rate\nEUR,2000-01-03,1.1\nXX,2000-01-04,1\n",
+    )
+    unconverted = UnconvertedAmount.objects.create(
+        run=job,
+        kind="won",
+        currency="GBP",
+        month=date.today().replace(day=1),
+        items=2,
+        amount="10.00",
+        computed_at=job.created_at,
+    )
 
     kpi_rows = [
         KpiSnapshot.objects.filter(dimension=dimension, **lookup).order_by("-period_start").first()
@@ -421,6 +462,9 @@ def _build() -> Matrix:
         "ecosystem_health": list(EcosystemHealth.objects.filter(is_current=True)),
         "job": [job],
         "product_feedback": list(ProductFeedbackMonth.objects.order_by("region_id", "pk")[:4]),
+        "rate": [rate],
+        "rate_upload": [rate_upload],
+        "unconverted": [unconverted],
         "region": [north, south],
         "tier": [gold],
         "product": [switch],

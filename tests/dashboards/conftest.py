@@ -53,7 +53,7 @@ def _at(month_start, day: int, hour: int = 10) -> datetime:
 
 
 def activity(partner, rng: random.Random, months: list, products: list, *, size: int, stock=(40, 30), claims=1):
-    """Deals in each state every month, a stock report per product each month, and some claims."""
+    """Deals in each state every month, a stock report per product each month, some claims and sell-out."""
     customer = f.CustomerFactory()
     for month in months:
         for _ in range(size):
@@ -86,6 +86,20 @@ def activity(partner, rng: random.Random, months: list, products: list, *, size:
         for product in products[:2]:
             f.InventoryReportFactory(
                 partner=partner, product=product, date=_at(month, 25).date(), on_hand=on_hand, units_sold=sold
+            )
+        # Sell-out: a sale and a return to the partner's own country, and a sale in EUR, which has no rate here.
+        for kind, quantity, currency in (("sale", 3, "USD"), ("return", 1, "USD"), ("sale", 2, "EUR")):
+            f.SellOutLineFactory(
+                reporter=partner,
+                date=_at(month, 18).date(),
+                transaction_type=kind,
+                product=products[0],
+                quantity=quantity,
+                unit_price=Decimal("100.00"),
+                currency=currency,
+                customer=customer,
+                customer_match="matched",
+                end_customer_country=partner.country,
             )
         for _ in range(claims):
             f.WarrantyClaimFactory(

@@ -26,6 +26,9 @@ PAGES = [
     ("manager", "/manage/insights/inventory/?{q}"),
     ("manager", "/manage/insights/warranty/?{q}"),
     ("regional_manager", "/manage/insights/warranty/?{q}&partner_type=reseller"),
+    ("manager", "/manage/insights/sellout/?{q}"),
+    ("manager", "/manage/insights/sellout/?{q}&download=sellout_by_line_country"),
+    ("regional_manager", "/manage/insights/sellout/?{q}&partner_type=reseller"),
     ("user_a", "/portal/scorecard/?{q}"),
     ("user_a", "/portal/scorecard/?period=custom&start={start}&end={end}"),
 ]

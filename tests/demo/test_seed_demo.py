@@ -26,7 +26,7 @@ from core.normalise import normalise_company_name, normalise_domain
 from customers.models import Customer
 from deals.models import DealConflict, DealEvent, DealLine, DealRegistration, DealStatus
 from demo import integrity
-from demo.config import DEMO_LOGINS
+from demo.config import DEMO_LOGINS, SHOWCASE
 from inventory.models import InventoryReport
 from partners.models import Certification, Partner, Program, Tier
 from tests import factories as f
@@ -113,6 +113,36 @@ def test_deal_amount_is_the_sum_of_its_lines(django_assert_num_queries):
         )
     assert len(rows) == 5_000
     assert all(amount == Decimal(total).quantize(Decimal("0.01")) for amount, total in rows)
+
+
+@pytest.mark.django_db
+def test_deals_in_euros_and_pounds_all_have_a_rate(settings):
+    """Partners in the euro area and the UK deal in EUR and GBP; the demo's rates convert every deal (the
+    missing-rate case is the tests' business, not the demo's)."""
+    from currencies.models import ExchangeRate
+    from currencies.selectors import rate_table
+
+    settings.PRM_REPORTING_CURRENCY = "USD"
+    currencies = dict(DealRegistration.objects.values_list("currency").annotate(n=Count("pk")))
+    assert {"USD", "EUR", "GBP"} <= set(currencies) and currencies["USD"] > currencies["EUR"]
+    rows = DealRegistration.objects.exclude(status="draft").values_list(
+        "amount", "currency", "submitted_at", "closed_at"
+    )
+    table = rate_table(currencies=["EUR", "GBP"], start=ANCHOR.replace(year=ANCHOR.year - 3), end=ANCHOR)
+    for amount, currency, submitted, closed in rows:
+        for moment in (submitted, closed):
+            if moment is not None:
+                assert table.convert(amount, currency, moment.astimezone(UTC).date()) is not None, (currency, moment)
+    months = ExchangeRate.objects.filter(currency="JPY", source="demo").count()
+    assert months == 24 + 3 + 1 and set(ExchangeRate.objects.values_list("currency", flat=True)) == {
+        "EUR",
+        "GBP",
+        "JPY",
+        "CAD",
+        "AUD",
+    }
+    showcase = Partner.objects.filter(name__in=[spec["name"] for spec in SHOWCASE.values()])
+    assert not DealRegistration.objects.filter(partner__in=showcase).exclude(currency="USD").exists()
 
 
 @pytest.mark.django_db

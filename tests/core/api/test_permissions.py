@@ -58,6 +58,8 @@ WRITES = [
     ("post", "/api/v1/deals/{deal}/withdraw/", {}),
     ("post", "/api/v1/inventory/", {}),
     ("post", "/api/v1/inventory/bulk/", {"items": []}),
+    ("post", "/api/v1/rates/", {}),
+    ("post", "/api/v1/rates/bulk/", {"items": []}),
     ("post", "/api/v1/claims/", {}),
     ("post", "/api/v1/claims/{claim}/approve/", {}),
     ("post", "/api/v1/notifications/read-all/", {}),
@@ -144,3 +146,20 @@ def test_tokens_and_notifications_are_personal(world, client_for):
     tokens = mine.get("/api/v1/tokens/").json()["results"]
     assert [t["name"] for t in tokens] == ["tests"]
     assert client_for("admin_b").get(f"/api/v1/tokens/{tokens[0]['id']}/").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["admin_a", "user_a", "distributor_admin", "regional_manager", "manager"])
+def test_rates_are_reference_data_written_by_the_channel_team_only(world, client_for, role):
+    """Every signed-in user reads the rate table; only channel managers write to it."""
+    from datetime import date
+
+    from currencies.models import ExchangeRate
+    from tests.factories import ExchangeRateFactory
+
+    ExchangeRateFactory(currency="EUR", date=date.today().replace(day=1), granularity="month")
+    client = client_for(role)
+    assert len(client.get("/api/v1/rates/").json()["results"]) == 1
+    item = {"currency": "GBP", "date": date.today().replace(day=1).isoformat(), "granularity": "month", "rate": "1.27"}
+    response = client.post("/api/v1/rates/bulk/", {"items": [item]}, format="json")
+    assert response.status_code == (200 if role.endswith("manager") else 403)
+    assert ExchangeRate.objects.filter(currency="GBP").exists() == role.endswith("manager")

@@ -17,6 +17,7 @@ import requests
 import schemathesis
 import yaml
 from django.core.management import call_command
+from django.utils.timezone import now
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -27,10 +28,18 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from analytics.models import EcosystemHealth, JobRun, KpiSnapshot, PartnerHealthScore, ProductFeedbackMonth
+from analytics.models import (
+    EcosystemHealth,
+    JobRun,
+    KpiSnapshot,
+    PartnerHealthScore,
+    ProductFeedbackMonth,
+    UnconvertedAmount,
+)
 from analytics.services import recompute_start
 from catalog.models import Product, ProductLine
 from core.events import EVENT_TYPES
+from currencies.models import ExchangeRate
 from customers.models import Customer
 from deals import services as deal_services
 from deals.models import DealRegistration, LossReason
@@ -156,6 +165,10 @@ def _seed(world) -> None:
         claim_services.claim_approve(claim=claims[4], user=manager, amount=Decimal("100.00"))
         claim_services.claim_pay(claim=claims[4], user=manager)
     recompute_start(kind=JobRun.Kind.FULL_RECOMPUTE)
+    f.ExchangeRateFactory(currency="EUR", date=today.replace(day=1), granularity="month")
+    UnconvertedAmount.objects.create(
+        kind="won", currency="GBP", month=today.replace(day=1), items=1, amount=Decimal("10.00"), computed_at=now()
+    )
 
 
 # Rows whose ids the path parameters take, by the collection their URL starts with.
@@ -165,6 +178,7 @@ ID_SOURCES = {
     "analytics/jobs": JobRun,
     "analytics/kpis": KpiSnapshot,
     "analytics/product-feedback": ProductFeedbackMonth,
+    "analytics/unconverted-amounts": UnconvertedAmount,
     "certifications": Certification,
     "claims": WarrantyClaim,
     "customers": Customer,
@@ -176,6 +190,7 @@ ID_SOURCES = {
     "partners": Partner,
     "product-lines": ProductLine,
     "products": Product,
+    "rates": ExchangeRate,
     "regions": Region,
     "tiers": Tier,
     "tokens": ApiToken,

@@ -54,5 +54,6 @@ def test_the_api_root_links_every_collection(world, client_for):
         "token",
         "webhook",
         "webhook-delivery",
+        "rate",
     ]
     assert links["deal"] == "http://testserver/api/v1/deals/"
