@@ -94,14 +94,19 @@ def mark_chunk_done(run_id: int | None, index: int | None) -> None:
 
 
 def _all_granularities(
-    monthly: pd.DataFrame, deals: pd.DataFrame, customers: pd.DataFrame, keys: list, window: Window
+    monthly: pd.DataFrame,
+    deals: pd.DataFrame,
+    customers: pd.DataFrame,
+    tickets: pd.DataFrame,
+    keys: list,
+    window: Window,
 ) -> dict:
     frames = {}
     for granularity, (periods, mapping) in window.granularities().items():
         if mapping is None:
             frames[granularity] = (monthly, periods)
         else:
-            medians = kpis.recomputed_columns(deals, customers, keys, periods)
+            medians = kpis.recomputed_columns(deals, customers, keys, periods, tickets)
             frames[granularity] = (kpis.roll_up(monthly, mapping, periods, medians), periods)
     return frames
 
@@ -123,19 +128,22 @@ def partner_results(partner_ids: list[int], window: Window) -> tuple:
     inventory = loaders.load_inventory(keys, since.date())
     claims = loaders.load_claims(keys, since)
     certs = loaders.load_certifications(keys)
+    tickets = loaders.load_tickets(keys, since)
     rates = deal_rates(deals, window)
     sellout = loaders.load_sellout(keys, since.date())
     customers = loaders.load_sellout_customers(keys, since.date())
-    monthly = kpis.compute_kpis(deals, inventory, claims, certs, keys, window.months, rates, sellout, customers)
+    monthly = kpis.compute_kpis(
+        deals, inventory, claims, certs, keys, window.months, rates, sellout, customers, tickets
+    )
     now = seconds_to_datetime(window.now)
     frames = [
         kpi_rows(frame, periods, Dimension.PARTNER, now)
-        for frame, periods in _all_granularities(monthly, deals, customers, keys, window).values()
+        for frame, periods in _all_granularities(monthly, deals, customers, tickets, keys, window).values()
     ]
     # The like-for-like comparisons of the periods in progress, for the ranges this window rewrites (an hourly
     # refresh leaves those of last year to the nightly run). Pages add the partner rows of their scope up.
     targets = list(to_date_periods(now, earliest=window.months.starts[0]).values())
-    raw = (deals, inventory, claims, certs, sellout, customers)
+    raw = (deals, inventory, claims, certs, sellout, customers, tickets)
     to_date = kpis.to_date_kpis(monthly, window.months, raw, keys, targets, rates)
     for frame, periods in zip(to_date, targets, strict=True):
         frames.append(kpi_rows(frame, periods, Dimension.PARTNER, now))
@@ -216,7 +224,7 @@ def compute_partner_chunk(
         mark_chunk_done(run_id, index)
     totals = {dim: frame_to_json(kpis.group_totals(monthly, group_keys(partners, dim))) for dim in GROUPS}
     lines = loaders.product_line_ids()
-    _, inventory, claims, certs, sellout, _ = data
+    _, inventory, claims, certs, sellout, _, tickets = data
     by_line = [
         kpis.inventory_kpis(inventory.assign(key=inventory["product_line_id"]), lines, window.months),
         kpis.claim_kpis(
@@ -229,6 +237,9 @@ def compute_partner_chunk(
         ),
         kpis.certification_kpis(certs.assign(key=certs["product_line_id"]), lines, window.months),
         sellout_kpis.sellout_kpis(sellout.assign(key=sellout["product_line_id"]), lines, window.months),
+        kpis.ticket_kpis(tickets.assign(key=tickets["product_line_id"]), lines, window.months).drop(
+            columns=list(kpis.MEDIAN_COLUMNS), errors="ignore"
+        ),
     ]
     active = set(partners.loc[partners["status"] == "active", "partner_id"])
     stock = inventory[inventory["partner_id"].isin(active)]
@@ -253,9 +264,10 @@ def deals_by_line(deals: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
 def compute_ecosystem(*, window: Window, run_id: int | None = None, index: int | None = None) -> dict:
     """The parts of the ecosystem figures that need every registration at once (raw values, not totals).
 
-    - median_hours_to_decision of the ecosystem and of each tier, type and region, per period, and their
-      distinct end customers reached and new (a group's customer counts once, new when its first sale line
-      from any partner of the group is in the period; `sellout_kpis.end_customer_kpis`);
+    - the medians (hours to decision, hours to resolve a ticket) of the ecosystem, of each tier, type and region
+      and of each product line, per period, and their distinct end customers reached and new (a group's
+      customer counts once, new when its first sale line from any partner of the group is in the period;
+      `sellout_kpis.end_customer_kpis`);
     - deal KPIs per product line: a registration counts in every line it contains, with the amount of its
       lines of that line, and distinct end customers per product line (stock, claims, certifications and the
       additive sell-out figures per line come from the partner chunks);
@@ -267,6 +279,7 @@ def compute_ecosystem(*, window: Window, run_id: int | None = None, index: int |
     since = seconds_to_datetime(window.data_start)
     deals = loaders.load_deals(None, since)
     customers = loaders.load_sellout_customers(None, since.date())
+    tickets = loaders.load_tickets(None, since)
     partners = loaders.load_partners()
     medians: dict = {}
     for dim in GROUPS:
@@ -276,9 +289,10 @@ def compute_ecosystem(*, window: Window, run_id: int | None = None, index: int |
         codes = mapping.map({name: i for i, name in enumerate(names)})
         frame = deals.assign(key=deals["partner_id"].map(codes))
         buyers = customers.assign(key=customers["partner_id"].map(codes))
+        ticket_frame = tickets.assign(key=tickets["partner_id"].map(codes))
         medians[dim] = {
             granularity: frame_to_json(
-                kpis.recomputed_columns(frame, buyers, range(len(names)), periods).rename(
+                kpis.recomputed_columns(frame, buyers, range(len(names)), periods, ticket_frame).rename(
                     index=dict(enumerate(names)), level=0
                 )
             )
@@ -288,10 +302,10 @@ def compute_ecosystem(*, window: Window, run_id: int | None = None, index: int |
     lines = loaders.product_line_ids()
     by_line = deals_by_line(deals, loaders.load_line_amounts())
     line_buyers = customers.assign(key=customers["product_line_id"])
+    tickets_by_line = tickets.assign(key=tickets["product_line_id"])
     line_medians = {
-        granularity: frame_to_json(kpis.recomputed_columns(by_line, line_buyers, lines, periods))
+        granularity: frame_to_json(kpis.recomputed_columns(by_line, line_buyers, lines, periods, tickets_by_line))
         for granularity, (periods, mapping) in window.granularities().items()
-        if mapping is not None
     }
     active = set(partners.loc[partners["status"] == "active", "partner_id"])
     activity = line_activity(by_line[by_line["partner_id"].isin(active)], "submitted", lines, window.points)

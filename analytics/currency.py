@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Protocol
 
 import numpy as np
@@ -114,8 +115,21 @@ def converted(frame: pd.DataFrame, time_column: str, rates: Rates | None, amount
     values = frame[amount].to_numpy(dtype="float64", na_value=np.nan)
     if rates is None or "currency" not in frame:
         return values
-    factor = rates_at(frame["currency"].to_numpy(), frame[time_column].to_numpy(dtype="float64"), rates)
-    return to_cents(values, factor)
+    labels = frame["currency"].to_numpy()
+    seconds = frame[time_column].to_numpy(dtype="float64")
+    factor = rates_at(labels, seconds, rates)
+    out = to_cents(values, factor)
+    # In floats a product that is exactly a half cent may come out 1e-12 either side of it and round the other
+    # way: the few rows that close to a half cent are converted again in Decimal, as `RateTable.convert` does.
+    product = np.rint(values * 100.0) * factor
+    near_half = np.flatnonzero(np.abs(product - np.floor(product) - 0.5) < 1e-6)
+    if len(near_half) and rates.source is not None:
+        days = day_numbers(seconds)
+        for i in near_half:
+            exact = rates.source.rate(labels[i], EPOCH + timedelta(days=int(days[i])))
+            cents = Decimal(int(np.rint(values[i] * 100.0)))
+            out[i] = float((cents * Decimal(exact)).quantize(Decimal(1), rounding=ROUND_HALF_EVEN) / 100)
+    return out
 
 
 def open_sums(

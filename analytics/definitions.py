@@ -426,6 +426,94 @@ KPIS: dict[str, Kpi] = {
             lower_is_better=True,
             design=False,
         ),
+        Kpi(
+            "tickets_opened",
+            "sum",
+            "count",
+            "Support tickets",
+            "Support tickets opened",
+            "support tickets with opened_at in P",
+            lower_is_better=None,
+        ),
+        Kpi(
+            "tickets_resolved",
+            "sum",
+            "count",
+            "Tickets resolved",
+            "Support tickets resolved",
+            "support tickets whose latest resolution (resolved_at) is in P, resolved or closed now",
+            lower_is_better=None,
+            design=False,
+        ),
+        Kpi(
+            "tickets_reopened",
+            "sum",
+            "count",
+            "Resolved tickets once reopened",
+            "Resolved tickets once reopened",
+            "support tickets resolved in P that were reopened at least once",
+            lower_is_better=True,
+            design=False,
+        ),
+        Kpi(
+            "tickets_breached",
+            "sum",
+            "count",
+            "Resolved tickets that missed the SLA",
+            "Resolved tickets that missed the SLA",
+            "support tickets resolved in P that breached their first-response or resolution target",
+            lower_is_better=True,
+            design=False,
+        ),
+        Kpi(
+            "ticket_resolution_days_total",
+            "sum",
+            "days",
+            "Ticket resolution time, summed",
+            "Ticket resolution days, summed",
+            "sum of (resolved_at − opened_at) in days, tickets resolved in P",
+            lower_is_better=True,
+            design=False,
+        ),
+        Kpi(
+            "ticket_resolution_hours",
+            "rate",
+            "hours",
+            "Ticket resolution time",
+            "Hours to resolve",
+            "mean of (resolved_at − opened_at) in hours, tickets resolved in P; empty when none",
+            lower_is_better=True,
+        ),
+        Kpi(
+            "ticket_resolution_hours_median",
+            "median",
+            "hours",
+            "Median ticket resolution time",
+            "Hours to resolve (median)",
+            "median of (resolved_at − opened_at) in hours, tickets resolved in P; empty when none",
+            lower_is_better=True,
+        ),
+        Kpi(
+            "ticket_reopen_rate",
+            "rate",
+            "percent",
+            "Ticket reopen rate",
+            "Reopened (%)",
+            "tickets resolved in P that were reopened at least once / tickets resolved in P; empty when none",
+            lower_is_better=True,
+            basis=Basis("tickets_reopened", ("tickets_resolved",), "resolved"),
+        ),
+        Kpi(
+            "ticket_sla_breach_rate",
+            "rate",
+            "percent",
+            "SLA breach rate",
+            "SLA breached (%)",
+            "tickets resolved in P that breached a target (first response or resolution) / tickets resolved in P;"
+            " empty when none",
+            lower_is_better=True,
+            basis=Basis("tickets_breached", ("tickets_resolved",), "resolved"),
+        ),
     )
 }
 
@@ -439,9 +527,9 @@ DESIGN_KPIS: tuple[str, ...] = tuple(name for name, kpi in KPIS.items() if kpi.d
 # this many partners with a figure: in a smaller group a quartile could be one identifiable partner's number.
 MIN_PEER_GROUP = 5
 
-# The KPI columns computed from warranty claims and from certifications. DESIGN §1 lets a distributor read
-# the deals and inventory of the resellers it supplies, nothing else: on a reseller's row these are blank
-# for the distributor (the rest come from deals and stock reports).
+# The KPI columns computed from warranty claims, certifications and support tickets. DESIGN §1 lets a
+# distributor read the deals and inventory of the resellers it supplies, nothing else: on a reseller's row
+# these are blank for the distributor (the rest come from deals and stock reports).
 CLAIM_KPIS: frozenset[str] = frozenset(
     {
         "claims_submitted",
@@ -467,7 +555,21 @@ SELLOUT_KPIS: tuple[str, ...] = (
     "sellout_lines_unconverted",
 )
 
-NOT_FOR_DISTRIBUTORS: frozenset[str] = CLAIM_KPIS | CERTIFICATION_KPIS
+# Support tickets: a distributor does not see its resellers' tickets (support.models.TicketQuerySet).
+TICKET_KPIS: frozenset[str] = frozenset(
+    {
+        "tickets_opened",
+        "tickets_resolved",
+        "tickets_reopened",
+        "tickets_breached",
+        "ticket_resolution_days_total",
+        "ticket_resolution_hours",
+        "ticket_resolution_hours_median",
+        "ticket_reopen_rate",
+        "ticket_sla_breach_rate",
+    }
+)
+NOT_FOR_DISTRIBUTORS: frozenset[str] = CLAIM_KPIS | CERTIFICATION_KPIS | TICKET_KPIS
 
 # Health components (DESIGN §4): name → (label used in explanations, default weight).
 HEALTH_COMPONENTS: dict[str, tuple[str, float]] = {

@@ -25,7 +25,7 @@ HOUR = 3600.0
 # Durations are summed in whole milliseconds: integer-valued floats add up exactly, so totals (and the rates
 # built from them) are identical however partners are split into chunks. Stored columns are in days.
 MS_PER_DAY = 86_400_000.0
-TOTAL_COLUMNS = ("sales_cycle_days_total", "claim_resolution_days_total")
+TOTAL_COLUMNS = ("sales_cycle_days_total", "claim_resolution_days_total", "ticket_resolution_days_total")
 SUM_COLUMNS = [c for c, kind in KPI_COLUMNS.items() if kind == "sum"]
 STOCK_COLUMNS = [c for c, kind in KPI_COLUMNS.items() if kind == "stock"]
 MEDIAN_COLUMNS = [c for c, kind in KPI_COLUMNS.items() if kind == "median"]
@@ -304,6 +304,55 @@ def certification_kpis(certs: pd.DataFrame, keys: Sequence, periods: Periods) ->
     return to_frame({"active_certifications": counts}, keys, len(periods))
 
 
+TICKET_COLUMNS = ("key", "opened", "resolved", "reopened", "breached")
+
+
+def no_tickets() -> pd.DataFrame:
+    """An empty ticket frame (for callers that have no ticket rows to give)."""
+    return pd.DataFrame({name: pd.Series(dtype="float64") for name in TICKET_COLUMNS})
+
+
+def ticket_kpis(tickets: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataFrame:
+    """Support ticket KPIs per key and period.
+
+    `tickets`: key, opened, resolved (epoch s; resolved NaN while not resolved now), reopened (bool: reopened at
+    least once), breached (bool: a first-response or resolution target missed).
+    - tickets_opened = tickets with opened_at in P
+    - tickets_resolved = tickets whose (latest) resolved_at is in P; tickets_reopened / tickets_breached = those of
+      them reopened at least once / that missed a target
+    - ticket_resolution_days_total = Σ (resolved − opened) over them (in ms)
+    - ticket_resolution_hours_median = median of (resolved − opened) in hours over them
+    """
+    shape = (len(keys), len(periods))
+    codes = key_codes(tickets["key"], keys)
+    opened, resolved = _f(tickets, "opened"), _f(tickets, "resolved")
+    reopened = tickets["reopened"].to_numpy(dtype=bool)
+    breached = tickets["breached"].to_numpy(dtype=bool)
+    res_idx = periods.index_of(resolved)
+    done = ~np.isnan(resolved)
+    return to_frame(
+        {
+            "tickets_opened": bin_sum(codes, periods.index_of(opened), None, shape),
+            "tickets_resolved": bin_sum(codes[done], res_idx[done], None, shape),
+            "tickets_reopened": bin_sum(codes[done & reopened], res_idx[done & reopened], None, shape),
+            "tickets_breached": bin_sum(codes[done & breached], res_idx[done & breached], None, shape),
+            "ticket_resolution_days_total": bin_sum(codes[done], res_idx[done], _ms(resolved - opened)[done], shape),
+            "ticket_resolution_hours_median": bin_median(codes, res_idx, (resolved - opened) / HOUR, shape),
+        },
+        keys,
+        len(periods),
+    )
+
+
+def ticket_medians(tickets: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataFrame:
+    """ticket_resolution_hours_median computed directly over longer periods or groups (not from months)."""
+    codes = key_codes(tickets["key"], keys)
+    resolved = _f(tickets, "resolved")
+    hours = (resolved - _f(tickets, "opened")) / HOUR
+    values = bin_median(codes, periods.index_of(resolved), hours, (len(keys), len(periods)))
+    return to_frame({"ticket_resolution_hours_median": values}, keys, len(periods))
+
+
 # --- rates, roll-ups and groups ----------------------------------------------------------------
 
 
@@ -329,8 +378,10 @@ def derive_rates(frame: pd.DataFrame, days: np.ndarray, *, per_day: float = MS_P
     sold; claim_approval_rate = approved / (approved + rejected) claims; claim_resolution_days = mean (decision
     − submission) of decided claims; claims_per_1000_units = 1000 × claims_with_units / units_sold (the claims
     submitted in months in which the partner reported units sold: see `claims_with_units`); returns_rate =
-    sellout_units_returned / sellout_units_sold (returned units over units on sale and drop-ship lines).
-    Empty (NaN) whenever the denominator is 0.
+    sellout_units_returned / sellout_units_sold (returned units over units on sale and drop-ship lines);
+    ticket_resolution_hours = mean (resolved − opened) in hours of the tickets resolved; ticket_reopen_rate =
+    reopened / resolved tickets; ticket_sla_breach_rate = breached / resolved tickets. Empty (NaN) whenever the
+    denominator is 0.
 
     `frame` is indexed by (key, period) and `days` holds each period's length in days. `per_day` is how many
     units of the `*_total` duration columns make a day: milliseconds inside the engine (summed exactly), days
@@ -364,6 +415,10 @@ def derive_rates(frame: pd.DataFrame, days: np.ndarray, *, per_day: float = MS_P
     f["claim_resolution_days"] = _ratio(col("claim_resolution_days_total") / per_day, decided)
     f["claims_per_1000_units"] = _ratio(col("claims_with_units"), units_sold, scale=1000.0)
     f["returns_rate"] = _ratio(col("sellout_units_returned"), col("sellout_units_sold"))
+    resolved = col("tickets_resolved")
+    f["ticket_resolution_hours"] = _ratio(col("ticket_resolution_days_total") / per_day * 24.0, resolved)
+    f["ticket_reopen_rate"] = _ratio(col("tickets_reopened"), resolved)
+    f["ticket_sla_breach_rate"] = _ratio(col("tickets_breached"), resolved)
     return f[list(KPI_COLUMNS) + [c for c in f.columns if c not in KPI_COLUMNS]]
 
 
@@ -377,10 +432,11 @@ def compute_kpis(
     rates: Rates | None = None,
     sellout: pd.DataFrame | None = None,
     customers: pd.DataFrame | None = None,
+    tickets: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every KPI column for each key and period (rates derived; money in the reporting currency by `rates`).
     `sellout` and `customers` are the sell-out frames of `sellout_kpis` (None: no sell-out lines); their amounts
-    are converted when loaded."""
+    are converted when loaded. No `tickets`: no support tickets."""
     parts = [
         deal_kpis(deals, keys, periods, rates),
         inventory_kpis(inventory, keys, periods),
@@ -390,6 +446,7 @@ def compute_kpis(
         sellout_kpis.end_customer_kpis(
             sellout_kpis.empty_customers() if customers is None else customers, keys, periods
         ),
+        ticket_kpis(no_tickets() if tickets is None else tickets, keys, periods),
     ]
     return derive_rates(pd.concat(parts, axis=1), periods.days)
 
@@ -397,7 +454,7 @@ def compute_kpis(
 def to_date_kpis(
     monthly: pd.DataFrame,
     months: Periods,
-    raw: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame],
+    raw: tuple[pd.DataFrame, ...],
     keys: Sequence,
     targets: Sequence[Periods],
     rates: Rates | None = None,
@@ -406,15 +463,15 @@ def to_date_kpis(
     periods in progress, `periods.to_date_periods`), one frame per Periods of `targets`.
 
     Whole months are added up from `monthly` (computed over `months`); only each range's last, partial month
-    is computed from the `raw` rows (deals, inventory, claims, certifications, and optionally sell-out lines and
-    their end customers), and the partial months of every target in as few passes as do not overlap (usually
-    one: they are different calendar months), so the comparisons cost about one more monthly computation, not
-    one per range. Positions are those at the range's end; the median time to decision is left empty (a median
-    does not add up); distinct end customers are counted over each whole range from the lines (empty without
-    them).
+    is computed from the `raw` rows (deals, inventory, claims, certifications, and optionally sell-out lines,
+    their end customers and support tickets), and the partial months of every target in as few passes as do
+    not overlap (usually one: they are different calendar months), so the comparisons cost about one more
+    monthly computation, not one per range. Positions are those at the range's end; the medians are left
+    empty (a median does not add up); distinct end customers are counted over each whole range from the lines
+    (empty without them).
     """
     deals, inventory, claims, certs, *more = raw
-    sellout, customers = (more + [None, None])[:2]
+    sellout, customers, tickets = (more + [None, None, None])[:3]
     cuts = sorted({((end - timedelta(days=1)).replace(day=1), end) for target in targets for end in target.ends})
     passes: list[list[tuple[date, date]]] = []
     for cut in cuts:
@@ -426,7 +483,7 @@ def to_date_kpis(
     partial: dict[tuple[date, date], pd.DataFrame] = {}
     for group in passes:
         periods = Periods("month", tuple(s for s, _ in group), tuple(e for _, e in group), months.now)
-        frame = compute_kpis(deals, inventory, claims, certs, keys, periods, rates, sellout, customers)
+        frame = compute_kpis(deals, inventory, claims, certs, keys, periods, rates, sellout, customers, tickets)
         for i, cut in enumerate(group):
             partial[cut] = frame.xs(i, level="period")
     position = {month: i for i, month in enumerate(months.starts)}
@@ -467,10 +524,21 @@ def decision_medians(deals: pd.DataFrame, keys: Sequence, periods: Periods) -> p
     return to_frame({"median_hours_to_decision": values}, keys, len(periods))
 
 
-def recomputed_columns(deals: pd.DataFrame, customers: pd.DataFrame, keys: Sequence, periods: Periods) -> pd.DataFrame:
+def recomputed_columns(
+    deals: pd.DataFrame,
+    customers: pd.DataFrame,
+    keys: Sequence,
+    periods: Periods,
+    tickets: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The columns that do not add up (RECOMPUTED_COLUMNS), from the raw rows over `periods` themselves: the
-    median time to decision and the distinct end customers (`sellout_kpis.end_customer_kpis`)."""
-    return decision_medians(deals, keys, periods).join(sellout_kpis.end_customer_kpis(customers, keys, periods))
+    median time to decision, the median time to resolve a ticket, and the distinct end customers
+    (`sellout_kpis.end_customer_kpis`)."""
+    return (
+        decision_medians(deals, keys, periods)
+        .join(ticket_medians(no_tickets() if tickets is None else tickets, keys, periods))
+        .join(sellout_kpis.end_customer_kpis(customers, keys, periods))
+    )
 
 
 def roll_up(monthly: pd.DataFrame, mapping: np.ndarray, target: Periods, medians: pd.DataFrame | None) -> pd.DataFrame:

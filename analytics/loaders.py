@@ -26,6 +26,7 @@ from deals.models import DealLine, DealRegistration, DealStatus
 from inventory.models import InventoryReport
 from partners.models import Certification, Partner
 from sellout.models import SellOutLine
+from support.models import Ticket
 from warranty.models import ClaimStatus, WarrantyClaim
 
 from .currency import Rates, converted
@@ -37,6 +38,7 @@ PRODUCTS = Product._meta.db_table
 INVENTORY = InventoryReport._meta.db_table
 CLAIMS = WarrantyClaim._meta.db_table
 CERTS = Certification._meta.db_table
+TICKETS = Ticket._meta.db_table
 PARTNERS = Partner._meta.db_table
 SELLOUT = SellOutLine._meta.db_table
 # The sign of a sell-out line's quantity by its type, as SQL (`SellOutLine.SIGN`: the one rule).
@@ -291,6 +293,32 @@ def load_claims(
         "WHERE (c.submitted_at >= %s OR c.decided_at >= %s)"
     )
     sql += _in("c.partner_id", partner_ids, params) + _in("p.product_line_id", product_line_ids, params)
+    frame = query_columns(sql, params, columns)
+    return frame.assign(key=frame["product_line_id"] if product_line_ids is not None else frame["partner_id"])
+
+
+def load_tickets(
+    partner_ids: Sequence[int] | None, since: datetime, product_line_ids: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """Support tickets opened or resolved since `since`; key = partner id (or product line).
+
+    `resolved` is the latest resolution of a ticket that is resolved or closed now (a reopen clears it);
+    `reopened` whether it was ever reopened; `breached` whether it missed a first-response or resolution target.
+    """
+    columns = [
+        Col("partner_id", "t.partner_id", "int"),
+        Col("opened", "t.opened_at", "time"),
+        Col("resolved", "t.resolved_at", "time"),
+        Col("reopened", "(t.reopen_count > 0)", "bool"),
+        Col("breached", "(t.first_response_breached OR t.resolution_breached)", "bool"),
+        Col("product_line_id", "p.product_line_id", "int"),
+    ]
+    params: list = [since, since]
+    sql = (
+        f"SELECT {select(columns)} FROM {TICKETS} t JOIN {PRODUCTS} p ON p.id = t.product_id "  # noqa: S608
+        "WHERE (t.opened_at >= %s OR t.resolved_at >= %s)"
+    )
+    sql += _in("t.partner_id", partner_ids, params) + _in("p.product_line_id", product_line_ids, params)
     frame = query_columns(sql, params, columns)
     return frame.assign(key=frame["product_line_id"] if product_line_ids is not None else frame["partner_id"])
 

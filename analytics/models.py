@@ -261,6 +261,15 @@ class KpiSnapshot(models.Model):
     sellout_lines_unconverted = models.PositiveIntegerField(
         default=0, help_text="Sell-out lines left out of the revenue: no rate for their currency at their date."
     )
+    tickets_opened = models.PositiveIntegerField(default=0)
+    tickets_resolved = models.PositiveIntegerField(default=0)
+    tickets_reopened = models.PositiveIntegerField(default=0, help_text="Tickets resolved in P once reopened.")
+    tickets_breached = models.PositiveIntegerField(default=0, help_text="Tickets resolved in P that missed the SLA.")
+    ticket_resolution_days_total = models.FloatField(default=0)
+    ticket_resolution_hours = models.FloatField(null=True, blank=True)
+    ticket_resolution_hours_median = models.FloatField(null=True, blank=True)
+    ticket_reopen_rate = models.FloatField(null=True, blank=True)
+    ticket_sla_breach_rate = models.FloatField(null=True, blank=True)
 
     objects = KpiSnapshotQuerySet.as_manager()
 

@@ -22,7 +22,7 @@ from .writers import insert_frame
 
 
 def _periods_rows(monthly: pd.DataFrame, medians: dict | None, window: Window, dimension: str) -> list[pd.DataFrame]:
-    """Rows of every granularity from monthly totals (`median_hours_to_decision` already set for months)."""
+    """Rows of every granularity from monthly totals (the median columns already set for months)."""
     now = seconds_to_datetime(window.now)
     member_count = dimension != Dimension.PRODUCT_LINE
     frames = []
@@ -79,7 +79,9 @@ def group_rows(results: list[dict], window: Window) -> pd.DataFrame:
     lines = _product_line_monthly(results)
     if lines is not None and not lines.empty:
         line_medians = next(r["line_medians"] for r in results if r.get("kind") == "ecosystem")
-        frames += _periods_rows(lines, line_medians, window, Dimension.PRODUCT_LINE)
+        frames += _periods_rows(
+            _with_monthly_medians(lines, line_medians), line_medians, window, Dimension.PRODUCT_LINE
+        )
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 

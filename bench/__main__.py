@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 
-MODULES = ("bench.analytics", "bench.api", "bench.dashboards", "bench.startup")
+MODULES = ("bench.analytics", "bench.api", "bench.sellout", "bench.dashboards", "bench.startup")
 
 
 def main(argv: list[str]) -> int:

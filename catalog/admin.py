@@ -11,7 +11,7 @@ class ProductLineAdmin(admin.ModelAdmin):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ("sku", "name", "product_line", "list_price", "warranty_months", "is_active")
+    list_display = ("sku", "gtin", "name", "product_line", "list_price", "warranty_months", "is_active")
     list_filter = ("product_line", "is_active", "warranty_months")
-    search_fields = ("sku", "name")
+    search_fields = ("sku", "gtin", "name")
     list_select_related = ("product_line",)

@@ -37,7 +37,11 @@ EVENT_TYPES = (
     "claim.decided",
     "claim.paid",
     "inventory.reported",
+    "ticket.created",
+    "ticket.status_changed",
+    "ticket.commented",
     "sellout.reported",
+    "edi.processed",
     "partner.health_band_changed",
 )
 

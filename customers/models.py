@@ -13,12 +13,13 @@ from partners.models import Partner
 
 class CustomerQuerySet(models.QuerySet):
     def visible_to(self, user) -> CustomerQuerySet:
-        """Managers see the customers of partners they see; a partner those of its own deals and claims.
+        """Managers see the customers of partners they see; a partner those of its own deals, claims and
+        sell-out lines.
 
         A partner must never learn which customers other partners registered, so the partner view is
         derived from its own rows only: a distributor also reads its resellers' deals (and so their
-        customers), never their claims. Reached through the reverse relations, so this app imports
-        neither deals nor warranty.
+        customers), never their claims or the customers their sell-out lines were matched to. Reached
+        through the reverse relations, so this app imports neither deals, warranty nor sellout.
         """
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
@@ -33,11 +34,13 @@ class CustomerQuerySet(models.QuerySet):
             # the name index of a picker) for one deal or claim in scope, and stop when the page is full.
             deals = Customer.objects.filter(pk=models.OuterRef("pk"), deals__partner__in=dealt_with)
             claims = Customer.objects.filter(pk=models.OuterRef("pk"), warranty_claims__partner__in=claimed_by)
-            return self.filter(models.Exists(deals) | models.Exists(claims))
+            sold = Customer.objects.filter(pk=models.OuterRef("pk"), sellout_lines__reporter__in=claimed_by)
+            return self.filter(models.Exists(deals) | models.Exists(claims) | models.Exists(sold))
         # A partner's customers are few: their ids, from its own deals and claims, in one set.
         via_deals = Customer.objects.filter(deals__partner__in=dealt_with).order_by().values("pk")
         via_claims = Customer.objects.filter(warranty_claims__partner__in=claimed_by).order_by().values("pk")
-        return self.filter(pk__in=via_deals.union(via_claims))
+        via_sellout = Customer.objects.filter(sellout_lines__reporter__in=claimed_by).order_by().values("pk")
+        return self.filter(pk__in=via_deals.union(via_claims, via_sellout))
 
 
 class Customer(TimeStampedModel):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views.ecosystem import InventoryInsightsView, SellOutInsightsView, WarrantyInsightsView
+from .views.ecosystem import InventoryInsightsView, SellOutInsightsView, SupportInsightsView, WarrantyInsightsView
 from .views.partners import PartnerDetailView, PartnerListView
 from .views.portal import PortalScorecardView
 from .views.products import ProductFeedbackDetailView, ProductFeedbackListView
@@ -16,5 +16,6 @@ urlpatterns = [
     path("manage/products/", ProductFeedbackListView.as_view(), name="product_list"),
     path("manage/products/<int:pk>/", ProductFeedbackDetailView.as_view(), name="product_detail"),
     path("manage/insights/sellout/", SellOutInsightsView.as_view(), name="sellout"),
+    path("manage/insights/support/", SupportInsightsView.as_view(), name="support"),
     path("portal/scorecard/", PortalScorecardView.as_view(), name="portal_scorecard"),
 ]

@@ -17,6 +17,7 @@ class Size:
     deals: int
     inventory_rows: int
     claims: int
+    sellout_lines: int = 0  # sell-out lines derived from stock reports; none at the benchmark size
 
     @property
     def customers(self) -> int:
@@ -25,8 +26,8 @@ class Size:
 
 
 SIZES: dict[str, Size] = {
-    "small": Size("small", partners=50, deals=5_000, inventory_rows=20_000, claims=2_000),
-    "medium": Size("medium", partners=500, deals=100_000, inventory_rows=200_000, claims=20_000),
+    "small": Size("small", partners=50, deals=5_000, inventory_rows=20_000, claims=2_000, sellout_lines=3_000),
+    "medium": Size("medium", partners=500, deals=100_000, inventory_rows=200_000, claims=20_000, sellout_lines=30_000),
     "large": Size("large", partners=5_000, deals=1_000_000, inventory_rows=2_000_000, claims=200_000),
 }
 

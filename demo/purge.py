@@ -1,7 +1,7 @@
 """Finding out what the database already holds, and removing earlier demo data before a reload.
 
 Demo rows are: partners with is_demo=True and everything that hangs off them (users, deals and
-their lines/events/conflicts, inventory, claims, certifications, and any row another app keeps
+their lines/events/conflicts, inventory, claims, support tickets, certifications, and any row another app keeps
 about them), demo users (published logins and contacts, recognised by their `.example` e-mail),
 and end customers with a `.example` domain that nothing else refers to any more. Shared reference
 data (regions, tiers, program, catalog, failure codes) is kept.
@@ -24,8 +24,11 @@ from customers.models import Customer
 from deals.models import DealConflict, DealEvent, DealLine, DealRegistration
 from inventory.models import InventoryReport
 from partners.models import Partner
+from sellout.models import EndCustomerCandidate
+from support.models import Ticket, TicketComment, TicketEvent
 from warranty.models import ClaimEvent, WarrantyClaim
 
+from .activations import purge_demo_activations
 from .config import DEMO_EMAIL_SUFFIX, DEMO_USERNAMES
 
 # The big tables: emptied wholesale when every partner is a demo one (with every other table whose
@@ -38,6 +41,10 @@ FACT_MODELS: tuple[type[models.Model], ...] = (
     InventoryReport,
     ClaimEvent,
     WarrantyClaim,
+    # Tickets refer to claims and deals (nullable links): emptied with them, so the links never block it.
+    TicketComment,
+    TicketEvent,
+    Ticket,
 )
 
 
@@ -69,11 +76,15 @@ def purge_demo_data() -> dict[str, int]:
     demo_users = User.objects.filter(email__endswith=DEMO_EMAIL_SUFFIX).filter(
         models.Q(partner__in=demo_partners) | models.Q(partner__isnull=True)
     )
+    removed["activations"] = sum(purge_demo_activations().values())
     _delete(WarrantyClaim, WarrantyClaim._base_manager.filter(partner__in=demo_partners), removed, set())
     _delete(DealRegistration, DealRegistration._base_manager.filter(partner__in=demo_partners), removed, set())
     _delete(InventoryReport, InventoryReport._base_manager.filter(partner__in=demo_partners), removed, set())
     _delete(User, demo_users, removed, set())
     _delete(Partner, demo_partners, removed, set())
+    # New end customers the demo's sell-out named (all under the reserved domain) go with their lines.
+    candidates = EndCustomerCandidate._base_manager.filter(domain__endswith=DEMO_EMAIL_SUFFIX)
+    _delete(EndCustomerCandidate, candidates, removed, set())
     orphan_customers = Customer._base_manager.filter(domain__endswith=DEMO_EMAIL_SUFFIX)
     for model, field in _references_to(Customer):
         orphan_customers = orphan_customers.exclude(pk__in=model._base_manager.values(field.attname))

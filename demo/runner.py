@@ -23,12 +23,16 @@ from accounts.models import User
 from core.models import ReferenceSequence
 from customers.models import Customer
 from deals.models import DealConflict, DealEvent, DealLine, DealRegistration
+from ingest.models import ImportBatch
 from inventory.models import InventoryReport
 from notifications.models import Notification
 from partners.models import Certification, Partner
+from sellout.models import EndCustomerCandidate, SellOutCorrection, SellOutLine, SellOutSerial
+from support.models import Ticket, TicketComment, TicketEvent
 from warranty.models import ClaimEvent, WarrantyClaim
 
 from . import integrity, purge
+from .activations import seed_activations
 from .config import MONTHS, SIZES, Size
 from .deal_stage import run_deal_stage
 from .enablement import certification_columns
@@ -37,6 +41,8 @@ from .notifications import seed_notifications
 from .partners import PartnerSet, generate_partners, partner_columns
 from .rates import seed_rates
 from .reference import Reference, load_reference
+from .sellout import sellout_tables
+from .support import TICKETS_PER_CLAIM, ticket_tables
 from .users import Staff, contact_user_columns, ensure_manager_logins, ensure_partner_logins
 from .warranty_tables import claim_tables
 from .writer import TableWriter
@@ -54,9 +60,24 @@ LOADED_MODELS = (
     WarrantyClaim,
     ClaimEvent,
     Notification,
+    ImportBatch,
+    EndCustomerCandidate,
+    SellOutLine,
+    SellOutSerial,
+    SellOutCorrection,
+    Ticket,
+    TicketComment,
+    TicketEvent,
 )
 # Each stage draws from its own stream; a new stage goes last, so the earlier streams stay the same.
-STAGES = ("partners", "deals", "inventory", "warranty", "notifications")
+STAGES = ("partners", "deals", "inventory", "warranty", "notifications", "sellout", "activations", "support")
+SELLOUT_MODELS = {
+    "batch": ImportBatch,
+    "candidate": EndCustomerCandidate,
+    "line": SellOutLine,
+    "serial": SellOutSerial,
+    "correction": SellOutCorrection,
+}
 
 
 class DemoDataRefusedError(Exception):
@@ -156,6 +177,21 @@ def seed_demo(
             )
             writer.write(InventoryReport, columns)
             counts |= stats
+        with clock_.stage("sellout") as counts:
+            tables, stats = sellout_tables(
+                rng["sellout"],
+                ps,
+                ref.catalog,
+                deals.customers,
+                columns,
+                anchor,
+                target_lines=spec.sellout_lines,
+                first_ids={key: writer.next_id(model) for key, model in SELLOUT_MODELS.items()},
+            )
+            for key, model in SELLOUT_MODELS.items():
+                if tables.get(key):
+                    writer.write(model, tables[key])
+            counts |= stats
         with clock_.stage("warranty") as counts:
             claims, events, stats = claim_tables(
                 rng["warranty"],
@@ -174,6 +210,26 @@ def seed_demo(
             counts |= stats
         with clock_.stage("notifications") as counts:
             counts |= seed_notifications(rng["notifications"], writer, ps, anchor)
+        # After every stage that writes sell-out lines: activations follow the serials they sold.
+        with clock_.stage("activations") as counts:
+            counts |= seed_activations(rng["activations"], anchor)
+        with clock_.stage("support") as counts:
+            tickets, comments, ticket_events, stats = ticket_tables(
+                rng["support"],
+                ps,
+                ref,
+                deals.customers,
+                staff,
+                anchor,
+                claims,
+                total=int(spec.claims * TICKETS_PER_CLAIM),
+                first_ids=(writer.next_id(Ticket), writer.next_id(TicketComment), writer.next_id(TicketEvent)),
+            )
+            if tickets:
+                writer.write(Ticket, tickets)
+                writer.write(TicketComment, comments)
+                writer.write(TicketEvent, ticket_events)
+            counts |= stats
         if per_table_checks:
             with clock_.stage("verify") as counts:
                 integrity.restore_row_checks()
@@ -242,12 +298,12 @@ def _reference_offsets(model: type[Model], prefix: str, anchor: date) -> dict[in
 
 
 def _sync_reference_counters() -> None:
-    """Set the workflows' per-year reference counters (DR-, WC-) to the highest number now in use.
+    """Set the workflows' per-year reference counters (DR-, WC-, ST-) to the highest number now in use.
 
     Raising them lets new registrations and claims follow the demo ones; lowering them undoes the
     numbers of an earlier, bigger demo load that was just deleted.
     """
-    for prefix, model in (("DR", DealRegistration), ("WC", WarrantyClaim)):
+    for prefix, model in (("DR", DealRegistration), ("WC", WarrantyClaim), ("ST", Ticket)):
         years = set(ReferenceSequence.objects.filter(prefix=prefix).values_list("year", flat=True))
         years |= {r.year for r in model._base_manager.dates("created_at", "year")}
         for year in sorted(years):

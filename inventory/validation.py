@@ -16,81 +16,37 @@ Rules:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.utils import timezone
-
 from catalog.models import Product
+from ingest.validation import MAX_COUNT, RowError, RowValidation, RowValidatorBase, text_of
+
+__all__ = ["COLUMNS", "MAX_COUNT", "REQUIRED_COLUMNS", "InventoryRowValidator", "RowError", "RowValidation"]
 
 COLUMNS = ("sku", "date", "on_hand", "units_sold", "on_order")
 REQUIRED_COLUMNS = ("sku", "date", "on_hand", "units_sold")
 COUNT_COLUMNS = ("on_hand", "units_sold", "on_order")
-MAX_COUNT = 2_147_483_647
-_INT = re.compile(r"^[+-]?\d+$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_text = text_of
 
 
-@dataclass(frozen=True)
-class RowError:
-    """One problem: `row` is the row number as the user sees it (None for the whole file)."""
-
-    row: int | None
-    column: str
-    reason: str
-    value: str = ""
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "value": self.value, "reason": self.reason}
-
-    def __str__(self) -> str:
-        where = f"Row {self.row}" if self.row is not None else "File"
-        return f"{where}, {self.column or 'all columns'}: {self.reason}"
-
-
-@dataclass
-class RowValidation:
-    """The outcome of checking a batch: clean rows ready for `inventory_upsert`, and the problems."""
-
-    valid: list[dict] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    error_count: int = 0
-    total: int = 0
-    file_error: bool = False
-
-    @property
-    def invalid_rows(self) -> int:
-        return self.total - len(self.valid)
-
-    @property
-    def ok(self) -> bool:
-        return not self.file_error and self.error_count == 0
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
-class InventoryRowValidator:
+class InventoryRowValidator(RowValidatorBase):
     """Checks rows one at a time; call `finish()` once to settle repeated rows.
 
     The catalog is read once (one query), so checking 100,000 rows costs no
     further queries.
     """
 
+    COLUMNS = COLUMNS
+
     def __init__(self, *, today: date | None = None, max_errors: int | None = None):
-        self.today = today or timezone.now().date()
-        self.max_errors = max_errors
+        super().__init__(today=today, max_errors=max_errors)
         self._products: dict[str, Product] | None = None
         self._products_ci: dict[str, Product] = {}
         self._rows: dict[tuple[int, date], list[int]] = {}
         self._labels: dict[tuple[int, date], str] = {}
         self._clean: list[dict] = []
-        self._bad_rows: set[int] = set()
-        self.result = RowValidation()
 
     # --- lookups -----------------------------------------------------------
     def _product_for(self, sku: str) -> Product | None:
@@ -100,69 +56,14 @@ class InventoryRowValidator:
             self._products_ci = {sku.lower(): p for sku, p in self._products.items()}
         return self._products.get(sku) or self._products_ci.get(sku.lower())
 
-    def _add_error(self, error: RowError) -> None:
-        self.result.error_count += 1
-        if error.row is not None:
-            self._bad_rows.add(error.row)
-        if self.max_errors is None or len(self.result.errors) < self.max_errors:
-            self.result.errors.append(error)
-
-    def record_error(self, row: int, column: str, reason: str, value: str = "") -> None:
-        """A problem found outside the column checks (e.g. a CSV row with too many values)."""
-        self._add_error(RowError(row, column, reason, value))
-
-    def file_error(self, column: str, reason: str) -> None:
-        """The file as a whole cannot be used (not CSV, not UTF-8, a missing column)."""
-        self.result.file_error = True
-        self._add_error(RowError(None, column, reason))
-
     # --- per value ---------------------------------------------------------
     def _count(self, row: int, column: str, raw: Any, *, blank_default: int | None = None) -> int | None:
-        if isinstance(raw, bool):
-            self._add_error(RowError(row, column, "not a whole number", _text(raw)))
-            return None
-        if isinstance(raw, int):
-            number = raw
-        else:
-            text = _text(raw)
-            if not text:
-                if blank_default is not None:
-                    return blank_default
-                self._add_error(RowError(row, column, "missing value"))
-                return None
-            if not _INT.match(text):
-                self._add_error(RowError(row, column, "not a whole number", text))
-                return None
-            number = int(text)
-        if number < 0:
-            self._add_error(RowError(row, column, "negative number; counts must be 0 or more", str(number)))
-            return None
-        if number > MAX_COUNT:
-            self._add_error(RowError(row, column, f"too large (at most {MAX_COUNT:,})", str(number)))
-            return None
-        return number
+        return self.parse_int(
+            row, column, raw, blank_default=blank_default, below_minimum="negative number; counts must be 0 or more"
+        )
 
     def _date(self, row: int, raw: Any) -> date | None:
-        if isinstance(raw, date) and not hasattr(raw, "hour"):
-            day = raw
-        else:
-            text = _text(raw)
-            if not text:
-                self._add_error(RowError(row, "date", "missing value"))
-                return None
-            try:
-                if not _ISO_DATE.match(text):
-                    raise ValueError
-                day = date.fromisoformat(text)
-            except ValueError:
-                self._add_error(RowError(row, "date", "not a date in the form YYYY-MM-DD", text))
-                return None
-        if day > self.today:
-            self._add_error(
-                RowError(row, "date", f"in the future (today is {self.today.isoformat()})", day.isoformat())
-            )
-            return None
-        return day
+        return self.parse_date(row, "date", raw)
 
     def _product(self, row: int, values: Mapping[str, Any]) -> Product | None:
         given = values.get("product")
@@ -211,8 +112,7 @@ class InventoryRowValidator:
             self.result.valid = []
         else:
             self.result.valid = [r for r in self._clean if r["row"] not in repeated]
-        order = {name: i for i, name in enumerate(COLUMNS)}
-        self.result.errors.sort(key=lambda e: (e.row or 0, order.get(e.column, len(order))))
+        self.sort_errors()
         return self.result
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -17,6 +15,7 @@ from core.exceptions import ServiceError
 from core.lists import FilteredListView
 from core.text import counted
 from core.views import ManagerRequiredMixin, PartnerMemberRequiredMixin, ServiceActionView, VisibleQuerysetMixin
+from ingest.uploads import problem_summary
 from partners.models import Partner
 
 from .columns import IMPORT_JOB_COLUMNS, IMPORT_JOB_SORT_FIELDS, INVENTORY_COLUMNS, INVENTORY_SORT_FIELDS
@@ -177,13 +176,6 @@ class ManageImportJobListView(ManagerRequiredMixin, _ImportJobListBase):
     """Managers follow the uploads of the partners they see (the visibility rule), and resume one that stopped."""
 
     area = "manage"
-
-
-def problem_summary(job: ImportJob) -> list[dict]:
-    """The kinds of problem in a file's report, most frequent first, so a user whose every row failed
-    sees what to fix before reading the rows (counted over the kept report)."""
-    counts = Counter((error.get("column") or "", error.get("reason") or "") for error in job.errors)
-    return [{"column": column, "reason": reason, "count": count} for (column, reason), count in counts.most_common()]
 
 
 class _ImportJobDetailBase(VisibleQuerysetMixin, DetailView):

@@ -54,10 +54,13 @@ INSTALLED_APPS = [
     "deals",
     "inventory",
     "warranty",
+    "support",
     "sellout",
+    "activations",
     "notifications",
     "analytics",
     "integrations",
+    "edi",
     "dashboards",
     "demo",
 ]
@@ -181,6 +184,9 @@ CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "ingest", "analytics",
 CELERY_TASK_ROUTES = {
     "analytics.*": {"queue": "analytics"},
     "inventory.tasks.*": {"queue": "ingest"},
+    "activations.tasks.*": {"queue": "analytics"},
+    "sellout.tasks.*": {"queue": "ingest"},
+    "edi.tasks.*": {"queue": "ingest"},
     "integrations.tasks.deliver_*": {"queue": "webhooks"},
 }
 CELERY_BEAT_SCHEDULE = {
@@ -204,9 +210,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inventory.tasks.resume_stalled_imports",
         "schedule": crontab(minute="*/15"),
     },
+    "sellout-resume-stalled-uploads": {
+        "task": "sellout.tasks.resume_stalled_uploads",
+        "schedule": crontab(minute="7,22,37,52"),
+    },
+    "edi-resume-stalled-imports": {
+        "task": "edi.tasks.resume_stalled_imports",
+        "schedule": crontab(minute="*/15"),
+    },
     "integrations-requeue-stalled-webhooks": {
         "task": "integrations.tasks.requeue_stalled_webhooks",
         "schedule": crontab(minute="*/5"),
+    },
+    "activations-nightly-figures": {
+        "task": "activations.tasks.refresh_figures",
+        "schedule": crontab(minute=20, hour=2),
+    },
+    "support-close-resolved-tickets": {
+        "task": "support.tasks.close_resolved_tickets",
+        "schedule": crontab(minute=50, hour="*/1"),
     },
     "integrations-purge-idempotency": {
         "task": "integrations.tasks.purge_idempotency_records",
@@ -269,7 +291,13 @@ SPECTACULAR_SETTINGS = {
         "ClaimStatusEnum": "warranty.models.ClaimStatus",
         "PartnerStatusEnum": "partners.models.Partner.Status",
         "DeliveryStatusEnum": "integrations.models.WebhookDelivery.Status",
+        "ActivationStatusEnum": "activations.models.Activation.Status",
+        "TicketStatusEnum": "support.models.TicketStatus",
+        "TicketSeverityEnum": "support.models.Severity",
         "RateGranularityEnum": "currencies.models.ExchangeRate.Granularity",
+        "KpiGranularityEnum": "analytics.models.Granularity",
+        "EdiImportStatusEnum": "edi.models.EdiImport.Status",
+        "EdiImportSourceEnum": "edi.models.EdiImport.Source",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -318,6 +346,8 @@ PRM_DEAL_PROTECTION_DAYS = env.int("PRM_DEAL_PROTECTION_DAYS", default=90)
 PRM_DEAL_EXTENSION_DAYS = env.int("PRM_DEAL_EXTENSION_DAYS", default=30)
 PRM_DEAL_EXPIRY_WARNING_DAYS = env.int("PRM_DEAL_EXPIRY_WARNING_DAYS", default=7)
 PRM_DUPLICATE_CLAIM_DAYS = env.int("PRM_DUPLICATE_CLAIM_DAYS", default=30)
+# A resolved support ticket the partner neither confirms nor reopens is closed this many days later.
+PRM_TICKET_AUTOCLOSE_DAYS = env.int("PRM_TICKET_AUTOCLOSE_DAYS", default=7)
 # Analytics (docs/analytics.md): months of history, partners per recompute chunk, refresh debounce.
 PRM_ANALYTICS_HISTORY_MONTHS = env.int("PRM_ANALYTICS_HISTORY_MONTHS", default=24)
 PRM_ANALYTICS_CHUNK_SIZE = env.int("PRM_ANALYTICS_CHUNK_SIZE", default=1000)
@@ -330,6 +360,11 @@ PRM_FEEDBACK_MIN_EXPECTED = env.float("PRM_FEEDBACK_MIN_EXPECTED", default=2.0)
 # Partners read their own figures and anonymised tier benchmarks; the channel-wide figures (ecosystem KPI
 # rows, ecosystem health) only when the vendor chooses to share them.
 PRM_PARTNERS_SEE_ECOSYSTEM = env.bool("PRM_PARTNERS_SEE_ECOSYSTEM", default=False)
+# EDI intake (docs/edi.md): interchanges up to this many segments are processed in the request, larger
+# ones by a worker; the largest interchange taken; the currency of 867 prices when the file has no CUR.
+PRM_EDI_SYNC_SEGMENTS = env.int("PRM_EDI_SYNC_SEGMENTS", default=2000)
+PRM_EDI_MAX_BYTES = env.int("PRM_EDI_MAX_BYTES", default=50 * 1024 * 1024)
+PRM_EDI_DEFAULT_CURRENCY = env.str("PRM_EDI_DEFAULT_CURRENCY", default="USD")
 
 # --- security (production) -------------------------------------------------
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)

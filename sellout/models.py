@@ -19,6 +19,7 @@ from django_countries.fields import CountryField
 
 from core.models import TimeStampedModel
 from core.visibility import PartnerScopedQuerySet
+from ingest.models import UploadJob
 
 
 class SellOutQuerySet(PartnerScopedQuerySet):
@@ -227,3 +228,36 @@ class SellOutCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line_id} r{self.revision}"
+
+
+class SellOutUploadQuerySet(PartnerScopedQuerySet):
+    """A partner's sell-out files are its own: a distributor does not see its resellers' files."""
+
+
+class SellOutUpload(UploadJob):
+    """One uploaded sell-out CSV (ingest.models.UploadJob; run by `sellout.imports`).
+
+    Importing it opens an `ImportBatch` (`batch`): the lines it wrote and corrected point to that batch.
+    """
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="sellout_uploads")
+    batch = models.OneToOneField(
+        "ingest.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sellout_upload",
+        help_text="The delivery its import opened.",
+    )
+
+    objects = SellOutUploadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["partner", "created_at"], name="sellout_upload_partner_idx")]
+        constraints = [
+            models.CheckConstraint(
+                name="sellout_upload_status_valid",
+                condition=Q(status__in=["pending", "validating", "validated", "importing", "done", "failed"]),
+            ),
+        ]

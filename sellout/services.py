@@ -13,8 +13,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.events import emit
+from core.exceptions import ActionNotPermittedError, TransitionNotAllowedError
 from core.normalise import normalise_company_name, normalise_domain
 from customers.models import Customer
+from customers.services import customer_validate
 from ingest.models import ImportBatch
 from partners.models import Partner
 
@@ -374,3 +376,59 @@ def sellout_batch_revert(batch: ImportBatch) -> dict[str, int]:
         data = {"partner": partner_id, "batch": batch.pk, "reverted": True}
         emit("sellout.reported", partner_id=partner_id, data=data)
     return summary
+
+
+def _candidate_for_manager(candidate: EndCustomerCandidate, user: Any) -> EndCustomerCandidate:
+    """The candidate, locked, if `user` is a manager who sees it and it is still open; else a clear refusal."""
+    if not (getattr(user, "is_channel_manager", False) or getattr(user, "is_superuser", False)):
+        raise ActionNotPermittedError("Only the channel team reviews new end customers.")
+    if not EndCustomerCandidate.objects.visible_to(user).filter(pk=candidate.pk).exists():
+        raise ActionNotPermittedError("You may not review this end customer.")
+    # Locked apart from the visibility test: a regional manager's rule joins the lines (DISTINCT, no FOR UPDATE).
+    locked = EndCustomerCandidate.objects.select_for_update().get(pk=candidate.pk)
+    if locked.status != EndCustomerCandidate.Status.OPEN:
+        raise TransitionNotAllowedError(f"{locked.name} was already reviewed ({locked.get_status_display().lower()}).")
+    return locked
+
+
+def _resolve_candidate(candidate: EndCustomerCandidate, customer: Customer, status: str, user: Any) -> int:
+    candidate.status = status
+    candidate.customer = customer
+    candidate.resolved_by = user
+    candidate.resolved_at = timezone.now()
+    candidate.save(update_fields=["status", "customer", "resolved_by", "resolved_at", "updated_at"])
+    # Every line of the candidate follows it; the candidate link stays, so the lines show how they matched.
+    return SellOutLine.objects.filter(customer_candidate=candidate).update(
+        customer=customer, customer_match=SellOutLine.CustomerMatch.MATCHED, updated_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def end_customer_candidate_create(
+    *, candidate: EndCustomerCandidate, user: Any, name: str = "", industry: str = ""
+) -> tuple[Customer, int]:
+    """Confirm a candidate as a new customer (its name, domain and country; `name` may correct the spelling).
+
+    The customer is created even when the candidate's normalised name now matches one (the reviewer chose
+    "new"); every line of the candidate then points to it. Returns (customer, lines moved).
+    """
+    locked = _candidate_for_manager(candidate, user)
+    fields = customer_validate(
+        name=name.strip() or locked.name, domain=locked.domain, country=locked.country.code or "", industry=industry
+    )
+    customer = Customer.objects.create(**fields)
+    moved = _resolve_candidate(locked, customer, EndCustomerCandidate.Status.CREATED, user)
+    return customer, moved
+
+
+@transaction.atomic
+def end_customer_candidate_link(*, candidate: EndCustomerCandidate, customer: Customer, user: Any) -> int:
+    """Link a candidate to an existing customer the manager sees; every line of the candidate follows.
+
+    Lines sent later with the same end customer go to that customer (the upsert finds the resolved
+    candidate). Returns the number of lines moved.
+    """
+    locked = _candidate_for_manager(candidate, user)
+    if not Customer.objects.visible_to(user).filter(pk=customer.pk).exists():
+        raise ValidationError({"customer": ["Choose a customer you can see."]})
+    return _resolve_candidate(locked, customer, EndCustomerCandidate.Status.LINKED, user)

@@ -12,6 +12,7 @@ from customers.models import Customer
 from deals.models import DealEvent, DealLine, DealRegistration, DealStatus
 from inventory.models import InventoryReport
 from partners.models import Certification, Partner, Program, Region, Tier
+from support.models import Severity, Ticket, TicketCategory, TicketStatus
 from warranty.models import FailureCode, WarrantyClaim
 
 
@@ -210,6 +211,35 @@ class CertificationFactory(factory.django.DjangoModelFactory):
     expires_on = factory.LazyFunction(lambda: date.today() + timedelta(days=335))
 
 
+class TicketCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TicketCategory
+        django_get_or_create = ("code",)
+
+    code = "hardware-fault"
+    name = factory.LazyAttribute(lambda o: o.code.replace("-", " ").capitalize())
+
+
+class TicketFactory(factory.django.DjangoModelFactory):
+    """A new ticket opened now with the default medium targets; pass status and times for other states."""
+
+    class Meta:
+        model = Ticket
+
+    reference = factory.Sequence(lambda n: f"ST-1999-{n:06d}")  # apart from the numbers services hand out
+    partner = factory.SubFactory(PartnerFactory)
+    product = factory.SubFactory(ProductFactory)
+    category = factory.SubFactory(TicketCategoryFactory)
+    severity = Severity.MEDIUM
+    subject = factory.Sequence(lambda n: f"Unit {n} reboots")
+    description = "Reboots every hour."
+    status = TicketStatus.NEW
+    opened_at = factory.LazyFunction(timezone.now)
+    first_response_due_at = factory.LazyAttribute(lambda o: o.opened_at + timedelta(hours=8))
+    resolution_due_at = factory.LazyAttribute(lambda o: o.opened_at + timedelta(hours=120))
+    last_activity_at = factory.LazyAttribute(lambda o: o.opened_at)
+
+
 class ImportBatchFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "ingest.ImportBatch"
@@ -243,3 +273,27 @@ class ExchangeRateFactory(factory.django.DjangoModelFactory):
     date = factory.LazyFunction(date.today)
     granularity = "day"
     rate = Decimal("1.1")
+
+
+class ActivationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activations.Activation"
+
+    product = factory.SubFactory(ProductFactory)
+    kind = "serial"
+    identifier = factory.Sequence(lambda n: f"SN-{n:08d}")
+    activated_on = factory.LazyFunction(lambda: date.today() - timedelta(days=10))
+    units = 1
+    batch = factory.SubFactory(ImportBatchFactory, partner=None, kind="activations")
+
+
+class UsageRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activations.UsageRecord"
+
+    activation = factory.SubFactory(ActivationFactory)
+    month = factory.LazyFunction(lambda: date.today().replace(day=1))
+    active_units = 1
+    usage = Decimal("10.00")
+    usage_unit = "hours"
+    batch = factory.SubFactory(ImportBatchFactory, partner=None, kind="usage")

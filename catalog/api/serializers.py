@@ -31,6 +31,7 @@ class ProductSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "sku",
+            "gtin",
             "name",
             "product_line",
             "product_line_code",

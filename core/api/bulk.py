@@ -155,4 +155,6 @@ class BulkResponseSerializer(serializers.Serializer):
     failed = serializers.IntegerField()
     created = serializers.IntegerField(required=False, help_text="Inventory: rows that did not exist.")
     updated = serializers.IntegerField(required=False, help_text="Inventory: rows replaced.")
+    unchanged = serializers.IntegerField(required=False, help_text="Rows sent again with the same values.")
+    batch = serializers.IntegerField(required=False, help_text="The delivery (ingest ImportBatch) that wrote the rows.")
     results = BulkItemResultSerializer(many=True)

@@ -35,6 +35,13 @@ SCORECARD_TILES = (
 )
 INVENTORY_TILES = ("units_sold", "sell_through", "days_of_cover", "stockouts")
 WARRANTY_TILES = ("claims_submitted", "claims_per_1000_units", "claim_approval_rate", "claim_resolution_days")
+SUPPORT_TILES = (
+    "tickets_opened",
+    "ticket_resolution_hours",
+    "ticket_resolution_hours_median",
+    "ticket_reopen_rate",
+    "ticket_sla_breach_rate",
+)
 TREND_KPIS = (
     "won_revenue",
     "pipeline_value",

@@ -1,4 +1,5 @@
-"""Channel-manager dashboards over many partners: the ecosystem overview and the inventory and warranty insights."""
+"""Channel-manager dashboards over many partners: the ecosystem overview and the inventory, warranty and support
+insights."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from ..presenters.overview import (
     revenue_trend,
 )
 from ..presenters.sellout import SELLOUT_TILES, currency_note, distinct_note, line_country_charts, unconverted_note
-from ..presenters.tiles import INVENTORY_TILES, WARRANTY_TILES, Figures, period_figures, tiles
+from ..presenters.tiles import INVENTORY_TILES, SUPPORT_TILES, WARRANTY_TILES, Figures, period_figures, tiles
 from ..selectors.activity import approval_queue_summary
 from .base import DashboardMixin
 
@@ -302,4 +303,73 @@ class SellOutInsightsView(ScopedDashboard):
                 },
             ],
             "page_note": " ".join(n for n in notes if n),
+        }
+
+
+class SupportInsightsView(ScopedDashboard):
+    """/manage/insights/support/: support tickets opened, how fast they are resolved, reopens and SLA breaches."""
+
+    template_name = "dashboards/insights.html"
+
+    def get_scoped_context(self) -> dict[str, Any]:
+        period = self.period
+        figures = self.figures()
+        history = selectors.history_start(self.request.user)
+        none_resolved = "No tickets resolved in these months."
+        charts = [
+            trend_chart(
+                self.source,
+                period,
+                "tickets_opened",
+                "Support tickets opened by month",
+                "No tickets opened in these months.",
+                history_start=history,
+            ),
+            trend_chart(
+                self.source,
+                period,
+                "ticket_resolution_hours",
+                "Mean hours to resolve by month",
+                none_resolved,
+                history_start=history,
+            ),
+            trend_chart(
+                self.source,
+                period,
+                "ticket_resolution_hours_median",
+                "Median hours to resolve by month",
+                none_resolved,
+                history_start=history,
+            ),
+            trend_chart(
+                self.source,
+                period,
+                "ticket_sla_breach_rate",
+                "SLA breach rate by month",
+                none_resolved,
+                history_start=history,
+            ),
+            trend_chart(
+                self.source,
+                period,
+                "ticket_reopen_rate",
+                "Reopen rate by month",
+                none_resolved,
+                history_start=history,
+            ),
+        ]
+        opened, mean, median, breach, reopen = charts
+        return {
+            "page_title": "Support insights",
+            "intro": "Joint support tickets with partners: how many are opened, how long they take to resolve "
+            "(opening to resolution, in hours), how often a resolution does not hold (reopen rate) and how often "
+            "a first-response or resolution target is missed (SLA breach rate). Rates are shares of the tickets "
+            "resolved in the period.",
+            "tiles": tiles(SUPPORT_TILES, figures.current, figures.previous, figures.year_ago),
+            "charts": {c.key: c for c in charts},
+            "sections": [
+                {"heading": "Volume", "charts": [opened]},
+                {"heading": "Resolution time", "charts": [mean, median]},
+                {"heading": "Quality", "charts": [breach, reopen]},
+            ],
         }

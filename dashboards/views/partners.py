@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from activations.selectors import activation_section_window, partner_activation_summary
 from analytics import selectors
 from analytics.definitions import MIN_PEER_GROUP
 from analytics.filtersets import PartnerHealthFilterSet
@@ -128,5 +129,8 @@ class PartnerDetailView(ManagerRequiredMixin, DashboardMixin, TemplateView):
             "trend_charts": card.trend_charts,
             "charts": {chart.key: chart for chart in card.trend_charts},
             "today": timezone.now().date(),
+            "activations": partner_activation_summary(
+                partner=self.partner, window=activation_section_window(self.period.end), min_peers=min_peers
+            ),
             **card.extra,  # what the comparisons are called (like for like while the period is in progress)
         }

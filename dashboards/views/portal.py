@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.views.generic import TemplateView
 
+from activations.selectors import activation_section_window, partner_activation_summary
 from analytics.definitions import MIN_PEER_GROUP
 from core.views import PartnerMemberRequiredMixin
 from partners.models import Partner
@@ -77,5 +78,8 @@ class PortalScorecardView(PartnerMemberRequiredMixin, DashboardMixin, TemplateVi
             "peer_count": peer_count,
             "min_peers": MIN_PEER_GROUP,
             "charts": charts,
+            "activations": partner_activation_summary(
+                partner=partner, window=activation_section_window(self.period.end), min_peers=MIN_PEER_GROUP
+            ),
             **card.extra,  # what the comparisons are called (like for like while the period is in progress)
         }

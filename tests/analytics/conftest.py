@@ -137,6 +137,31 @@ def random_claims(rng: random.Random, partner, products, count: int) -> None:
         )
 
 
+def random_tickets(rng: random.Random, partner, products, count: int) -> None:
+    """Support tickets: open ones, resolved ones (some once reopened, some late), some opened before the
+    history and resolved inside it, resolution times from minutes to weeks."""
+    category = f.TicketCategoryFactory(code="hardware-fault")
+    for _ in range(count):
+        opened = _rand_time(rng, HISTORY_START - timedelta(days=20), NOW - timedelta(hours=1))
+        resolved = opened + timedelta(seconds=int(rng.uniform(0.2, 400) * 3600))
+        done = rng.random() < 0.75 and resolved < NOW
+        status = (
+            rng.choice(["resolved", "closed"]) if done else rng.choice(["new", "in_progress", "waiting_on_partner"])
+        )
+        f.TicketFactory(
+            partner=partner,
+            product=rng.choice(products),
+            category=category,
+            opened_at=opened,
+            status=status,
+            resolved_at=resolved if done else None,
+            closed_at=resolved + timedelta(days=2) if status == "closed" else None,
+            reopen_count=rng.choice([0, 0, 0, 1, 2]),
+            first_response_breached=rng.random() < 0.15,
+            resolution_breached=rng.random() < 0.2,
+        )
+
+
 def build_ecosystem(seed: int = 7, deals_per_partner: int = 45) -> Eco:
     rng = random.Random(seed)
     gold, silver = f.TierFactory(name="Gold"), f.TierFactory(name="Silver")
@@ -162,6 +187,10 @@ def build_ecosystem(seed: int = 7, deals_per_partner: int = 45) -> Eco:
         random_claims(rng, partner, products, 12)
         f.CertificationFactory(partner=partner, earned_on=date(2024, 9, 1), expires_on=date(2025, 3, 1))
         f.CertificationFactory(partner=partner, earned_on=date(2025, 2, 28), expires_on=None)
+    # Tickets draw from their own generator, so the rows above stay what they were before tickets existed.
+    ticket_rng = random.Random(seed + 1)
+    for partner in eco.partners:
+        random_tickets(ticket_rng, partner, products, 14)
     _edge_cases(eco, customer)
     random_sellout(random.Random(seed + 1), eco)
     return eco
@@ -301,6 +330,17 @@ def _edge_cases(eco: Eco, customer) -> None:
     )
     f.CertificationFactory(
         partner=aurora, product_line=eco.network, earned_on=date(2025, 4, 30), expires_on=date(2025, 5, 1)
+    )
+    # A ticket resolved exactly at a month boundary belongs to March; one opened in February and resolved in
+    # March counts as opened in February and resolved in March.
+    f.TicketFactory(
+        partner=aurora,
+        product=network_product,
+        opened_at=march - timedelta(hours=5),
+        status="resolved",
+        resolved_at=march,
+        reopen_count=1,
+        resolution_breached=True,
     )
 
 

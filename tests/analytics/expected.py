@@ -15,6 +15,7 @@ from deals.models import DealLine, DealRegistration
 from inventory.models import InventoryReport
 from partners.models import Certification
 from sellout.models import SellOutLine
+from support.models import Ticket
 from warranty.models import WarrantyClaim
 
 
@@ -27,6 +28,7 @@ class Rows:
     certs: list
     sellout: list = field(default_factory=list)
     rates: RateTable | None = None
+    tickets: list = field(default_factory=list)
 
     @classmethod
     def load(cls) -> Rows:
@@ -40,6 +42,7 @@ class Rows:
             certs=list(Certification.objects.all()),
             sellout=sellout,
             rates=rate_table(currencies={line.currency for line in sellout}, start=min(days), end=max(days)),
+            tickets=list(Ticket.objects.select_related("product")),
         )
 
     def only(self, partner_ids: set[int]) -> Rows:
@@ -51,6 +54,7 @@ class Rows:
             certs=[c for c in self.certs if c.partner_id in partner_ids],
             sellout=[s for s in self.sellout if s.reporter_id in partner_ids],
             rates=self.rates,
+            tickets=[t for t in self.tickets if t.partner_id in partner_ids],
         )
 
 
@@ -132,6 +136,12 @@ def expected_kpis(rows: Rows, start: datetime, end: datetime, now: datetime, rat
     claims_approved = [c for c in claims_decided if c.status in ("approved", "paid")]
     resolution = [(c.decided_at - c.submitted_at).total_seconds() / 86400 for c in claims_decided]
     last_day = (at - timedelta(microseconds=1)).date()
+    # Support tickets: opened in P; resolved in P (the latest resolution of a ticket resolved or closed now).
+    tickets_opened = [t for t in rows.tickets if inside(t.opened_at)]
+    tickets_resolved = [t for t in rows.tickets if t.resolved_at is not None and inside(t.resolved_at)]
+    resolve_hours = [(t.resolved_at - t.opened_at).total_seconds() / 3600 for t in tickets_resolved]
+    once_reopened = [t for t in tickets_resolved if t.reopen_count > 0]
+    missed = [t for t in tickets_resolved if t.first_response_breached or t.resolution_breached]
     certs = [c for c in rows.certs if c.earned_on <= last_day and (c.expires_on is None or c.expires_on > last_day)]
 
     return {
@@ -158,6 +168,11 @@ def expected_kpis(rows: Rows, start: datetime, end: datetime, now: datetime, rat
         "claim_resolution_days": statistics.mean(resolution) if resolution else None,
         "claims_per_1000_units": div(1000 * len(claims_beside_units), sold),
         "active_certifications": len(certs),
+        "tickets_opened": len(tickets_opened),
+        "ticket_resolution_hours": statistics.mean(resolve_hours) if resolve_hours else None,
+        "ticket_resolution_hours_median": statistics.median(resolve_hours) if resolve_hours else None,
+        "ticket_reopen_rate": div(len(once_reopened), len(tickets_resolved)),
+        "ticket_sla_breach_rate": div(len(missed), len(tickets_resolved)),
     } | expected_sellout(rows, start.date(), end.date())
 
 
@@ -217,6 +232,7 @@ def product_line_rows(rows: Rows, line_id: int) -> Rows:
         certs=[c for c in rows.certs if c.product_line_id == line_id],
         sellout=[s for s in rows.sellout if s.product.product_line_id == line_id],
         rates=rows.rates,
+        tickets=[t for t in rows.tickets if t.product.product_line_id == line_id],
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 import numpy as np
 import pandas as pd
@@ -77,3 +77,21 @@ def test_open_sums_convert_each_currency_at_each_point_and_report_the_gaps():
     assert total.tolist() == [[7.0 + 165.0, 7.0]]  # January's EUR rate; February has none
     gone, count = missing["EUR"]
     assert gone.tolist() == [[0.0, 150.0]] and count.tolist() == [[0.0, 2.0]]
+
+
+def test_exact_half_cents_round_to_even_as_the_decimal_conversion():
+    """Float products that are exactly half a cent come out a hair either side; they are redone in Decimal."""
+
+    class Table:
+        reporting = "USD"
+
+        def rate(self, currency, day):
+            return Decimal("1.5")
+
+    amounts = [0.01, 0.03, 0.05, 12.33, 1.07, 100.01]
+    frame = pd.DataFrame({"amount": amounts, "currency": ["EUR"] * 6, "closed": [86_400.0 * 20_000] * 6})
+    got = currency.converted(frame, "closed", currency.Rates.from_table(Table()))
+    expected = [
+        float((Decimal(str(a)) * Decimal("1.5")).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)) for a in amounts
+    ]
+    assert got.tolist() == expected == [0.02, 0.04, 0.08, 18.5, 1.6, 150.02]

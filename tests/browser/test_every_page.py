@@ -4,7 +4,8 @@ browser: no console error, no request leaving this site, no error status, and no
 
 The data: the dashboards' ecosystem (months of deals, stock reports, claims and a full analytics recompute) plus
 what the workflows write through their services: a channel conflict between two partners, a claim waiting for a
-decision, a stock upload with a wrong row, a webhook, and the notifications all of these send. One browser page
+decision, a stock upload with a wrong row, a webhook, a support ticket with a comment and an internal note, and the
+notifications all of these send. One browser page
 is reused; each role logs in on it in turn, and the findings of all roles are reported together.
 """
 
@@ -22,6 +23,7 @@ import pytest
 from deals.services import deal_create
 from integrations.webhooks import webhook_endpoint_create
 from inventory.imports import import_job_create
+from support.services import ticket_comment, ticket_open
 from tests import factories as f
 from tests.browser.conftest import login
 from tests.dashboards.conftest import build_eco
@@ -77,6 +79,18 @@ def workflow_rows(world) -> None:
     csv = f"sku,date,on_hand,units_sold,on_order\nNET-700,{yesterday},12,3,0\nNOPE-1,{yesterday},1,1,0\n"
     import_job_create(partner=w.partner_a, user=w.admin_a, filename="stock.csv", content=csv.encode())
     webhook_endpoint_create(user=w.admin_a, url="https://erp.example/hooks/prm", events=["deal.won"])
+    ticket = ticket_open(
+        partner=w.partner_a,
+        user=w.user_a,
+        product=router,
+        category=f.TicketCategoryFactory(code="hardware-fault", name="Hardware fault"),
+        severity="high",
+        subject="Router reboots under load",
+        description="Reboots twice a day since the firmware update.",
+        customer_name="Umbrella Corp",
+    )
+    ticket_comment(ticket=ticket, user=w.manager, body="Please send the diagnostic bundle.")
+    ticket_comment(ticket=ticket, user=w.manager, body="Known issue in this batch.", internal=True)
 
 
 def check_page(page, role: str, findings: Findings, response) -> None:

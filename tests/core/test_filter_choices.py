@@ -1,7 +1,7 @@
 """Every choice list of a filter or form offers only what the visibility rule lets the user see.
 
-Partners, distributors, customers and users are partner data; regions, tiers, product lines, products
-and failure codes are public reference data. The filter sets are found by walking every subclass of
+Partners, distributors, customers and users are partner data; regions, tiers, product lines, products,
+failure codes and ticket categories are public reference data. The filter sets are found by walking every subclass of
 django-filter's FilterSet once the URLconf has imported the views, so a new filter set is covered too.
 """
 
@@ -14,15 +14,17 @@ from django.urls import get_resolver, reverse
 
 from customers.models import Customer
 from dashboards.forms import DashboardFilterForm
+from deals.models import DealRegistration
 from integrations.forms import WebhookEndpointForm
 from partners.models import Partner, Region
+from support.forms import TicketForm
 from tests import factories as f
 from warranty.forms import ClaimForm
 
 pytestmark = pytest.mark.django_db
 
 # Choice lists of reference data: the same for every signed-in user.
-PUBLIC = {"Region", "Tier", "ProductLine", "Product", "FailureCode"}
+PUBLIC = {"Region", "Tier", "ProductLine", "Product", "FailureCode", "TicketCategory"}
 
 
 def all_filtersets() -> list[type[django_filters.FilterSet]]:
@@ -103,3 +105,12 @@ def test_form_choice_lists_follow_the_visibility_rule(world):
     assert set(dashboard.fields["region"].queryset) == {world.amer}
     assert set(Region.objects.all()) > {world.amer}
     assert Customer.objects.visible_to(world.admin_a).filter(pk=theirs.pk).count() == 0
+    # A ticket links only the partner's own claims and deals (a distributor's view of its resellers included).
+    own_claim = f.WarrantyClaimFactory(partner=world.partner_a)
+    f.WarrantyClaimFactory(partner=world.partner_b)
+    resellers_deal = f.DealFactory(partner=world.reseller_of_distributor)
+    ticket = TicketForm(user=world.admin_a)
+    assert set(ticket.fields["customer"].queryset) == {mine, own_claim.customer}
+    assert set(ticket.fields["warranty_claim"].queryset) == {own_claim}
+    assert set(ticket.fields["deal"].queryset) == set(DealRegistration.objects.filter(partner=world.partner_a))
+    assert resellers_deal not in TicketForm(user=world.distributor_admin).fields["deal"].queryset

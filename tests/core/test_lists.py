@@ -29,8 +29,10 @@ from accounts.models import User
 from core.lists import ListColumn, parse_sort
 from core.spreadsheets import csv_value
 from deals.models import DealRegistration, DealStatus
+from ingest.models import ImportBatch
 from inventory.models import ImportJob, InventoryReport
 from notifications.models import Notification
+from sellout.models import SellOutLine
 from tests import factories as f
 from warranty.models import ClaimStatus, WarrantyClaim
 
@@ -76,6 +78,32 @@ def _imports(partner, n: int, *, tag: str) -> None:
             content=b"",
             status=statuses[i % 2],
             total_rows=(i * 7) % 11,
+        )
+
+
+INVOICE_LINES = itertools.count(1)
+
+
+def _sellout(partner, n: int, *, tag: str) -> None:
+    kinds = ["sale", "return"]
+    for i in range(n):
+        f.SellOutLineFactory(
+            reporter=partner,
+            invoice_number=FORMULA if i == 0 else f"{tag}-INV-{i}",
+            invoice_line=next(INVOICE_LINES),
+            transaction_type=kinds[i % 2],
+            quantity=(i * 13) % 17 + 1,
+        )
+
+
+def _batches(partner, n: int, *, tag: str) -> None:
+    channels = ["csv", "api"]
+    for i in range(n):
+        f.ImportBatchFactory(
+            partner=partner,
+            channel=channels[i % 2],
+            filename=f"{FORMULA}{tag}.csv" if i == 0 else f"{tag}-{i}.csv",
+            created_count=(i * 7) % 11,
         )
 
 
@@ -172,6 +200,26 @@ CLAIMS = {
     "sort_key": "claimed",
     "sort_value": lambda claim: claim.claimed_amount,
 }
+SELLOUT = {
+    "build": _sellout,
+    "queryset": lambda owner: SellOutLine.objects.filter(reporter=owner),
+    "ident": "Invoice",
+    "ident_of": lambda line: line.invoice_number,
+    "filter_query": {"transaction_type": "return"},
+    "filter_rows": lambda rows: rows.filter(transaction_type="return"),
+    "sort_key": "quantity",
+    "sort_value": lambda line: line.quantity,
+}
+BATCHES = {
+    "build": _batches,
+    "queryset": lambda owner: ImportBatch.objects.filter(partner=owner, kind="sellout"),
+    "ident": "File or reference",
+    "ident_of": lambda batch: batch.filename,
+    "filter_query": {"channel": "csv"},
+    "filter_rows": lambda rows: rows.filter(channel="csv"),
+    "sort_key": "created",
+    "sort_value": lambda batch: batch.created_count,
+}
 
 LISTS = {
     "portal deals": _deal_case("deals:deal_list", "user_a", "partner_a", "partner_b"),
@@ -184,6 +232,13 @@ LISTS = {
     "portal uploads": ListCase("inventory:import_list", "user_a", own="partner_a", other="partner_b", **IMPORTS),
     "manager uploads": ListCase(
         "inventory:manage_import_list", "regional_manager", own="partner_b", other="partner_a", **IMPORTS
+    ),
+    "portal sell-out": ListCase("sellout:line_list", "user_a", own="partner_a", other="partner_b", **SELLOUT),
+    "manager sell-out": ListCase(
+        "sellout:manage_line_list", "regional_manager", own="partner_b", other="partner_a", **SELLOUT
+    ),
+    "sell-out imports": ListCase(
+        "sellout:manage_batch_list", "regional_manager", own="partner_b", other="partner_a", **BATCHES
     ),
     "portal claims": ListCase("warranty:claim_list", "user_a", own="partner_a", other="partner_b", **CLAIMS),
     "claim review queue": ListCase(

@@ -38,6 +38,9 @@ from django.utils.http import urlsafe_base64_encode
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from activations.figures import activation_figures_compute
+from activations.models import Activation, UsageRecord
+from activations.services import activations_upsert, usage_upsert
 from analytics import services as analytics_services
 from analytics.models import (
     EcosystemHealth,
@@ -50,6 +53,10 @@ from analytics.models import (
 from currencies.services import rate_upload_create
 from deals.models import LossReason
 from deals.services import deal_approve, deal_close, deal_create
+from edi.models import EdiImport, ProductActivity, ReportingLocation
+from edi.services import edi_import_create
+from ingest.models import ImportBatch
+from ingest.services import import_batch_open
 from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from integrations.tokens import api_token_create
 from integrations.webhooks import webhook_endpoint_create
@@ -57,7 +64,13 @@ from inventory.imports import import_job_create
 from inventory.models import ImportJob, InventoryReport
 from inventory.services import inventory_upsert
 from notifications.models import Notification
+from sellout.imports import sellout_upload_create
+from sellout.models import EndCustomerCandidate, SellOutLine, SellOutSerial
+from sellout.services import sellout_lines_upsert
+from support.models import SlaPolicy
+from support.services import ticket_comment, ticket_open, ticket_transition
 from tests import factories as f
+from tests.edi.builders import interchange
 from warranty.services import claim_approve, claim_create
 
 # --- who may enter ------------------------------------------------------------------------------------
@@ -131,6 +144,7 @@ SCOPES: dict[str, Declared] = {
     "dashboards:product_list": _d(MANAGER),
     "dashboards:product_detail": _d(MANAGER, pk="product"),
     "dashboards:sellout": _d(MANAGER),
+    "dashboards:support": _d(MANAGER),
     "dashboards:portal_scorecard": _d(PORTAL),
     # accounts
     "accounts:user_list": _d(PORTAL_ADMIN),
@@ -176,12 +190,40 @@ SCOPES: dict[str, Declared] = {
     "inventory:manage_import_list": _d(MANAGER),
     "inventory:manage_import_detail": _d(MANAGER, pk="import_job"),
     "inventory:manage_import_resume": _d(MANAGER, pk="import_job"),
+    # sell-out
+    "sellout:line_list": _d(PORTAL),
+    "sellout:line_detail": _d(PORTAL, pk="sellout_line"),
+    "sellout:template": _d(PORTAL),
+    "sellout:example": _d(PORTAL),
+    "sellout:upload": _d(PORTAL),
+    "sellout:upload_list": _d(PORTAL),
+    "sellout:upload_detail": _d(PORTAL, pk="sellout_upload"),
+    "sellout:upload_run": _d(PORTAL, pk="sellout_upload"),
+    "sellout:upload_resume": _d(PORTAL, pk="sellout_upload"),
+    "sellout:upload_errors": _d(PORTAL, pk="sellout_upload"),
+    "sellout:reconciliation": _d(PORTAL),
+    "sellout:manage_line_list": _d(MANAGER),
+    "sellout:manage_line_detail": _d(MANAGER, pk="sellout_line"),
+    "sellout:manage_batch_list": _d(MANAGER),
+    "sellout:manage_batch_detail": _d(MANAGER, pk="sellout_batch"),
+    "sellout:manage_batch_revert": _d(MANAGER, pk="sellout_batch"),
+    "sellout:manage_candidate_list": _d(MANAGER),
+    "sellout:manage_candidate_detail": _d(MANAGER, pk="sellout_candidate"),
+    "sellout:manage_candidate_create": _d(MANAGER, pk="sellout_candidate"),
+    "sellout:manage_candidate_link": _d(MANAGER, pk="sellout_candidate"),
+    "sellout:manage_reconciliation": _d(MANAGER),
     # warranty
     "warranty:claim_list": _d(PORTAL),
     "warranty:claim_create": _d(PORTAL),
     "warranty:claim_detail": _d(PORTAL, pk="claim"),
     "warranty:manage_claim_list": _d(MANAGER),
     "warranty:manage_claim_detail": _d(MANAGER, pk="claim"),
+    # support
+    "support:ticket_list": _d(PORTAL),
+    "support:ticket_create": _d(PORTAL),
+    "support:ticket_detail": _d(PORTAL, pk="ticket"),
+    "support:manage_ticket_list": _d(MANAGER),
+    "support:manage_ticket_detail": _d(MANAGER, pk="ticket"),
     # exchange rates: the channel team keeps them
     "currencies:rate_overview": _d(MANAGER),
     "currencies:rate_list": _d(MANAGER),
@@ -189,6 +231,20 @@ SCOPES: dict[str, Declared] = {
     "currencies:rate_upload": _d(MANAGER),
     "currencies:rate_upload_detail": _d(MANAGER, pk="rate_upload"),
     "currencies:rate_upload_import": _d(MANAGER, pk="rate_upload"),
+    # activations
+    "activations:manage_rates": _d(MANAGER),
+    # EDI intake
+    "edi:upload": _d(PORTAL),
+    "edi:import_list": _d(PORTAL),
+    "edi:import_detail": _d(PORTAL, pk="edi_import"),
+    "edi:import_errors": _d(PORTAL, pk="edi_import"),
+    "edi:activity_list": _d(PORTAL),
+    "edi:manage_upload": _d(MANAGER),
+    "edi:manage_import_list": _d(MANAGER),
+    "edi:manage_import_detail": _d(MANAGER, pk="edi_import"),
+    "edi:manage_import_errors": _d(MANAGER, pk="edi_import"),
+    "edi:manage_activity_list": _d(MANAGER),
+    "edi:manage_location_list": _d(MANAGER),
     # notifications
     "notifications:list": _d(SIGNED_IN),
     "notifications:mark_all_read": _d(SIGNED_IN),
@@ -243,6 +299,8 @@ SCOPES: dict[str, Declared] = {
     "inventory-api:inventory-list": _d(API),
     "inventory-api:inventory-bulk": _d(API),
     "inventory-api:inventory-detail": _d(API, pk="inventory"),
+    "sellout-api:sellout-list": _d(API),
+    "sellout-api:sellout-detail": _d(API, pk="sellout_line"),
     "warranty-api:claim-list": _d(API),
     "warranty-api:claim-bulk": _d(API),
     "warranty-api:claim-detail": _d(API, pk="claim"),
@@ -253,6 +311,24 @@ SCOPES: dict[str, Declared] = {
     "warranty-api:claim-review": _d(API, pk="claim"),
     "warranty-api:failure-code-list": _d(API),
     "warranty-api:failure-code-detail": _d(API, pk="failure_code"),
+    "activations-api:activation-list": _d(API),
+    "activations-api:activation-detail": _d(API, pk="activation"),
+    "activations-api:usage-list": _d(API),
+    "activations-api:usage-detail": _d(API, pk="usage"),
+    "support-api:ticket-list": _d(API),
+    "support-api:ticket-detail": _d(API, pk="ticket"),
+    "support-api:ticket-comments": _d(API, pk="ticket"),
+    "support-api:ticket-events": _d(API, pk="ticket"),
+    "support-api:ticket-start": _d(API, pk="ticket"),
+    "support-api:ticket-wait-on-partner": _d(API, pk="ticket"),
+    "support-api:ticket-wait-on-vendor": _d(API, pk="ticket"),
+    "support-api:ticket-resolve": _d(API, pk="ticket"),
+    "support-api:ticket-close": _d(API, pk="ticket"),
+    "support-api:ticket-reopen": _d(API, pk="ticket"),
+    "support-api:ticket-category-list": _d(API),
+    "support-api:ticket-category-detail": _d(API, pk="ticket_category"),
+    "support-api:sla-policy-list": _d(API),
+    "support-api:sla-policy-detail": _d(API, pk="sla_policy"),
     "notifications-api:notification-list": _d(API),
     "notifications-api:notification-read-all": _d(API),
     "notifications-api:notification-detail": _d(API, pk="notification"),
@@ -282,6 +358,8 @@ SCOPES: dict[str, Declared] = {
     "integrations-api:webhook-delivery-list": _d(API),
     "integrations-api:webhook-delivery-detail": _d(API, pk="delivery"),
     "integrations-api:webhook-delivery-redeliver": _d(API, pk="delivery"),
+    "edi-api:edi-import-list": _d(API),
+    "edi-api:edi-import-detail": _d(API, pk="edi_import"),
 }
 # Django's admin is one application with one rule (staff with model permissions); its URLs are many.
 NAMESPACE_SCOPES: dict[str, str] = {"admin": ADMIN}
@@ -369,6 +447,32 @@ def _build() -> Matrix:
     claim_approve(claim=claim_a, user=users["regional"])
     claim_approve(claim=claim_b, user=users["south"])
 
+    # Support tickets on both sides, linked to their own claims and deals, with a public comment and an
+    # internal note each; B's is resolved and reopened. A's internal note must never reach A's users.
+    hardware = f.TicketCategoryFactory(code="hardware-fault")
+
+    def ticket(user, customer_name: str, claim, deal, manager):
+        opened = ticket_open(
+            partner=user.partner,
+            user=user,
+            product=switch,
+            category=hardware,
+            severity="high",
+            subject=f"{customer_name} switch reboots",
+            description=f"{customer_name} reports reboots",
+            customer_name=customer_name,
+            warranty_claim=claim,
+            deal=deal,
+        )
+        ticket_comment(ticket=opened, user=manager, body=f"{customer_name} public answer")
+        ticket_comment(ticket=opened, user=manager, body=f"{customer_name} vendor internal note", internal=True)
+        return opened
+
+    ticket_a = ticket(users["admin_a"], "Qwertz Ticket Customer", claim_a, second_a, users["regional"])
+    ticket_b = ticket(users["admin_b"], "Zyxwv Ticket Customer", claim_b, second_b, users["south"])
+    ticket_transition(ticket=ticket_b, user=users["south"], to_status="resolved")
+    ticket_transition(ticket=ticket_b, user=users["admin_b"], to_status="in_progress", note="Zyxwv reopen reason")
+
     yesterday = date.today() - timedelta(days=1)
     for who in ("admin_a", "admin_b", "distributor"):
         row = {"product": switch, "date": yesterday, "on_hand": 30, "units_sold": 12, "on_order": 0}
@@ -378,6 +482,59 @@ def _build() -> Matrix:
         partner=a, user=users["admin_a"], filename="qwertz-stock.csv", content=content.encode()
     )
     import_b = import_job_create(partner=b, user=users["admin_b"], filename="zyxwv-stock.csv", content=content.encode())
+    # Sell-out: A and B each report a line with an end customer nobody else knows (a candidate each); the
+    # distributor reports a sale to A; each side uploads a file.
+    sellout_rows = {
+        "admin_a": {"end_customer_name": "Qwertz Sellout Buyer", "end_customer_domain": "qwertz-sellout.example"},
+        "admin_b": {"end_customer_name": "Zyxwv Sellout Buyer", "end_customer_domain": "zyxwv-sellout.example"},
+        "distributor": {"sold_to_partner": a, "sold_to_name": A_NAME},
+    }
+    for who, extra in sellout_rows.items():
+        batch = import_batch_open(kind="sellout", channel="portal", partner=users[who].partner, user=users[who])
+        sellout_row = {
+            "invoice_number": f"{who.upper()}-INV-1",
+            "invoice_line": 1,
+            "date": yesterday,
+            "transaction_type": "sale",
+            "product": switch,
+            "quantity": 4,
+            "unit_price": Decimal("240.00"),
+            "currency": "EUR",
+            "serials": [],
+            **extra,
+        }
+        sellout_lines_upsert(reporter=users[who].partner, rows=[sellout_row], batch=batch, user=users[who])
+    sellout_csv = (
+        f"invoice_number,invoice_line,date,sku,quantity,unit_price,currency\nUP-1,1,{yesterday},MX-SW-1,2,9.50,EUR\n"
+    )
+    sellout_uploads = [
+        sellout_upload_create(
+            partner=p, user=users[who], filename=f"{p.name[:6].lower()}-sellout.csv", content=sellout_csv.encode()
+        )
+        for p, who in ((a, "admin_a"), (b, "admin_b"))
+    ]
+    # EDI: each side's 852 for its own location (with a balance exception), and B's refused interchange.
+    ReportingLocation.objects.create(qualifier="92", code="QWERTZ-LOC", partner=a, site_name="Qwertz Store")
+    ReportingLocation.objects.create(qualifier="92", code="ZYXWV-LOC", partner=b, site_name="Zyxwv Secret Site")
+
+    def edi(user, code: str, control: int, sku: str = "MX-SW-1"):
+        body = [
+            "XQ*H*20260101*20260131",
+            f"N1*RL*{code} store*92*{code}",
+            f"LIN**VN*{sku}",
+            "ZA*QB*9*EA",
+            "ZA*QS*2*EA",
+            "ZA*QA*5*EA",
+        ]
+        return edi_import_create(
+            user=user, content=interchange([body], control=control), source="portal", filename=f"{code.lower()}.edi"
+        )
+
+    edi_a = edi(users["admin_a"], "QWERTZ-LOC", 901)
+    edi_b = edi(users["admin_b"], "ZYXWV-LOC", 902)
+    edi_b_refused = edi(users["admin_b"], "ZYXWV-LOC", 903, sku="ZYXWV-NOPE")
+    assert (edi_a.status, edi_b.status, edi_b_refused.status) == ("done", "done", "rejected")
+    assert ProductActivity.objects.exceptions().count() == 2
     cert_a = f.CertificationFactory(partner=a, holder_name="Qwertz Holder")
     cert_b = f.CertificationFactory(partner=b, holder_name="Zyxwv Holder")
 
@@ -407,6 +564,28 @@ def _build() -> Matrix:
     for reporter, country in ((a, "DE"), (b, "BR")):
         f.SellOutLineFactory(reporter=reporter, product=switch, end_customer_country=country)
         f.SellOutLineFactory(reporter=reporter, product=switch, transaction_type="return", quantity=1)
+    # Units each side sold, activated and used (the vendor's delivery), and their stored figures.
+    activation_batch = import_batch_open(kind="activations", channel="api", user=users["manager"])
+    for partner, serial in ((a, "QWERTZ-SN-1"), (b, "ZYXWV-SN-1")):
+        line = f.SellOutLineFactory(reporter=partner, product=switch, date=yesterday - timedelta(days=20))
+        SellOutSerial.objects.create(line=line, product=switch, serial=serial)
+    unit = {"product": switch, "kind": "serial", "activated_on": yesterday, "units": 1, "status": "active"}
+    activation_rows = [{**unit, "identifier": s, "deactivated_on": None} for s in ("QWERTZ-SN-1", "ZYXWV-SN-1")]
+    activations_upsert(rows=activation_rows, batch=activation_batch)
+    usage_batch = import_batch_open(kind="usage", channel="api", user=users["manager"])
+    usage_rows = [
+        {
+            "activation": unit,
+            "month": yesterday.replace(day=1),
+            "active_units": 1,
+            "usage": Decimal(5),
+            "usage_unit": "h",
+        }
+        for unit in Activation.objects.order_by("pk")
+    ]
+    usage_upsert(rows=usage_rows, batch=usage_batch)
+    activation_figures_compute()
+
     with override_settings(PRM_ANALYTICS_HISTORY_MONTHS=2), TestCase.captureOnCommitCallbacks(execute=True):
         analytics_services.recompute_start(kind="full_recompute")
     job = JobRun.objects.latest("pk")
@@ -450,7 +629,17 @@ def _build() -> Matrix:
         "user": [users["admin_a"], users["user_a"], users["admin_b"], users["user_b"], users["distributor"]],
         "deal": [conflict_a, conflict_b, second_a, second_b, own_d],
         "claim": [claim_a, claim_b],
+        "ticket": [ticket_a, ticket_b],
+        "ticket_category": [hardware],
+        "sla_policy": [
+            SlaPolicy.objects.get_or_create(severity="high", first_response_hours=4, resolution_hours=72)[0]
+        ],
         "import_job": [import_a, import_b],
+        "sellout_line": list(SellOutLine.objects.order_by("pk")),
+        "sellout_upload": sellout_uploads,
+        "sellout_batch": list(ImportBatch.objects.filter(kind="sellout").order_by("pk")),
+        "sellout_candidate": list(EndCustomerCandidate.objects.order_by("pk")),
+        "edi_import": [edi_a, edi_b, edi_b_refused],
         "inventory": list(InventoryReport.objects.order_by("pk")),
         "certification": [cert_a, cert_b],
         "customer": [conflict_a.customer, conflict_b.customer, claim_a.customer, claim_b.customer, own_d.customer],
@@ -471,6 +660,8 @@ def _build() -> Matrix:
         "product_line": [line],
         "failure_code": [code],
         "loss_reason": list(LossReason.objects.filter(code__in=["price", "other"])),
+        "activation": list(Activation.objects.order_by("pk")),
+        "usage": list(UsageRecord.objects.order_by("pk")),
         "uid": [urlsafe_base64_encode(str(users["admin_b"].pk).encode())],
         "password_token": ["not-a-valid-token"],
     }
@@ -482,19 +673,21 @@ def _build() -> Matrix:
     for name, objects in groups.items():
         assert objects, f"no {name} in the data set"
 
-    b_side = {"zyxwv", second_b.reference, claim_b.reference}
-    d_own = {"Plinkr Own Customer", own_d.reference}
-    a_claims = {"Qwertz Claim Customer", claim_a.reference, "Qwertz Holder"}
+    b_side = {"zyxwv", second_b.reference, claim_b.reference, "ADMIN_B-INV-1", ticket_b.reference}
+    d_own = {"Plinkr Own Customer", own_d.reference, "DISTRIBUTOR-INV-1"}
+    a_claims = {"Qwertz Claim Customer", claim_a.reference, "Qwertz Holder", ticket_a.reference, "Qwertz Ticket"}
+    # Vendor-only notes: never shown to anyone on a partner's side, whatever the page or export.
+    internal_notes = {"Qwertz Ticket Customer vendor internal note", "Zyxwv Ticket Customer vendor internal note"}
     everything = b_side | d_own | a_claims | {"qwertz", "plinkr", conflict_a.reference, conflict_b.reference}
     forbidden = {
         "superuser": set(),
         "manager": set(),
         # A manager of A's region may read the other side of the conflict as a reference only.
         "regional": set(b_side),
-        "admin_a": b_side | d_own | {conflict_b.reference},
-        "user_a": b_side | d_own | {conflict_b.reference},
-        # The distributor reads A's deals and stock, not A's claims, certifications or the other side.
-        "distributor": b_side | a_claims | {conflict_b.reference},
+        "admin_a": b_side | d_own | internal_notes | {conflict_b.reference},
+        "user_a": b_side | d_own | internal_notes | {conflict_b.reference},
+        # The distributor reads A's deals and stock, not A's claims, tickets, certifications or the other side.
+        "distributor": b_side | a_claims | internal_notes | {conflict_b.reference},
         "anonymous": everything,
     }
     return Matrix(
@@ -799,3 +992,10 @@ def test_the_data_set_exercises_the_rule(matrix, db):
     assert Notification.objects.filter(recipient=matrix.users["regional"], verb="deal.conflict_detected").exists()
     assert ImportJob.objects.count() == 2 and WebhookEndpoint.objects.count() == 3
     assert KpiSnapshot.objects.filter(dimension="tier").exists()
+    # Tickets: the channel team reads the internal notes that partners never get.
+    ticket_a, ticket_b = matrix.groups["ticket"]
+    page = manager.get(f"/manage/support/{ticket_b.pk}/").content.decode()
+    assert "Zyxwv Ticket Customer vendor internal note" in page and "Zyxwv reopen reason" in page
+    page = admin_a.get(f"/portal/support/{ticket_a.pk}/").content.decode()
+    assert "Qwertz Ticket Customer public answer" in page and "internal note" not in page
+    assert EdiImport.objects.count() == 3 and ReportingLocation.objects.count() == 2

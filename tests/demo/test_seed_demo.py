@@ -29,6 +29,7 @@ from demo import integrity
 from demo.config import DEMO_LOGINS, SHOWCASE
 from inventory.models import InventoryReport
 from partners.models import Certification, Partner, Program, Tier
+from support.models import Ticket, TicketComment, TicketEvent, TicketStatus
 from tests import factories as f
 from warranty.models import ClaimEvent, ClaimStatus, WarrantyClaim
 from warranty.services import warranty_end
@@ -58,6 +59,8 @@ def key_figures() -> dict:
         "claims": WarrantyClaim.objects.aggregate(n=Count("pk"), claimed=Sum("claimed_amount")),
         "claim_events": ClaimEvent.objects.count(),
         "certifications": Certification.objects.count(),
+        "tickets": Ticket.objects.aggregate(n=Count("pk"), reopened=Sum("reopen_count")),
+        "ticket_events": TicketEvent.objects.count(),
         "customers": Customer.objects.count(),
     }
 
@@ -244,6 +247,32 @@ def test_inventory_is_unique_consistent_and_has_stockouts():
 
 
 @pytest.mark.django_db
+def test_sellout_follows_stock_and_covers_every_kind_of_line():
+    from django.db.models import F
+
+    from ingest.models import ImportBatch
+    from sellout.models import EndCustomerCandidate, SellOutCorrection, SellOutLine, SellOutSerial
+
+    lines = SellOutLine.objects.all()
+    assert 2_000 <= lines.count() <= 3_000
+    assert set(lines.values_list("transaction_type", flat=True)) == {"sale", "return", "transfer", "drop_ship"}
+    # Two-tier: a distributor's sales to partners go to its own resellers only.
+    to_partners = lines.filter(sold_to_partner__isnull=False)
+    assert to_partners.exists()
+    assert not to_partners.exclude(sold_to_partner__parent=F("reporter")).exists()
+    matched = lines.filter(customer_match="matched")
+    assert matched.exists() and not matched.exclude(customer__domain=F("end_customer_domain")).exists()
+    assert lines.filter(customer_match="candidate", customer_candidate__isnull=False).exists()
+    assert EndCustomerCandidate.objects.filter(status="open").exists()
+    assert SellOutSerial.objects.exists()
+    assert SellOutCorrection.objects.count() == lines.filter(revision=2).count() > 0
+    # Each partner's month is one delivery whose counts are the lines it wrote.
+    for batch in ImportBatch.objects.filter(kind="sellout")[:50]:
+        assert batch.created_count == batch.sellout_lines.count()
+        assert batch.sellout_lines.exclude(reporter_id=batch.partner_id).count() == 0
+
+
+@pytest.mark.django_db
 def test_claims_have_flags_that_follow_the_rules():
     claims = list(WarrantyClaim.objects.select_related("product", "duplicate_of"))
     assert len(claims) == 2_000
@@ -264,6 +293,42 @@ def test_claims_have_flags_that_follow_the_rules():
         assert timedelta(0) < claim.submitted_at - earlier.submitted_at < timedelta(days=30)
     assert len({c.serial_number for c in claims if not c.is_duplicate}) == len(claims) - len(duplicates)
     assert ClaimEvent.objects.filter(to_status="submitted").count() == len(claims)
+
+
+@pytest.mark.django_db
+def test_support_tickets_follow_the_sla_rules():
+    tickets = list(Ticket.objects.all())
+    assert len(tickets) == 500
+    assert {t.status for t in tickets} == set(TicketStatus.values)
+    assert any(t.reopen_count for t in tickets)
+    assert any(t.first_response_breached for t in tickets) and any(t.resolution_breached for t in tickets)
+    assert any(t.warranty_claim_id for t in tickets)
+    assert all(re.fullmatch(r"ST-\d{4}-\d{6}", t.reference) for t in tickets)
+    history: dict[int, list] = defaultdict(list)
+    for event in TicketEvent.objects.order_by("at", "pk"):
+        history[event.ticket_id].append(event)
+    for t in tickets:
+        assert (t.resolved_at is not None) == (t.status in ("resolved", "closed")), t.reference
+        assert (t.closed_at is not None) == (t.status == "closed"), t.reference
+        assert (t.clock_paused_since is not None) == (t.status in ("waiting_on_partner", "resolved", "closed"))
+        if t.first_response_at is not None:
+            assert t.first_response_breached == (t.first_response_at > t.first_response_due_at), t.reference
+        if t.status in ("resolved", "closed"):
+            assert t.resolution_breached == (t.resolved_at > t.resolution_due_at) or t.reopen_count, t.reference
+        events = history[t.pk]
+        assert events[0].to_status == "new" and events[-1].to_status == t.status, t.reference
+        assert all(a.to_status == b.from_status for a, b in zip(events, events[1:], strict=False)), t.reference
+        reopens = sum(1 for e in events if (e.from_status, e.to_status) == ("resolved", "in_progress"))
+        assert reopens == t.reopen_count
+        if t.warranty_claim_id:
+            claim = WarrantyClaim.objects.get(pk=t.warranty_claim_id)
+            assert (claim.partner_id, claim.product_id, claim.serial_number) == (
+                t.partner_id,
+                t.product_id,
+                t.serial_number,
+            )
+    assert not TicketComment.objects.filter(is_internal=True, side="partner").exists()
+    assert TicketComment.objects.filter(is_internal=True).exists()
 
 
 @pytest.mark.django_db

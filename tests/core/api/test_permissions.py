@@ -13,7 +13,7 @@ from tests.fixtures.api import error_of
 
 pytestmark = pytest.mark.usefixtures("shared_world")
 
-RESOURCES = ["partners", "certifications", "customers", "deals", "inventory", "claims"]
+RESOURCES = ["partners", "certifications", "customers", "deals", "inventory", "claims", "sellout", "tickets"]
 # Who sees partner A's object (EMEA). The regional manager is limited to the Americas (partner B).
 SEES_A = {"admin_a": True, "user_a": True, "admin_b": False, "regional_manager": False, "manager": True}
 SEES_B = {"admin_a": False, "admin_b": True, "regional_manager": True, "manager": True}
@@ -58,12 +58,19 @@ WRITES = [
     ("post", "/api/v1/deals/{deal}/withdraw/", {}),
     ("post", "/api/v1/inventory/", {}),
     ("post", "/api/v1/inventory/bulk/", {"items": []}),
+    ("post", "/api/v1/sellout/", {"items": []}),
     ("post", "/api/v1/rates/", {}),
     ("post", "/api/v1/rates/bulk/", {"items": []}),
     ("post", "/api/v1/claims/", {}),
+    ("post", "/api/v1/activations/", {"items": []}),
+    ("post", "/api/v1/usage/", {"items": []}),
     ("post", "/api/v1/claims/{claim}/approve/", {}),
+    ("post", "/api/v1/tickets/", {}),
+    ("post", "/api/v1/tickets/{ticket}/comments/", {"body": "x"}),
+    ("post", "/api/v1/tickets/{ticket}/resolve/", {}),
     ("post", "/api/v1/notifications/read-all/", {}),
     ("post", "/api/v1/webhooks/", {}),
+    ("post", "/api/v1/edi/", {}),
     ("delete", "/api/v1/tokens/{token}/", None),
 ]
 
@@ -76,7 +83,12 @@ def test_read_only_tokens_read_but_never_write(objects, client_for, method, url,
     from integrations.models import ApiToken
 
     token = ApiToken.objects.get(user__username=role, read_only=True)
-    url = url.format(deal=objects["a"]["deals"].pk, claim=objects["a"]["claims"].pk, token=token.pk)
+    url = url.format(
+        deal=objects["a"]["deals"].pk,
+        claim=objects["a"]["claims"].pk,
+        ticket=objects["a"]["tickets"].pk,
+        token=token.pk,
+    )
     response = getattr(client, method)(url, body, format="json")
     assert response.status_code == 403
     assert error_of(response)["code"] == "read_only_token"
@@ -90,6 +102,8 @@ ACTIONS = [
     ("claims", "review", {}, "manager"),
     ("claims", "approve", {}, "manager"),
     ("claims", "reject", {"reason": "not covered"}, "manager"),
+    ("tickets", "start", {}, "manager"),
+    ("tickets", "wait-on-partner", {"note": "logs please"}, "manager"),
 ]
 
 

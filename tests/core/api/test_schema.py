@@ -28,6 +28,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from activations.models import Activation, UsageRecord
+from activations.services import activations_upsert, usage_upsert
 from analytics.models import (
     EcosystemHealth,
     JobRun,
@@ -44,12 +46,17 @@ from customers.models import Customer
 from deals import services as deal_services
 from deals.models import DealRegistration, LossReason
 from deals.validation import MAX_LINES
+from edi.models import EdiImport
+from ingest.services import import_batch_open
 from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from integrations.tokens import api_token_create
 from integrations.webhooks import webhook_endpoint_create
 from inventory.models import InventoryReport
 from notifications.models import Notification
 from partners.models import Certification, Partner, Region, Tier
+from sellout.models import SellOutLine, SellOutSerial
+from support import services as ticket_services
+from support.models import SlaPolicy, Ticket, TicketCategory
 from tests import factories as f
 from warranty import services as claim_services
 from warranty.models import FailureCode, WarrantyClaim
@@ -60,8 +67,14 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 3}
 # Operations that must have answered 2xx at least once (for either token), so the run is not all 404s and 400s.
 MIN_SHARE_SUCCEEDED = 0.8
+# EDI interchanges are raw bytes (`application/edi-x12`): generated bodies are sent as they are.
+schemathesis.serializer.alias("application/edi-x12", "application/octet-stream")
+
 # A systematic fault fails many coverage cases alike; the first few say enough.
 MAX_REPORTED_PER_OPERATION = 3
+
+
+DELIVERIES = {("post", "/api/v1/activations/"), ("post", "/api/v1/usage/")}
 
 
 def test_the_schema_validates_without_warnings(tmp_path):
@@ -77,7 +90,15 @@ def test_the_schema_validates_without_warnings(tmp_path):
             if method == "post":
                 assert {"409", "413", "415", "422"} <= codes, (method, path)
             refused = operation["responses"]["400"]["content"]["application/json"]["schema"]["$ref"]
-            assert refused.endswith("/BulkError" if path.endswith("/bulk/") else "/Error"), (method, path)
+            # A bulk request (`…/bulk/`, the deliveries POSTed to /activations/ and /usage/, or a collection whose
+            # POST takes the bulk envelope, as sell-out's) is refused with the per-item answer.
+            request = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+            bulk = (
+                path.endswith("/bulk/")
+                or (method, path) in DELIVERIES
+                or request.get("schema", {}).get("$ref", "").endswith("BulkRequest")
+            )
+            assert refused.endswith("/BulkError" if bulk else "/Error"), (method, path)
 
 
 def test_request_bodies_state_the_rules_the_api_applies(client):
@@ -129,6 +150,7 @@ def _seed(world) -> None:
         f.CertificationFactory(partner=partner)
         for product in catalog:
             f.InventoryReportFactory(partner=partner, product=product, date=today - timedelta(days=1))
+            f.SellOutLineFactory(reporter=partner, product=product, date=today - timedelta(days=1))
         # Deal 0 of each partner is for the same customer: the two conflict.
         deals = [
             deal_services.deal_create(
@@ -164,6 +186,43 @@ def _seed(world) -> None:
         claim_services.claim_approve(claim=claims[3], user=manager)
         claim_services.claim_approve(claim=claims[4], user=manager, amount=Decimal("100.00"))
         claim_services.claim_pay(claim=claims[4], user=manager)
+        # Units each partner sold, activated by the vendor's delivery, with a month of usage.
+        line = f.SellOutLineFactory(reporter=partner, product=catalog[0], date=today - timedelta(days=30))
+        SellOutSerial.objects.bulk_create(
+            [SellOutSerial(line=line, product=catalog[0], serial=f"FZ-SN-{index}-{n}") for n in range(3)]
+        )
+        batch = import_batch_open(kind="activations", channel="api", user=world.manager)
+        unit = {"product": catalog[0], "kind": "serial", "activated_on": today - timedelta(days=20), "units": 1}
+        rows = [
+            {**unit, "identifier": f"FZ-SN-{index}-{n}", "status": "active", "deactivated_on": None} for n in range(2)
+        ]
+        activations_upsert(rows=rows, batch=batch)
+        usage_batch = import_batch_open(kind="usage", channel="api", user=world.manager)
+        months = [
+            {"activation": a, "month": today.replace(day=1), "active_units": 1, "usage": Decimal(3), "usage_unit": ""}
+            for a in Activation.objects.filter(identifier__startswith=f"FZ-SN-{index}-")
+        ]
+        usage_upsert(rows=months, batch=usage_batch)
+        # Tickets in every state the actions start from: new, in progress, waiting on either side, resolved.
+        tickets = [
+            ticket_services.ticket_open(
+                partner=partner,
+                user=user,
+                product=claims[n].product,
+                category=f.TicketCategoryFactory(code=("hardware-fault", "licensing", "how-to")[n % 3]),
+                severity=("critical", "high", "medium", "low")[n % 4],
+                subject=f"Fuzz ticket {index}-{n}",
+                description="Seeded for the schema's checks.",
+                warranty_claim=claims[n] if n % 2 else None,
+                deal=deals[3] if n == 4 else None,
+            )
+            for n in range(5)
+        ]
+        ticket_services.ticket_comment(ticket=tickets[0], user=manager, body="internal", internal=True)
+        ticket_services.ticket_start(ticket=tickets[1], user=manager)
+        ticket_services.ticket_wait_on_partner(ticket=tickets[2], user=manager)
+        ticket_services.ticket_wait_on_vendor(ticket=tickets[3], user=manager)
+        ticket_services.ticket_resolve(ticket=tickets[4], user=manager)
     recompute_start(kind=JobRun.Kind.FULL_RECOMPUTE)
     f.ExchangeRateFactory(currency="EUR", date=today.replace(day=1), granularity="month")
     UnconvertedAmount.objects.create(
@@ -173,6 +232,8 @@ def _seed(world) -> None:
 
 # Rows whose ids the path parameters take, by the collection their URL starts with.
 ID_SOURCES = {
+    "activations": Activation,
+    "usage": UsageRecord,
     "analytics/ecosystem-health": EcosystemHealth,
     "analytics/health-scores": PartnerHealthScore,
     "analytics/jobs": JobRun,
@@ -183,15 +244,20 @@ ID_SOURCES = {
     "claims": WarrantyClaim,
     "customers": Customer,
     "deals": DealRegistration,
+    "edi": EdiImport,
     "failure-codes": FailureCode,
     "inventory": InventoryReport,
     "loss-reasons": LossReason,
+    "sellout": SellOutLine,
     "notifications": Notification,
     "partners": Partner,
     "product-lines": ProductLine,
     "products": Product,
     "rates": ExchangeRate,
     "regions": Region,
+    "sla-policies": SlaPolicy,
+    "ticket-categories": TicketCategory,
+    "tickets": Ticket,
     "tiers": Tier,
     "tokens": ApiToken,
     "webhook-deliveries": WebhookDelivery,
@@ -234,10 +300,16 @@ def _references() -> dict[str, dict[str, list]]:
             "customer_id": list(Customer.objects.values_list("pk", flat=True)),
             "partner": partners,
             "failure_code": list(FailureCode.objects.values_list("code", flat=True)),
+            "category": list(TicketCategory.objects.values_list("code", flat=True)),
+            "warranty_claim": list(WarrantyClaim.objects.values_list("pk", flat=True)),
+            "deal": list(DealRegistration.objects.values_list("pk", flat=True)),
             "expected_close_date": [(today + timedelta(days=days)).isoformat() for days in (1, 45, 400)],
             "date": [(today - timedelta(days=days)).isoformat() for days in (0, 1, 30)],
             "purchase_date": [(today - timedelta(days=days)).isoformat() for days in (40, 400, 2000)],
             "failure_date": [(today - timedelta(days=days)).isoformat() for days in (1, 20)],
+            "serial": list(SellOutSerial.objects.values_list("serial", flat=True)),
+            "activated_on": [(today - timedelta(days=days)).isoformat() for days in (0, 10, 90)],
+            "month": [month[:7] for month in months],
         },
         "query": {
             "partner": partners,
@@ -247,6 +319,7 @@ def _references() -> dict[str, dict[str, list]]:
             "tier": list(Tier.objects.values_list("pk", flat=True)),
             "product_line": list(ProductLine.objects.values_list("pk", flat=True)),
             "endpoint": list(WebhookEndpoint.objects.values_list("pk", flat=True)),
+            "category": list(TicketCategory.objects.values_list("code", flat=True)),
             "period_start": months,
             "since": months,
         },

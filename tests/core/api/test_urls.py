@@ -25,6 +25,8 @@ from django.urls import NoReverseMatch, reverse
         ("analytics-api:analytics-job-list", [], "/api/v1/analytics/jobs/"),
         ("integrations-api:webhook-rotate-secret", [3], "/api/v1/webhooks/3/rotate-secret/"),
         ("integrations-api:token-detail", [2], "/api/v1/tokens/2/"),
+        ("support-api:ticket-wait-on-partner", [4], "/api/v1/tickets/4/wait-on-partner/"),
+        ("support-api:ticket-comments", [4], "/api/v1/tickets/4/comments/"),
     ],
 )
 def test_api_names_reverse_to_the_documented_paths(name, args, path):
@@ -48,12 +50,19 @@ def test_the_api_root_links_every_collection(world, client_for):
         "customer",
         "deal",
         "inventory",
+        "sellout",
         "claim",
         "failure-code",
+        "activation",
+        "usage",
+        "ticket",
+        "ticket-category",
+        "sla-policy",
         "notification",
         "token",
         "webhook",
         "webhook-delivery",
         "rate",
+        "edi-import",
     ]
     assert links["deal"] == "http://testserver/api/v1/deals/"

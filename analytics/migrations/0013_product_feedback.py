@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('analytics', '0011_sellout_kpis'),
+        ('analytics', '0012_support_ticket_kpis'),
         ('catalog', '0001_initial'),
         ('partners', '0001_initial'),
     ]
