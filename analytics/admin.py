@@ -9,7 +9,15 @@ from django.urls import path, reverse
 from core.exceptions import ActionNotPermittedError
 
 from . import services
-from .models import DataQualityScore, EcosystemHealth, HealthWeights, JobRun, KpiSnapshot, PartnerHealthScore
+from .models import (
+    DataQualityScore,
+    EcosystemHealth,
+    HealthWeights,
+    JobRun,
+    KpiSnapshot,
+    PartnerHealthScore,
+    ProductFeedbackMonth,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -109,3 +117,24 @@ class JobRunAdmin(ReadOnlyAdmin):
         else:
             messages.success(request, f"Full recompute #{run.pk} queued; its progress shows below.")
         return HttpResponseRedirect(reverse("admin:analytics_jobrun_changelist"))
+
+
+@admin.register(ProductFeedbackMonth)
+class ProductFeedbackMonthAdmin(ReadOnlyAdmin):
+    """The stored product feedback (written by the analytics runs; the pages are /manage/products/)."""
+
+    list_display = (
+        "product",
+        "region",
+        "month",
+        "units_sold",
+        "claims_submitted",
+        "expected_claims",
+        "claim_p_value",
+        "claim_flag",
+        "deals_lost",
+    )
+    list_filter = ("claim_flag", "month", "product_line")
+    list_select_related = ("product", "region")
+    search_fields = ("product__sku", "product__name")
+    show_full_result_count = False

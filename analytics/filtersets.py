@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db.models import Q
 
+from catalog.models import Product, ProductLine
 from core.filters import IdFilter, PageFilterSet, VisibleModelChoiceFilter
 from core.widgets import SearchSelect
 from partners.filtersets import PartnerFilterSet
@@ -19,6 +21,7 @@ from .models import (
     KpiSnapshot,
     LineSellOut,
     PartnerHealthScore,
+    ProductFeedbackMonth,
     UnconvertedAmount,
 )
 from .selectors.health import last_month_end
@@ -63,6 +66,19 @@ class KpiSnapshotFilterSet(django_filters.FilterSet):
     class Meta:
         model = KpiSnapshot
         fields = ["dimension", "granularity", "key", "partner", "since", "until", "is_complete"]
+
+
+class ProductFeedbackMonthFilterSet(django_filters.FilterSet):
+    product = django_filters.NumberFilter(field_name="product_id")
+    product_line = django_filters.NumberFilter(field_name="product_line_id")
+    region = django_filters.NumberFilter(field_name="region_id", label="Region (a regional manager's rows)")
+    since = django_filters.DateFilter(field_name="month", lookup_expr="gte", label="Months from")
+    until = django_filters.DateFilter(field_name="month", lookup_expr="lte", label="Months to")
+    claim_flag = django_filters.BooleanFilter()
+
+    class Meta:
+        model = ProductFeedbackMonth
+        fields = ["product", "product_line", "region", "since", "until", "claim_flag"]
 
 
 class HealthScoreFilterSet(django_filters.FilterSet):
@@ -132,6 +148,54 @@ class DataQualityFilterSet(PageFilterSet):
 
     def filter_latest(self, queryset, name, value):
         return queryset.latest_complete() if value else queryset
+
+
+FEEDBACK_MONTHS = [("3", "3 months"), ("6", "6 months"), ("12", "12 months"), ("24", "24 months")]
+DEFAULT_FEEDBACK_MONTHS = 12
+
+
+def feedback_months_chosen(params) -> int:
+    """The span of months a product feedback page shows (`?months=`; 12 unless one of the offered spans)."""
+    value = params.get("months", "")
+    return int(value) if value in dict(FEEDBACK_MONTHS) else DEFAULT_FEEDBACK_MONTHS
+
+
+class ProductFeedbackFilterSet(PageFilterSet):
+    """The product feedback list and its export (a queryset of `selectors.product_feedback_list`)."""
+
+    q = django_filters.CharFilter(method="search", label="SKU or name")
+    product_line = django_filters.ModelChoiceFilter(
+        queryset=ProductLine.objects.all(), label="Product line", empty_label="Any"
+    )
+    warning = django_filters.ChoiceFilter(
+        method="filter_warning",
+        choices=[("open", "Open warning"), ("any", "Any warning in the span")],
+        label="Warning",
+        empty_label="Any",
+    )
+    months = django_filters.ChoiceFilter(
+        method="keep", choices=FEEDBACK_MONTHS, label="Months", empty_label="12 months"
+    )
+
+    class Meta:
+        model = Product
+        fields = ["q", "product_line", "warning", "months"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(sku__icontains=value) | Q(name__icontains=value)) if value else queryset
+
+    def filter_warning(self, queryset, name, value):
+        """Products flagged in the month in progress or the one before ("open"), or in any month shown."""
+        if value == "open":
+            return queryset.filter(fb_open_warnings__gt=0)
+        if value == "any":
+            return queryset.filter(fb_warnings__gt=0)
+        return queryset
+
+    def keep(self, queryset, name, value):
+        """The span of months is read by the page (it sets the annotations), not a filter of rows."""
+        return queryset
 
 
 class UnconvertedAmountFilterSet(django_filters.FilterSet):

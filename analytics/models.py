@@ -877,6 +877,142 @@ class DataQualityScore(models.Model):
         ]
 
 
+def feedback_scope_q(user: Any, prefix: str = "") -> Q:
+    """The product feedback rows `user` may read, reached by `prefix` ("" for the feedback tables themselves).
+
+    Channel managers only (the rows add up every partner's claims, sales and losses). A manager who sees every
+    region (and a superuser) reads the channel rows (`region` empty); a manager limited to regions reads the
+    rows of those regions, which count only their partners. Partners read none.
+    """
+    path = f"{prefix}__" if prefix else ""
+    if not _is_manager(user):
+        return Q(**{f"{path}pk__in": []})
+    if channel_wide_reader(user):
+        return Q(**{f"{path}region__isnull": True})
+    return Q(**{f"{path}region_id__in": user.region_ids})
+
+
+class ProductFeedbackQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> ProductFeedbackQuerySet:
+        """See `feedback_scope_q`."""
+        return self.filter(feedback_scope_q(user))
+
+
+class ProductFeedbackMonth(models.Model):
+    """What the field says about one product in one month: units sold, claims, lost deals and the claim warning.
+
+    One row per product, month and scope: `region` empty is the whole channel, a region the partners of that
+    region (a claim counts in its service partner's region, a sale in its reporter's, a lost deal in its
+    partner's). Written by the analytics runs (`analytics.feedback_store`), never in a request. Rules
+    (docs/product-feedback.md):
+
+    - units_sold, per reporting partner, product and month: the partner's sell-out when it reported any
+      sell-out line for that product in that month (Σ sign × quantity of the lines sold to end customers:
+      sales and drop-ships +, returns −, transfers and sales to another partner 0), else the `units_sold`
+      of its stock reports dated in the month; `units_from_sellout` / `units_from_inventory` split the sum.
+    - claims_submitted: warranty claims submitted in the month; deals_lost: registrations closed lost in the
+      month with a line of the product.
+    - line_claim_rate: claims per unit of the product line's other products over the 12 months before this
+      one; expected_claims = units_sold × line_claim_rate; claim_p_value = P(X ≥ claims_submitted) for
+      X ~ Poisson(expected_claims); claim_flag when expected_claims ≥ PRM_FEEDBACK_MIN_EXPECTED and
+      claim_p_value < PRM_FEEDBACK_ALPHA.
+    """
+
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.CASCADE, related_name="feedback_months", db_constraint=False
+    )
+    product_line = models.ForeignKey(
+        "catalog.ProductLine", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    region = models.ForeignKey(
+        "partners.Region",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        help_text="Empty: the whole channel.",
+    )
+    month = models.DateField(help_text="First day of the month.")
+    is_complete = models.BooleanField(help_text="The month had ended when it was computed.")
+    units_sold = models.BigIntegerField()
+    units_from_sellout = models.BigIntegerField()
+    units_from_inventory = models.BigIntegerField()
+    claims_submitted = models.PositiveIntegerField()
+    deals_lost = models.PositiveIntegerField()
+    line_claim_rate = models.FloatField(null=True, blank=True, help_text="Claims per unit, trailing 12 months.")
+    expected_claims = models.FloatField(null=True, blank=True)
+    claim_p_value = models.FloatField(null=True, blank=True)
+    claim_flag = models.BooleanField(default=False)
+    computed_at = models.DateTimeField()
+
+    objects = ProductFeedbackQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["product", "region", "month"]
+        indexes = [models.Index(fields=["region", "month"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "month"], condition=Q(region__isnull=True), name="feedback_one_channel_row"
+            ),
+            models.UniqueConstraint(
+                fields=["product", "region", "month"],
+                condition=Q(region__isnull=False),
+                name="feedback_one_region_row",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.region_id or '*'} {self.month}"
+
+    @property
+    def claims_per_1000(self) -> float | None:
+        """1000 × claims_submitted / units_sold; empty when nothing was sold."""
+        return 1000 * self.claims_submitted / self.units_sold if self.units_sold > 0 else None
+
+
+class FeedbackKind(models.TextChoices):
+    FAILURE_CODE = "failure_code", "Failure code"
+    LOSS_REASON = "loss_reason", "Loss reason"
+    TICKET_CATEGORY = "ticket_category", "Ticket category"
+
+
+class ProductFeedbackCount(models.Model):
+    """A product's counts by code per month and scope (as `ProductFeedbackMonth`): claims by failure code,
+    lost deals by loss reason ("" = not recorded), and tickets by category once tickets are counted.
+
+    `code` is the stable code of the failure code, loss reason or ticket category; only non-zero counts are
+    stored."""
+
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    region = models.ForeignKey(
+        "partners.Region",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    month = models.DateField()
+    kind = models.CharField(max_length=20, choices=FeedbackKind.choices)
+    code = models.CharField(max_length=40, blank=True)
+    count = models.PositiveIntegerField()
+    computed_at = models.DateTimeField()
+
+    objects = ProductFeedbackQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["product", "kind", "code", "month"]
+        indexes = [models.Index(fields=["product", "kind", "month"]), models.Index(fields=["region", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.kind}:{self.code} {self.month}: {self.count}"
+
+
 class UnconvertedAmountQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> UnconvertedAmountQuerySet:
         """The rate table's gaps are the channel team's business: managers see them, partners do not."""

@@ -17,8 +17,9 @@ from core.exceptions import ActionNotPermittedError
 from partners.models import Partner
 
 from . import rollup, scoring
-from .compute import partner_results, window_from, write_quality
+from .compute import mark_chunk_done, partner_results, window_from, write_quality
 from .conf import chunk_size, health_tasks, history_months
+from .feedback_store import product_feedback_refresh
 from .models import Dimension, JobRun, KpiSnapshot, PartnerHealthScore
 from .periods import Window
 from .scoring import refresh_partner_health, rescore_all
@@ -81,7 +82,7 @@ def run_begin(*, run_id: int) -> list[list[int]] | None:
     """Start a queued run: split the partners into chunks and count the steps; None if it is not queued.
 
     The run is locked while it moves to running, so a redelivered launch message does not start it twice.
-    Its steps are the ecosystem figures, one per chunk, then one per group of health points.
+    Its steps are the ecosystem figures, one per chunk, the product feedback, then one per group of health points.
     """
     run = JobRun.objects.select_for_update().filter(pk=run_id, status=JobRun.Status.QUEUED).first()
     if run is None:
@@ -90,9 +91,20 @@ def run_begin(*, run_id: int) -> list[list[int]] | None:
     chunks = split_partners(list(Partner.objects.order_by("pk").values_list("pk", flat=True)), size)
     run.status = JobRun.Status.RUNNING
     run.started_at = timezone.now()
-    run.chunks_total = 1 + len(chunks) + len(health_parts(run, run_window(run)))
+    run.chunks_total = 2 + len(chunks) + len(health_parts(run, run_window(run)))
     run.save(update_fields=["status", "started_at", "chunks_total"])
     return chunks
+
+
+def run_product_feedback(*, run_id: int, index: int) -> dict:
+    """The run's product feedback step (`feedback_store.product_feedback_refresh`), counted once as done."""
+    run = JobRun.objects.get(pk=run_id)
+    if run.status == JobRun.Status.SUCCEEDED:
+        return {"kind": "product_feedback"}
+    result = product_feedback_refresh(window=run_window(run))
+    with transaction.atomic():
+        mark_chunk_done(run_id, index)
+    return result
 
 
 def run_roll_up(*, run_id: int, results: list[dict]) -> tuple[list[list[int]], list[int], int] | None:

@@ -4,7 +4,7 @@ Every task takes ids and calls one step of `runs.py`, the compute modules or `se
 to run twice: the task policy (`core.tasks.Task`: acks_late, reject_on_worker_lost) means a worker
 killed mid-chunk leaves the message to be redelivered, and each step replaces its own rows in one
 transaction. A task of a run that fails for good fails the run (`handlers.py`, on `task_failure`).
-A full recompute is two chords: group(ecosystem medians and product lines, partner chunks) →
+A full recompute is two chords: group(ecosystem medians and product lines, partner chunks, product feedback) →
 finish_kpis (ecosystem roll-up), then group(health scores by as-of points) → finish_run (ecosystem health).
 """
 
@@ -29,6 +29,7 @@ def launch_run(run_id: int) -> int:
     # The one long single step first, so that the chunks fill in around it.
     header = [compute_ecosystem.si(run_id, 0)]
     header += [compute_chunk.si(run_id, 1 + i, chunk) for i, chunk in enumerate(chunks)]
+    header.append(compute_product_feedback.si(run_id, len(header)))
     chord(header)(finish_kpis.s(run_id))
     return len(header)
 
@@ -45,6 +46,12 @@ def compute_ecosystem(run_id: int, index: int) -> dict:
     """Group medians and per-product-line deal figures (they need every registration at once)."""
     window = runs.run_window(JobRun.objects.get(pk=run_id))
     return compute.compute_ecosystem(window=window, run_id=run_id, index=index)
+
+
+@shared_task(name="analytics.tasks.compute_product_feedback", **CHUNK_LIMITS)
+def compute_product_feedback(run_id: int, index: int) -> dict:
+    """Product feedback of the run's months: units, claims, losses per product, the claim warnings and alerts."""
+    return runs.run_product_feedback(run_id=run_id, index=index)
 
 
 @shared_task(name="analytics.tasks.finish_kpis", **CHUNK_LIMITS)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import DealConflict, DealEvent, DealLine, DealRegistration
+from .models import DealConflict, DealEvent, DealLine, DealRegistration, LossReason
 
 
 class DealLineInline(admin.TabularInline):
@@ -49,6 +49,7 @@ class DealRegistrationAdmin(admin.ModelAdmin):
         "expiry_warning_sent_at",
         "closed_at",
         "loss_reason",
+        "loss_note",
         "has_conflict",
     )
 
@@ -65,3 +66,15 @@ class DealEventAdmin(admin.ModelAdmin):
     list_select_related = ("deal", "actor")
     raw_id_fields = ("deal", "actor")
     show_full_result_count = False
+
+
+@admin.register(LossReason)
+class LossReasonAdmin(admin.ModelAdmin):
+    """The list partners choose from when a deal is lost. Deactivate a reason rather than delete it: deals keep it."""
+
+    list_display = ("name", "code", "position", "is_active", "needs_note")
+    list_editable = ("position", "is_active", "needs_note")
+    search_fields = ("code", "name")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return obj is None or not obj.deals.exists()

@@ -20,6 +20,9 @@ EXPORT_COLUMNS = (
     ListColumn("Submitted", "submitted_at", "date"),
     ListColumn("Expected close", "expected_close_date", "date"),
     ListColumn("Protected until", "protection_expires_at", "date"),
+    ListColumn("Closed", "closed_at", "date"),
+    ListColumn("Loss reason", "loss_reason_label"),
+    ListColumn("Loss details", "loss_note"),
 )
 
 # Header key → field path. "submitted", "amount", "close" and "reference" are also the API's ordering names.
@@ -35,4 +38,5 @@ SORT_FIELDS = {
     "submitted": "submitted_at",
     "close": "expected_close_date",
     "protected": "protection_expires_at",
+    "loss_reason": "loss_reason__position",
 }

@@ -11,12 +11,12 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from catalog.models import ProductLine
+from catalog.models import Product, ProductLine
 from core.filters import PageFilterSet, VisibleModelChoiceFilter, date_bound
 from core.widgets import SearchSelect
 from partners.models import Partner, Region, Tier
 
-from .models import DealLine, DealRegistration, DealStatus
+from .models import LOSS_REASON_NOT_RECORDED, DealLine, DealRegistration, DealStatus, LossReason
 
 WAITING_CHOICES = [
     ("1", "More than 1 day"),
@@ -55,6 +55,23 @@ class DealFilterSet(PageFilterSet):
     submitted_before = date_bound("submitted_at", "date__lte", "Submitted to")
     close_after = date_bound("expected_close_date", "gte", "Closing from")
     close_before = date_bound("expected_close_date", "lte", "Closing to")
+    closed_after = date_bound("closed_at", "date__gte", "Closed from")
+    closed_before = date_bound("closed_at", "date__lte", "Closed to")
+    loss_reason = django_filters.ModelChoiceFilter(
+        queryset=LossReason.objects.all(),
+        to_field_name="code",
+        label="Loss reason",
+        empty_label="Any",
+        null_label=LOSS_REASON_NOT_RECORDED,
+        null_value="none",
+    )
+    product = django_filters.ModelChoiceFilter(
+        method="filter_product",
+        queryset=Product.objects.only("pk", "sku", "name"),
+        label="Product",
+        empty_label="Any",
+        widget=SearchSelect("lookup:products", params={"inactive": "1"}, placeholder="Type a SKU or name…"),
+    )
     source = django_filters.ChoiceFilter(choices=DealRegistration.Source.choices, empty_label="Any")
     extension_requested = django_filters.BooleanFilter(
         method="filter_extension_requested",
@@ -78,6 +95,10 @@ class DealFilterSet(PageFilterSet):
             "submitted_before",
             "close_after",
             "close_before",
+            "closed_after",
+            "closed_before",
+            "loss_reason",
+            "product",
             "source",
             "extension_requested",
         ]
@@ -98,6 +119,12 @@ class DealFilterSet(PageFilterSet):
         if not value:
             return queryset
         return queryset.filter(Exists(DealLine.objects.filter(deal=OuterRef("pk"), product__product_line=value)))
+
+    def filter_product(self, queryset, name, value):
+        """Registrations with at least one line of the product."""
+        if not value:
+            return queryset
+        return queryset.filter(Exists(DealLine.objects.filter(deal=OuterRef("pk"), product=value)))
 
     def filter_waiting(self, queryset, name, value):
         """Submitted more than N days ago (the age of a registration in the queue)."""
@@ -121,6 +148,10 @@ class DealApiFilterSet(DealFilterSet):
         django_filters.ModelChoiceFilter(
             method="filter_product_line", queryset=ProductLine.objects.all(), label="Product line"
         )
+    )
+
+    product = extend_schema_field(OpenApiTypes.INT)(
+        django_filters.ModelChoiceFilter(method="filter_product", queryset=Product.objects.all(), label="Product")
     )
 
     class Meta(DealFilterSet.Meta):

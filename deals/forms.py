@@ -134,14 +134,24 @@ class RejectForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    """Report the outcome of an approved deal: won, or lost with a reason."""
+    """Report the outcome of an approved deal: won, or lost with a reason from the list (and a note)."""
 
     outcome = forms.ChoiceField(
         choices=[("won", "Won"), ("lost", "Lost")], widget=forms.RadioSelect(attrs={"class": "form-check-input"})
     )
-    loss_reason = forms.ChoiceField(label="Loss reason", choices=[("", "—")] + list(LossReason.choices), required=False)
-    loss_detail = forms.CharField(
-        label="Details", required=False, max_length=500, help_text="Optional for a listed reason, required for “Other”."
+    loss_reason = forms.ModelChoiceField(
+        label="Loss reason",
+        queryset=LossReason.objects.active(),
+        to_field_name="code",
+        required=False,
+        empty_label="—",
+        error_messages={"invalid_choice": "Choose a reason from the list."},
+    )
+    loss_note = forms.CharField(
+        label="Details",
+        required=False,
+        max_length=500,
+        help_text="Optional for most reasons, required for “Other”.",
     )
 
     def __init__(self, *args, **kwargs):
@@ -150,21 +160,13 @@ class CloseForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("outcome") == "lost":
+        if cleaned.get("outcome") == "lost" and "loss_reason" not in self.errors:
             reason = cleaned.get("loss_reason")
-            if not reason:
+            if reason is None:
                 self.add_error("loss_reason", "Say why the deal was lost.")
-            elif reason == LossReason.OTHER and not cleaned.get("loss_detail", "").strip():
-                self.add_error("loss_detail", "Describe the reason.")
+            elif reason.needs_note and not cleaned.get("loss_note", "").strip():
+                self.add_error("loss_note", f"Describe the reason: “{reason.name}” needs a few words.")
         return cleaned
-
-    @staticmethod
-    def loss_text(data: dict) -> str:
-        """The loss reason as stored: the listed reason, with the details after a colon ("Other": the details)."""
-        reason, detail = data["loss_reason"], (data.get("loss_detail") or "").strip()
-        if reason == LossReason.OTHER:
-            return detail
-        return f"{reason}: {detail}" if detail else reason
 
 
 class BulkDecisionForm(forms.Form):

@@ -20,7 +20,7 @@ from .models import DealRegistration, DealStatus
 from .selectors import deal_conflicts_for_manager, deal_detail_queryset
 from .services import deal_approve, deal_bulk_decide, deal_extend, deal_reject
 
-LIST_SELECT = ("partner", "partner__tier", "partner__region", "customer")
+LIST_SELECT = ("partner", "partner__tier", "partner__region", "customer", "loss_reason")
 # The queue holds submitted registrations only: status, close dates and extension filters mean nothing there.
 QUEUE_HIDDEN_FILTERS = (
     "status",
@@ -29,6 +29,9 @@ QUEUE_HIDDEN_FILTERS = (
     "submitted_after",
     "submitted_before",
     "extension_requested",
+    "closed_after",
+    "closed_before",
+    "loss_reason",
 )
 
 

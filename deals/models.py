@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -38,16 +40,54 @@ OPEN_STATUSES = (DealStatus.SUBMITTED, DealStatus.APPROVED)
 CLOSED_STATUSES = (DealStatus.WON, DealStatus.LOST)
 
 
-class LossReason(models.TextChoices):
-    """The standard reasons offered when a partner reports a lost deal (stored as the label, free text allowed)."""
+class LossReasonQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> LossReasonQuerySet:
+        """The list of loss reasons is reference data: every signed-in user reads it."""
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        return self
 
-    PRICE = "Price", "Price"
-    COMPETITOR = "Lost to a competitor", "Lost to a competitor"
-    NO_DECISION = "No decision / project cancelled", "No decision / project cancelled"
-    BUDGET = "No budget", "No budget"
-    TIMING = "Timing / postponed", "Timing / postponed"
-    REQUIREMENTS = "Product did not fit the requirements", "Product did not fit the requirements"
-    OTHER = "Other", "Other"
+    def active(self) -> LossReasonQuerySet:
+        return self.filter(is_active=True)
+
+
+class LossReason(models.Model):
+    """Why a deal was lost: one entry of the admin-editable list a partner chooses from when closing a deal lost.
+
+    `code` is stable (the API, imports, filters and the product feedback figures use it); `name` is what people
+    read and may be reworded. A reason that is no longer offered is deactivated, never deleted, so the deals
+    that carry it keep it. `needs_note`: the partner must also describe the reason (e.g. "Other").
+    """
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in the list offered to partners.")
+    is_active = models.BooleanField(default=True, help_text="Offered when a deal is closed lost.")
+    needs_note = models.BooleanField(default=False, help_text="The partner must describe the reason.")
+
+    objects = LossReasonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# The standard reasons (code, name, needs a note), as deals' migration 0006 seeds them.
+STANDARD_LOSS_REASONS = (
+    ("price", "Price", False),
+    ("competitor", "Lost to a competitor", False),
+    ("no_budget", "No budget", False),
+    ("no_decision", "No decision / project cancelled", False),
+    ("timing", "Timing / postponed", False),
+    ("product_fit", "Product did not fit the requirements", False),
+    ("other_partner", "Lost to another partner", False),
+    ("other", "Other", True),
+)
+
+# Shown where a lost deal has no reason from the list (lost before the list existed).
+LOSS_REASON_NOT_RECORDED = "Not recorded"
 
 
 class DealQuerySet(PartnerScopedQuerySet):
@@ -93,11 +133,26 @@ class DealRegistration(TimeStampedModel):
     extended_at = models.DateTimeField(null=True, blank=True, help_text="Protection may be extended once.")
     expiry_warning_sent_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    loss_reason = models.TextField(blank=True)
+    loss_reason = models.ForeignKey(
+        LossReason,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deals",
+        help_text="Why a lost deal was lost; empty on deals lost before the list existed (not recorded).",
+    )
+    loss_note = models.TextField(blank=True, help_text="The partner's own words about the loss.")
     has_conflict = models.BooleanField(default=False, help_text="Flagged as a channel conflict at submission.")
     conflicts = models.ManyToManyField("self", through="DealConflict", symmetrical=True, blank=True)
 
     objects = DealQuerySet.as_manager()
+
+    @property
+    def loss_reason_label(self) -> str:
+        """The loss reason as shown: its name, "Not recorded" for a lost deal without one, "" otherwise."""
+        if self.loss_reason_id:
+            return self.loss_reason.name
+        return LOSS_REASON_NOT_RECORDED if self.status == DealStatus.LOST else ""
 
     @property
     def is_overdue_draft(self) -> bool:

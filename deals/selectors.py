@@ -22,7 +22,7 @@ def deal_detail_queryset(*, user: Any) -> QuerySet[DealRegistration]:
     """One registration with its lines and full history, for a detail page."""
     return (
         deal_list(user=user)
-        .select_related("submitted_by", "decided_by", "partner__program")
+        .select_related("submitted_by", "decided_by", "partner__program", "loss_reason")
         .prefetch_related(
             Prefetch("lines", queryset=DealLine.objects.select_related("product", "product__product_line")),
             Prefetch("events", queryset=DealEvent.objects.select_related("actor")),

@@ -27,7 +27,7 @@ from customers.services import customer_resolve
 from partners.models import Partner, Program
 
 from .conflicts import find_conflicting_deals, flag_conflicts, lock_customer_keys
-from .models import DEAL_WORKFLOW, DealRegistration, DealStatus
+from .models import DEAL_WORKFLOW, STANDARD_LOSS_REASONS, DealRegistration, DealStatus, LossReason
 from .notices import notify_managers, notify_partner, payload
 from .validation import clean_deal_fields, replace_lines
 
@@ -260,15 +260,63 @@ def deal_request_extension(*, deal: DealRegistration, user: Any) -> DealRegistra
     return deal
 
 
+def loss_reasons_ensure() -> list[LossReason]:
+    """The standard loss reasons, creating those missing (an emptied database, the demo); existing rows, as
+    admins may have reworded or deactivated them, are left as they are."""
+    reasons = []
+    for position, (code, name, needs_note) in enumerate(STANDARD_LOSS_REASONS, start=1):
+        reason, _ = LossReason.objects.get_or_create(
+            code=code, defaults={"name": name, "position": position * 10, "needs_note": needs_note}
+        )
+        reasons.append(reason)
+    return reasons
+
+
+def loss_reason_resolve(value: LossReason | str | None) -> LossReason:
+    """The active loss reason `value` names (a LossReason or its code); a `loss_reason` field error otherwise.
+
+    The error names the codes that are accepted, so an API client or an import row can be corrected from it.
+    """
+    offered = list(LossReason.objects.active())
+    codes = ", ".join(reason.code for reason in offered)
+    if isinstance(value, LossReason):
+        if not value.is_active:
+            raise ValidationError({"loss_reason": [f"“{value.name}” is no longer offered; choose one of: {codes}."]})
+        return value
+    code = (value or "").strip()
+    if not code:
+        raise ValidationError({"loss_reason": [f"Say why the deal was lost: choose one of {codes}."]})
+    for reason in offered:
+        if reason.code == code:
+            return reason
+    raise ValidationError({"loss_reason": [f"Unknown loss reason “{code}”; choose one of: {codes}."]})
+
+
 @transaction.atomic
-def deal_close(*, deal: DealRegistration, user: Any, won: bool, loss_reason: str = "") -> DealRegistration:
-    """The partner reports the outcome of an approved registration (→ won, or → lost with a reason)."""
+def deal_close(
+    *,
+    deal: DealRegistration,
+    user: Any,
+    won: bool,
+    loss_reason: LossReason | str | None = None,
+    loss_note: str = "",
+) -> DealRegistration:
+    """The partner reports the outcome of an approved registration (→ won, or → lost with a reason).
+
+    A lost deal needs a reason from the `LossReason` list (by instance or code; see `loss_reason_resolve`) and,
+    for a reason that `needs_note` ("Other"), the partner's description in `loss_note`. A won deal stores no
+    reason. The history line and the `deal.lost` event carry the reason and the note.
+    """
     DEAL_WORKFLOW.require_partner_member(deal, user, action="close")
     DEAL_WORKFLOW.lock(deal)
     to_status = DealStatus.WON if won else DealStatus.LOST
     verb = "closed as " + to_status.label.lower()
     DEAL_WORKFLOW.check(deal, to_status, verb)
-    loss_reason = "" if won else required_reason(loss_reason, field="loss_reason", message="Say why the deal was lost.")
+    reason, note = None, (loss_note or "").strip()
+    if not won:
+        reason = loss_reason_resolve(loss_reason)
+        if reason.needs_note and not note:
+            raise ValidationError({"loss_note": [f"Describe the reason: “{reason.name}” needs a few words."]})
     now = timezone.now()
     DEAL_WORKFLOW.move(
         deal,
@@ -276,19 +324,26 @@ def deal_close(*, deal: DealRegistration, user: Any, won: bool, loss_reason: str
         actor=user,
         verb=verb,
         at=now,
-        note="" if won else f"Loss reason: {loss_reason}",
+        note="" if won else loss_text(reason, note),
         closed_at=now,
-        loss_reason="" if won else loss_reason,
+        loss_reason=reason,
+        loss_note="" if won else note,
     )
-    emit(f"deal.{to_status}", partner_id=deal.partner_id, data=payload(deal, loss_reason=deal.loss_reason))
+    loss = {"loss_reason": reason.code, "loss_reason_name": reason.name} if reason else {"loss_reason": None}
+    emit(f"deal.{to_status}", partner_id=deal.partner_id, data=payload(deal, **loss, loss_note=deal.loss_note))
     notify_managers(
         deal,
         verb=f"deal.{to_status}",
         title=f"{deal.reference} {to_status.label.lower()} by {deal.partner.name}",
-        body=deal.loss_reason,
+        body="" if won else loss_text(reason, note),
         email=False,
     )
     return deal
+
+
+def loss_text(reason: LossReason, note: str) -> str:
+    """How a loss reads in the history and notices: "Loss reason: Price — 20 % cheaper offer"."""
+    return f"Loss reason: {reason.name}" + (f" — {note}" if note else "")
 
 
 # --- manager actions ---------------------------------------------------------------------------

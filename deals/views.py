@@ -36,7 +36,7 @@ from .services import (
 )
 
 PORTAL_HIDDEN_FILTERS = ("region", "tier", "waiting", "extension_requested")
-LIST_SELECT = ("partner", "partner__tier", "partner__region", "customer")
+LIST_SELECT = ("partner", "partner__tier", "partner__region", "customer", "loss_reason")
 
 
 class PortalDealMixin(PartnerMemberRequiredMixin, VisibleQuerysetMixin):
@@ -314,5 +314,11 @@ class DealCloseView(_DealActionView):
 
     def act(self, deal, data):
         won = data["outcome"] == "won"
-        deal_close(deal=deal, user=self.request.user, won=won, loss_reason="" if won else CloseForm.loss_text(data))
+        deal_close(
+            deal=deal,
+            user=self.request.user,
+            won=won,
+            loss_reason=None if won else data["loss_reason"],
+            loss_note="" if won else data["loss_note"],
+        )
         return f"{deal.reference} reported {deal.get_status_display().lower()}."

@@ -9,6 +9,7 @@ import numpy as np
 
 from customers.models import Customer
 from deals.models import DealConflict, DealEvent, DealLine, DealRegistration
+from deals.services import loss_reasons_ensure
 
 from . import deal_tables as tables
 from .conflicts import plant_conflicts
@@ -75,7 +76,13 @@ def run_deal_stage(
     later = np.zeros(n, dtype=bool)
     later[pairs.later] = True
     rejection = np.where((status == "rejected") & later, tables.CONFLICT_REJECTION, rejection)
-    loss = np.where(status == "lost", tables.LOSS_REASONS[rng.integers(0, len(tables.LOSS_REASONS), n)], b"")
+    lost, pick = status == "lost", rng.integers(0, len(tables.LOSS_REASONS), n)
+    reasons = {reason.code: (reason.pk, reason.name) for reason in loss_reasons_ensure()}
+    reason_ids = np.array([reasons[code][0] for code in tables.LOSS_CODES], dtype=np.int64)
+    histories = np.array(
+        [tables.loss_history(reasons[code][1], note) for code, note in tables.LOSS_REASONS], dtype="S400"
+    )
+    loss = np.where(lost, histories[pick], b"")
     flagged = later.copy()
     flagged[pairs.first] = True
 
@@ -110,7 +117,8 @@ def run_deal_stage(
         "extended_at": life["extended"],
         "expiry_warning_sent_at": life["warned"],
         "closed_at": life["closed"],
-        "loss_reason": loss,
+        "loss_reason_id": np.where(lost, reason_ids[pick], -1),
+        "loss_note": np.where(lost, tables.LOSS_NOTES[pick], b""),
         "has_conflict": flagged,
     }
     writer.write(DealRegistration, {key: values[order] for key, values in deal_columns.items()})

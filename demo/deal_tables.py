@@ -20,16 +20,51 @@ REJECTION_REASONS = np.array(
     ]
 )
 CONFLICT_REJECTION = b"Channel conflict: another partner registered this customer first."
-LOSS_REASONS = np.array(
-    [
-        b"Lost to a competitor on price.",
-        b"Customer postponed the project.",
-        b"No budget this year.",
-        b"Incumbent vendor kept the account.",
-        b"Customer chose a cloud service instead.",
-        b"Requirements changed after the proof of concept.",
-    ]
+# Losses as partners report them: the code of the loss reason (seeded by deals' migrations) and the note.
+LOSS_REASONS = (
+    ("price", b"Lost to a competitor on price."),
+    ("timing", b"Customer postponed the project."),
+    ("no_budget", b"No budget this year."),
+    ("competitor", b"Incumbent vendor kept the account."),
+    ("product_fit", b"Customer chose a cloud service instead."),
+    ("product_fit", b"Requirements changed after the proof of concept."),
+    ("no_decision", b"Project cancelled after a reorganisation."),
+    ("other_partner", b"The customer bought through another partner."),
+    ("price", b""),
+    ("competitor", b""),
+    ("other", b"Customer merged with a company on another platform."),
 )
+LOSS_CODES = [code for code, _ in LOSS_REASONS]
+LOSS_NOTES = np.array([note for _, note in LOSS_REASONS])
+
+
+def loss_history(name: str, note: bytes) -> bytes:
+    """A loss's history line as `deals.services.loss_text` writes it: "Loss reason: Price — the note"."""
+    return f"Loss reason: {name}".encode() + ((" — ".encode() + note) if note else b"")
+
+
+NOTES = np.array([note for _, note in LOSS_REASONS])
+LOSS_NAMES = {
+    "price": b"Price",
+    "competitor": b"Lost to a competitor",
+    "no_budget": b"No budget",
+    "no_decision": b"No decision / project cancelled",
+    "timing": b"Timing / postponed",
+    "product_fit": b"Product did not fit the requirements",
+    "other_partner": b"Lost to another partner",
+    "other": b"Other",
+}
+
+
+def loss_event_notes(codes: np.ndarray, notes: np.ndarray, names: dict[str, bytes]) -> np.ndarray:
+    """The history line of each loss, as `deals.services.loss_text` writes it: "Loss reason: Price — note"."""
+    out = [
+        b"Loss reason: " + names.get(str(code), b"") + ((b" \xe2\x80\x94 " + note) if note else b"")
+        for code, note in zip(codes.tolist(), notes.tolist(), strict=True)
+    ]
+    return np.array(out, dtype=object).astype("S400") if out else np.array([], dtype="S400")
+
+
 NOTES = np.array(
     [
         b"",
@@ -118,7 +153,7 @@ class EventLog:
 
 
 def build_events(life: dict, pairs: Pairs, submitter: np.ndarray, decider: np.ndarray, rejection, loss) -> EventLog:
-    """The history of every deal as of the anchor; `rejection` and `loss` are per-deal reason texts."""
+    """The history of every deal as of the anchor; `rejection` and `loss` are per-deal texts of the history line."""
     status, log = life["status"], EventLog()
 
     def add(
@@ -157,7 +192,7 @@ def build_events(life: dict, pairs: Pairs, submitter: np.ndarray, decider: np.nd
     warning_note = np.char.add(np.char.add(b"Partner warned: protection ends ", _day(life["protection"])), b".")
     add(~np.isnat(life["warned"]), "warned", -1, b"expiry_warning", b"", b"", warning_note, 7)
     add(status == "won", "closed", submitter, b"status", b"approved", b"won", b"", 8)
-    add(status == "lost", "closed", submitter, b"status", b"approved", b"lost", np.char.add(b"Loss reason: ", loss), 8)
+    add(status == "lost", "closed", submitter, b"status", b"approved", b"lost", loss, 8)
     add((status == "withdrawn") & decided, "closed", submitter, b"status", b"approved", b"withdrawn", withdrawn_note, 8)
     add(status == "expired", "closed", -1, b"status", b"approved", b"expired", b"Protection period ended.", 8)
     return log

@@ -353,6 +353,10 @@ PRM_ANALYTICS_HISTORY_MONTHS = env.int("PRM_ANALYTICS_HISTORY_MONTHS", default=2
 PRM_ANALYTICS_CHUNK_SIZE = env.int("PRM_ANALYTICS_CHUNK_SIZE", default=1000)
 PRM_ANALYTICS_REFRESH_DEBOUNCE_SECONDS = env.int("PRM_ANALYTICS_REFRESH_DEBOUNCE_SECONDS", default=10)
 PRM_ANALYTICS_HEALTH_TASKS = env.int("PRM_ANALYTICS_HEALTH_TASKS", default=4)
+# Product feedback's claim warning (docs/product-feedback.md): flag a product's month when its claims are this
+# unlikely under its product line's rate, once at least this many claims are expected.
+PRM_FEEDBACK_ALPHA = env.float("PRM_FEEDBACK_ALPHA", default=0.01)
+PRM_FEEDBACK_MIN_EXPECTED = env.float("PRM_FEEDBACK_MIN_EXPECTED", default=2.0)
 # Partners read their own figures and anonymised tier benchmarks; the channel-wide figures (ecosystem KPI
 # rows, ecosystem health) only when the vendor chooses to share them.
 PRM_PARTNERS_SEE_ECOSYSTEM = env.bool("PRM_PARTNERS_SEE_ECOSYSTEM", default=False)

@@ -12,6 +12,7 @@ from analytics.models import (
     KpiSnapshot,
     LineSellOut,
     PartnerHealthScore,
+    ProductFeedbackMonth,
     UnconvertedAmount,
 )
 from analytics.selectors.currency import UnconvertedNote, reporting_currency
@@ -183,6 +184,41 @@ class DataQualityScoreSerializer(serializers.ModelSerializer):
             "findings",
             "computed_at",
         ]
+
+
+class ProductFeedbackMonthSerializer(serializers.ModelSerializer):
+    """A product's month in one scope: `region` null is the whole channel (managers who see every region),
+    a region id the partners of that region (managers limited to regions). Rules: docs/product-feedback.md."""
+
+    product = serializers.IntegerField(source="product_id", read_only=True)
+    sku = serializers.CharField(source="product.sku", read_only=True)
+    product_line = serializers.IntegerField(source="product_line_id", read_only=True)
+    region = serializers.IntegerField(source="region_id", read_only=True, allow_null=True)
+    claims_per_1000 = serializers.FloatField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ProductFeedbackMonth
+        fields = [
+            "id",
+            "product",
+            "sku",
+            "product_line",
+            "region",
+            "month",
+            "is_complete",
+            "units_sold",
+            "units_from_sellout",
+            "units_from_inventory",
+            "claims_submitted",
+            "claims_per_1000",
+            "deals_lost",
+            "line_claim_rate",
+            "expected_claims",
+            "claim_p_value",
+            "claim_flag",
+            "computed_at",
+        ]
+        read_only_fields = fields
 
 
 class UnconvertedAmountSerializer(serializers.ModelSerializer):

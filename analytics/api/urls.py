@@ -7,6 +7,7 @@ from .views import (
     KpiSnapshotViewSet,
     LineSellOutViewSet,
     PartnerHealthScoreViewSet,
+    ProductFeedbackViewSet,
     UnconvertedAmountViewSet,
 )
 
@@ -18,6 +19,7 @@ router.register("analytics/health-scores", PartnerHealthScoreViewSet, basename="
 router.register("analytics/ecosystem-health", EcosystemHealthViewSet, basename="ecosystem-health")
 router.register("analytics/data-quality", DataQualityScoreViewSet, basename="data-quality")
 router.register("analytics/jobs", JobRunViewSet, basename="analytics-job")
+router.register("analytics/product-feedback", ProductFeedbackViewSet, basename="product-feedback")
 router.register("analytics/unconverted-amounts", UnconvertedAmountViewSet, basename="unconverted-amount")
 router.register("analytics/sellout-groups", LineSellOutViewSet, basename="sellout-group")
 

@@ -22,6 +22,7 @@ from analytics.filtersets import (
     HealthScoreFilterSet,
     KpiSnapshotFilterSet,
     LineSellOutFilterSet,
+    ProductFeedbackMonthFilterSet,
     UnconvertedAmountFilterSet,
 )
 from analytics.models import (
@@ -32,6 +33,7 @@ from analytics.models import (
     JobRun,
     KpiSnapshot,
     LineSellOut,
+    ProductFeedbackMonth,
     UnconvertedAmount,
     ecosystem_reader,
     kpi_dimension_refusal,
@@ -49,6 +51,7 @@ from .serializers import (
     KpiSnapshotSerializer,
     LineSellOutSerializer,
     PartnerHealthScoreSerializer,
+    ProductFeedbackMonthSerializer,
     UnconvertedAmountSerializer,
 )
 
@@ -169,6 +172,20 @@ class JobRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         body.is_valid(raise_exception=True)
         run = services.recompute_start(kind=body.validated_data["kind"], user=request.user)
         return Response(JobRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ProductFeedbackViewSet(ReadOnlyScopedViewSet):
+    """Product feedback per product, month and scope (units sold, claims, lost deals, the claim warning), by
+    `ProductFeedbackMonth.objects.visible_to`: managers who see every region read the channel rows, managers
+    limited to regions the rows of their regions; partners read none (an empty list, 404 for an id)."""
+
+    scope = SCOPE_VISIBLE
+    queryset = ProductFeedbackMonth.objects.select_related("product")
+    serializer_class = ProductFeedbackMonthSerializer
+    filterset_class = ProductFeedbackMonthFilterSet
+    ordering_fields = ["id", "month", "claims_submitted", "units_sold"]
+    ordering = ("month", "product_id", "id")
+    lookup_value_regex = r"\d+"
 
 
 class UnconvertedAmountViewSet(ReadOnlyScopedViewSet):

@@ -20,6 +20,7 @@ registry — never `analytics.models` or the engine's modules.
 - `revenue`: won revenue by segment, product line and partner, concentration;
 - `sellout`: sell-out by product line and end-customer country for a part of the ecosystem (stored groups);
 - `insights`: stock cover and claim-rate lists, product line rows, claims by failure code;
+- `feedback`: product feedback (units, claims, lost deals, claim warnings per product and month);
 - `currency`: the reporting currency, how money is converted, and the amounts left out for want of a rate;
 - `history`: the first day of recorded history a user sees (trends leave out months before it);
 - `quality`: data-quality scores per partner and month, and what a partner should fix;
@@ -31,6 +32,17 @@ from __future__ import annotations
 
 from ..models import channel_wide_reader, ecosystem_reader
 from .currency import UnconvertedNote, money_basis, reporting_currency, unconverted_amounts
+from .feedback import (
+    FeedbackCount,
+    FeedbackMonth,
+    feedback_start,
+    month_span,
+    open_claim_warnings,
+    product_feedback_counts,
+    product_feedback_list,
+    product_feedback_months,
+    product_feedback_trends,
+)
 from .health import EcosystemSummary, ecosystem_summary, health_alert_rows, last_month_end, partner_health
 from .history import history_start
 from .insights import (
@@ -79,6 +91,8 @@ __all__ = [
     "EcosystemSummary",
     "FixItem",
     "QualitySummary",
+    "FeedbackCount",
+    "FeedbackMonth",
     "Scope",
     "SellOutCell",
     "Source",
@@ -90,11 +104,14 @@ __all__ = [
     "data_quality_list",
     "ecosystem_reader",
     "ecosystem_summary",
+    "feedback_start",
     "health_alert_rows",
     "history_start",
     "last_month_end",
+    "month_span",
     "money_basis",
     "monthly_values",
+    "open_claim_warnings",
     "overstocked_partners",
     "partner_data_quality",
     "partner_health",
@@ -103,6 +120,10 @@ __all__ = [
     "partners_with_kpis",
     "peer_benchmarks",
     "period_values",
+    "product_feedback_counts",
+    "product_feedback_list",
+    "product_feedback_months",
+    "product_feedback_trends",
     "product_line_months",
     "product_line_rows",
     "quality_to_fix",

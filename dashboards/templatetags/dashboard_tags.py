@@ -52,6 +52,8 @@ def fmt(value: Any, kind: str = "number") -> str:
         return f"{number:.2f}"
     if kind == "share":
         return f"{number:.3f}"
+    if kind == "pvalue":
+        return "< 0.0001" if number < 0.0001 else f"{number:.4f}"
     return intcomma(f"{number:.1f}")
 
 

@@ -22,7 +22,7 @@ from rest_framework import serializers
 from catalog.api.serializers import ProductReferenceMixin
 from core.api.serializers import MAX_ID, MAX_INT, StrictFieldsMixin, StrictSerializer, is_manager
 from customers.api.serializers import CustomerInputSerializer
-from deals.models import DealConflict, DealEvent, DealLine, DealRegistration, DealStatus
+from deals.models import DealConflict, DealEvent, DealLine, DealRegistration, DealStatus, LossReason
 from deals.validation import MAX_LINES
 
 
@@ -141,6 +141,13 @@ class DealSerializer(serializers.ModelSerializer):
     lines = DealLineSerializer(many=True, read_only=True)
     submitted_by = serializers.CharField(source="submitted_by.username", read_only=True, allow_null=True)
     decided_by = serializers.CharField(source="decided_by.username", read_only=True, allow_null=True)
+    loss_reason = serializers.CharField(
+        source="loss_reason.code",
+        read_only=True,
+        allow_null=True,
+        help_text="Code of the loss reason of a lost deal; null when won, open, or lost before reasons were recorded.",
+    )
+    loss_reason_name = serializers.CharField(source="loss_reason.name", read_only=True, allow_null=True)
     conflict_count = serializers.SerializerMethodField()
     conflicts = serializers.SerializerMethodField()
 
@@ -170,6 +177,8 @@ class DealSerializer(serializers.ModelSerializer):
             "extended_at",
             "closed_at",
             "loss_reason",
+            "loss_reason_name",
+            "loss_note",
             "has_conflict",
             "conflict_count",
             "conflicts",
@@ -255,5 +264,27 @@ class RejectSerializer(StrictSerializer):
 
 
 class CloseSerializer(StrictSerializer):
+    """The outcome: `{"won": true}`, or `{"won": false, "loss_reason": "<code>", "loss_note": "…"}`.
+
+    `loss_reason` is the code of an active loss reason (`GET /api/v1/loss-reasons/`); the service checks it and
+    answers an unknown or missing one with the list of accepted codes."""
+
     won = serializers.BooleanField(help_text="true for won, false for lost.")
-    loss_reason = serializers.CharField(allow_blank=True, default="", max_length=2000)
+    loss_reason = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        allow_null=True,
+        default=None,
+        max_length=40,
+        help_text="Required when lost: the code of a loss reason (see /api/v1/loss-reasons/).",
+    )
+    loss_note = serializers.CharField(
+        allow_blank=True, default="", max_length=2000, help_text="The reason in your words; required for `other`."
+    )
+
+
+class LossReasonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LossReason
+        fields = ["id", "code", "name", "position", "is_active", "needs_note"]
+        read_only_fields = fields

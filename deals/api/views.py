@@ -13,11 +13,11 @@ from rest_framework.response import Response
 from catalog.api.serializers import ProductResolver
 from core.api.actions import ServiceAction, ServiceActionMixin
 from core.api.bulk import BulkResponseSerializer, bulk_answer, bulk_request, run_each
-from core.api.viewsets import SCOPE_VISIBLE, ReadOnlyScopedViewSet
+from core.api.viewsets import SCOPE_PUBLIC, SCOPE_VISIBLE, ReadOnlyScopedViewSet
 from customers.api.serializers import customer_errors_nested, visible_customer_ids
 from deals import services
 from deals.filtersets import DealApiFilterSet
-from deals.models import DealEvent, DealLine, DealRegistration
+from deals.models import DealEvent, DealLine, DealRegistration, LossReason
 
 from . import fast
 from .serializers import (
@@ -27,6 +27,7 @@ from .serializers import (
     DealCreateSerializer,
     DealEventSerializer,
     DealSerializer,
+    LossReasonSerializer,
     RejectSerializer,
 )
 
@@ -76,7 +77,7 @@ class DealViewSet(ServiceActionMixin, ReadOnlyScopedViewSet):
         if self.action == "list":
             return super().get_queryset()
         lines = Prefetch("lines", queryset=DealLine.objects.select_related("product").order_by("pk"))
-        related = ("partner", "customer", "submitted_by", "decided_by")
+        related = ("partner", "customer", "submitted_by", "decided_by", "loss_reason")
         return super().get_queryset().select_related(*related).prefetch_related(lines, "conflict_links")
 
     def list(self, request, *args, **kwargs):
@@ -167,5 +168,16 @@ class DealViewSet(ServiceActionMixin, ReadOnlyScopedViewSet):
     close = ServiceAction(
         services.deal_close,
         body=CloseSerializer,
-        doc="Report the outcome of an approved registration: won, or lost with a reason (partner).",
+        doc="Report the outcome of an approved registration: won, or lost with a loss reason code (partner).",
     )
+
+
+class LossReasonViewSet(ReadOnlyScopedViewSet):
+    """The loss reasons a deal closed lost may give (`loss_reason` of the `close` action takes the code)."""
+
+    scope = SCOPE_PUBLIC
+    queryset = LossReason.objects.all()
+    serializer_class = LossReasonSerializer
+    ordering_fields = ["id", "code", "position"]
+    ordering = ("position", "name")
+    lookup_value_regex = r"\d+"

@@ -41,7 +41,8 @@ def test_a_chunked_recompute_writes_exactly_the_rows_of_a_single_process_one(eco
     PartnerHealthScore.objects.all().delete()
     EcosystemHealth.objects.all().delete()
     job = run_recompute(chunk_partners=1)
-    assert job.chunks_total == 1 + 7 + 4  # the ecosystem step, 7 partner chunks (2, 1, 1, …), 4 health parts
+    # the ecosystem step, 7 partner chunks (2, 1, 1, …), the product feedback step, 4 health parts
+    assert job.chunks_total == 1 + 7 + 1 + 4
     assert everything() == single
 
 
@@ -51,7 +52,7 @@ def test_running_again_gives_the_same_rows_and_no_duplicates(eco, run_recompute)
     job = run_recompute(chunk_partners=2)
     assert everything() == first
     assert not HealthInput.objects.exists()  # the run's working rows are gone
-    assert (job.chunks_done, job.chunks_total, job.done_chunks) == (job.chunks_total, 9, list(range(9)))
+    assert (job.chunks_done, job.chunks_total, job.done_chunks) == (job.chunks_total, 10, list(range(10)))
     assert job.started_at <= job.finished_at
 
 

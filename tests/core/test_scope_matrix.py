@@ -48,9 +48,11 @@ from analytics.models import (
     JobRun,
     KpiSnapshot,
     PartnerHealthScore,
+    ProductFeedbackMonth,
     UnconvertedAmount,
 )
 from currencies.services import rate_upload_create
+from deals.models import LossReason
 from deals.services import deal_approve, deal_close, deal_create
 from edi.models import EdiImport, ProductActivity, ReportingLocation
 from edi.services import edi_import_create
@@ -140,6 +142,8 @@ SCOPES: dict[str, Declared] = {
     "dashboards:partner_detail": _d(MANAGER, pk="partner"),
     "dashboards:inventory": _d(MANAGER),
     "dashboards:warranty": _d(MANAGER),
+    "dashboards:product_list": _d(MANAGER),
+    "dashboards:product_detail": _d(MANAGER, pk="product"),
     "dashboards:sellout": _d(MANAGER),
     "dashboards:support": _d(MANAGER),
     "dashboards:portal_scorecard": _d(PORTAL),
@@ -293,6 +297,8 @@ SCOPES: dict[str, Declared] = {
     "deals-api:deal-request-extension": _d(API, pk="deal"),
     "deals-api:deal-submit": _d(API, pk="deal"),
     "deals-api:deal-withdraw": _d(API, pk="deal"),
+    "deals-api:loss-reason-list": _d(API),
+    "deals-api:loss-reason-detail": _d(API, pk="loss_reason"),
     "inventory-api:inventory-list": _d(API),
     "inventory-api:inventory-bulk": _d(API),
     "inventory-api:inventory-detail": _d(API, pk="inventory"),
@@ -341,6 +347,8 @@ SCOPES: dict[str, Declared] = {
     "analytics-api:ecosystem-health-detail": _d(API, pk="ecosystem_health"),
     "analytics-api:analytics-job-list": _d(API),
     "analytics-api:analytics-job-detail": _d(API, pk="job"),
+    "analytics-api:product-feedback-list": _d(API),
+    "analytics-api:product-feedback-detail": _d(API, pk="product_feedback"),
     "analytics-api:unconverted-amount-list": _d(API),
     "analytics-api:unconverted-amount-detail": _d(API, pk="unconverted"),
     "currencies-api:rate-list": _d(API),
@@ -648,6 +656,7 @@ def _build() -> Matrix:
         "ecosystem_health": list(EcosystemHealth.objects.filter(is_current=True)),
         "data_quality": list(DataQualityScore.objects.filter(partner__in=[a, b, d])),
         "job": [job],
+        "product_feedback": list(ProductFeedbackMonth.objects.order_by("region_id", "pk")[:4]),
         "rate": [rate],
         "rate_upload": [rate_upload],
         "unconverted": [unconverted],
@@ -656,6 +665,7 @@ def _build() -> Matrix:
         "product": [switch],
         "product_line": [line],
         "failure_code": [code],
+        "loss_reason": list(LossReason.objects.filter(code__in=["price", "other"])),
         "activation": list(Activation.objects.order_by("pk")),
         "usage": list(UsageRecord.objects.order_by("pk")),
         "uid": [urlsafe_base64_encode(str(users["admin_b"].pk).encode())],

@@ -6,7 +6,13 @@ import pytest
 
 pytestmark = pytest.mark.usefixtures("shared_world")
 
-MANAGE_PAGES = ["/manage/", "/manage/partners/", "/manage/insights/inventory/", "/manage/insights/warranty/"]
+MANAGE_PAGES = [
+    "/manage/",
+    "/manage/partners/",
+    "/manage/insights/inventory/",
+    "/manage/insights/warranty/",
+    "/manage/products/",
+]
 
 
 @pytest.mark.parametrize("url", MANAGE_PAGES)

@@ -19,7 +19,7 @@ from rest_framework.test import APIRequestFactory
 from deals.api import fast
 from deals.api.serializers import DealConflictSerializer, DealSerializer, conflict_representation, conflict_rows
 from deals.api.views import DealViewSet
-from deals.models import DealConflict, DealRegistration, DealStatus
+from deals.models import DealConflict, DealRegistration, DealStatus, LossReason
 from tests import factories as f
 
 ZONES = ["UTC", "Europe/London", "America/New_York", "Asia/Kolkata"]  # London: +00:00 in winter, not UTC
@@ -43,7 +43,8 @@ def deals(world, catalog):
                 extension_requested_at=now if status == DealStatus.APPROVED else None,
                 closed_at=now if status in (DealStatus.WON, DealStatus.LOST) else None,
                 rejection_reason="Duplicate registration" if status == DealStatus.REJECTED else "",
-                loss_reason="price" if status == DealStatus.LOST else "",
+                loss_reason=LossReason.objects.get(code="price") if status == DealStatus.LOST else None,
+                loss_note="Ünïcode “note”" if status == DealStatus.LOST else "",
                 notes="Ünïcode “notes”\nsecond line" if index % 3 == 0 else "",
                 lines=[(catalog["switch"], 3, "19.99"), (catalog["disk"], 1, "0.50")][: index % 3],
             )

@@ -203,10 +203,11 @@ def test_close_won_and_lost(world, products, emitted, django_capture_on_commit_c
         deal_close(deal=lost, user=world.user_a, won=False)
     assert "loss_reason" in exc.value.message_dict
     with django_capture_on_commit_callbacks(execute=True):
-        deal_close(deal=lost, user=world.user_a, won=False, loss_reason="Price")
+        deal_close(deal=lost, user=world.user_a, won=False, loss_reason="price")
     won.refresh_from_db()
     lost.refresh_from_db()
-    assert (won.status, lost.status, lost.loss_reason) == ("won", "lost", "Price")
+    assert (won.status, lost.status, lost.loss_reason.code) == ("won", "lost", "price")
+    assert won.loss_reason is None
     assert won.closed_at and lost.closed_at
     assert {"deal.won", "deal.lost"} <= {e.name for e in emitted}
 

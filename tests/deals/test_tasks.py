@@ -33,7 +33,7 @@ def test_expiry_expires_approved_deals_whose_protection_ended_never_won_or_lost_
     deal_close(deal=won, user=world.user_a, won=True)
     _ending_in(won, -timedelta(days=5))
     lost = approved(world.user_a, world.manager, products=products[:1])
-    deal_close(deal=lost, user=world.user_a, won=False, loss_reason="Budget")
+    deal_close(deal=lost, user=world.user_a, won=False, loss_reason="no_budget")
     _ending_in(lost, -timedelta(days=5))
     mail.outbox.clear()
 

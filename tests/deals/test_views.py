@@ -324,15 +324,16 @@ def test_partner_actions_from_the_detail_page(client, world, products):
     client.post(reverse("deals:deal_request_extension", args=[deal.pk]))
     response = client.post(reverse("deals:deal_request_extension", args=[deal.pk]), follow=True)
     assert "already requested" in response.content.decode()
-    response = client.post(reverse("deals:deal_close", args=[deal.pk]), {"outcome": "lost", "loss_detail": "typed"})
+    response = client.post(reverse("deals:deal_close", args=[deal.pk]), {"outcome": "lost", "loss_note": "typed"})
     assert response.status_code == 200 and "Say why the deal was lost." in response.content.decode()
     assert 'value="typed"' in response.content.decode()
     client.post(
         reverse("deals:deal_close", args=[deal.pk]),
-        {"outcome": "lost", "loss_reason": "Price", "loss_detail": "20% cheaper offer"},
+        {"outcome": "lost", "loss_reason": "price", "loss_note": "20% cheaper offer"},
     )
     deal.refresh_from_db()
-    assert deal.status == DealStatus.LOST and deal.loss_reason == "Price: 20% cheaper offer"
+    assert deal.status == DealStatus.LOST and deal.loss_reason.code == "price"
+    assert deal.loss_note == "20% cheaper offer"
 
 
 def test_withdrawing_asks_for_confirmation_first(client, world, products):

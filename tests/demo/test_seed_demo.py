@@ -205,6 +205,18 @@ def test_conflicts_are_linked_both_ways_between_overlapping_registrations():
 
 
 @pytest.mark.django_db
+def test_lost_deals_carry_a_loss_reason_and_their_history_says_it():
+    lost = DealRegistration.objects.filter(status=DealStatus.LOST).select_related("loss_reason")
+    assert lost.exists() and not lost.filter(loss_reason__isnull=True).exists()
+    assert len({deal.loss_reason.code for deal in lost}) >= 5
+    assert not DealRegistration.objects.exclude(status=DealStatus.LOST).filter(loss_reason__isnull=False).exists()
+    for deal in lost[:20]:
+        note = DealEvent.objects.get(deal=deal, to_status=DealStatus.LOST).note
+        assert note.startswith(f"Loss reason: {deal.loss_reason.name}")
+        assert note.endswith(deal.loss_note)
+
+
+@pytest.mark.django_db
 def test_customers_carry_normalised_name_and_domain():
     customers = list(Customer.objects.values_list("name", "normalised_name", "domain"))
     assert all(n == normalise_company_name(name) and d == normalise_domain(d) for name, n, d in customers)

@@ -36,6 +36,7 @@ from analytics.models import (
     JobRun,
     KpiSnapshot,
     PartnerHealthScore,
+    ProductFeedbackMonth,
     UnconvertedAmount,
 )
 from analytics.services import recompute_start
@@ -44,7 +45,7 @@ from core.events import EVENT_TYPES
 from currencies.models import ExchangeRate
 from customers.models import Customer
 from deals import services as deal_services
-from deals.models import DealRegistration
+from deals.models import DealRegistration, LossReason
 from deals.validation import MAX_LINES
 from edi.models import EdiImport
 from ingest.services import import_batch_open
@@ -239,6 +240,7 @@ ID_SOURCES = {
     "analytics/health-scores": PartnerHealthScore,
     "analytics/jobs": JobRun,
     "analytics/kpis": KpiSnapshot,
+    "analytics/product-feedback": ProductFeedbackMonth,
     "analytics/unconverted-amounts": UnconvertedAmount,
     "certifications": Certification,
     "claims": WarrantyClaim,
@@ -247,6 +249,7 @@ ID_SOURCES = {
     "edi": EdiImport,
     "failure-codes": FailureCode,
     "inventory": InventoryReport,
+    "loss-reasons": LossReason,
     "sellout": SellOutLine,
     "notifications": Notification,
     "partners": Partner,

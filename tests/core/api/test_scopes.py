@@ -33,6 +33,7 @@ def test_every_routed_api_viewset_is_scoped_and_the_check_finds_nothing_to_repor
         "RegionViewSet",
         "TierViewSet",
         "FailureCodeViewSet",
+        "LossReasonViewSet",
         "TicketCategoryViewSet",
         "SlaPolicyViewSet",
     }
