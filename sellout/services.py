@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -137,11 +138,9 @@ def _match_customers(rows: Iterable[dict[str, Any]]) -> dict[tuple[str, str], tu
     """
     keys: dict[tuple[str, str], dict[str, Any]] = {}
     for row in rows:
-        name = (row.get("end_customer_name") or "").strip()
-        if not name or not normalise_company_name(name):
-            continue
-        key = (normalise_company_name(name), normalise_domain(row.get("end_customer_domain") or ""))
-        keys.setdefault(key, row)
+        key = _customer_key(row.get("end_customer_name"), row.get("end_customer_domain"))
+        if key is not None:
+            keys.setdefault(key, row)
     if not keys:
         return {}
     by_domain: dict[str, int] = {}
@@ -188,11 +187,22 @@ def _match_customers(rows: Iterable[dict[str, Any]]) -> dict[tuple[str, str], tu
     return result
 
 
+@functools.lru_cache(maxsize=65_536)
+def _normalised(name: str, domain: str) -> tuple[str, str] | None:
+    """(normalised name, normalised domain) of an end customer; None without a usable name. Cached: a delivery
+    names each end customer on many lines."""
+    normalised = normalise_company_name(name.strip())
+    return (normalised, normalise_domain(domain)) if normalised else None
+
+
+def _customer_key(name: str | None, domain: str | None) -> tuple[str, str] | None:
+    return _normalised(name or "", domain or "")
+
+
 def _customer_fields(row: dict[str, Any], matches: dict) -> dict[str, Any]:
-    name = (row.get("end_customer_name") or "").strip()
-    if not name or not normalise_company_name(name):
+    key = _customer_key(row.get("end_customer_name"), row.get("end_customer_domain"))
+    if key is None:
         return {"customer_id": None, "customer_candidate_id": None, "customer_match": SellOutLine.CustomerMatch.NONE}
-    key = (normalise_company_name(name), normalise_domain(row.get("end_customer_domain") or ""))
     customer_id, candidate_id = matches.get(key, (None, None))
     if customer_id:
         return {"customer_id": customer_id, "customer_candidate_id": None, "customer_match": "matched"}
