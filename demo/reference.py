@@ -153,8 +153,9 @@ def load_reference() -> Reference:
     if program is None:  # a real default program wins; otherwise ours becomes the default
         program, _ = Program.objects.get_or_create(
             name=PROGRAM_NAME,
-            # The demo's partners report stock (weekly or monthly) and no sell-out lines: its calendar asks for
-            # monthly stock reports and no sell-out reports, so data quality measures what the demo holds.
+            # Every demo partner reports stock (weekly or monthly); only some report sell-out lines. The calendar
+            # asks for monthly stock reports and no sell-out reports, so no partner is marked down for a stream
+            # the demo never gave it (sell-out lines still count for completeness and consistency).
             defaults={"deal_protection_days": 90, "extension_days": 30, "sellout_report_frequency": "none"},
         )
         program.is_default = True
