@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_due_times_come_from_the_severity_policy(world, open_ticket, clock):
-    SlaPolicy.objects.filter(severity="high").update(first_response_hours=2, resolution_hours=10)
+    # update_or_create: a test that flushed the tables before this one took the seeded policies with it.
+    SlaPolicy.objects.update_or_create(severity="high", defaults={"first_response_hours": 2, "resolution_hours": 10})
     ticket = open_ticket(severity="high")
     assert ticket.opened_at == clock.now
     assert ticket.first_response_due_at == clock.now + timedelta(hours=2)
