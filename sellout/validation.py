@@ -8,7 +8,7 @@ Rules:
   the same pair twice in one delivery is ambiguous, every occurrence is reported and none is imported;
 - `date`: YYYY-MM-DD, not after today (UTC);
 - `transaction_type`: sale, return, transfer or drop_ship (blank is sale; "drop-ship" and capitals are read);
-- the product by `sku` (exact, or ignoring case) or, where the catalog has GTINs, by `gtin`; when both are
+- the product by `sku` (exact, or ignoring case) or by `gtin` (any of its lengths); when both are
   given they must name the same product;
 - `quantity`: a whole number from 1 to 10,000,000 (the type gives the sign: a return is a positive quantity);
 - `unit_price`: 0 or more, at most 2 decimals, written with a point; `currency`: an ISO 4217 code;
@@ -25,8 +25,10 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django_countries import countries
 
+from catalog.gtin import normalise_gtin
 from catalog.models import Product
 from core.normalise import normalise_domain
 from currencies.iso4217 import is_currency_code
@@ -61,16 +63,9 @@ _TYPE_ALIASES = {"drop-ship": "drop_ship", "dropship": "drop_ship", "drop ship":
 _DOMAIN = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
 
 
-def catalog_has_gtin() -> bool:
-    """Whether products carry a GTIN (added with the EDI intake); until then products are named by SKU only."""
-    return any(f.name == "gtin" for f in Product._meta.get_fields())
-
-
 def required_columns() -> tuple[str, ...]:
-    """The header's required columns: `sku`, or where the catalog has GTINs `sku` or `gtin` (checked per row)."""
-    if catalog_has_gtin():
-        return tuple(c for c in REQUIRED_COLUMNS if c != "sku")
-    return REQUIRED_COLUMNS
+    """The header's required columns: `sku` or `gtin` is checked per row, so neither is required as a column."""
+    return tuple(c for c in REQUIRED_COLUMNS if c != "sku")
 
 
 class SellOutRowValidator(RowValidatorBase):
@@ -93,13 +88,10 @@ class SellOutRowValidator(RowValidatorBase):
 
     # --- lookups -----------------------------------------------------------
     def _load_products(self) -> None:
-        has_gtin = catalog_has_gtin()
-        fields = ["pk", "sku", "name", *(["gtin"] if has_gtin else [])]
-        products = list(Product.objects.only(*fields))
+        products = list(Product.objects.only("pk", "sku", "name", "gtin"))
         self._products = {p.sku: p for p in products}
         self._products_ci = {p.sku.lower(): p for p in products}
-        if has_gtin:
-            self._by_gtin = {p.gtin: p for p in products if getattr(p, "gtin", "")}
+        self._by_gtin = {p.gtin: p for p in products if p.gtin}
 
     def _buyer_for(self, value: str) -> Partner | None:
         """A partner the reporter may name as buyer: its own resellers (by id or exact name, any case)."""
@@ -127,20 +119,20 @@ class SellOutRowValidator(RowValidatorBase):
                 self.error(row, "sku", "unknown SKU: no product in the catalog has it", sku)
                 return None
         if gtin:
-            if not catalog_has_gtin():
-                if not sku:
-                    self.error(row, "gtin", "products are not known by GTIN yet; give the SKU", gtin)
-                    return None
-            else:
-                by_gtin = self._by_gtin.get(gtin)
-                if by_gtin is None:
-                    self.error(row, "gtin", "unknown GTIN: no product in the catalog has it", gtin)
-                    return None
+            # Stored as 14 digits (catalog.gtin), so an EAN-13 or a UPC-A finds its product as EDI's do.
+            try:
+                by_gtin = self._by_gtin.get(normalise_gtin(gtin))
+            except ValidationError as exc:
+                self.error(row, "gtin", exc.messages[0], gtin)
+                return None
+            if by_gtin is None:
+                self.error(row, "gtin", "unknown GTIN: no product in the catalog has it", gtin)
+                return None
         if by_sku and by_gtin and by_sku.pk != by_gtin.pk:
             self.error(row, "gtin", f"names another product than SKU {by_sku.sku} ({by_gtin.sku})", gtin)
             return None
         if not sku and not gtin:
-            self.error(row, "sku", "missing value" + (" (give the SKU or the GTIN)" if catalog_has_gtin() else ""))
+            self.error(row, "sku", "missing value (give the SKU or the GTIN)")
             return None
         return by_sku or by_gtin
 

@@ -1,7 +1,7 @@
 """Sell-out lines sent through the API, checked item by item and upserted per reporter.
 
 Each item: `reporter` (optional for partner users: their own partner; required for channel managers),
-the line's fields as in the CSV template (`sku` or `product` id, or `gtin` where the catalog has GTINs),
+the line's fields as in the CSV template (`sku` or `product` id, or `gtin`),
 `serials` as a list or a `;`-separated string. Reporters and products are resolved in one query each;
 the row rules are `sellout_validate_rows` (per reporter, so an invoice line may appear once per reporter);
 writing is `sellout_lines_upsert`, in one batch per reporter that records the API token and the

@@ -63,7 +63,9 @@ class SellOutLineInputSerializer(StrictSerializer):
     transaction_type = serializers.ChoiceField(choices=SellOutLine.TransactionType.choices, required=False)
     product = serializers.IntegerField(required=False, min_value=1, help_text="Product id (or give `sku`).")
     sku = serializers.CharField(required=False, max_length=40)
-    gtin = serializers.CharField(required=False, max_length=14, help_text="Where the catalog has GTINs.")
+    gtin = serializers.CharField(
+        required=False, max_length=14, help_text="The product's GTIN (8, 12, 13 or 14 digits), instead of `sku`."
+    )
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY, help_text="Positive; the type signs it.")
     unit_price = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
     currency = serializers.CharField(max_length=3, help_text="ISO 4217 code.")

@@ -127,14 +127,24 @@ def test_the_csv_file_and_the_example(setup):
     assert example_csv().startswith(TEMPLATE_HEADER)
 
 
-def test_gtin_without_catalog_gtins_asks_for_the_sku(setup):
-    from sellout.validation import catalog_has_gtin
-
-    if catalog_has_gtin():
-        pytest.skip("the catalog has GTINs: products are found by them")
-    result = sellout_validate_rows(reporter=setup["dist"], rows=[_row(sku="", gtin="04006381333931")], today=TODAY)
-    assert [(e.column, e.reason) for e in result.errors] == [
-        ("gtin", "products are not known by GTIN yet; give the SKU")
+def test_products_are_found_by_gtin_in_any_of_its_lengths(setup):
+    setup["product"].gtin = "04006381333931"
+    setup["product"].save()
+    for gtin in ("4006381333931", "04006381333931", "4006381-333931"):
+        result = sellout_validate_rows(reporter=setup["dist"], rows=[_row(sku="", gtin=gtin)], today=TODAY)
+        assert result.ok and result.valid[0]["product"] == setup["product"], gtin
+    # With the SKU given too, both must name the same product.
+    assert sellout_validate_rows(reporter=setup["dist"], rows=[_row(gtin="4006381333931")], today=TODAY).ok
+    errors = {
+        gtin: [
+            (e.column, e.reason)
+            for e in sellout_validate_rows(reporter=setup["dist"], rows=[_row(sku="", gtin=gtin)], today=TODAY).errors
+        ]
+        for gtin in ("4006381333932", "96385074")
+    }
+    assert errors["4006381333932"] == [
+        ("gtin", "'4006381333932' is not a GTIN: the check digit is wrong: it should be 1.")
     ]
-    # With the SKU given, the GTIN is not in the way.
-    assert sellout_validate_rows(reporter=setup["dist"], rows=[_row(gtin="04006381333931")], today=TODAY).ok
+    assert errors["96385074"] == [("gtin", "unknown GTIN: no product in the catalog has it")]
+    missing = sellout_validate_rows(reporter=setup["dist"], rows=[_row(sku="")], today=TODAY)
+    assert [(e.column, e.reason) for e in missing.errors] == [("sku", "missing value (give the SKU or the GTIN)")]
